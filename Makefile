@@ -1,0 +1,46 @@
+# Everything a newcomer needs: `make run` and `make test` set up the rest.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+LANGS := kk ru uk en
+
+.PHONY: run test lint extract update compile sandbox clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+compile: $(STAMP)
+	$(BIN)/pybabel compile --statistics -d locales -D messages
+
+run: compile
+	$(BIN)/kopir run --or-sandbox
+
+sandbox: compile
+	$(BIN)/kopir sandbox
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+# Translators' loop: extract new strings, merge them into each catalog, compile.
+extract: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k ngettext:1,2 -k pgettext:1c,2 \
+		--add-comments=Translators: --sort-by-file --no-wrap \
+		--project=Kopir --copyright-holder=Kopir -o locales/messages.pot .
+
+update: extract
+	for lang in $(LANGS); do \
+		test -f locales/$$lang/LC_MESSAGES/messages.po \
+		|| $(BIN)/pybabel init -i locales/messages.pot -d locales -D messages -l $$lang; \
+	done
+	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-wrap --ignore-obsolete
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .ruff_cache

@@ -1,0 +1,74 @@
+"""Composition root: the only place where Kopir's parts are built and wired."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram.ext import Application, ApplicationBuilder
+
+from bot import delivery
+from bot.clock import Clock, SystemClock
+from bot.context import CONTEXT_KEY, AppContext
+from bot.i18n import Catalogs
+from bot.settings import Settings
+from handlers import (
+    events,
+    fallback,
+    manage,
+    newevent,
+    profile,
+    registration,
+    start,
+)
+from storage.db import make_engine
+from storage.uow import Database
+
+log = logging.getLogger(__name__)
+
+
+def build_application(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    database: Database | None = None,
+    catalogs: Catalogs | None = None,
+    start_delivery: bool = True,
+) -> Application:
+    """Build the bot. Nothing talks to Telegram until the application is started."""
+    if not settings.token:
+        raise ValueError("TELEGRAM_BOT_TOKEN is required to build the application")
+    context = AppContext(
+        settings=settings,
+        database=database or Database(make_engine(settings.database_url)),
+        catalogs=catalogs or Catalogs.load(),
+        clock=clock or SystemClock(),
+    )
+    application = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .base_url(settings.api_base_url)
+        .base_file_url(settings.api_base_file_url)
+        .post_init(_post_init)
+        .build()
+    )
+    application.bot_data[CONTEXT_KEY] = context
+
+    # Order matters: python-telegram-bot gives an update to the first matching
+    # handler of a group. Conversations come first so that, mid-conversation,
+    # their answers are not taken by a broader handler; the fallback that
+    # answers unknown commands and stray input comes last.
+    profile.register(application)  # profile questions (asked before a first registration)
+    newevent.register(application)  # organizers: /newevent conversation
+    manage.register(application)  # organizers: edit, registrants, cancel an event
+    start.register(application)  # /start (with deep links), /language, /help
+    events.register(application)  # /events list and event cards
+    registration.register(application)  # register, waiting list, cancel, /my
+    fallback.register(application)  # unknown commands, stray input, errors
+
+    if start_delivery:
+        delivery.register(application)  # reminder and notice sender (a repeating job)
+    return application
+
+
+async def _post_init(application: Application) -> None:
+    await start.publish_commands(application)

@@ -1,0 +1,80 @@
+"""The `kopir` command: run, sandbox, import, db upgrade."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+
+from bot.settings import Settings, SettingsError, load_dotenv_file
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="kopir", description="Kopir, the library bridge bot")
+    commands = parser.add_subparsers(dest="command")
+    run = commands.add_parser("run", help="run the bot with long polling (the default)")
+    run.add_argument(
+        "--or-sandbox",
+        action="store_true",
+        help="start the offline sandbox instead when no token is configured",
+    )
+    commands.add_parser("sandbox", help="offline sandbox: fake Telegram and a chat in the terminal")
+    importer = commands.add_parser("import", help="create or update events from a YAML file")
+    importer.add_argument("file")
+    db = commands.add_parser("db", help="database maintenance")
+    db.add_argument("action", choices=["upgrade"])
+    args = parser.parse_args(argv)
+    # python-telegram-bot 22 deprecates int durations (RetryAfter.retry_after and
+    # friends); opt in to timedeltas now so the code is ready for 23.
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    # httpx logs every polling request at INFO; that drowns what matters.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    load_dotenv_file()
+    try:
+        settings = Settings.from_env()
+    except SettingsError as error:
+        sys.stderr.write(f"kopir: configuration error: {error}\n")
+        return 2
+
+    command = args.command or "run"
+    if command == "run" and not settings.token and getattr(args, "or_sandbox", False):
+        command = "sandbox"
+    if command == "run":
+        return _run(settings)
+    if command == "sandbox":
+        from bot.sandbox import run_sandbox
+
+        return run_sandbox(settings)
+    if command == "import":
+        from bot.importer import import_command
+
+        return import_command(settings, args.file)
+    from storage.migrate import upgrade
+
+    upgrade(settings.database_url)
+    sys.stdout.write("database is up to date\n")
+    return 0
+
+
+def _run(settings: Settings) -> int:
+    if not settings.token:
+        sys.stderr.write(
+            "kopir: configuration error: TELEGRAM_BOT_TOKEN is not set "
+            "(use `kopir sandbox` to try the bot offline)\n"
+        )
+        return 2
+    from bot.app import build_application
+    from storage.migrate import upgrade
+
+    upgrade(settings.database_url)
+    build_application(settings).run_polling()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,50 @@
+"""Readers as the bot knows them: language, time zone, profile, blocked flag."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.i18n import LANGUAGES, guess_language
+from storage.models import User
+from storage.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class SeenUser:
+    """The few facts Telegram tells us about whoever sent an update."""
+
+    id: int
+    first_name: str
+    language_code: str | None
+
+
+def ensure_user(uow: UnitOfWork, seen: SeenUser, now: datetime) -> tuple[User, bool]:
+    """The stored user for `seen`, created on first contact. Returns (user, created).
+
+    A new user's language stays unset until they choose it: `/start` asks once.
+    """
+    user = uow.users.get(seen.id)
+    if user is not None:
+        if user.blocked_at is not None:
+            # Writing to us again means they unblocked the bot.
+            user.blocked_at = None
+        return user, False
+    user = uow.users.add(User(id=seen.id, first_name=seen.first_name[:255], created_at=now))
+    return user, True
+
+
+def suggested_language(seen: SeenUser, default: str) -> str:
+    return guess_language(seen.language_code, default)
+
+
+def set_language(uow: UnitOfWork, user: User, language: str) -> None:
+    if language not in LANGUAGES:
+        raise ValueError(f"unsupported language {language!r}")
+    user.language = language
+
+
+def mark_blocked(uow: UnitOfWork, user_id: int, now: datetime) -> None:
+    user = uow.users.get(user_id)
+    if user is not None and user.blocked_at is None:
+        user.blocked_at = now

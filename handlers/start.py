@@ -1,0 +1,140 @@
+"""/start (with deep links), the language choice, /language and /help."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from telegram import BotCommand, BotCommandScopeChat, Update
+from telegram.error import TelegramError
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from bot.context import app_context
+from bot.i18n import LANGUAGE_NAMES, LANGUAGES, N_, Translator
+from bot.services.users import set_language, suggested_language
+from handlers import events
+from handlers.common import Context, ctx_of, keyboard, reader, seen_user
+
+log = logging.getLogger(__name__)
+
+EVENT_LINK = re.compile(r"^event_(\d{1,9})$")
+PENDING_LINK = "pending_deep_link"
+
+# Command descriptions, extracted for translation and rendered per language.
+READER_COMMANDS = (
+    ("events", N_("Upcoming video-bridges and conferences")),
+    ("my", N_("My registrations")),
+    ("profile", N_("My profile")),
+    ("language", N_("Change language")),
+    ("help", N_("What this bot can do")),
+)
+ORGANIZER_COMMANDS = (("newevent", N_("Create an event")),)
+
+
+def register(app: Application) -> None:
+    app.add_handler(CommandHandler("start", start))
+    app.add_handler(CommandHandler("language", choose_language))
+    app.add_handler(CommandHandler("help", show_help))
+    app.add_handler(CallbackQueryHandler(language_chosen, pattern=r"^lang:"))
+
+
+async def start(update: Update, context: Context) -> None:
+    user, t = reader(update, context)
+    payload = context.args[0] if context.args else ""
+    link = EVENT_LINK.match(payload)
+    if user.language is None:
+        # First contact: the language is asked once, then the link is honoured.
+        if link:
+            context.user_data[PENDING_LINK] = int(link.group(1))
+        await _ask_language(update, context, first_time=True)
+        return
+    if link:
+        await events.show_event_card(update, context, int(link.group(1)))
+        return
+    await update.effective_chat.send_message(_welcome(t, user.first_name))
+
+
+async def choose_language(update: Update, context: Context) -> None:
+    reader(update, context)
+    await _ask_language(update, context, first_time=False)
+
+
+async def _ask_language(update: Update, context: Context, *, first_time: bool) -> None:
+    app = ctx_of(context)
+    user, _t = reader(update, context)
+    current = user.language or suggested_language(seen_user(update), app.settings.default_language)
+    t = app.translator(current)
+    _ = t.gettext
+    rows = [
+        [(("✓ " if code == current else "") + LANGUAGE_NAMES[code], f"lang:{code}")]
+        for code in LANGUAGES
+    ]
+    text = _("Hello! Choose your language:") if first_time else _("Choose your language:")
+    await update.effective_chat.send_message(text, reply_markup=keyboard(rows))
+
+
+async def language_chosen(update: Update, context: Context) -> None:
+    query = update.callback_query
+    code = query.data.removeprefix("lang:")
+    app = ctx_of(context)
+    if code not in LANGUAGES:
+        await query.answer()
+        return
+    with app.uow() as uow:
+        user = uow.users.get(update.effective_user.id)
+        set_language(uow, user, code)
+        uow.commit()
+    t = app.translator(code)
+    await query.answer()
+    await query.edit_message_text(t.gettext("Language: {name}").format(name=LANGUAGE_NAMES[code]))
+    await _publish_chat_commands(context, update.effective_chat.id, t, app.is_organizer(user.id))
+    pending = context.user_data.pop(PENDING_LINK, None)
+    if pending is not None:
+        await events.show_event_card(update, context, pending)
+        return
+    await update.effective_chat.send_message(_welcome(t, user.first_name))
+
+
+async def show_help(update: Update, context: Context) -> None:
+    user, t = reader(update, context)
+    await update.effective_chat.send_message(_welcome(t, user.first_name))
+
+
+def _welcome(t: Translator, first_name: str) -> str:
+    _ = t.gettext
+    # Translators: the first screen after the language is chosen; {name} is the reader's first name.
+    return _(
+        "Welcome, {name}! Kopir is the bridge between libraries: video-bridges and online "
+        "conferences with readers of other cities and countries.\n\n"
+        "/events — upcoming events and registration\n"
+        "/my — your registrations and join links\n"
+        "/profile — your profile\n"
+        "/language — change the language"
+    ).format(name=first_name or "👋")
+
+
+def _commands(t: Translator, organizer: bool) -> list[BotCommand]:
+    pairs = READER_COMMANDS + (ORGANIZER_COMMANDS if organizer else ())
+    return [BotCommand(name, t.gettext(description)) for name, description in pairs]
+
+
+async def publish_commands(app: Application) -> None:
+    """Command menus in each language, shown by Telegram per the client's language."""
+    context = app_context(app.bot_data)
+    for code in LANGUAGES:
+        await app.bot.set_my_commands(_commands(context.translator(code), False), language_code=code)
+    default = context.translator(context.settings.default_language)
+    await app.bot.set_my_commands(_commands(default, False))
+
+
+async def _publish_chat_commands(
+    context: Context, chat_id: int, t: Translator, organizer: bool
+) -> None:
+    """The reader's chosen language wins over their Telegram client's."""
+    try:
+        await context.bot.set_my_commands(
+            _commands(t, organizer), scope=BotCommandScopeChat(chat_id)
+        )
+    except TelegramError as error:
+        # A menu in the wrong language is not worth failing the choice over.
+        log.warning("could not set chat commands for %s: %s", chat_id, error)

@@ -1,0 +1,158 @@
+"""Database tables. Times are aware UTC (see `UTCDateTime`); JSON columns hold
+per-language texts keyed by language code."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.types import UTCDateTime
+
+
+class EventKind(StrEnum):
+    VIDEO_BRIDGE = "video_bridge"
+    CONFERENCE = "conference"
+    CHAT_CONFERENCE = "chat_conference"
+
+
+class RegistrationStatus(StrEnum):
+    REGISTERED = "registered"
+    WAITLISTED = "waitlisted"
+    CANCELLED = "cancelled"
+
+
+class NotificationKind(StrEnum):
+    REMINDER = "reminder"
+    EVENT_CHANGED = "event_changed"
+    EVENT_CANCELLED = "event_cancelled"
+    PROMOTED = "promoted"
+
+
+class NotificationStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    SKIPPED = "skipped"
+    BLOCKED = "blocked"
+    FAILED = "failed"
+
+
+def _utc(nullable: bool = False) -> Column:
+    return Column(UTCDateTime(), nullable=nullable)
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+
+    # Telegram user ids exceed 32 bits.
+    id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    first_name: str = Field(default="", max_length=255)
+    language: str | None = Field(default=None, max_length=8)
+    timezone: str | None = Field(default=None, max_length=64)
+    full_name: str | None = Field(default=None, max_length=200)
+    birth_date: date | None = None
+    country: str | None = Field(default=None, max_length=200)
+    city: str | None = Field(default=None, max_length=200)
+    library: str | None = Field(default=None, max_length=200)
+    consent_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    blocked_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    created_at: datetime = Field(sa_column=_utc())
+
+    @property
+    def has_profile(self) -> bool:
+        return self.consent_at is not None and self.full_name is not None
+
+
+class Event(SQLModel, table=True):
+    __tablename__ = "events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    # Stable key from an import file, so re-importing updates instead of duplicating.
+    key: str | None = Field(default=None, max_length=100, unique=True)
+    kind: str = Field(max_length=32)
+    titles: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    descriptions: dict[str, str] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False)
+    )
+    language: str = Field(max_length=8)
+    starts_at: datetime = Field(sa_column=_utc())
+    duration_minutes: int
+    timezone: str = Field(max_length=64)
+    link: str | None = Field(default=None, max_length=500)
+    capacity: int | None = None
+    reminder_offsets: list[int] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    created_by: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    # Bumped on every change that readers are told about, so each notice is unique.
+    revision: int = 1
+    cancelled_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    created_at: datetime = Field(sa_column=_utc())
+    updated_at: datetime = Field(sa_column=_utc())
+
+
+class Partner(SQLModel, table=True):
+    __tablename__ = "partners"
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(
+        sa_column=Column(ForeignKey("events.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    position: int = 0
+    name: str = Field(max_length=200)
+    city: str = Field(max_length=100)
+    timezone: str = Field(max_length=64)
+
+
+class Registration(SQLModel, table=True):
+    __tablename__ = "registrations"
+    __table_args__ = (UniqueConstraint("event_id", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(
+        sa_column=Column(ForeignKey("events.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    user_id: int = Field(
+        sa_column=Column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    )
+    status: str = Field(max_length=16)
+    # Place in the waiting list: first come, first promoted.
+    queued_at: datetime = Field(sa_column=_utc())
+    created_at: datetime = Field(sa_column=_utc())
+    updated_at: datetime = Field(sa_column=_utc())
+
+
+class Notification(SQLModel, table=True):
+    """One message to one reader, due at a time: the outbox.
+
+    Reminders and notices are rows here before anything is sent; the scheduler
+    only wakes the sender. `dedupe_key` makes each logical message unique, so a
+    restart can never create or send the same one twice.
+    """
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_due", "status", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    dedupe_key: str = Field(max_length=200, unique=True)
+    kind: str = Field(max_length=32)
+    user_id: int = Field(
+        sa_column=Column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    )
+    event_id: int | None = Field(
+        default=None,
+        sa_column=Column(ForeignKey("events.id", ondelete="CASCADE"), nullable=True, index=True),
+    )
+    offset_minutes: int | None = None
+    payload: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    due_at: datetime = Field(sa_column=_utc())
+    next_attempt_at: datetime = Field(sa_column=_utc())
+    status: str = Field(default=NotificationStatus.PENDING, max_length=16)
+    attempts: int = 0
+    last_error: str | None = Field(default=None, max_length=500)
+    sent_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    telegram_message_id: int | None = None
+    created_at: datetime = Field(sa_column=_utc())

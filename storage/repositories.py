@@ -1,0 +1,208 @@
+"""Repositories: queries over one session. They never commit; the unit of work does."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func
+from sqlmodel import Session, col, select
+
+from storage.models import (
+    Event,
+    Notification,
+    NotificationStatus,
+    Partner,
+    Registration,
+    RegistrationStatus,
+    User,
+)
+
+
+# Bounds the SQL filter on "not over yet"; the exact check is `_not_over`.
+LONGEST_EVENT = timedelta(days=2)
+
+
+class UserRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, user_id: int) -> User | None:
+        return self.session.get(User, user_id)
+
+    def add(self, user: User) -> User:
+        self.session.add(user)
+        return user
+
+    def by_ids(self, ids: Sequence[int]) -> dict[int, User]:
+        if not ids:
+            return {}
+        rows = self.session.exec(select(User).where(col(User.id).in_(ids))).all()
+        return {user.id: user for user in rows}
+
+
+class EventRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, event_id: int) -> Event | None:
+        return self.session.get(Event, event_id)
+
+    def by_key(self, key: str) -> Event | None:
+        return self.session.exec(select(Event).where(Event.key == key)).first()
+
+    def add(self, event: Event) -> Event:
+        self.session.add(event)
+        return event
+
+    def _upcoming(self, now: datetime):  # noqa: ANN202
+        return select(Event).where(
+            col(Event.cancelled_at).is_(None), col(Event.starts_at) > now
+        )
+
+    def upcoming(self, now: datetime, offset: int, limit: int) -> list[Event]:
+        query = self._upcoming(now).order_by(col(Event.starts_at), col(Event.id))
+        return list(self.session.exec(query.offset(offset).limit(limit)).all())
+
+    def count_upcoming(self, now: datetime) -> int:
+        query = select(func.count()).select_from(self._upcoming(now).subquery())
+        return self.session.exec(query).one()
+
+    def partners(self, event_id: int) -> list[Partner]:
+        query = select(Partner).where(Partner.event_id == event_id).order_by(col(Partner.position))
+        return list(self.session.exec(query).all())
+
+    def replace_partners(self, event_id: int, partners: Sequence[Partner]) -> None:
+        self.session.execute(delete(Partner).where(col(Partner.event_id) == event_id))
+        for position, partner in enumerate(partners):
+            partner.event_id = event_id
+            partner.position = position
+            self.session.add(partner)
+
+
+class RegistrationRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, event_id: int, user_id: int) -> Registration | None:
+        query = select(Registration).where(
+            Registration.event_id == event_id, Registration.user_id == user_id
+        )
+        return self.session.exec(query).first()
+
+    def add(self, registration: Registration) -> Registration:
+        self.session.add(registration)
+        return registration
+
+    def count(self, event_id: int, status: RegistrationStatus) -> int:
+        query = select(func.count()).where(
+            Registration.event_id == event_id, Registration.status == status
+        )
+        return self.session.exec(query).one()
+
+    def for_event(self, event_id: int, status: RegistrationStatus) -> list[Registration]:
+        query = (
+            select(Registration)
+            .where(Registration.event_id == event_id, Registration.status == status)
+            .order_by(col(Registration.queued_at), col(Registration.id))
+        )
+        return list(self.session.exec(query).all())
+
+    def first_waitlisted(self, event_id: int) -> Registration | None:
+        waitlist = self.for_event(event_id, RegistrationStatus.WAITLISTED)
+        return waitlist[0] if waitlist else None
+
+    def active_for_user(self, user_id: int, now: datetime) -> list[tuple[Registration, Event]]:
+        """Registrations and waiting-list places for events not yet over."""
+        query = (
+            select(Registration, Event)
+            .join(Event, col(Event.id) == col(Registration.event_id))
+            .where(
+                Registration.user_id == user_id,
+                col(Registration.status).in_(
+                    [RegistrationStatus.REGISTERED, RegistrationStatus.WAITLISTED]
+                ),
+                col(Event.cancelled_at).is_(None),
+                col(Event.starts_at) > now - LONGEST_EVENT,
+            )
+            .order_by(col(Event.starts_at))
+        )
+        rows = self.session.exec(query).all()
+        return [(registration, event) for registration, event in rows if _not_over(event, now)]
+
+
+class NotificationRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, notification: Notification) -> Notification:
+        self.session.add(notification)
+        return notification
+
+    def by_key(self, dedupe_key: str) -> Notification | None:
+        return self.session.exec(
+            select(Notification).where(Notification.dedupe_key == dedupe_key)
+        ).first()
+
+    def get(self, notification_id: int) -> Notification | None:
+        return self.session.get(Notification, notification_id)
+
+    def due(self, now: datetime, limit: int) -> list[Notification]:
+        query = (
+            select(Notification)
+            .where(
+                Notification.status == NotificationStatus.PENDING,
+                col(Notification.next_attempt_at) <= now,
+            )
+            .order_by(col(Notification.due_at), col(Notification.id))
+            .limit(limit)
+        )
+        return list(self.session.exec(query).all())
+
+    def next_due_at(self) -> datetime | None:
+        query = select(func.min(Notification.next_attempt_at)).where(
+            Notification.status == NotificationStatus.PENDING
+        )
+        return self.session.exec(query).one()
+
+    def in_state(self, status: NotificationStatus) -> list[Notification]:
+        return list(
+            self.session.exec(select(Notification).where(Notification.status == status)).all()
+        )
+
+    def reminders(self, event_id: int, user_id: int | None = None) -> list[Notification]:
+        query = select(Notification).where(
+            Notification.event_id == event_id, Notification.kind == "reminder"
+        )
+        if user_id is not None:
+            query = query.where(Notification.user_id == user_id)
+        return list(self.session.exec(query.order_by(col(Notification.due_at))).all())
+
+    def delete_pending_reminders(self, event_id: int, user_id: int | None = None) -> int:
+        query = delete(Notification).where(
+            col(Notification.event_id) == event_id,
+            col(Notification.kind) == "reminder",
+            col(Notification.status) == NotificationStatus.PENDING,
+        )
+        if user_id is not None:
+            query = query.where(col(Notification.user_id) == user_id)
+        return self.session.execute(query).rowcount
+
+    def claimable(self, now: datetime, limit: int) -> list[Notification]:
+        """Due pending rows, locked for claiming. On PostgreSQL a second sender skips the
+        rows this one holds (FOR UPDATE SKIP LOCKED); SQLite has one writer anyway."""
+        query = (
+            select(Notification)
+            .where(
+                Notification.status == NotificationStatus.PENDING,
+                col(Notification.next_attempt_at) <= now,
+            )
+            .order_by(col(Notification.due_at), col(Notification.id))
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return list(self.session.exec(query).all())
+
+
+def _not_over(event: Event, now: datetime) -> bool:
+    return event.starts_at + timedelta(minutes=event.duration_minutes) > now

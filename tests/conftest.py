@@ -1,0 +1,134 @@
+"""Shared fixtures: a migrated database, the fake Bot API, the real Application polling it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from bot.app import build_application
+from bot.clock import ManualClock
+from bot.fakeapi.server import FakeBotApi
+from bot.i18n import Catalogs
+from bot.settings import Settings
+from storage.db import make_engine
+from storage.migrate import upgrade
+from storage.uow import Database
+from tests.factories import NOW
+
+ORGANIZER_ID = 7001
+
+# python-telegram-bot 22 warns (an error here) unless durations are timedeltas.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+
+@pytest.fixture(scope="session")
+def catalogs() -> Catalogs:
+    return Catalogs.load()
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Migrations run once; each test gets a copy of the result."""
+    path = tmp_path_factory.mktemp("template") / "kopir.db"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+def database_url(migrated_template: Path, tmp_path: Path) -> str:
+    path = tmp_path / "kopir.db"
+    shutil.copy(migrated_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def database(database_url: str) -> Iterator[Database]:
+    database = Database(make_engine(database_url))
+    yield database
+    database.dispose()
+
+
+def _reset_postgres(url: str) -> None:
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    upgrade(url)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def storage(request: pytest.FixtureRequest, database_url: str) -> Iterator[Database]:
+    """For storage and domain tests: SQLite always, PostgreSQL when KOPIR_TEST_DATABASE_URL is set."""
+    if request.param == "postgresql":
+        url = os.environ.get("KOPIR_TEST_DATABASE_URL")
+        if not url:
+            pytest.skip("KOPIR_TEST_DATABASE_URL is not set")
+        _reset_postgres(url)
+    else:
+        url = database_url
+    database = Database(make_engine(url))
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(NOW)
+
+
+@pytest.fixture
+async def fake_api() -> AsyncIterator[FakeBotApi]:
+    api = FakeBotApi()
+    await api.start()
+    yield api
+    await api.stop()
+
+
+@pytest.fixture
+def settings(fake_api: FakeBotApi, database_url: str) -> Settings:
+    return Settings(
+        token=fake_api.token,
+        api_base_url=fake_api.base_url,
+        api_base_file_url=fake_api.base_file_url,
+        database_url=database_url,
+        admin_ids=frozenset({ORGANIZER_ID}),
+    )
+
+
+@pytest.fixture
+async def bot_app(settings, clock, database, catalogs):  # noqa: ANN001, ANN201
+    """The real Application, polling the fake Bot API over HTTP."""
+    application = build_application(settings, clock=clock, database=database, catalogs=catalogs)
+    async with application:
+        # run_polling() would call post_init itself; tests start the parts by hand.
+        await application.post_init(application)
+        await application.start()
+        await application.updater.start_polling(poll_interval=0.0, timeout=1)
+        yield application
+        await application.updater.stop()
+        await application.stop()
+
+
+async def onboard(fake_api: FakeBotApi, user_id: int, language: str = "en", **user_fields):
+    """A reader opens the bot and picks a language; returns the FakeUser with a clean inbox."""
+    from bot.i18n import LANGUAGE_NAMES
+
+    user = fake_api.user(user_id, **user_fields)
+    await user.send("/start")
+    picker = await user.next_message()
+    label = next(text for row in _buttons(picker) for text in row if text.endswith(LANGUAGE_NAMES[language]))
+    await user.press(label)
+    await user.wait_idle()
+    user.drain()
+    return user
+
+
+def _buttons(message: dict) -> list[list[str]]:
+    markup = message.get("reply_markup") or {}
+    return [[button["text"] for button in row] for row in markup.get("inline_keyboard", [])]

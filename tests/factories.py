@@ -1,0 +1,39 @@
+"""Arrange helpers: rows written straight through the unit of work."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from storage.models import Event, EventKind, Partner
+from storage.uow import Database
+
+# Tests run at a fixed moment: a Sunday morning in Karaganda.
+NOW = datetime(2026, 11, 22, 4, 0, tzinfo=UTC)
+
+
+def make_event(database: Database, **overrides) -> Event:
+    partners = overrides.pop("partners", None)
+    fields = {
+        "kind": EventKind.VIDEO_BRIDGE,
+        "titles": {"ru": "Модель будущего", "en": "A model of the future"},
+        "descriptions": {"ru": "Видеомост Караганда — Киев", "en": "Karaganda — Kyiv video-bridge"},
+        "language": "ru",
+        "starts_at": NOW + timedelta(days=3),
+        "duration_minutes": 90,
+        "timezone": "Asia/Almaty",
+        "link": "https://zoom.us/j/123456789",
+        "capacity": 100,
+        "reminder_offsets": [24 * 60, 60, 0],
+        "created_at": NOW,
+        "updated_at": NOW,
+    }
+    fields.update(overrides)
+    with database.uow() as uow:
+        event = uow.events.add(Event(**fields))
+        uow.flush()
+        if partners is None:
+            partners = [Partner(name="State Library of Ukraine for Youth", city="Kyiv",
+                                timezone="Europe/Kyiv")]
+        uow.events.replace_partners(event.id, partners)
+        uow.commit()
+    return event
