@@ -28,7 +28,9 @@ async def unknown_command(update: Update, context: Context) -> None:
 async def stray_input(update: Update, context: Context) -> None:
     _user, t = reader(update, context)
     await update.effective_chat.send_message(
-        t.gettext("I did not ask for anything just now. Send /events to see upcoming events or /help.")
+        t.gettext(
+            "I did not ask for anything just now. Send /events to see upcoming events or /help."
+        )
     )
 
 

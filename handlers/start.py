@@ -122,9 +122,10 @@ async def publish_commands(app: Application) -> None:
     """Command menus in each language, shown by Telegram per the client's language."""
     context = app_context(app.bot_data)
     for code in LANGUAGES:
-        await app.bot.set_my_commands(_commands(context.translator(code), False), language_code=code)
+        commands = _commands(context.translator(code), organizer=False)
+        await app.bot.set_my_commands(commands, language_code=code)
     default = context.translator(context.settings.default_language)
-    await app.bot.set_my_commands(_commands(default, False))
+    await app.bot.set_my_commands(_commands(default, organizer=False))
 
 
 async def _publish_chat_commands(

@@ -18,7 +18,6 @@ from storage.models import (
     User,
 )
 
-
 # Bounds the SQL filter on "not over yet"; the exact check is `_not_over`.
 LONGEST_EVENT = timedelta(days=2)
 

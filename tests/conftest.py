@@ -64,7 +64,7 @@ def _reset_postgres(url: str) -> None:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def storage(request: pytest.FixtureRequest, database_url: str) -> Iterator[Database]:
-    """For storage and domain tests: SQLite always, PostgreSQL when KOPIR_TEST_DATABASE_URL is set."""
+    """Storage and domain tests: SQLite, and PostgreSQL when KOPIR_TEST_DATABASE_URL is set."""
     if request.param == "postgresql":
         url = os.environ.get("KOPIR_TEST_DATABASE_URL")
         if not url:
@@ -122,7 +122,8 @@ async def onboard(fake_api: FakeBotApi, user_id: int, language: str = "en", **us
     user = fake_api.user(user_id, **user_fields)
     await user.send("/start")
     picker = await user.next_message()
-    label = next(text for row in _buttons(picker) for text in row if text.endswith(LANGUAGE_NAMES[language]))
+    name = LANGUAGE_NAMES[language]
+    label = next(text for row in _buttons(picker) for text in row if text.endswith(name))
     await user.press(label)
     await user.wait_idle()
     user.drain()

@@ -68,7 +68,8 @@ def replan_event_reminders(uow: UnitOfWork, event: Event, now: datetime) -> None
     """
     configured = set(event.reminder_offsets)
     for reminder in uow.notifications.reminders(event.id):
-        if reminder.status == NotificationStatus.PENDING and reminder.offset_minutes not in configured:
+        pending = reminder.status == NotificationStatus.PENDING
+        if pending and reminder.offset_minutes not in configured:
             uow.session.delete(reminder)
             continue
         due_at = event.starts_at - timedelta(minutes=reminder.offset_minutes or 0)

@@ -70,7 +70,11 @@ def test_settings_reads_every_variable():
             "KOPIR_ADMIN_IDS: 'abc' is not a Telegram user id (expected comma-separated numbers)",
         ),
         ("KOPIR_TIMEZONE", "Mars/Olympus", "KOPIR_TIMEZONE: unknown time zone 'Mars/Olympus'"),
-        ("KOPIR_DEFAULT_LANGUAGE", "de", "KOPIR_DEFAULT_LANGUAGE: 'de' is not one of kk, ru, uk, en"),
+        (
+            "KOPIR_DEFAULT_LANGUAGE",
+            "de",
+            "KOPIR_DEFAULT_LANGUAGE: 'de' is not one of kk, ru, uk, en",
+        ),
         (
             "TELEGRAM_API_BASE_URL",
             "ftp://x",

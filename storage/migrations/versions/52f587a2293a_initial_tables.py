@@ -13,7 +13,6 @@ from alembic import op
 
 import storage.types
 
-
 revision: str = '52f587a2293a'
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None

@@ -1,0 +1,423 @@
+"""`kopir import FILE.yaml`: create or update events from a file.
+
+The file is validated whole before anything is written: every problem is
+reported with its line (from the composed YAML nodes, which keep their marks),
+and one invalid event means no event is imported. Re-importing the same file
+changes nothing. Messages are English: this is an organizer's terminal.
+"""
+
+from __future__ import annotations
+
+import gettext
+import re
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from bot.clock import SystemClock
+from bot.i18n import Translator
+from bot.services.event_fields import (
+    EventDraft,
+    FieldError,
+    PartnerDraft,
+    parse_capacity,
+    parse_description,
+    parse_duration,
+    parse_kind,
+    parse_language,
+    parse_link,
+    parse_moment,
+    parse_offsets,
+    parse_partner,
+    parse_start,
+    parse_timezone,
+    parse_title,
+)
+from bot.services.notifications import DEFAULT_REMINDER_OFFSETS
+from bot.services.organizer import upsert_event
+from bot.settings import Settings
+from storage.uow import Database
+
+FIELDS = (
+    "key", "kind", "title", "description", "starts_at", "duration_minutes", "timezone",
+    "language", "partners", "link", "capacity", "reminders",
+)
+REQUIRED = ("key", "kind", "title", "starts_at", "duration_minutes", "timezone", "language")
+PARTNER_FIELDS = ("name", "city", "timezone")
+KEY_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+NULL_TAG = "tag:yaml.org,2002:null"
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int  # 1-based; 0 when the problem concerns the whole file
+    message: str
+
+
+class ImportFailed(Exception):
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(f"{len(problems)} problem(s) in the events file")
+        self.problems = problems
+
+
+@dataclass
+class ImportReport:
+    """Keys of the file's events by outcome."""
+
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    # Cancelled in the bot: a cancelled event is history and is not revived by a file.
+    skipped: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        total = len(self.created) + len(self.updated) + len(self.unchanged) + len(self.skipped)
+        text = (f"{total} event{'' if total == 1 else 's'}: {len(self.created)} created, "
+                f"{len(self.updated)} updated, {len(self.unchanged)} unchanged")
+        if self.skipped:
+            text += f", {len(self.skipped)} skipped (cancelled: {', '.join(self.skipped)})"
+        return text
+
+
+def import_command(settings: Settings, path: str) -> int:
+    from storage.db import make_engine
+    from storage.migrate import upgrade
+
+    upgrade(settings.database_url)
+    database = Database(make_engine(settings.database_url))
+    try:
+        now = SystemClock().now()
+        try:
+            drafts = load_events_file(Path(path), now, database=database)
+        except ImportFailed as failed:
+            for problem in failed.problems:
+                where = f"{path}:{problem.line}" if problem.line else path
+                sys.stderr.write(f"{where}: {problem.message}\n")
+            count = len(failed.problems)
+            sys.stderr.write(
+                f"{path}: {count} problem{'' if count == 1 else 's'}; nothing was imported.\n"
+            )
+            return 1
+        report = import_events(database, drafts, now)
+    finally:
+        database.dispose()
+    sys.stdout.write(report.summary() + "\n")
+    return 0
+
+
+def import_events(database: Database, drafts: list[EventDraft], now: datetime) -> ImportReport:
+    """Write validated drafts in one unit of work: all of them or, on an error, none."""
+    report = ImportReport()
+    with database.uow() as uow:
+        for draft in drafts:
+            existing = uow.events.by_key(draft.key)
+            if existing is not None and existing.cancelled_at is not None:
+                report.skipped.append(draft.key)
+                continue
+            _, outcome = upsert_event(uow, draft, now)
+            getattr(report, outcome).append(draft.key)
+        uow.commit()
+    return report
+
+
+def load_events_file(
+    source: str | Path, now: datetime | None = None, *, database: Database | None = None
+) -> list[EventDraft]:
+    """Drafts of every event in the file, or `ImportFailed` listing every problem.
+
+    `source` is a path or the YAML text itself. With `database`, an event whose
+    start has passed is accepted when it is already stored with that very start,
+    so last season's file can be re-imported after some of its events are over.
+    """
+    now = now or SystemClock().now()
+    root = _compose(_read(source))
+    problems: list[Problem] = []
+    items = _event_nodes(root, problems)
+    stored_start = _stored_start_lookup(database)
+    seen_keys: dict[str, int] = {}
+    drafts = []
+    for item in items:
+        draft = _EventReader(item, now, stored_start, seen_keys).read(problems)
+        if draft is not None:
+            drafts.append(draft)
+    if problems:
+        raise ImportFailed(sorted(problems, key=lambda problem: problem.line))
+    return drafts
+
+
+def _read(source: str | Path) -> str:
+    path = source if isinstance(source, Path) else None
+    if isinstance(source, str) and "\n" not in source:
+        try:
+            if source.endswith((".yaml", ".yml")) or Path(source).is_file():
+                path = Path(source)
+        except OSError:
+            path = None
+    if path is None:
+        return str(source)
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ImportFailed([Problem(0, "No such file.")]) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ImportFailed([Problem(0, f"Cannot read the file: {error}")]) from None
+
+
+def _compose(text: str) -> Node | None:
+    try:
+        return yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        reason = "; ".join(part for part in (error.context, error.problem) if part)
+        line = mark.line + 1 if mark else 0
+        raise ImportFailed([Problem(line, f"YAML syntax error: {reason}.")]) from None
+    except yaml.YAMLError as error:
+        raise ImportFailed([Problem(0, f"YAML syntax error: {error}")]) from None
+
+
+def _event_nodes(root: Node | None, problems: list[Problem]) -> list[MappingNode]:
+    if root is None:
+        problems.append(Problem(1, "The file is empty: it must start with `events:`."))
+        return []
+    if not isinstance(root, MappingNode):
+        problems.append(Problem(_line(root), "The file must start with `events:`."))
+        return []
+    fields = _fields(root, ("events",), problems)
+    events = fields.get("events")
+    if events is None:
+        problems.append(Problem(_line(root), "The file has no `events:` list."))
+        return []
+    if not isinstance(events, SequenceNode) or not events.value:
+        problems.append(
+            Problem(_line(events), "`events:` must be a list of events (`- key: ...`).")
+        )
+        return []
+    items = []
+    for item in events.value:
+        if isinstance(item, MappingNode):
+            items.append(item)
+        else:
+            problems.append(Problem(_line(item), "Each event must be a mapping of fields."))
+    return items
+
+
+class _EventReader:
+    """Reads one event's mapping node, adding a Problem per bad field."""
+
+    def __init__(self, node: MappingNode, now: datetime,
+                 stored_start: Callable[[str], datetime | None],
+                 seen_keys: dict[str, int]) -> None:
+        self.node = node
+        self.now = now
+        self.stored_start = stored_start
+        self.seen_keys = seen_keys
+        self.problems: list[Problem] = []
+        self.fields: dict[str, Node] = {}
+
+    def read(self, problems: list[Problem]) -> EventDraft | None:
+        self.fields = _fields(self.node, FIELDS, self.problems)
+        for name in REQUIRED:
+            if name not in self.fields:
+                self.problems.append(
+                    Problem(_line(self.node), f"Missing required field `{name}`.")
+                )
+        key = self._field("key", self._key)
+        kind = self._field("kind", lambda node: parse_kind(self._scalar(node)))
+        language = self._field("language", lambda node: parse_language(self._scalar(node)))
+        zone = self._field("timezone", lambda node: parse_timezone(self._scalar(node)))
+        titles = self._field(
+            "title", lambda node: self._texts("title", node, parse_title, language)
+        )
+        descriptions = self._field(
+            "description",
+            lambda node: self._texts("description", node, parse_description, language),
+            {},
+        )
+        starts_at = self._field("starts_at", lambda node: self._start(node, zone, key))
+        duration = self._field(
+            "duration_minutes", lambda node: parse_duration(self._scalar(node))
+        )
+        link = self._field("link", lambda node: parse_link(self._scalar(node)), None)
+        capacity = self._field("capacity", lambda node: parse_capacity(self._scalar(node)), None)
+        offsets = self._field("reminders", self._offsets, list(DEFAULT_REMINDER_OFFSETS))
+        partners = self._field("partners", self._partners, [])
+        problems.extend(self.problems)
+        if self.problems:
+            return None
+        return EventDraft(
+            kind=kind, titles=titles, descriptions=descriptions, language=language,
+            starts_at=starts_at, duration_minutes=duration, timezone=zone, link=link,
+            capacity=capacity, partners=partners, reminder_offsets=offsets, key=key,
+        )
+
+    def _field(self, name: str, parse: Callable[[Node], object], default: object = None):  # noqa: ANN202
+        node = self.fields.get(name)
+        if node is None:
+            return default
+        if _is_null(node):
+            if name in REQUIRED:
+                self.problems.append(Problem(_line(node), f"`{name}` has no value."))
+            return default
+        try:
+            return parse(node)
+        except _Bad as bad:
+            self.problems.append(Problem(bad.line or _line(node), f"{name}: {bad.message}"))
+        except FieldError as error:
+            self.problems.append(Problem(_line(node), f"{name}: {error.render(_english())}"))
+        return default
+
+    def _scalar(self, node: Node) -> str:
+        if not isinstance(node, ScalarNode):
+            raise _Bad("expected a single value, not a list or a mapping.", _line(node))
+        return node.value
+
+    def _key(self, node: Node) -> str:
+        key = self._scalar(node).strip()
+        if not KEY_PATTERN.fullmatch(key):
+            raise _Bad(f"{key!r} is not a usable key: use up to 100 Latin letters, digits, "
+                       "'-', '_' or '.', like karaganda-kyiv-2026-12.")
+        if key in self.seen_keys:
+            raise _Bad(f"the key {key} is already used on line {self.seen_keys[key]}.")
+        self.seen_keys[key] = _line(node)
+        return key
+
+    def _texts(self, name: str, node: Node, parse: Callable[[str], str],
+               language: str | None) -> dict[str, str]:
+        if isinstance(node, ScalarNode):
+            if language is None:
+                # Without a valid event language a plain text has no language to belong to;
+                # that problem is already reported on `language`.
+                parse(node.value)
+                return {}
+            return {language: parse(node.value)}
+        if not isinstance(node, MappingNode):
+            raise _Bad("write a text, or a mapping by language like {ru: ..., kk: ...}.")
+        texts: dict[str, str] = {}
+        problems_before = len(self.problems)
+        for key_node, value_node in node.value:
+            try:
+                code = parse_language(self._scalar(key_node))
+                if code in texts:
+                    raise _Bad(f"the language {code} is given twice.", _line(key_node))
+                texts[code] = parse(self._scalar(value_node))
+            except FieldError as error:
+                self.problems.append(
+                    Problem(_line(value_node),
+                            f"{name}: {key_node.value}: {error.render(_english())}")
+                )
+            except _Bad as bad:
+                self.problems.append(
+                    Problem(bad.line or _line(value_node), f"{name}: {bad.message}")
+                )
+        # The card falls back to the event's language, so the title must exist in it.
+        complete = len(self.problems) == problems_before
+        if complete and language is not None and name == "title" and language not in texts:
+            raise _Bad(f"there is no title in the event's language ({language}).")
+        return texts
+
+    def _start(self, node: Node, zone: str | None, key: str | None) -> datetime:
+        raw = self._scalar(node)
+        try:
+            return parse_start(raw, zone or "UTC", self.now)
+        except FieldError:
+            moment = _quietly(parse_moment, raw, zone or "UTC")
+            if moment is None or key is None or self.stored_start(key) != moment:
+                raise
+            return moment
+
+    def _offsets(self, node: Node) -> list[int]:
+        if isinstance(node, ScalarNode):
+            return parse_offsets(node.value)
+        if not isinstance(node, SequenceNode):
+            raise _Bad("write a list like [24h, 1h, 0m].")
+        values = []
+        for item in node.value:
+            try:
+                values.extend(parse_offsets([self._scalar(item)]))
+            except FieldError as error:
+                self.problems.append(Problem(_line(item), f"reminders: {error.render(_english())}"))
+        return parse_offsets(values)
+
+    def _partners(self, node: Node) -> list[PartnerDraft]:
+        if not isinstance(node, SequenceNode):
+            raise _Bad("write a list of partners, each {name: ..., city: ..., timezone: ...}.")
+        partners = []
+        for item in node.value:
+            try:
+                if isinstance(item, MappingNode):
+                    fields = _fields(item, PARTNER_FIELDS, self.problems)
+                    values = {name: self._scalar(value) for name, value in fields.items()
+                              if not _is_null(value)}
+                    partners.append(parse_partner(values))
+                else:
+                    partners.append(parse_partner(self._scalar(item)))
+            except FieldError as error:
+                self.problems.append(Problem(_line(item), f"partners: {error.render(_english())}"))
+            except _Bad as bad:
+                self.problems.append(Problem(bad.line or _line(item), f"partners: {bad.message}"))
+        return partners
+
+
+class _Bad(Exception):
+    """A structural problem of the file itself (English only: import runs in a terminal)."""
+
+    def __init__(self, message: str, line: int = 0) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+def _english() -> Translator:
+    # msgids are English, so no catalog is needed to render them.
+    return Translator("en", gettext.NullTranslations())
+
+
+def _fields(node: MappingNode, known: tuple[str, ...],
+            problems: list[Problem]) -> dict[str, Node]:
+    fields: dict[str, Node] = {}
+    first_line: dict[str, int] = {}
+    for key_node, value_node in node.value:
+        name = str(key_node.value) if isinstance(key_node, ScalarNode) else "?"
+        if name not in known:
+            problems.append(Problem(
+                _line(key_node), f"Unknown field `{name}`; known fields: {', '.join(known)}."
+            ))
+        elif name in fields:
+            problems.append(Problem(
+                _line(key_node), f"`{name}` is given twice (first on line {first_line[name]})."
+            ))
+        else:
+            fields[name] = value_node
+            first_line[name] = _line(key_node)
+    return fields
+
+
+def _stored_start_lookup(database: Database | None) -> Callable[[str], datetime | None]:
+    def stored_start(key: str) -> datetime | None:
+        if database is None:
+            return None
+        with database.uow() as uow:
+            event = uow.events.by_key(key)
+            return None if event is None else event.starts_at
+
+    return stored_start
+
+
+def _quietly(parse: Callable[..., datetime], *args: object) -> datetime | None:
+    try:
+        return parse(*args)
+    except FieldError:
+        return None
+
+
+def _is_null(node: Node) -> bool:
+    return isinstance(node, ScalarNode) and node.tag == NULL_TAG
+
+
+def _line(node: Node) -> int:
+    return node.start_mark.line + 1

@@ -1,0 +1,469 @@
+"""Validation of an event's fields, shared by the /newevent conversation and `kopir import`.
+
+Each `parse_*` turns what a librarian typed (or wrote in a YAML file) into a
+clean value, or raises `FieldError` with an English msgid that the caller
+renders in the reader's language. Nothing here touches the database or Telegram.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from bot.i18n import LANGUAGE_NAMES, LANGUAGES, N_, Translator
+from storage.models import EventKind
+
+TITLE_LIMIT = 200
+DESCRIPTION_LIMIT = 2000
+LINK_LIMIT = 500
+PARTNER_NAME_LIMIT = 200
+CITY_LIMIT = 100
+DURATION_RANGE = (10, 12 * 60)
+CAPACITY_RANGE = (1, 100_000)
+LONGEST_OFFSET = 30 * 24 * 60
+# A start further ahead than this is almost always a mistyped year.
+FURTHEST_START = timedelta(days=2 * 365)
+DEFAULT_OFFSETS_TEXT = "24h, 1h, 0m"
+
+# Spellings of "no limit" an organizer may type for the capacity, in our four languages.
+UNLIMITED_WORDS = frozenset({"-", "—", "0", "none", "unlimited", "no", "∞", "нет", "жоқ", "ні"})
+NO_REMINDER_WORDS = frozenset({"-", "—", "none", "no", "нет", "жоқ", "ні"})
+
+
+class FieldError(ValueError):
+    """A value an organizer gave is not acceptable; `render` explains why in their language."""
+
+    def __init__(self, msgid: str, **params: object) -> None:
+        super().__init__(msgid.format(**params))
+        self.msgid = msgid
+        self.params = params
+
+    def render(self, t: Translator) -> str:
+        return t.gettext(self.msgid).format(**self.params)
+
+
+@dataclass
+class PartnerDraft:
+    name: str
+    city: str
+    timezone: str
+
+
+@dataclass
+class EventDraft:
+    kind: EventKind
+    titles: dict[str, str]
+    descriptions: dict[str, str]
+    language: str
+    starts_at: datetime
+    duration_minutes: int
+    timezone: str
+    link: str | None
+    capacity: int | None
+    partners: list[PartnerDraft] = field(default_factory=list)
+    reminder_offsets: list[int] = field(default_factory=list)
+    key: str | None = None
+
+
+def parse_kind(text: str) -> EventKind:
+    value = _text(text).lower().replace("-", "_").replace(" ", "_")
+    try:
+        return EventKind(value)
+    except ValueError:
+        raise FieldError(
+            N_("Unknown kind of event {value}: use video_bridge, conference or chat_conference."),
+            value=_text(text),
+        ) from None
+
+
+def parse_title(text: str) -> str:
+    value = _text(text)
+    if not value:
+        raise FieldError(N_("The title is empty: write a few words."))
+    if len(value) > TITLE_LIMIT:
+        raise FieldError(
+            N_("The title is too long: {length} characters, at most {limit}."),
+            length=len(value),
+            limit=TITLE_LIMIT,
+        )
+    return value
+
+
+def parse_description(text: str) -> str:
+    value = _text(text)
+    if not value:
+        raise FieldError(N_("The description is empty: write a sentence or two about the event."))
+    if len(value) > DESCRIPTION_LIMIT:
+        raise FieldError(
+            N_("The description is too long: {length} characters, at most {limit}."),
+            length=len(value),
+            limit=DESCRIPTION_LIMIT,
+        )
+    return value
+
+
+def parse_timezone(text: str) -> str:
+    value = _text(text)
+    if not value:
+        raise FieldError(
+            N_("The time zone is empty: write a city (Karaganda, Kyiv) or a zone such as "
+               "Asia/Almaty.")
+        )
+    zone = _zone_names().get(value.casefold()) or known_city_zone(value)
+    if zone is None:
+        raise FieldError(
+            N_("Unknown time zone {value}: write a city (Karaganda, Kyiv) or a zone such as "
+               "Asia/Almaty."),
+            value=value,
+        )
+    return zone
+
+
+_DATE_TIME = re.compile(
+    r"""^\s*(?:
+        (?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})
+      | (?P<d2>\d{1,2})[./](?P<m2>\d{1,2})[./](?P<y2>\d{4})
+    )
+    (?:[ T,]+|\s*,\s*)
+    (?P<hh>\d{1,2})[:.](?P<mm>\d{2})(?::(?P<ss>\d{2})(?:\.\d+)?)?
+    \s*(?P<tz>Z|[+-]\d{2}:?\d{2})?\s*$""",
+    re.VERBOSE | re.IGNORECASE,
+)
+
+
+def parse_moment(text: str | datetime, zone: str) -> datetime:
+    """A date and time as aware UTC; without an explicit offset it is read in `zone`.
+
+    Unlike `parse_start` this does not care whether the moment is past.
+    """
+    if isinstance(text, datetime):
+        moment = text
+        shown = text.isoformat()
+    else:
+        shown = _text(text)
+        match = _DATE_TIME.match(shown)
+        if match is None:
+            raise FieldError(
+                N_("Cannot read {value} as a date and time: write it like 05.12.2026 15:00."),
+                value=shown,
+            )
+        parts = match.groupdict()
+        try:
+            moment = datetime(  # noqa: DTZ001 - the zone is attached just below
+                int(parts["y"] or parts["y2"]),
+                int(parts["m"] or parts["m2"]),
+                int(parts["d"] or parts["d2"]),
+                int(parts["hh"]),
+                int(parts["mm"]),
+                int(parts["ss"] or 0),
+            )
+        except ValueError:
+            raise FieldError(N_("There is no such date or time: {value}."), value=shown) from None
+        if parts["tz"]:
+            moment = datetime.fromisoformat(moment.isoformat() + _offset(parts["tz"]))
+    if moment.tzinfo is not None:
+        return moment.astimezone(UTC)
+    local = moment.replace(tzinfo=ZoneInfo(zone))
+    # A wall-clock time skipped when clocks go forward does not survive the round trip.
+    if local.astimezone(UTC).astimezone(local.tzinfo).replace(tzinfo=None) != moment:
+        raise FieldError(
+            N_("{value} does not exist in {zone}: the clocks are moved forward then."),
+            value=shown,
+            zone=zone,
+        )
+    return local.astimezone(UTC)
+
+
+def parse_start(text: str | datetime, zone: str, now: datetime) -> datetime:
+    moment = parse_moment(text, zone)
+    shown = text.isoformat() if isinstance(text, datetime) else _text(text)
+    if moment <= now:
+        raise FieldError(
+            N_("Start time must be in the future: {value} is already past."), value=shown
+        )
+    if moment > now + FURTHEST_START:
+        raise FieldError(
+            N_("Start time {value} is more than two years ahead: check the year."), value=shown
+        )
+    return moment
+
+
+_UNITS = {
+    "d": 24 * 60, "day": 24 * 60, "days": 24 * 60, "д": 24 * 60, "дн": 24 * 60,
+    "день": 24 * 60, "дня": 24 * 60, "дней": 24 * 60, "күн": 24 * 60, "днів": 24 * 60,
+    "h": 60, "hr": 60, "hrs": 60, "hour": 60, "hours": 60, "ч": 60, "час": 60, "часа": 60,
+    "часов": 60, "сағ": 60, "сағат": 60, "г": 60, "год": 60, "години": 60, "годин": 60,
+    "m": 1, "min": 1, "mins": 1, "minute": 1, "minutes": 1, "м": 1, "мин": 1, "минут": 1,
+    "хв": 1, "хвилин": 1,
+}
+_AMOUNT = re.compile(r"(\d+)\s*([^\d\s.,]+)\.?")
+
+
+def _minutes(text: str) -> int | None:
+    """Minutes in "90", "1:30", "1h30m", "1 ч 30 мин", "2d"; None when unreadable."""
+    value = text.strip().lower()
+    if value.isdigit():
+        return int(value)
+    clock = re.fullmatch(r"(\d+):(\d{2})", value)
+    if clock:
+        return int(clock[1]) * 60 + int(clock[2])
+    total, position = 0, 0
+    compact = value.replace(" ", "")
+    for match in _AMOUNT.finditer(compact):
+        unit = _UNITS.get(match[2])
+        if match.start() != position or unit is None:
+            return None
+        total += int(match[1]) * unit
+        position = match.end()
+    if position == 0 or position != len(compact):
+        return None
+    return total
+
+
+def parse_duration(text: str | int) -> int:
+    shown = str(text).strip()
+    minutes = text if isinstance(text, int) and not isinstance(text, bool) else _minutes(shown)
+    if minutes is None:
+        raise FieldError(
+            N_("Cannot read {value} as a duration: write minutes (90) or hours and minutes "
+               "(1h30m, 1:30)."),
+            value=shown,
+        )
+    low, high = DURATION_RANGE
+    if not low <= minutes <= high:
+        raise FieldError(
+            N_("The duration must be from {low} to {high} minutes; {value} is out of range."),
+            low=low,
+            high=high,
+            value=shown,
+        )
+    return minutes
+
+
+def parse_link(text: str) -> str:
+    value = _text(text)
+    if not value:
+        raise FieldError(N_("The link is empty: write a link like https://zoom.us/j/123456789."))
+    if len(value) > LINK_LIMIT:
+        raise FieldError(
+            N_("The link is too long: {length} characters, at most {limit}."),
+            length=len(value),
+            limit=LINK_LIMIT,
+        )
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname or ""
+    except ValueError:
+        parts, host = None, ""
+    if parts is None or parts.scheme.lower() not in ("http", "https"):
+        raise FieldError(
+            N_("{value} is not a web link: it must start with https:// or http://."),
+            value=value,
+        )
+    if any(c.isspace() for c in value) or not ("." in host.strip(".") or host == "localhost"):
+        raise FieldError(
+            N_("{value} is not a web link: write a link like https://zoom.us/j/123456789."),
+            value=value,
+        )
+    return value
+
+
+def parse_capacity(text: str | int | None) -> int | None:
+    if text is None:
+        return None
+    shown = str(text).strip()
+    if isinstance(text, int) and not isinstance(text, bool):
+        seats = text
+    elif shown.lower() in UNLIMITED_WORDS:
+        return None
+    elif shown.isdigit():
+        seats = int(shown)
+    else:
+        raise FieldError(
+            N_("Cannot read {value} as a number of seats: write a number, or 0 for no limit."),
+            value=shown,
+        )
+    if seats == 0:
+        return None
+    low, high = CAPACITY_RANGE
+    if not low <= seats <= high:
+        raise FieldError(
+            N_("The number of seats must be from {low} to {high} (or 0 for no limit); {value} "
+               "is out of range."),
+            low=low,
+            high=high,
+            value=shown,
+        )
+    return seats
+
+
+def parse_language(text: str) -> str:
+    value = _text(text)
+    folded = value.casefold()
+    for code in LANGUAGES:
+        if folded in (code, LANGUAGE_NAMES[code].casefold()):
+            return code
+    raise FieldError(
+        N_("Unknown language {value}: use one of {choices}."),
+        value=value,
+        choices=", ".join(LANGUAGES),
+    )
+
+
+def parse_offsets(text: str | list) -> list[int]:
+    """Minutes before the start, largest first: "24h, 1h, 0m" -> [1440, 60, 0]."""
+    if isinstance(text, str):
+        if text.strip().lower() in NO_REMINDER_WORDS:
+            return []
+        items = [item for item in re.split(r"[,;]", text) if item.strip()]
+        if not items:
+            raise FieldError(
+                N_("List the reminder times before the start, for example: {example}."),
+                example=DEFAULT_OFFSETS_TEXT,
+            )
+    else:
+        items = list(text)
+    offsets: set[int] = set()
+    for item in items:
+        shown = str(item).strip()
+        if isinstance(item, int) and not isinstance(item, bool):
+            minutes = item
+        else:
+            minutes = _minutes(shown)
+        if minutes is None or minutes < 0:
+            raise FieldError(
+                N_("Cannot read {value} as a reminder time: write it like 24h, 1h or 30m."),
+                value=shown,
+            )
+        if minutes > LONGEST_OFFSET:
+            raise FieldError(
+                N_("A reminder can be at most {days} days before the start; {value} is too early."),
+                days=LONGEST_OFFSET // (24 * 60),
+                value=shown,
+            )
+        offsets.add(minutes)
+    return sorted(offsets, reverse=True)
+
+
+def parse_partner(text: str | dict) -> PartnerDraft:
+    """A partner library: "Name, City" or "Name, City, Zone", or a mapping with those keys."""
+    if isinstance(text, dict):
+        name = _text(text.get("name"))
+        city = _text(text.get("city"))
+        zone_text = _text(text.get("timezone"))
+    else:
+        parts = [part.strip() for part in _text(text).split(",")]
+        zone_text = ""
+        if len(parts) >= 3 and _looks_like_zone(parts[-1]):
+            zone_text = parts.pop()
+        if len(parts) < 2:
+            raise FieldError(
+                N_("Write the partner as: name, city (for example: Youth Library, Kyiv).")
+            )
+        # Library names may contain commas; the city is always the last part.
+        name, city = ", ".join(parts[:-1]), parts[-1]
+    if not name or not city:
+        raise FieldError(
+            N_("Write the partner as: name, city (for example: Youth Library, Kyiv).")
+        )
+    if len(name) > PARTNER_NAME_LIMIT:
+        raise FieldError(
+            N_("The partner name is too long: {length} characters, at most {limit}."),
+            length=len(name),
+            limit=PARTNER_NAME_LIMIT,
+        )
+    if len(city) > CITY_LIMIT:
+        raise FieldError(
+            N_("The city name is too long: {length} characters, at most {limit}."),
+            length=len(city),
+            limit=CITY_LIMIT,
+        )
+    if zone_text:
+        zone = parse_timezone(zone_text)
+    else:
+        zone = known_city_zone(city)
+        if zone is None:
+            raise FieldError(
+                N_("I do not know the time zone of {city}: add it after a comma, for example: "
+                   "{name}, {city}, Europe/Kyiv."),
+                city=city,
+                name=name,
+            )
+    return PartnerDraft(name=name, city=city, timezone=zone)
+
+
+# Cities of the libraries Kopir serves and their partners, in Latin and Cyrillic
+# spellings (Russian, Kazakh, Ukrainian, Belarusian). Since March 2024 all of
+# Kazakhstan is UTC+5; the zone names follow tzdata's regions.
+_CITY_ZONES: dict[str, tuple[str, ...]] = {
+    "Asia/Almaty": (
+        "Karaganda", "Karagandy", "Qaraghandy", "Караганда", "Қарағанды", "Караганди",
+        "Astana", "Nur-Sultan", "Nursultan", "Астана", "Нур-Султан", "Нұр-Сұлтан",
+        "Almaty", "Alma-Ata", "Алматы", "Алма-Ата", "Алмати",
+        "Petropavlovsk", "Petropavl", "Петропавловск", "Петропавл", "Петропавловськ",
+        "Shymkent", "Chimkent", "Шымкент", "Чимкент",
+        "Pavlodar", "Павлодар", "Temirtau", "Темиртау", "Теміртау",
+        "Semey", "Semipalatinsk", "Семей", "Семипалатинск",
+        "Ust-Kamenogorsk", "Oskemen", "Усть-Каменогорск", "Өскемен",
+        "Taraz", "Тараз", "Turkistan", "Туркестан", "Түркістан", "Kokshetau", "Кокшетау",
+        "Көкшетау", "Zhezkazgan", "Жезказган", "Жезқазған", "Balkhash", "Балхаш", "Балқаш",
+    ),
+    "Asia/Oral": ("Uralsk", "Oral", "Уральск", "Орал", "Уральськ"),
+    "Asia/Aqtobe": ("Aktobe", "Aqtobe", "Актобе", "Ақтөбе", "Актюбинск"),
+    "Asia/Qyzylorda": ("Kyzylorda", "Qyzylorda", "Кызылорда", "Қызылорда"),
+    "Asia/Qostanay": ("Kostanay", "Qostanay", "Костанай", "Қостанай"),
+    "Asia/Atyrau": ("Atyrau", "Атырау"),
+    "Asia/Aqtau": ("Aktau", "Aqtau", "Актау", "Ақтау"),
+    "Europe/Moscow": ("Moscow", "Москва", "Мәскеу", "Saint Petersburg", "St. Petersburg",
+                      "Санкт-Петербург"),
+    "Europe/Kyiv": ("Kyiv", "Kiev", "Киев", "Київ", "Kharkiv", "Харьков", "Харків",
+                    "Lviv", "Львов", "Львів", "Odesa", "Odessa", "Одесса", "Одеса"),
+    "Europe/Minsk": ("Minsk", "Минск", "Мінськ", "Мінск", "Mogilev", "Mahilyow", "Mogilyov",
+                     "Могилёв", "Могилев", "Могильов", "Магілёў"),
+    "Asia/Bishkek": ("Bishkek", "Бишкек"),
+    "Asia/Tashkent": ("Tashkent", "Ташкент"),
+}
+
+
+def known_city_zone(city: str) -> str | None:
+    """The time zone of a city we know by name, in any of its spellings; None otherwise."""
+    return _city_table().get(_fold(city))
+
+
+@cache
+def _city_table() -> dict[str, str]:
+    return {_fold(name): zone for zone, names in _CITY_ZONES.items() for name in names}
+
+
+@cache
+def _zone_names() -> dict[str, str]:
+    return {name.casefold(): name for name in available_timezones()}
+
+
+def _looks_like_zone(text: str) -> bool:
+    if _zone_names().get(text.casefold()):
+        return True
+    try:
+        ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def _fold(text: str) -> str:
+    folded = " ".join(text.casefold().replace("ё", "е").replace("-", " ").split())
+    return folded.removeprefix("г. ").removeprefix("city of ")
+
+
+def _offset(text: str) -> str:
+    if text.upper() == "Z":
+        return "+00:00"
+    return text if ":" in text else f"{text[:3]}:{text[3:]}"
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value).strip()

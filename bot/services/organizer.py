@@ -1,0 +1,237 @@
+"""What organizers do to events: create, edit, cancel, list registrants.
+
+Readers are told about changes through the outbox (`enqueue_notice`); nothing
+here sends anything. Callers commit the unit of work and then wake the sender.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Final
+
+from bot.services.event_fields import EventDraft, PartnerDraft
+from bot.services.notifications import drop_reminders, enqueue_notice, replan_event_reminders
+from storage.models import Event, NotificationKind, Partner, RegistrationStatus, User
+from storage.uow import UnitOfWork
+
+
+class EventNotFound(LookupError):
+    """The event does not exist, or was cancelled and can no longer be changed."""
+
+
+class _Unset:
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+# `None` is a real capacity (no limit), so "leave it as it is" needs its own marker.
+UNSET: Final[Any] = _Unset()
+
+# Changes readers must hear about: they decide when and where to join.
+NOTIFIED_FIELDS = ("starts_at", "link")
+
+
+@dataclass
+class EventChanges:
+    """Fields to change; `None` (or `UNSET` for capacity) leaves a field as it is."""
+
+    starts_at: datetime | None = None
+    timezone: str | None = None
+    link: str | None = None
+    capacity: int | None | _Unset = UNSET
+    titles: dict[str, str] | None = None
+    descriptions: dict[str, str] | None = None
+    duration_minutes: int | None = None
+    reminder_offsets: list[int] | None = None
+
+
+@dataclass
+class Registrants:
+    event: Event
+    registered: list[User]
+    waitlisted: list[User]
+
+
+def create_event(uow: UnitOfWork, draft: EventDraft, organizer_id: int | None,
+                 now: datetime) -> Event:
+    event = uow.events.add(
+        Event(
+            key=draft.key,
+            kind=draft.kind,
+            titles=dict(draft.titles),
+            descriptions=dict(draft.descriptions),
+            language=draft.language,
+            starts_at=draft.starts_at,
+            duration_minutes=draft.duration_minutes,
+            timezone=draft.timezone,
+            link=draft.link,
+            capacity=draft.capacity,
+            reminder_offsets=list(draft.reminder_offsets),
+            created_by=organizer_id,
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    uow.flush()
+    uow.events.replace_partners(event.id, _partner_rows(draft.partners))
+    uow.flush()
+    return event
+
+
+def upsert_event(uow: UnitOfWork, draft: EventDraft, now: datetime) -> tuple[Event, str]:
+    """Create the event with `draft.key`, or bring the existing one in line with the draft.
+
+    Returns the event and "created", "updated" or "unchanged". Changes go through
+    `update_event`, so registrants hear about a new time or link exactly as after
+    an edit in chat. A cancelled event raises `EventNotFound`.
+    """
+    if not draft.key:
+        raise ValueError("upsert_event needs a draft with a key")
+    event = uow.events.by_key(draft.key)
+    if event is None:
+        return create_event(uow, draft, None, now), "created"
+    if event.cancelled_at is not None:
+        raise EventNotFound(draft.key)
+
+    changes = EventChanges(
+        starts_at=_differs(event.starts_at, draft.starts_at),
+        timezone=_differs(event.timezone, draft.timezone),
+        link=_differs(event.link, draft.link),
+        capacity=draft.capacity if draft.capacity != event.capacity else UNSET,
+        titles=_differs(event.titles, draft.titles),
+        descriptions=_differs(event.descriptions, draft.descriptions),
+        duration_minutes=_differs(event.duration_minutes, draft.duration_minutes),
+        reminder_offsets=_differs(event.reminder_offsets, draft.reminder_offsets),
+    )
+    changed = _has_changes(changes)
+    # What EventChanges cannot express (readers need no notice of these) is set here.
+    if event.kind != draft.kind:
+        event.kind = draft.kind
+        changed = True
+    if event.language != draft.language:
+        event.language = draft.language
+        changed = True
+    if draft.link is None and event.link is not None:
+        event.link = None
+        changed = True
+    if _partner_tuples(uow.events.partners(event.id)) != _draft_tuples(draft.partners):
+        uow.events.replace_partners(event.id, _partner_rows(draft.partners))
+        changed = True
+    if not changed:
+        return event, "unchanged"
+    event.updated_at = now
+    return update_event(uow, event.id, changes, now), "updated"
+
+
+def update_event(uow: UnitOfWork, event_id: int, changes: EventChanges, now: datetime) -> Event:
+    """Apply `changes`; registrants are told of a new start time or link, reminders follow."""
+    event = _live_event(uow, event_id)
+    old_starts_at = event.starts_at
+    changed: list[str] = []
+
+    def apply(name: str, value: object) -> None:
+        if value is not None and value is not UNSET and getattr(event, name) != value:
+            setattr(event, name, value)
+            changed.append(name)
+
+    apply("starts_at", changes.starts_at)
+    apply("link", changes.link)
+    apply("timezone", changes.timezone)
+    apply("titles", None if changes.titles is None else dict(changes.titles))
+    apply("descriptions", None if changes.descriptions is None else dict(changes.descriptions))
+    apply("duration_minutes", changes.duration_minutes)
+    apply("reminder_offsets",
+          None if changes.reminder_offsets is None else list(changes.reminder_offsets))
+    old_capacity = event.capacity
+    if changes.capacity is not UNSET and changes.capacity != event.capacity:
+        event.capacity = changes.capacity
+        changed.append("capacity")
+    if not changed:
+        return event
+
+    event.updated_at = now
+    notified = [name for name in NOTIFIED_FIELDS if name in changed]
+    if notified:
+        event.revision += 1
+        payload = {"changes": notified, "old_starts_at": old_starts_at.isoformat()}
+        for registration in uow.registrations.for_event(event.id, RegistrationStatus.REGISTERED):
+            enqueue_notice(uow, NotificationKind.EVENT_CHANGED, event, registration.user_id, now,
+                           occasion=str(event.revision), payload=payload)
+    if "starts_at" in changed or "reminder_offsets" in changed:
+        uow.flush()
+        replan_event_reminders(uow, event, now)
+    if "capacity" in changed and _more_seats(old_capacity, event.capacity):
+        # Imported here: registration builds on this module's neighbours, not the reverse.
+        from bot.services.registration import fill_free_seats
+
+        fill_free_seats(uow, event, now)
+    uow.flush()
+    return event
+
+
+def cancel_event(uow: UnitOfWork, event_id: int, now: datetime) -> Event:
+    """Cancel: registered and waitlisted readers are told; their pending reminders go.
+
+    Registrations stay as they are, so the history shows who had signed up.
+    """
+    event = _live_event(uow, event_id)
+    event.cancelled_at = now
+    event.updated_at = now
+    for status in (RegistrationStatus.REGISTERED, RegistrationStatus.WAITLISTED):
+        for registration in uow.registrations.for_event(event.id, status):
+            enqueue_notice(uow, NotificationKind.EVENT_CANCELLED, event, registration.user_id,
+                           now, occasion="cancelled")
+    drop_reminders(uow, event.id)
+    uow.flush()
+    return event
+
+
+def registrants(uow: UnitOfWork, event_id: int) -> Registrants:
+    """Who is registered and who waits, in order of sign-up. Works for cancelled events too."""
+    event = uow.events.get(event_id)
+    if event is None:
+        raise EventNotFound(event_id)
+    lists = []
+    for status in (RegistrationStatus.REGISTERED, RegistrationStatus.WAITLISTED):
+        rows = uow.registrations.for_event(event.id, status)
+        users = uow.users.by_ids([row.user_id for row in rows])
+        lists.append([users[row.user_id] for row in rows if row.user_id in users])
+    return Registrants(event=event, registered=lists[0], waitlisted=lists[1])
+
+
+def _live_event(uow: UnitOfWork, event_id: int) -> Event:
+    event = uow.events.get(event_id)
+    if event is None or event.cancelled_at is not None:
+        raise EventNotFound(event_id)
+    return event
+
+
+def _differs(current: object, wanted: object) -> Any:
+    return None if wanted is None or wanted == current else wanted
+
+
+def _has_changes(changes: EventChanges) -> bool:
+    return changes.capacity is not UNSET or any(
+        getattr(changes, name) is not None
+        for name in ("starts_at", "timezone", "link", "titles", "descriptions",
+                     "duration_minutes", "reminder_offsets")
+    )
+
+
+def _more_seats(old: int | None, new: int | None) -> bool:
+    if old is None:
+        return False
+    return new is None or new > old
+
+
+def _partner_rows(partners: list[PartnerDraft]) -> list[Partner]:
+    return [Partner(name=p.name, city=p.city, timezone=p.timezone) for p in partners]
+
+
+def _partner_tuples(partners: list[Partner]) -> list[tuple[str, str, str]]:
+    return [(p.name, p.city, p.timezone) for p in partners]
+
+
+def _draft_tuples(partners: list[PartnerDraft]) -> list[tuple[str, str, str]]:
+    return [(p.name, p.city, p.timezone) for p in partners]
