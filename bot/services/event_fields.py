@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import cache
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo
 
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, N_, Translator
+from bot.services.cities import known_city_zone, looks_like_zone, zone_names
 from storage.models import EventKind
 
 TITLE_LIMIT = 200
@@ -113,7 +113,7 @@ def parse_timezone(text: str) -> str:
             N_("The time zone is empty: write a city (Karaganda, Kyiv) or a zone such as "
                "Asia/Almaty.")
         )
-    zone = _zone_names().get(value.casefold()) or known_city_zone(value)
+    zone = zone_names().get(value.casefold()) or known_city_zone(value)
     if zone is None:
         raise FieldError(
             N_("Unknown time zone {value}: write a city (Karaganda, Kyiv) or a zone such as "
@@ -358,7 +358,7 @@ def parse_partner(text: str | dict) -> PartnerDraft:
     else:
         parts = [part.strip() for part in _text(text).split(",")]
         zone_text = ""
-        if len(parts) >= 3 and _looks_like_zone(parts[-1]):
+        if len(parts) >= 3 and looks_like_zone(parts[-1]):
             zone_text = parts.pop()
         if len(parts) < 2:
             raise FieldError(
@@ -394,69 +394,6 @@ def parse_partner(text: str | dict) -> PartnerDraft:
                 name=name,
             )
     return PartnerDraft(name=name, city=city, timezone=zone)
-
-
-# Cities of the libraries Kopir serves and their partners, in Latin and Cyrillic
-# spellings (Russian, Kazakh, Ukrainian, Belarusian). Since March 2024 all of
-# Kazakhstan is UTC+5; the zone names follow tzdata's regions.
-_CITY_ZONES: dict[str, tuple[str, ...]] = {
-    "Asia/Almaty": (
-        "Karaganda", "Karagandy", "Qaraghandy", "Караганда", "Қарағанды", "Караганди",
-        "Astana", "Nur-Sultan", "Nursultan", "Астана", "Нур-Султан", "Нұр-Сұлтан",
-        "Almaty", "Alma-Ata", "Алматы", "Алма-Ата", "Алмати",
-        "Petropavlovsk", "Petropavl", "Петропавловск", "Петропавл", "Петропавловськ",
-        "Shymkent", "Chimkent", "Шымкент", "Чимкент",
-        "Pavlodar", "Павлодар", "Temirtau", "Темиртау", "Теміртау",
-        "Semey", "Semipalatinsk", "Семей", "Семипалатинск",
-        "Ust-Kamenogorsk", "Oskemen", "Усть-Каменогорск", "Өскемен",
-        "Taraz", "Тараз", "Turkistan", "Туркестан", "Түркістан", "Kokshetau", "Кокшетау",
-        "Көкшетау", "Zhezkazgan", "Жезказган", "Жезқазған", "Balkhash", "Балхаш", "Балқаш",
-    ),
-    "Asia/Oral": ("Uralsk", "Oral", "Уральск", "Орал", "Уральськ"),
-    "Asia/Aqtobe": ("Aktobe", "Aqtobe", "Актобе", "Ақтөбе", "Актюбинск"),
-    "Asia/Qyzylorda": ("Kyzylorda", "Qyzylorda", "Кызылорда", "Қызылорда"),
-    "Asia/Qostanay": ("Kostanay", "Qostanay", "Костанай", "Қостанай"),
-    "Asia/Atyrau": ("Atyrau", "Атырау"),
-    "Asia/Aqtau": ("Aktau", "Aqtau", "Актау", "Ақтау"),
-    "Europe/Moscow": ("Moscow", "Москва", "Мәскеу", "Saint Petersburg", "St. Petersburg",
-                      "Санкт-Петербург"),
-    "Europe/Kyiv": ("Kyiv", "Kiev", "Киев", "Київ", "Kharkiv", "Харьков", "Харків",
-                    "Lviv", "Львов", "Львів", "Odesa", "Odessa", "Одесса", "Одеса"),
-    "Europe/Minsk": ("Minsk", "Минск", "Мінськ", "Мінск", "Mogilev", "Mahilyow", "Mogilyov",
-                     "Могилёв", "Могилев", "Могильов", "Магілёў"),
-    "Asia/Bishkek": ("Bishkek", "Бишкек"),
-    "Asia/Tashkent": ("Tashkent", "Ташкент"),
-}
-
-
-def known_city_zone(city: str) -> str | None:
-    """The time zone of a city we know by name, in any of its spellings; None otherwise."""
-    return _city_table().get(_fold(city))
-
-
-@cache
-def _city_table() -> dict[str, str]:
-    return {_fold(name): zone for zone, names in _CITY_ZONES.items() for name in names}
-
-
-@cache
-def _zone_names() -> dict[str, str]:
-    return {name.casefold(): name for name in available_timezones()}
-
-
-def _looks_like_zone(text: str) -> bool:
-    if _zone_names().get(text.casefold()):
-        return True
-    try:
-        ZoneInfo(text)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
-
-
-def _fold(text: str) -> str:
-    folded = " ".join(text.casefold().replace("ё", "е").replace("-", " ").split())
-    return folded.removeprefix("г. ").removeprefix("city of ")
 
 
 def _offset(text: str) -> str:
