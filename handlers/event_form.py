@@ -1,0 +1,354 @@
+"""Texts and keyboards of the organizer screens: the /newevent form, the registrants list.
+
+`handlers.newevent` drives the conversation and keeps the answers in
+`context.user_data[FORM_KEY]` until Confirm; this module knows what each step
+asks, with which buttons, and how the answers read back to the organizer.
+`handlers.manage` shares the flow filter and the event texts.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from enum import Enum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardMarkup
+from telegram.ext import Application, filters
+
+from bot.i18n import LANGUAGE_NAMES, LANGUAGES, N_, Translator
+from bot.services import event_fields as fields
+from bot.services.organizer import Registrants
+from bot.settings import Settings
+from handlers.common import keyboard
+from storage.models import Event, EventKind, User
+
+FORM_KEY = "newevent_form"
+ONLY_ORGANIZERS = N_("Only organizers can do this.")
+TEXT_NEEDED = N_("Please answer with a text message.")
+# Which typed-answer flow (the /newevent form or an event edit) the organizer is
+# in now; see `ActiveFlow`.
+FLOW_KEY = "organizer_flow"
+OFFERED_ZONES = ("Europe/Kyiv", "Europe/Moscow", "Europe/Minsk")
+QUICK_DURATIONS = (60, 90, 120)
+# Telegram refuses messages over 4096 characters; long lists go in several.
+MESSAGE_LIMIT = 4000
+
+KIND_NAMES = {
+    EventKind.VIDEO_BRIDGE: N_("Video-bridge"),
+    EventKind.CONFERENCE: N_("Online conference"),
+    EventKind.CHAT_CONFERENCE: N_("Chat-conference"),
+}
+
+
+class Step(Enum):
+    """Conversation states of /newevent; the values appear in callback data."""
+
+    KIND = "kind"
+    LANGUAGE = "lang"
+    TITLE = "title"
+    TRANSLATIONS = "tr"  # menu: add the title in another language, or continue
+    TRANSLATION = "tt"  # the title in the language picked in that menu
+    DESCRIPTION = "desc"
+    TIMEZONE = "tz"
+    START = "start"
+    DURATION = "dur"
+    LINK = "link"
+    CAPACITY = "cap"
+    PARTNERS = "part"
+    REMINDERS = "rem"
+    SUMMARY = "sum"
+
+
+ORDER = [step for step in Step if step is not Step.TRANSLATION]
+# The form key holding each step's answer; steps absent here have no single answer.
+ANSWER_KEYS = {
+    Step.KIND: "kind",
+    Step.LANGUAGE: "language",
+    Step.TITLE: "title",
+    Step.DESCRIPTION: "description",
+    Step.TIMEZONE: "timezone",
+    Step.START: "starts_at",
+    Step.DURATION: "duration",
+    Step.LINK: "link",
+    Step.CAPACITY: "capacity",
+    Step.REMINDERS: "offsets",
+}
+
+
+def next_step(step: Step) -> Step:
+    if step is Step.TRANSLATION:
+        return Step.TRANSLATIONS
+    return ORDER[min(ORDER.index(step) + 1, len(ORDER) - 1)]
+
+
+def previous_step(step: Step) -> Step:
+    if step is Step.TRANSLATION:
+        return Step.TRANSLATIONS
+    return ORDER[max(ORDER.index(step) - 1, 0)]
+
+
+class ActiveFlow(filters.UpdateFilter):
+    """Passes updates of users whose current organizer flow is `name`.
+
+    The /newevent form and an event edit are separate conversations that both
+    wait for typed text; the one started (or resumed) last takes it.
+    """
+
+    def __init__(self, app: Application, name: str) -> None:
+        super().__init__(name=f"ActiveFlow({name})")
+        self._user_data = app.user_data
+        self._flow = name
+
+    def filter(self, update: Any) -> bool:
+        user = update.effective_user
+        if user is None:
+            return False
+        return self._user_data.get(user.id, {}).get(FLOW_KEY) == self._flow
+
+
+def titles_of(form: dict) -> dict[str, str]:
+    extra = {code: title for code, title in form.get("extra_titles", {}).items()
+             if code != form["language"]}
+    return {form["language"]: form["title"], **extra}
+
+
+# --- how answers read ----------------------------------------------------------------------
+
+
+def duration_text(t: Translator, minutes: int) -> str:
+    return t.ngettext("{n} minute", "{n} minutes", minutes).format(n=minutes)
+
+
+def offsets_text(t: Translator, offsets: list[int]) -> str:
+    if not offsets:
+        return t.gettext("no reminders")
+    parts = []
+    for offset in offsets:
+        if offset == 0:
+            parts.append(t.gettext("at the start"))
+        elif offset % 60 == 0:
+            hours = offset // 60
+            parts.append(
+                t.ngettext("{n} hour before", "{n} hours before", hours).format(n=hours)
+            )
+        else:
+            parts.append(
+                t.ngettext("{n} minute before", "{n} minutes before", offset).format(n=offset)
+            )
+    return ", ".join(parts)
+
+
+def capacity_text(t: Translator, capacity: int | None) -> str:
+    return t.gettext("no limit") if capacity is None else t.number(capacity)
+
+
+def moment_text(t: Translator, moment: datetime, zone: str) -> str:
+    return f"{t.datetime(moment, ZoneInfo(zone))} ({zone})"
+
+
+def answer_text(step: Step, t: Translator, form: dict) -> str:
+    """An answer as shown on a Keep button and in the summary."""
+    value = form[ANSWER_KEYS[step]]
+    if step is Step.KIND:
+        return t.gettext(KIND_NAMES[EventKind(value)])
+    if step is Step.LANGUAGE:
+        return LANGUAGE_NAMES[value]
+    if step is Step.START:
+        return moment_text(t, value, form["timezone"])
+    if step is Step.DURATION:
+        return duration_text(t, value)
+    if step is Step.CAPACITY:
+        return capacity_text(t, value)
+    if step is Step.REMINDERS:
+        return offsets_text(t, value)
+    if step is Step.LINK or step is Step.DESCRIPTION:
+        return value or "—"
+    return str(value)
+
+
+def summary_text(t: Translator, form: dict) -> str:
+    _ = t.gettext
+    lines = [_("Please check the event:"), ""]
+    lines.append(_("Kind: {value}").format(value=answer_text(Step.KIND, t, form)))
+    lines.append(_("Language: {value}").format(value=answer_text(Step.LANGUAGE, t, form)))
+    for code, title in titles_of(form).items():
+        # Translators: {language} is a language's own name, e.g. "Қазақша".
+        lines.append(_("Title ({language}): {value}").format(
+            language=LANGUAGE_NAMES[code], value=title))
+    lines.append(_("Description: {value}").format(value=answer_text(Step.DESCRIPTION, t, form)))
+    lines.append(_("Start: {value}").format(value=answer_text(Step.START, t, form)))
+    for partner in form.get("partners", []):
+        # Translators: the start time as seen in a partner city, e.g. "Kyiv: 5 December, 12:00".
+        lines.append(_("  in {city}: {value}").format(
+            city=partner.city, value=moment_text(t, form["starts_at"], partner.timezone)))
+    lines.append(_("Duration: {value}").format(value=answer_text(Step.DURATION, t, form)))
+    lines.append(_("Join link: {value}").format(value=answer_text(Step.LINK, t, form)))
+    lines.append(_("Seats: {value}").format(value=answer_text(Step.CAPACITY, t, form)))
+    lines.append(_("Partners: {value}").format(value=partners_text(t, form) or "—"))
+    lines.append(_("Reminders: {value}").format(value=answer_text(Step.REMINDERS, t, form)))
+    return "\n".join(lines)
+
+
+def partners_text(t: Translator, form: dict) -> str:
+    return "; ".join(
+        f"{p.name}, {p.city} ({p.timezone})"
+        for p in form.get("partners", [])
+    )
+
+
+def event_title(event: Event, language: str) -> str:
+    """The event's title in `language`, falling back to the event's own language."""
+    return event.titles.get(language) or event.titles.get(event.language) or ""
+
+
+def registrants_text(t: Translator, found: Registrants) -> str:
+    _ = t.gettext
+    lines = [_("Registrants of «{title}»").format(title=event_title(found.event, t.language))]
+    n = len(found.registered)
+    lines.append(t.ngettext("{n} registered:", "{n} registered:", n).format(n=n))
+    lines += _numbered(t, found.registered)
+    if found.waitlisted:
+        n = len(found.waitlisted)
+        lines.append(t.ngettext("{n} on the waiting list:", "{n} on the waiting list:",
+                                n).format(n=n))
+        lines += _numbered(t, found.waitlisted)
+    return "\n".join(lines)
+
+
+def _numbered(t: Translator, users: list[User]) -> list[str]:
+    lines = []
+    for position, user in enumerate(users, start=1):
+        name = user.full_name or user.first_name
+        lines.append(f"{position}. {name}" + (f" — {user.library}" if user.library else ""))
+    return lines
+
+
+def chunks(text: str) -> list[str]:
+    chunks, current = [], ""
+    for line in text.split("\n"):
+        if current and len(current) + 1 + len(line) > MESSAGE_LIMIT:
+            chunks.append(current)
+            current = line
+        else:
+            current = f"{current}\n{line}" if current else line
+    return [*chunks, current]
+
+
+# --- questions -----------------------------------------------------------------------------
+
+
+def _data(step: Step, action: str, value: str | None = None) -> str:
+    return f"nf:{step.value}:{action}" + (f":{value}" if value is not None else "")
+
+
+def parse_data(data: str) -> tuple[str, str, str | None]:
+    """(step value, action, value) of a form button's callback data."""
+    _prefix, step, rest = data.split(":", 2)
+    action, _sep, value = rest.partition(":")
+    return step, action, (value if _sep else None)
+
+
+def _question_text(step: Step, t: Translator, form: dict, settings: Settings,
+                   now: datetime) -> str:
+    _ = t.gettext
+    if step is Step.KIND:
+        return _("New event. What kind of event is it?\n\nSend /cancel at any time to stop.")
+    if step is Step.LANGUAGE:
+        return _("Which language will the event be held in?")
+    if step is Step.TITLE:
+        return _("Send the title in {language} (up to 200 characters).").format(
+            language=LANGUAGE_NAMES[form["language"]])
+    if step is Step.TRANSLATIONS:
+        return _("Readers see the title in their own language when there is one. "
+                 "Add the title in another language?")
+    if step is Step.TRANSLATION:
+        return _("Send the title in {language} (up to 200 characters).").format(
+            language=LANGUAGE_NAMES[form["translating"]])
+    if step is Step.DESCRIPTION:
+        return _("Send a short description (up to 2000 characters), or skip this step.")
+    if step is Step.TIMEZONE:
+        return _("In which time zone will you give the start time? Choose one, or send a "
+                 "zone name (Asia/Almaty) or a city (Karaganda, Kyiv).")
+    if step is Step.START:
+        day = (now.astimezone(ZoneInfo(form["timezone"])) + timedelta(days=14)).date()
+        return _("When does it start? Send the date and time in {zone}, for example: "
+                 "{example}").format(zone=form["timezone"], example=f"{day.isoformat()} 15:00")
+    if step is Step.DURATION:
+        return _("How long will it last? Send minutes (90) or hours and minutes (1h30m).")
+    if step is Step.LINK:
+        return _("Send the join link (Zoom or another https:// link), or skip this step if "
+                 "you will add it later.")
+    if step is Step.CAPACITY:
+        return _("How many readers can take part? Send a number, or choose no limit.")
+    if step is Step.PARTNERS:
+        text = _("Partner libraries: send one per message as \"Library name, City\" or "
+                 "\"Library name, City, Time zone\". Press Done when the list is complete "
+                 "(it may stay empty).")
+        listed = partners_text(t, form)
+        if listed:
+            text += "\n\n" + _("Partners so far: {value}").format(value=listed)
+        return text
+    if step is Step.REMINDERS:
+        return _("When should registrants be reminded? Send times before the start, like "
+                 "\"24h, 1h, 0m\" (0m is at the start), or \"-\" for no reminders.")
+    return summary_text(t, form)
+
+
+def _question_buttons(step: Step, t: Translator, form: dict,
+                      settings: Settings) -> list[list[tuple[str, str]]]:
+    _ = t.gettext
+    rows: list[list[tuple[str, str]]] = []
+
+    def mark(value: str, key: str) -> str:
+        return "✓ " if form.get(key) == value else ""
+
+    if step is Step.KIND:
+        rows = [[(mark(kind, "kind") + _(name), _data(step, "v", kind.value))]
+                for kind, name in KIND_NAMES.items()]
+    elif step is Step.LANGUAGE:
+        rows = [[(mark(code, "language") + LANGUAGE_NAMES[code], _data(step, "v", code))]
+                for code in LANGUAGES]
+    elif step is Step.TRANSLATIONS:
+        extra = form.get("extra_titles", {})
+        rows = [[(("✓ " if code in extra else "+ ") + LANGUAGE_NAMES[code],
+                  _data(step, "add", code))]
+                for code in LANGUAGES if code != form["language"]]
+        rows.append([(_("Continue"), _data(step, "next"))])
+    elif step is Step.DESCRIPTION or step is Step.LINK:
+        rows = [[(_("Skip"), _data(step, "skip"))]]
+    elif step is Step.TIMEZONE:
+        zones = dict.fromkeys((settings.timezone.key, *OFFERED_ZONES))
+        rows = [[(zone, _data(step, "v", zone))] for zone in zones]
+    elif step is Step.DURATION:
+        rows = [[(duration_text(t, m), _data(step, "v", str(m))) for m in QUICK_DURATIONS]]
+    elif step is Step.CAPACITY:
+        rows = [[(_("No limit"), _data(step, "v", "0"))]]
+    elif step is Step.PARTNERS:
+        rows = [[(_("Done"), _data(step, "done"))]]
+        if form.get("partners"):
+            rows.append([(_("Start the list again"), _data(step, "clear"))])
+    elif step is Step.REMINDERS:
+        rows = [[(_("Default: 24h, 1h, at the start"),
+                  _data(step, "v", fields.DEFAULT_OFFSETS_TEXT))]]
+    elif step is Step.SUMMARY:
+        return [[(_("Confirm"), _data(step, "ok"))],
+                [(_("Back"), _data(step, "back")), (_("Cancel"), _data(step, "cancel"))]]
+    key = ANSWER_KEYS.get(step)
+    if key in form and step not in (Step.KIND, Step.LANGUAGE):
+        shown = answer_text(step, t, form)
+        shown = shown if len(shown) <= 60 else shown[:59] + "…"
+        rows.append([(_("Keep: {value}").format(value=shown), _data(step, "keep"))])
+    if step is not Step.KIND:
+        rows.append([(_("Back"), _data(step, "back"))])
+    return rows
+
+
+def question(step: Step, t: Translator, form: dict, settings: Settings,
+             now: datetime) -> tuple[str, InlineKeyboardMarkup]:
+    text = _question_text(step, t, form, settings, now)
+    return text, keyboard(_question_buttons(step, t, form, settings))
+
+
+def deep_link(bot_username: str, event_id: int) -> str:
+    return f"https://t.me/{bot_username}?start=event_{event_id}"

@@ -1,0 +1,404 @@
+"""Organizer buttons on an event card: Edit, Registrants, Cancel event.
+
+Changing the time, link or capacity is a short conversation (see
+edit_event.mmd): ask the value, show who will be told, save. Readers hear about
+changes through the outbox, so after each commit the sender is woken.
+"""
+
+from __future__ import annotations
+
+import warnings
+from datetime import datetime
+from enum import Enum
+from zoneinfo import ZoneInfo
+
+from telegram import Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from bot.i18n import Translator
+from bot.services import event_fields as fields
+from bot.services import organizer
+from bot.services.event_fields import FieldError
+from bot.services.organizer import EventChanges, EventNotFound
+from handlers import events
+from handlers.common import Context, ctx_of, keyboard, reader, stale_button
+from handlers.event_form import (
+    FLOW_KEY,
+    ONLY_ORGANIZERS,
+    TEXT_NEEDED,
+    ActiveFlow,
+    capacity_text,
+    chunks,
+    event_title,
+    moment_text,
+    registrants_text,
+)
+from storage.models import Event
+
+FLOW = "edit"
+EDIT_KEY = "event_edit"
+END = ConversationHandler.END
+
+
+class EditStep(Enum):
+    VALUE = "value"
+    CONFIRM = "confirm"
+
+
+def register(app: Application) -> None:
+    in_flow = ActiveFlow(app, FLOW)
+    drop = CallbackQueryHandler(drop_edit, pattern=r"^org:drop:\d+$")
+    with warnings.catch_warnings():
+        # Intended: the edit is per organizer and chat; button data carry the event id.
+        warnings.filterwarnings("ignore", message="If 'per_message=False'",
+                                category=PTBUserWarning)
+        conversation = ConversationHandler(
+            entry_points=[
+                CallbackQueryHandler(ask_value, pattern=r"^org:chg:(time|link|cap):\d+$")
+            ],
+            states={
+                EditStep.VALUE: [
+                    MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
+                                   & in_flow, value_typed),
+                    CallbackQueryHandler(value_pressed, pattern=r"^org:val:\d+:"),
+                    drop,
+                ],
+                EditStep.CONFIRM: [
+                    CallbackQueryHandler(save, pattern=r"^org:save:\d+$"),
+                    drop,
+                ],
+            },
+            fallbacks=[
+                CommandHandler("cancel", drop_edit, filters=in_flow),
+                MessageHandler(filters.UpdateType.MESSAGE & ~filters.COMMAND & in_flow,
+                               not_text),
+            ],
+            name="edit_event",
+            per_message=False,
+            allow_reentry=True,
+        )
+    app.add_handler(conversation)
+    app.add_handler(CallbackQueryHandler(edit_menu, pattern=r"^org:edit:\d+$"))
+    app.add_handler(CallbackQueryHandler(show_registrants, pattern=r"^org:regs:\d+$"))
+    app.add_handler(CallbackQueryHandler(ask_cancel, pattern=r"^org:cancel:\d+$"))
+    app.add_handler(CallbackQueryHandler(cancel_answered, pattern=r"^org:cancel:\d+:(yes|no)$"))
+    # Edit buttons pressed after that edit ended (saved, dropped, or a restart).
+    app.add_handler(CallbackQueryHandler(edit_closed, pattern=r"^org:"))
+
+
+async def _organizer(update: Update, context: Context) -> Translator | None:
+    """The organizer's translator; for anyone else, say no and return None."""
+    user, t = reader(update, context)
+    if ctx_of(context).is_organizer(user.id):
+        return t
+    await update.callback_query.answer(t.gettext(ONLY_ORGANIZERS), show_alert=True)
+    return None
+
+
+def _event_id(update: Update, position: int = -1) -> int:
+    return int(update.callback_query.data.split(":")[position])
+
+
+def _live(context: Context, event_id: int) -> organizer.Registrants | None:
+    """The event and its registrants, or None when it is gone or cancelled."""
+    with ctx_of(context).uow() as uow:
+        try:
+            found = organizer.registrants(uow, event_id)
+        except EventNotFound:
+            return None
+    return None if found.event.cancelled_at is not None else found
+
+
+# --- edit ----------------------------------------------------------------------------------
+
+
+async def edit_menu(update: Update, context: Context) -> None:
+    t = await _organizer(update, context)
+    if t is None:
+        return
+    found = _live(context, _event_id(update))
+    if found is None:
+        await stale_button(update, t)
+        return
+    _ = t.gettext
+    event_id = found.event.id
+    await update.callback_query.answer()
+    await update.effective_chat.send_message(
+        _("What do you want to change in «{title}»?").format(
+            title=event_title(found.event, t.language)),
+        reply_markup=keyboard([
+            [(_("Change time"), f"org:chg:time:{event_id}")],
+            [(_("Change link"), f"org:chg:link:{event_id}")],
+            [(_("Change capacity"), f"org:chg:cap:{event_id}")],
+        ]),
+    )
+
+
+async def ask_value(update: Update, context: Context) -> object:
+    t = await _organizer(update, context)
+    if t is None:
+        return END
+    found = _live(context, _event_id(update))
+    if found is None:
+        await stale_button(update, t)
+        return END
+    await update.callback_query.answer()
+    field = update.callback_query.data.split(":")[2]
+    context.user_data[EDIT_KEY] = {"event_id": found.event.id, "field": field}
+    context.user_data[FLOW_KEY] = FLOW
+    return await _ask(update, context, t, found.event)
+
+
+async def _ask(update: Update, context: Context, t: Translator, event: Event) -> EditStep:
+    _ = t.gettext
+    field = context.user_data[EDIT_KEY]["field"]
+    rows = [[(_("Cancel"), f"org:drop:{event.id}")]]
+    if field == "time":
+        text = _("Now it starts {when}. Send the new date and time in {zone}, for example: "
+                 "{example}").format(when=moment_text(t, event.starts_at, event.timezone),
+                                     zone=event.timezone, example=_example(event))
+    elif field == "link":
+        text = _("The join link now: {link}\nSend the new link.").format(link=event.link or "—")
+    else:
+        text = _("Seats now: {value}. Send the new number, or choose no limit.").format(
+            value=capacity_text(t, event.capacity))
+        rows.insert(0, [(_("No limit"), f"org:val:{event.id}:0")])
+    await update.effective_chat.send_message(text, reply_markup=keyboard(rows))
+    return EditStep.VALUE
+
+
+def _example(event: Event) -> str:
+    """The current start in the format to type, so only the changed part needs retyping."""
+    return event.starts_at.astimezone(ZoneInfo(event.timezone)).strftime("%Y-%m-%d %H:%M")
+
+
+async def value_typed(update: Update, context: Context) -> object:
+    _user, t = reader(update, context)
+    return await _take_value(update, context, t, update.message.text)
+
+
+async def value_pressed(update: Update, context: Context) -> object:
+    t = await _organizer(update, context)
+    if t is None:
+        return END
+    edit = context.user_data.get(EDIT_KEY)
+    if edit is None or edit["event_id"] != _event_id(update, 2):
+        return await edit_closed(update, context)
+    await update.callback_query.answer()
+    context.user_data[FLOW_KEY] = FLOW
+    return await _take_value(update, context, t, update.callback_query.data.split(":", 3)[3])
+
+
+async def _take_value(update: Update, context: Context, t: Translator, text: str) -> object:
+    _ = t.gettext
+    edit = context.user_data[EDIT_KEY]
+    found = _live(context, edit["event_id"])
+    if found is None:
+        _end(context)
+        await update.effective_chat.send_message(
+            _("This event no longer exists or was cancelled."))
+        return END
+    event, field = found.event, edit["field"]
+    try:
+        value = _parse(field, text, event, ctx_of(context).clock.now())
+    except FieldError as error:
+        await update.effective_chat.send_message(error.render(t))
+        return await _ask(update, context, t, event)
+    if value == {"time": event.starts_at, "link": event.link, "cap": event.capacity}[field]:
+        _end(context)
+        await update.effective_chat.send_message(_("That is the current value: nothing changed."))
+        return END
+    edit["value"] = value
+    title = event_title(event, t.language)
+    if field == "time":
+        text = _("New start of «{title}»: {new} (was {old}).").format(
+            title=title, new=moment_text(t, value, event.timezone),
+            old=moment_text(t, event.starts_at, event.timezone))
+    elif field == "link":
+        text = _("New join link of «{title}»: {new}").format(title=title, new=value)
+    else:
+        text = _("Seats of «{title}»: {new} (was {old}).").format(
+            title=title, new=capacity_text(t, value), old=capacity_text(t, event.capacity))
+    n = len(found.registered)
+    if field == "cap":
+        told = _("Readers who get a seat from the waiting list will be told.")
+    else:
+        told = t.ngettext("{n} registrant will be told.", "{n} registrants will be told.",
+                          n).format(n=n)
+    await update.effective_chat.send_message(
+        f"{text}\n{told}",
+        reply_markup=keyboard([[(_("Save"), f"org:save:{event.id}"),
+                                (_("Cancel"), f"org:drop:{event.id}")]]),
+    )
+    return EditStep.CONFIRM
+
+
+def _parse(field: str, text: str, event: Event, now: datetime) -> object:
+    if field == "time":
+        return fields.parse_start(text, event.timezone, now)
+    if field == "link":
+        return fields.parse_link(text)
+    return fields.parse_capacity(text)
+
+
+async def save(update: Update, context: Context) -> object:
+    t = await _organizer(update, context)
+    if t is None:
+        return END
+    edit = context.user_data.get(EDIT_KEY)
+    if edit is None or edit["event_id"] != _event_id(update) or "value" not in edit:
+        return await edit_closed(update, context)
+    app = ctx_of(context)
+    now = app.clock.now()
+    field, value, event_id = edit["field"], edit["value"], edit["event_id"]
+    with app.uow() as uow:
+        try:
+            before = organizer.registrants(uow, event_id)
+            if field == "time":
+                # The confirmation may have waited until the new start passed.
+                fields.parse_start(value, before.event.timezone, now)
+            changes = {"time": EventChanges(starts_at=value), "link": EventChanges(link=value),
+                       "cap": EventChanges(capacity=value)}[field]
+            organizer.update_event(uow, event_id, changes, now)
+            after = organizer.registrants(uow, event_id)
+        except EventNotFound:
+            _end(context)
+            await stale_button(update, t)
+            return END
+        except FieldError as error:
+            await update.callback_query.answer()
+            await update.effective_chat.send_message(error.render(t))
+            return await _ask(update, context, t, before.event)
+        uow.commit()
+    app.wake_sender()
+    _end(context)
+    if field == "cap":
+        # Only readers promoted from the waiting list hear about more seats.
+        n = max(0, len(after.registered) - len(before.registered))
+    else:
+        n = len(before.registered)
+    await update.callback_query.answer()
+    await update.callback_query.edit_message_text(
+        t.ngettext("Saved. {n} registrant will be notified.",
+                   "Saved. {n} registrants will be notified.", n).format(n=n)
+    )
+    await events.show_event_card(update, context, event_id)
+    return END
+
+
+async def drop_edit(update: Update, context: Context) -> object:
+    """The Cancel button or /cancel during an edit."""
+    _user, t = reader(update, context)
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    _end(context)
+    await update.effective_chat.send_message(t.gettext("Nothing changed."))
+    return END
+
+
+async def not_text(update: Update, context: Context) -> object:
+    _user, t = reader(update, context)
+    edit = context.user_data.get(EDIT_KEY)
+    found = _live(context, edit["event_id"]) if edit else None
+    if found is None:
+        _end(context)
+        return END
+    await update.effective_chat.send_message(t.gettext(TEXT_NEEDED))
+    if "value" in edit:
+        edit.pop("value")
+    return await _ask(update, context, t, found.event)
+
+
+async def edit_closed(update: Update, context: Context) -> object:
+    t = await _organizer(update, context)
+    if t is None:
+        return None
+    await update.callback_query.answer(
+        t.gettext("This button is no longer active. Open the event card again."), show_alert=True
+    )
+    return None
+
+
+def _end(context: Context) -> None:
+    context.user_data.pop(EDIT_KEY, None)
+    if context.user_data.get(FLOW_KEY) == FLOW:
+        del context.user_data[FLOW_KEY]
+
+
+# --- registrants ---------------------------------------------------------------------------
+
+
+async def show_registrants(update: Update, context: Context) -> None:
+    t = await _organizer(update, context)
+    if t is None:
+        return
+    found = _live(context, _event_id(update))
+    if found is None:
+        await stale_button(update, t)
+        return
+    await update.callback_query.answer()
+    for chunk in chunks(registrants_text(t, found)):
+        await update.effective_chat.send_message(chunk)
+
+
+# --- cancel the event ----------------------------------------------------------------------
+
+
+async def ask_cancel(update: Update, context: Context) -> None:
+    t = await _organizer(update, context)
+    if t is None:
+        return
+    found = _live(context, _event_id(update))
+    if found is None:
+        await stale_button(update, t)
+        return
+    _ = t.gettext
+    event_id = found.event.id
+    n = len(found.registered) + len(found.waitlisted)
+    await update.callback_query.answer()
+    await update.effective_chat.send_message(
+        t.ngettext("Cancel «{title}»? {n} reader will be told.",
+                   "Cancel «{title}»? {n} readers will be told.", n).format(
+            title=event_title(found.event, t.language), n=n),
+        reply_markup=keyboard([[(_("Yes, cancel the event"), f"org:cancel:{event_id}:yes"),
+                                (_("No, keep it"), f"org:cancel:{event_id}:no")]]),
+    )
+
+
+async def cancel_answered(update: Update, context: Context) -> None:
+    t = await _organizer(update, context)
+    if t is None:
+        return
+    query = update.callback_query
+    event_id = _event_id(update, 2)
+    app = ctx_of(context)
+    with app.uow() as uow:
+        try:
+            found = organizer.registrants(uow, event_id)
+            if query.data.endswith(":yes"):
+                organizer.cancel_event(uow, event_id, app.clock.now())
+        except EventNotFound:
+            await stale_button(update, t)
+            return
+        uow.commit()
+    title = event_title(found.event, t.language)
+    await query.answer()
+    if query.data.endswith(":no"):
+        await query.edit_message_text(
+            t.gettext("Nothing changed: «{title}» takes place as planned.").format(title=title))
+        return
+    app.wake_sender()
+    n = len(found.registered) + len(found.waitlisted)
+    await query.edit_message_text(
+        t.ngettext("«{title}» is cancelled. {n} reader will be told.",
+                   "«{title}» is cancelled. {n} readers will be told.", n).format(
+            title=title, n=n)
+    )

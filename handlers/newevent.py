@@ -1,0 +1,310 @@
+"""/newevent: an organizer creates an event in a guided conversation (see newevent.mmd).
+
+The questions, their buttons and the summary are in `handlers.event_form`; each
+answer is validated by `bot.services.event_fields` and kept in `user_data` until
+Confirm, which writes the event in one unit of work.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from telegram import Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from bot.i18n import LANGUAGES, N_, Translator
+from bot.services import event_fields as fields
+from bot.services import organizer
+from bot.services.event_fields import EventDraft, FieldError, parse_start
+from handlers import events
+from handlers.common import Context, ctx_of, reader
+from handlers.event_form import (
+    ANSWER_KEYS,
+    FLOW_KEY,
+    FORM_KEY,
+    ONLY_ORGANIZERS,
+    ORDER,
+    TEXT_NEEDED,
+    ActiveFlow,
+    Step,
+    deep_link,
+    next_step,
+    parse_data,
+    previous_step,
+    question,
+    titles_of,
+)
+from storage.models import EventKind
+
+FLOW = "newevent"
+END = ConversationHandler.END
+MAX_PARTNERS = 20
+USE_BUTTONS = N_("Please choose one of the buttons below.")
+# Questions answered with buttons (typed names of a kind or language are accepted too).
+BUTTON_STEPS = (Step.KIND, Step.LANGUAGE, Step.TRANSLATIONS, Step.SUMMARY)
+
+
+def register(app: Application) -> None:
+    in_flow = ActiveFlow(app, FLOW)
+    buttons = CallbackQueryHandler(on_button, pattern=r"^nf:")
+    text = MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND & in_flow,
+                          on_text)
+    with warnings.catch_warnings():
+        # PTB warns that with per_message=False a button is not tied to its message.
+        # That is intended: the form is per organizer and chat, and every button's
+        # data names the step it answers, so a press on an old message is recognised.
+        warnings.filterwarnings("ignore", message="If 'per_message=False'",
+                                category=PTBUserWarning)
+        conversation = ConversationHandler(
+            entry_points=[CommandHandler("newevent", start_form)],
+            states={step: [buttons, text] for step in Step},
+            fallbacks=[
+                CommandHandler("cancel", cancel_command, filters=in_flow),
+                MessageHandler(filters.UpdateType.MESSAGE & ~filters.COMMAND & in_flow,
+                               not_text),
+            ],
+            name="newevent",
+            per_message=False,
+            allow_reentry=True,
+        )
+    app.add_handler(conversation)
+    # Buttons of a form that was confirmed, cancelled or lost in a restart.
+    app.add_handler(CallbackQueryHandler(form_closed, pattern=r"^nf:"))
+
+
+# --- answers -------------------------------------------------------------------------------
+
+
+def _set_timezone(form: dict, text: str, now: datetime) -> None:
+    zone = fields.parse_timezone(text)
+    if zone != form.get("timezone") and "start_text" in form:
+        # The start was typed as a wall-clock time: read it again in the new zone.
+        try:
+            form["starts_at"] = fields.parse_start(form["start_text"], zone, now)
+        except FieldError:
+            form.pop("starts_at", None)
+            form.pop("start_text", None)
+    form["timezone"] = zone
+
+
+def _set_start(form: dict, text: str, now: datetime) -> None:
+    form["starts_at"] = fields.parse_start(text, form["timezone"], now)
+    form["start_text"] = text
+
+
+def _add_partner(form: dict, text: str, now: datetime) -> None:
+    if len(form.setdefault("partners", [])) >= MAX_PARTNERS:
+        raise FieldError(N_("At most {limit} partners: press Done."), limit=MAX_PARTNERS)
+    form["partners"].append(fields.parse_partner(text))
+
+
+def _simple(key: str, parse: Callable[[str], Any]) -> Callable[[dict, str, datetime], None]:
+    def apply(form: dict, text: str, now: datetime) -> None:
+        form[key] = parse(text)
+
+    return apply
+
+
+def _set_translation(form: dict, text: str, now: datetime) -> None:
+    form.setdefault("extra_titles", {})[form["translating"]] = fields.parse_title(text)
+
+
+ANSWERS: dict[Step, Callable[[dict, str, datetime], None]] = {
+    Step.KIND: _simple("kind", fields.parse_kind),
+    Step.LANGUAGE: _simple("language", fields.parse_language),
+    Step.TITLE: _simple("title", fields.parse_title),
+    Step.TRANSLATION: _set_translation,
+    Step.DESCRIPTION: _simple("description", fields.parse_description),
+    Step.TIMEZONE: _set_timezone,
+    Step.START: _set_start,
+    Step.DURATION: _simple("duration", fields.parse_duration),
+    Step.LINK: _simple("link", fields.parse_link),
+    Step.CAPACITY: _simple("capacity", fields.parse_capacity),
+    Step.PARTNERS: _add_partner,
+    Step.REMINDERS: _simple("offsets", fields.parse_offsets),
+}
+
+
+def apply_answer(step: Step, form: dict, text: str, now: datetime) -> None:
+    """Validate `text` as the answer to `step` and keep it; raises FieldError."""
+    ANSWERS[step](form, text, now)
+
+
+def draft_of(form: dict) -> EventDraft:
+    description = form.get("description")
+    return EventDraft(
+        kind=EventKind(form["kind"]),
+        titles=titles_of(form),
+        descriptions={form["language"]: description} if description else {},
+        language=form["language"],
+        starts_at=form["starts_at"],
+        duration_minutes=form["duration"],
+        timezone=form["timezone"],
+        link=form.get("link"),
+        capacity=form.get("capacity"),
+        partners=list(form.get("partners", [])),
+        reminder_offsets=list(form["offsets"]),
+    )
+
+
+async def start_form(update: Update, context: Context) -> object:
+    user, t = reader(update, context)
+    if not ctx_of(context).is_organizer(user.id):
+        await update.effective_chat.send_message(t.gettext(ONLY_ORGANIZERS))
+        return END
+    context.user_data[FORM_KEY] = {}
+    context.user_data[FLOW_KEY] = FLOW
+    return await ask(update, context, t, Step.KIND)
+
+
+async def ask(update: Update, context: Context, t: Translator, step: Step) -> Step:
+    form = context.user_data[FORM_KEY]
+    if step is Step.SUMMARY:
+        # Every question must have an answer before the summary; ask the first that has not.
+        missing = [s for s in ORDER if s in ANSWER_KEYS and ANSWER_KEYS[s] not in form]
+        step = missing[0] if missing else step
+    form["step"] = step
+    app = ctx_of(context)
+    text, markup = question(step, t, form, app.settings, app.clock.now())
+    await update.effective_chat.send_message(text, reply_markup=markup)
+    return step
+
+
+async def on_text(update: Update, context: Context) -> object:
+    _user, t = reader(update, context)
+    form = context.user_data.get(FORM_KEY)
+    if form is None:
+        return END
+    step = form["step"]
+    if step not in ANSWERS:
+        await update.effective_chat.send_message(t.gettext(USE_BUTTONS))
+        return await ask(update, context, t, step)
+    return await _answer(update, context, t, step, update.message.text)
+
+
+async def _answer(update: Update, context: Context, t: Translator, step: Step,
+                  text: str) -> Step:
+    try:
+        apply_answer(step, context.user_data[FORM_KEY], text, ctx_of(context).clock.now())
+    except FieldError as error:
+        await update.effective_chat.send_message(error.render(t))
+        return await ask(update, context, t, step)
+    # Partners come one per message until Done.
+    return await ask(update, context, t, step if step is Step.PARTNERS else next_step(step))
+
+
+async def on_button(update: Update, context: Context) -> object:
+    query = update.callback_query
+    _user, t = reader(update, context)
+    form = context.user_data.get(FORM_KEY)
+    if form is None:
+        return await form_closed(update, context)
+    step = form["step"]
+    step_value, action, value = parse_data(query.data)
+    if step_value != step.value:
+        await query.answer(t.gettext("This question is already answered: please use the "
+                                     "latest message."))
+        return None
+    await query.answer()
+    context.user_data[FLOW_KEY] = FLOW
+    if action == "v" and value is not None:
+        return await _answer(update, context, t, step, value)
+    if action == "back":
+        return await ask(update, context, t, previous_step(step))
+    if (
+        (action == "keep" and ANSWER_KEYS.get(step) in form)
+        or (action == "next" and step is Step.TRANSLATIONS)
+        or (action == "done" and step is Step.PARTNERS)
+    ):
+        return await ask(update, context, t, next_step(step))
+    if action == "skip" and step in (Step.DESCRIPTION, Step.LINK):
+        form[ANSWER_KEYS[step]] = None
+        return await ask(update, context, t, next_step(step))
+    if action == "clear" and step is Step.PARTNERS:
+        form["partners"] = []
+    elif action == "add" and value in LANGUAGES and value != form["language"]:
+        form["translating"] = value
+        return await ask(update, context, t, Step.TRANSLATION)
+    elif action == "ok" and step is Step.SUMMARY:
+        return await confirm(update, context, t)
+    elif action == "cancel" and step is Step.SUMMARY:
+        return await cancel(update, context, t)
+    return await ask(update, context, t, step)
+
+
+async def confirm(update: Update, context: Context, t: Translator) -> object:
+    app = ctx_of(context)
+    user_id = update.effective_user.id
+    if not app.is_organizer(user_id):
+        await update.effective_chat.send_message(t.gettext(ONLY_ORGANIZERS))
+        return await cancel(update, context, t)
+    form = context.user_data[FORM_KEY]
+    now = app.clock.now()
+    try:
+        # The summary may have waited long enough for the start to pass.
+        form["starts_at"] = parse_start(form["start_text"], form["timezone"], now)
+    except FieldError as error:
+        await update.effective_chat.send_message(error.render(t))
+        return await ask(update, context, t, Step.START)
+    with app.uow() as uow:
+        event = organizer.create_event(uow, draft_of(form), user_id, now)
+        uow.commit()
+    _end(context)
+    _ = t.gettext
+    await update.effective_chat.send_message(_("The event is created."))
+    await events.show_event_card(update, context, event.id)
+    await update.effective_chat.send_message(
+        _("Invite readers with this link; post it anywhere:\n{link}").format(
+            link=deep_link(context.bot.username, event.id))
+    )
+    return END
+
+
+async def cancel(update: Update, context: Context, t: Translator) -> object:
+    _end(context)
+    await update.effective_chat.send_message(
+        t.gettext("The new event is cancelled; nothing was saved.")
+    )
+    return END
+
+
+async def cancel_command(update: Update, context: Context) -> object:
+    _user, t = reader(update, context)
+    return await cancel(update, context, t)
+
+
+async def not_text(update: Update, context: Context) -> object:
+    """A photo, sticker or file where the form asked for text (or a button)."""
+    _user, t = reader(update, context)
+    form = context.user_data.get(FORM_KEY)
+    if form is None:
+        return END
+    step = form["step"]
+    explanation = USE_BUTTONS if step in BUTTON_STEPS else TEXT_NEEDED
+    await update.effective_chat.send_message(t.gettext(explanation))
+    return await ask(update, context, t, step)
+
+
+async def form_closed(update: Update, context: Context) -> object:
+    _user, t = reader(update, context)
+    await update.callback_query.answer(
+        t.gettext("This form is closed. Send /newevent to create an event."), show_alert=True
+    )
+    return END
+
+
+def _end(context: Context) -> None:
+    context.user_data.pop(FORM_KEY, None)
+    if context.user_data.get(FLOW_KEY) == FLOW:
+        del context.user_data[FLOW_KEY]

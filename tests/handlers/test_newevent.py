@@ -1,0 +1,297 @@
+"""/newevent end to end: the real Application, the fake Bot API, an organizer typing."""
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlmodel import select
+
+from bot.fakeapi.users import buttons_of, text_of
+from storage.models import Event
+from tests.conftest import ORGANIZER_ID, onboard
+
+KIND_Q = "New event. What kind of event is it?\n\nSend /cancel at any time to stop."
+TITLE_Q = "Send the title in Русский (up to 200 characters)."
+TIMEZONE_Q = (
+    "In which time zone will you give the start time? Choose one, or send a zone name "
+    "(Asia/Almaty) or a city (Karaganda, Kyiv)."
+)
+START_Q = "When does it start? Send the date and time in Asia/Almaty, for example: 2026-12-06 15:00"
+LINK_Q = (
+    "Send the join link (Zoom or another https:// link), or skip this step if you will add it "
+    "later."
+)
+CAPACITY_Q = "How many readers can take part? Send a number, or choose no limit."
+REMINDERS_Q = (
+    "When should registrants be reminded? Send times before the start, like \"24h, 1h, 0m\" "
+    "(0m is at the start), or \"-\" for no reminders."
+)
+STRAY = "I did not ask for anything just now. Send /events to see upcoming events or /help."
+PARTNERS_Q = (
+    "Partner libraries: send one per message as \"Library name, City\" or \"Library name, City, "
+    "Time zone\". Press Done when the list is complete (it may stay empty)."
+)
+
+# The whole form, answer by answer: ("press", button) or ("send", text).
+FORM = [
+    ("press", "Video-bridge"),
+    ("press", "Русский"),
+    ("send", "Модель будущего глазами поколения next"),
+    ("press", "+ English"),
+    ("send", "The future through the eyes of generation next"),
+    ("press", "Continue"),
+    ("send", "Karaganda — Kyiv video-bridge"),
+    ("press", "Asia/Almaty"),
+    ("send", "2026-12-05 15:00"),
+    ("press", "90 minutes"),
+    ("send", "https://zoom.us/j/123456789"),
+    ("send", "100"),
+    ("send", "State Library of Ukraine for Youth, Kyiv"),
+    ("send", "Mogilev Regional Library, Mogilev"),
+    ("press", "Done"),
+    ("press", "Default: 24h, 1h, at the start"),
+]
+# Index in FORM of the answer to each question.
+TITLE, TIMEZONE, START, LINK, CAPACITY = 2, 7, 8, 10, 11
+
+SUMMARY = "\n".join([
+    "Please check the event:",
+    "",
+    "Kind: Video-bridge",
+    "Language: Русский",
+    "Title (Русский): Модель будущего глазами поколения next",
+    "Title (English): The future through the eyes of generation next",
+    "Description: Karaganda — Kyiv video-bridge",
+    "Start: December 5, 2026, 3:00\u202fPM (Asia/Almaty)",
+    "  in Kyiv: December 5, 2026, 12:00\u202fPM (Europe/Kyiv)",
+    "  in Mogilev: December 5, 2026, 1:00\u202fPM (Europe/Minsk)",
+    "Duration: 90 minutes",
+    "Join link: https://zoom.us/j/123456789",
+    "Seats: 100",
+    "Partners: State Library of Ukraine for Youth, Kyiv (Europe/Kyiv); "
+    "Mogilev Regional Library, Mogilev (Europe/Minsk)",
+    "Reminders: 24 hours before, 1 hour before, at the start",
+])
+
+
+async def _act(user, action: str, value: str) -> dict:
+    if action == "press":
+        await user.press(value)
+    else:
+        await user.send(value)
+    return await user.next_message()
+
+
+async def _open_form(fake_api, answers: int) -> tuple:
+    """The organizer starts /newevent and gives the first `answers` answers of FORM."""
+    organizer = await onboard(fake_api, ORGANIZER_ID, "en")
+    await organizer.send("/newevent")
+    last = await organizer.next_message()
+    for action, value in FORM[:answers]:
+        last = await _act(organizer, action, value)
+    return organizer, last
+
+
+def _events(database) -> list[Event]:
+    with database.uow() as uow:
+        return list(uow.session.exec(select(Event)).all())
+
+
+async def test_newevent_organizer_creates_event_with_partners_and_deep_link(
+    bot_app, fake_api, database
+):
+    organizer, summary = await _open_form(fake_api, len(FORM))
+
+    await organizer.press("Confirm")
+    created, _card, link = [await organizer.next_message() for _ in range(3)]
+
+    [event] = _events(database)
+    with database.uow() as uow:
+        partners = [(p.name, p.city, p.timezone, p.position) for p in uow.events.partners(event.id)]
+    assert (text_of(summary), buttons_of(summary)) == (SUMMARY, [["Confirm"], ["Back", "Cancel"]])
+    assert (
+        event.kind, event.titles, event.descriptions, event.language, event.starts_at,
+        event.duration_minutes, event.timezone, event.link, event.capacity,
+        event.reminder_offsets, event.created_by, event.cancelled_at,
+    ) == (
+        "video_bridge",
+        {"ru": "Модель будущего глазами поколения next",
+         "en": "The future through the eyes of generation next"},
+        {"ru": "Karaganda — Kyiv video-bridge"},
+        "ru", datetime(2026, 12, 5, 10, 0, tzinfo=UTC), 90, "Asia/Almaty",
+        "https://zoom.us/j/123456789", 100, [1440, 60, 0], ORGANIZER_ID, None,
+    )
+    assert partners == [
+        ("State Library of Ukraine for Youth", "Kyiv", "Europe/Kyiv", 0),
+        ("Mogilev Regional Library", "Mogilev", "Europe/Minsk", 1),
+    ]
+    assert (text_of(created), text_of(link)) == (
+        "The event is created.",
+        "Invite readers with this link; post it anywhere:\n"
+        f"https://t.me/kopir_bot?start=event_{event.id}",
+    )
+
+
+async def test_newevent_skips_optional_answers_and_takes_no_limit(bot_app, fake_api, database):
+    organizer = await onboard(fake_api, ORGANIZER_ID, "en")
+    await organizer.send("/newevent")
+    await organizer.next_message()
+    steps = [("press", "Chat-conference"), ("press", "Қазақша"), ("send", "Кітап әлемі"),
+             ("press", "Continue"), ("press", "Skip"), ("send", "Karaganda"),
+             ("send", "05.12.2026 11:00"), ("send", "1h"), ("press", "Skip"),
+             ("press", "No limit"), ("press", "Done"), ("send", "2h, 0m"), ("press", "Confirm")]
+    for action, value in steps:
+        await _act(organizer, action, value)
+    await organizer.wait_idle()
+
+    [event] = _events(database)
+    with database.uow() as uow:
+        partners = uow.events.partners(event.id)
+    assert (event.kind, event.titles, event.descriptions, event.starts_at, event.duration_minutes,
+            event.link, event.capacity, event.reminder_offsets, partners) == (
+        "chat_conference", {"kk": "Кітап әлемі"}, {}, datetime(2026, 12, 5, 6, 0, tzinfo=UTC),
+        60, None, None, [120, 0], [],
+    )
+
+
+async def test_newevent_back_keeps_answers(bot_app, fake_api, database):
+    organizer, summary = await _open_form(fake_api, len(FORM))
+
+    await organizer.press("Back")
+    reminders = await organizer.next_message()
+    await organizer.press("Back")
+    partners = await organizer.next_message()
+    await organizer.press("Done")
+    await organizer.next_message()
+    await organizer.press("Keep: 24 hours before, 1 hour before, at the start")
+    again = await organizer.next_message()
+
+    assert (text_of(reminders), buttons_of(reminders)) == (REMINDERS_Q, [
+        ["Default: 24h, 1h, at the start"],
+        ["Keep: 24 hours before, 1 hour before, at the start"],
+        ["Back"],
+    ])
+    assert text_of(partners) == (
+        PARTNERS_Q + "\n\nPartners so far: State Library of Ukraine for Youth, Kyiv "
+        "(Europe/Kyiv); Mogilev Regional Library, Mogilev (Europe/Minsk)"
+    )
+    assert (text_of(again), _events(database)) == (SUMMARY, [])
+
+
+async def test_newevent_back_from_start_then_keep_returns_to_the_same_question(
+    bot_app, fake_api
+):
+    organizer, start_question = await _open_form(fake_api, START)
+
+    await organizer.press("Back")
+    zone_question = await organizer.next_message()
+    await organizer.press("Keep: Asia/Almaty")
+    start_again = await organizer.next_message()
+
+    assert (text_of(start_question), text_of(zone_question), text_of(start_again)) == (
+        START_Q, TIMEZONE_Q, START_Q,
+    )
+
+
+async def test_newevent_cancel_on_summary_writes_nothing(bot_app, fake_api, database):
+    organizer, _summary = await _open_form(fake_api, len(FORM))
+
+    await organizer.press("Cancel")
+    reply = await organizer.next_message()
+
+    assert (text_of(reply), _events(database)) == (
+        "The new event is cancelled; nothing was saved.", [],
+    )
+
+
+async def test_newevent_cancel_command_midway_writes_nothing(bot_app, fake_api, database):
+    organizer, _question = await _open_form(fake_api, CAPACITY)
+
+    await organizer.send("/cancel")
+    reply = await organizer.next_message()
+    await organizer.send("120")
+    after = await organizer.next_message()
+
+    assert (text_of(reply), _events(database)) == (
+        "The new event is cancelled; nothing was saved.", [],
+    )
+    # The form is gone: a number now is just stray input, not a capacity.
+    assert text_of(after) == STRAY
+
+
+@pytest.mark.parametrize(
+    ("answers", "bad", "explanation", "question"),
+    [
+        (TITLE, "   ", "The title is empty: write a few words.", TITLE_Q),
+        (TITLE, "x" * 201, "The title is too long: 201 characters, at most 200.", TITLE_Q),
+        (START, "2026-11-01 10:00",
+         "Start time must be in the future: 2026-11-01 10:00 is already past.", START_Q),
+        (START, "next friday",
+         "Cannot read next friday as a date and time: write it like 05.12.2026 15:00.", START_Q),
+        (TIMEZONE, "Atlantis",
+         "Unknown time zone Atlantis: write a city (Karaganda, Kyiv) or a zone such as "
+         "Asia/Almaty.", TIMEZONE_Q),
+        (LINK, "zoom.us/j/1",
+         "zoom.us/j/1 is not a web link: it must start with https:// or http://.", LINK_Q),
+        (CAPACITY, "abc",
+         "Cannot read abc as a number of seats: write a number, or 0 for no limit.", CAPACITY_Q),
+    ],
+    ids=["empty-title", "long-title", "past-start", "bad-date", "bad-zone", "bad-url",
+         "bad-capacity"],
+)
+async def test_newevent_bad_answer_is_explained_and_asked_again(
+    bot_app, fake_api, database, answers, bad, explanation, question
+):
+    organizer, _question = await _open_form(fake_api, answers)
+
+    await organizer.send(bad)
+    replies = [text_of(await organizer.next_message()) for _ in range(2)]
+    action, value = FORM[answers]
+    moved_on = await _act(organizer, action, value)
+
+    assert replies == [explanation, question]
+    assert (text_of(moved_on) != question, _events(database)) == (True, [])
+
+
+async def test_newevent_photo_instead_of_title_is_asked_again(bot_app, fake_api, database):
+    organizer, _question = await _open_form(fake_api, TITLE)
+
+    await organizer.send_photo()
+    replies = [text_of(await organizer.next_message()) for _ in range(2)]
+
+    assert (replies, _events(database)) == (
+        ["Please answer with a text message.", TITLE_Q], [],
+    )
+
+
+async def test_newevent_sticker_on_a_button_question_points_to_the_buttons(bot_app, fake_api):
+    organizer, _question = await _open_form(fake_api, 0)
+
+    await organizer.send_sticker()
+    replies = [text_of(await organizer.next_message()) for _ in range(2)]
+
+    assert replies == ["Please choose one of the buttons below.", KIND_Q]
+
+
+async def test_newevent_refused_for_a_reader(bot_app, fake_api, database):
+    reader = await onboard(fake_api, 8101, "en")
+
+    await reader.send("/newevent")
+    reply = await reader.next_message()
+    await reader.send("My title")
+    after = await reader.next_message()
+
+    assert (text_of(reply), _events(database)) == ("Only organizers can do this.", [])
+    assert text_of(after) == STRAY
+
+
+async def test_newevent_button_of_a_finished_form_is_answered(bot_app, fake_api, database):
+    organizer, _summary = await _open_form(fake_api, len(FORM))
+    await organizer.press("Confirm")
+    await organizer.wait_idle()
+
+    query_id = await organizer.press("Confirm")
+    answer = await organizer.wait_callback_answer(query_id)
+
+    assert (answer.text, answer.show_alert, len(_events(database))) == (
+        "This form is closed. Send /newevent to create an event.", True, 1,
+    )
