@@ -11,7 +11,9 @@ from bot.fakeapi.server import FakeBotApi
 from bot.sandbox import ORGANIZER_ID, READER_ID, language_code_from_env, run_chat
 from bot.settings import Settings
 from bot.terminal_chat import Identity, TerminalChat
+from handlers.events import kind_label
 from storage.db import make_engine
+from storage.models import EventKind
 from storage.uow import Database
 from tests.factories import NOW
 
@@ -88,7 +90,7 @@ async def test_run_chat_number_picks_language_and_opens_event_card(
     code, lines = await _chat(database_url, tmp_path, "1", "/events", "1", "!quit")
 
     kk = catalogs.translator("kk")
-    card_title = "🤖 (edited) " + kk.gettext("🎥 Video-bridge")
+    card_title = "🤖 (edited) " + kind_label(kk, EventKind.VIDEO_BRIDGE)
     card = lines[lines.index(card_title) : lines.index("Reader> !quit")]
     assert code == 0
     assert _block(lines, "Reader> 1", 3) == [
@@ -98,7 +100,7 @@ async def test_run_chat_number_picks_language_and_opens_event_card(
     ]
     assert (card[1], card[-2:]) == (
         "Болашақ моделі next буынының көзімен",
-        ["[1] " + kk.gettext("Register"), "[2] " + kk.gettext("◀ Events")],
+        ["[1] " + kk.gettext("Register"), "[2] ◀ " + kk.gettext("Events")],
     )
     assert _user(database_url, READER_ID) == (READER_ID, "Reader", "kk")
 
@@ -117,9 +119,12 @@ async def test_run_chat_reader_registers_for_demo_video_bridge_in_kazakh(
 
     kk = catalogs.translator("kk")
     saved = tmp_path / "files" / "kopir-event-1.ics"
-    registered = kk.gettext("✅ You are registered for «{title}».").format(
-        title="Болашақ моделі next буынының көзімен"
-    )
+    registered = "✅ " + kk.gettext(
+        "You are registered for «{title}».\n"
+        "Starts: {when} (your time).\n\n"
+        "We will remind you before the start. The join link will appear in /my shortly "
+        "before the start. The file below adds the event to your calendar."
+    ).split("\n")[0].format(title="Болашақ моделі next буынының көзімен")
     assert code == 0
     assert [line for line in lines if line.startswith(("🤖 ✅", "🤖 📎"))] == [
         "🤖 " + registered,

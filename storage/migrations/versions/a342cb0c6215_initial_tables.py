@@ -1,8 +1,8 @@
 """initial tables
 
-Revision ID: 52f587a2293a
+Revision ID: a342cb0c6215
 Revises: 
-Create Date: 2026-11-22 03:10:15.983239
+Create Date: 2026-11-22 03:26:27.224915
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,8 @@ from alembic import op
 
 import storage.types
 
-revision: str = '52f587a2293a'
+
+revision: str = 'a342cb0c6215'
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -49,8 +50,8 @@ def upgrade() -> None:
     sa.Column('timezone', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
     sa.Column('full_name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
     sa.Column('birth_date', sa.Date(), nullable=True),
-    sa.Column('country', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),
-    sa.Column('city', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),
+    sa.Column('country', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
+    sa.Column('city', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
     sa.Column('library', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
     sa.Column('consent_at', storage.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('blocked_at', storage.types.UTCDateTime(timezone=True), nullable=True),

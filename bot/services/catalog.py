@@ -1,0 +1,203 @@
+"""What readers browse: the upcoming events page, an event card, their own events.
+
+Views are plain dataclasses in the reader's language and time zone; handlers
+only put words around them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.services.registration import (
+    available_event,
+    seats_left,
+    status_of,
+    waitlist_position,
+)
+from storage.models import Event, EventKind, RegistrationStatus
+from storage.uow import UnitOfWork
+
+PAGE_SIZE = 5
+
+
+def localized(texts: dict[str, str], language: str | None, fallback: str) -> str:
+    """The text in `language`, else in the event's own language, else any there is."""
+    for code in (language, fallback):
+        if code and texts.get(code):
+            return texts[code]
+    return next((text for text in texts.values() if text), "")
+
+
+def zone_of(name: str | None, default: tzinfo) -> tzinfo:
+    """A stored zone name as a zone; an unknown or empty one falls back to `default`."""
+    if not name:
+        return default
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return default
+
+
+def event_title(event: Event, language: str | None) -> str:
+    return localized(event.titles, language, event.language)
+
+
+@dataclass(frozen=True)
+class EventListItem:
+    id: int
+    kind: EventKind
+    title: str
+    starts_at: datetime  # in the reader's zone
+
+
+@dataclass(frozen=True)
+class EventPage:
+    items: list[EventListItem]
+    page: int  # from 0
+    pages: int
+    total: int
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 0
+
+    @property
+    def has_next(self) -> bool:
+        return self.page + 1 < self.pages
+
+
+def upcoming_page(
+    uow: UnitOfWork, page: int, language: str | None, zone: tzinfo, now: datetime
+) -> EventPage:
+    """One page of upcoming events; a page past the end (the list shrank) shows the last."""
+    total = uow.events.count_upcoming(now)
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(page, 0), pages - 1)
+    events = uow.events.upcoming(now, offset=page * PAGE_SIZE, limit=PAGE_SIZE)
+    items = [
+        EventListItem(
+            id=event.id,
+            kind=EventKind(event.kind),
+            title=event_title(event, language),
+            starts_at=event.starts_at.astimezone(zone),
+        )
+        for event in events
+    ]
+    return EventPage(items=items, page=page, pages=pages, total=total)
+
+
+@dataclass(frozen=True)
+class CityTime:
+    city: str
+    starts_at: datetime  # in the city's zone
+
+
+@dataclass(frozen=True)
+class PartnerView:
+    name: str
+    city: str
+
+
+@dataclass(frozen=True)
+class EventCard:
+    id: int
+    kind: EventKind
+    title: str
+    description: str
+    starts_at: datetime  # in the reader's zone
+    duration_minutes: int
+    city_times: list[CityTime]
+    partners: list[PartnerView]
+    capacity: int | None
+    seats_left: int | None  # None: no limit
+    status: RegistrationStatus | None  # the reader's own
+    waitlist_position: int | None
+
+    @property
+    def full(self) -> bool:
+        return self.seats_left == 0
+
+
+def event_card(
+    uow: UnitOfWork,
+    event_id: int,
+    user_id: int,
+    language: str | None,
+    zone: tzinfo,
+    now: datetime,
+) -> EventCard:
+    """The card of an event readers can still register for (else `EventUnavailable`)."""
+    event = available_event(uow, event_id, now)
+    partners = uow.events.partners(event.id)
+    city_times: list[CityTime] = []
+    for partner in partners:
+        if any(shown.city == partner.city for shown in city_times):
+            continue
+        partner_zone = zone_of(partner.timezone, zone)
+        city_times.append(CityTime(partner.city, event.starts_at.astimezone(partner_zone)))
+    status = status_of(uow, event.id, user_id)
+    position = (
+        waitlist_position(uow, event.id, user_id)
+        if status == RegistrationStatus.WAITLISTED
+        else None
+    )
+    return EventCard(
+        id=event.id,
+        kind=EventKind(event.kind),
+        title=event_title(event, language),
+        description=localized(event.descriptions, language, event.language),
+        starts_at=event.starts_at.astimezone(zone),
+        duration_minutes=event.duration_minutes,
+        city_times=city_times,
+        partners=[PartnerView(partner.name, partner.city) for partner in partners],
+        capacity=event.capacity,
+        seats_left=seats_left(uow, event),
+        status=status,
+        waitlist_position=position,
+    )
+
+
+@dataclass(frozen=True)
+class MyEntry:
+    event_id: int
+    title: str
+    starts_at: datetime  # in the reader's zone
+    status: RegistrationStatus
+    waitlist_position: int | None
+    started: bool
+    # The join link only from `join_link_lead` before the start, so that it is
+    # not forwarded around days ahead; never for the waiting list.
+    link: str | None
+    link_later: bool  # a link exists but is still withheld
+
+
+def my_events(
+    uow: UnitOfWork,
+    user_id: int,
+    language: str | None,
+    zone: tzinfo,
+    now: datetime,
+    join_link_lead: timedelta,
+) -> list[MyEntry]:
+    entries = []
+    for registration, event in uow.registrations.active_for_user(user_id, now):
+        status = RegistrationStatus(registration.status)
+        registered = status == RegistrationStatus.REGISTERED
+        revealed = now >= event.starts_at - join_link_lead
+        entries.append(
+            MyEntry(
+                event_id=event.id,
+                title=event_title(event, language),
+                starts_at=event.starts_at.astimezone(zone),
+                status=status,
+                waitlist_position=None
+                if registered
+                else waitlist_position(uow, event.id, user_id),
+                started=event.starts_at <= now,
+                link=event.link if registered and revealed else None,
+                link_later=registered and event.link is not None and not revealed,
+            )
+        )
+    return entries

@@ -1,0 +1,153 @@
+"""A reader's profile: validation of each answer and saving it with consent.
+
+Readers are often minors, so a profile is written only together with their
+consent, in one unit of work, after every answer has been checked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from bot.i18n import N_, Translator
+from storage.models import User
+from storage.uow import UnitOfWork
+
+MIN_LENGTH = 2
+MAX_LENGTH = 200
+MIN_AGE = 5
+MAX_AGE = 100
+DATE_FORMATS = ("%d.%m.%Y", "%Y-%m-%d")
+
+
+class ProfileError(ValueError):
+    """A wrong answer; `msgid` is an English message marked for translation."""
+
+    def __init__(self, msgid: str, **params: object) -> None:
+        super().__init__(msgid)
+        self.msgid = msgid
+        self.params = params
+
+    def render(self, t: Translator) -> str:
+        return t.gettext(self.msgid).format(**self.params)
+
+
+@dataclass(frozen=True)
+class ProfileDraft:
+    full_name: str
+    birth_date: date
+    country: str
+    city: str
+    library: str
+
+
+@dataclass(frozen=True)
+class ProfileView:
+    full_name: str
+    birth_date: date
+    country: str
+    city: str
+    library: str
+    consent_at: datetime
+
+
+def _text(text: str | None, empty: str, too_short: str, too_long: str) -> str:
+    # Inner runs of spaces and line breaks are noise in a name, not content.
+    value = " ".join((text or "").split())
+    if not value:
+        raise ProfileError(empty)
+    if len(value) < MIN_LENGTH:
+        raise ProfileError(too_short, min=MIN_LENGTH)
+    if len(value) > MAX_LENGTH:
+        raise ProfileError(too_long, max=MAX_LENGTH, length=len(value))
+    return value
+
+
+def parse_full_name(text: str | None) -> str:
+    return _text(
+        text,
+        N_("Please write your full name."),
+        N_("The name is too short: at least {min} characters, please."),
+        N_("The name is too long ({length} characters); at most {max}, please."),
+    )
+
+
+def parse_place(text: str | None) -> str:
+    """Country, city, library or school: the same rules for each."""
+    return _text(
+        text,
+        N_("Please write an answer."),
+        N_("This is too short: at least {min} characters, please."),
+        N_("This is too long ({length} characters); at most {max}, please."),
+    )
+
+
+def parse_birth_date(text: str | None, today: date) -> date:
+    value = (text or "").strip()
+    if not value:
+        raise ProfileError(N_("Please write your date of birth, for example 25.04.2010."))
+    born = _parse_date(value)
+    if born is None:
+        raise ProfileError(
+            N_("I could not read this date. Please write it as DD.MM.YYYY, for example 25.04.2010.")
+        )
+    if born > today:
+        raise ProfileError(N_("This date is in the future. Please check your date of birth."))
+    age = age_on(born, today)
+    if age < MIN_AGE:
+        raise ProfileError(
+            N_("This date makes you younger than {min} years. Please check the year."), min=MIN_AGE
+        )
+    if age > MAX_AGE:
+        raise ProfileError(
+            N_("This date makes you older than {max} years. Please check the year."), max=MAX_AGE
+        )
+    return born
+
+
+def _parse_date(value: str) -> date | None:
+    for pattern in DATE_FORMATS:
+        try:
+            # Only the date part is used; the parsed value is never a moment in time.
+            return datetime.strptime(value, pattern).date()  # noqa: DTZ007
+        except ValueError:
+            continue
+    return None
+
+
+def age_on(born: date, day: date) -> int:
+    """Full years on `day` (contests check age on a given date)."""
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def profile_of(uow: UnitOfWork, user_id: int) -> ProfileView | None:
+    user = uow.users.get(user_id)
+    if user is None or not user.has_profile:
+        return None
+    return ProfileView(
+        full_name=user.full_name,
+        birth_date=user.birth_date,
+        country=user.country or "",
+        city=user.city or "",
+        library=user.library or "",
+        consent_at=user.consent_at,
+    )
+
+
+def has_profile(uow: UnitOfWork, user_id: int) -> bool:
+    user = uow.users.get(user_id)
+    return user is not None and user.has_profile
+
+
+def save_profile(uow: UnitOfWork, user_id: int, draft: ProfileDraft, now: datetime) -> User:
+    """Store every answer and the moment consent was given; the caller commits."""
+    user = uow.users.get(user_id)
+    if user is None:
+        raise LookupError(f"no user {user_id}")
+    user.full_name = draft.full_name
+    user.birth_date = draft.birth_date
+    user.country = draft.country
+    user.city = draft.city
+    user.library = draft.library
+    user.consent_at = now
+    return user

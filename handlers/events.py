@@ -1,0 +1,234 @@
+"""/events: upcoming events, paged with buttons, and event cards."""
+
+from __future__ import annotations
+
+import re
+from datetime import tzinfo
+
+from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from bot.i18n import N_, Translator
+from bot.services.catalog import (
+    PAGE_SIZE,
+    EventCard,
+    EventPage,
+    event_card,
+    upcoming_page,
+    zone_of,
+)
+from bot.services.registration import EventUnavailable
+from handlers.common import Context, answer, ctx_of, keyboard, reader, stale_button
+from storage.models import EventKind, RegistrationStatus, User
+
+KIND_LABELS = {
+    EventKind.VIDEO_BRIDGE: ("🎥", N_("Video-bridge")),
+    EventKind.CONFERENCE: ("🎙", N_("Online conference")),
+    EventKind.CHAT_CONFERENCE: ("💬", N_("Chat-conference")),
+}
+BUTTON_TITLE_LENGTH = 48
+_NUMBER = re.compile(r"^\d{1,9}$")
+
+
+def register(app: Application) -> None:
+    app.add_handler(CommandHandler("events", list_events))
+    app.add_handler(CallbackQueryHandler(page_pressed, pattern=r"^ev:list:"))
+    app.add_handler(CallbackQueryHandler(card_pressed, pattern=r"^ev:card:"))
+
+
+async def list_events(update: Update, context: Context) -> None:
+    user, t = reader(update, context)
+    text, markup = _render_page(_page(context, user, 0), t)
+    await answer(update, text, reply_markup=markup)
+
+
+async def page_pressed(update: Update, context: Context) -> None:
+    user, t = reader(update, context)
+    page = callback_number(update.callback_query.data, "ev:list:")
+    if page is None:
+        await stale_button(update, t)
+        return
+    await update.callback_query.answer()
+    await replace_message(update, *_render_page(_page(context, user, page), t))
+
+
+async def card_pressed(update: Update, context: Context) -> None:
+    user, t = reader(update, context)
+    event_id = callback_number(update.callback_query.data, "ev:card:")
+    card = load_card(context, user, event_id) if event_id is not None else None
+    if card is None:
+        await stale_button(update, t)
+        return
+    await update.callback_query.answer()
+    await replace_message(update, *render_card(card, t, ctx_of(context).is_organizer(user.id)))
+
+
+async def show_event_card(update: Update, context: Context, event_id: int) -> None:
+    """Send an event's card as a new message (deep links, other handlers after a change)."""
+    user, t = reader(update, context)
+    card = load_card(context, user, event_id)
+    if card is None:
+        await answer(update, t.gettext(
+            "This event is no longer available: it was cancelled or has already started. "
+            "Send /events to see upcoming ones."
+        ))
+        return
+    text, markup = render_card(card, t, ctx_of(context).is_organizer(user.id))
+    await answer(update, text, reply_markup=markup)
+
+
+async def refresh_card(update: Update, context: Context, event_id: int) -> None:
+    """Redraw the card a button was pressed on, after the reader's status changed."""
+    user, t = reader(update, context)
+    card = load_card(context, user, event_id)
+    if card is not None:
+        await replace_message(update, *render_card(card, t, ctx_of(context).is_organizer(user.id)))
+
+
+def callback_number(data: str | None, prefix: str) -> int | None:
+    """The number after `prefix`; None for forged or malformed data."""
+    rest = (data or "").removeprefix(prefix)
+    if not (data or "").startswith(prefix) or not _NUMBER.match(rest):
+        return None
+    return int(rest)
+
+
+def reader_zone(context: Context, user: User) -> tzinfo:
+    return zone_of(user.timezone, ctx_of(context).settings.timezone)
+
+
+def load_card(context: Context, user: User, event_id: int) -> EventCard | None:
+    app = ctx_of(context)
+    with app.uow() as uow:
+        try:
+            return event_card(
+                uow, event_id, user.id, user.language, reader_zone(context, user), app.clock.now()
+            )
+        except EventUnavailable:
+            return None
+
+
+async def replace_message(update: Update, text: str, markup: InlineKeyboardMarkup | None) -> None:
+    """Edit the message the button was on; send a new one if it cannot be edited."""
+    message = update.callback_query.message if update.callback_query else None
+    if not isinstance(message, Message) or message.text is None:
+        await answer(update, text, reply_markup=markup)
+        return
+    try:
+        await message.edit_text(text, reply_markup=markup)
+    except BadRequest as error:
+        # Pressing the same button twice asks for the same text: nothing to change.
+        if "not modified" not in error.message.lower():
+            raise
+
+
+def _page(context: Context, user: User, page: int) -> EventPage:
+    app = ctx_of(context)
+    with app.uow() as uow:
+        return upcoming_page(
+            uow, page, user.language, reader_zone(context, user), app.clock.now()
+        )
+
+
+def _render_page(page: EventPage, t: Translator) -> tuple[str, InlineKeyboardMarkup | None]:
+    _ = t.gettext
+    if not page.items:
+        return _(
+            "There are no upcoming events yet. Libraries announce new video-bridges and "
+            "conferences here: please look again soon."
+        ), None
+    first = page.page * PAGE_SIZE + 1
+    lines = [
+        _("Upcoming events:")
+        if page.pages == 1
+        else _("Upcoming events, page {page} of {pages}:").format(
+            page=page.page + 1, pages=page.pages
+        ),
+        "",
+    ]
+    rows: list[list[tuple[str, str]]] = []
+    for number, item in enumerate(page.items, start=first):
+        when = t.datetime(item.starts_at, item.starts_at.tzinfo)
+        # Translators: one line of the events list: number, kind, title, start time.
+        lines.append(_("{number}. {kind} «{title}», {when}").format(
+            number=number, kind=kind_label(t, item.kind), title=item.title, when=when
+        ))
+        rows.append([(f"{number}. {_shorten(item.title)}", f"ev:card:{item.id}")])
+    navigation = []
+    if page.has_previous:
+        navigation.append(("◀", f"ev:list:{page.page - 1}"))
+    if page.has_next:
+        navigation.append(("▶", f"ev:list:{page.page + 1}"))
+    if navigation:
+        rows.append(navigation)
+    return "\n".join(lines), keyboard(rows)
+
+
+def render_card(
+    card: EventCard, t: Translator, organizer: bool
+) -> tuple[str, InlineKeyboardMarkup]:
+    _ = t.gettext
+    lines = [kind_label(t, card.kind), card.title]
+    if card.description:
+        lines += ["", card.description]
+    lines += ["", "🕒 " + _("{when} (your time)").format(
+        when=t.datetime(card.starts_at, card.starts_at.tzinfo)
+    )]
+    for city in card.city_times:
+        # Translators: the start time in a partner city, e.g. "Kyiv: 5 December 2026, 12:00".
+        lines.append(_("{city}: {when}").format(
+            city=city.city, when=t.datetime(city.starts_at, city.starts_at.tzinfo)
+        ))
+    lines.append(t.ngettext(
+        "Duration: {n} minute", "Duration: {n} minutes", card.duration_minutes
+    ).format(n=card.duration_minutes))
+    if card.partners:
+        partners = "; ".join(f"{partner.name} ({partner.city})" for partner in card.partners)
+        lines.append(_("Partners: {partners}").format(partners=partners))
+    lines.append(_seats(card, t))
+    if card.status == RegistrationStatus.REGISTERED:
+        lines += ["", "✅ " + _("You are registered.")]
+    elif card.status == RegistrationStatus.WAITLISTED:
+        lines += ["", "⏳ " + _("You are on the waiting list: number {position}.").format(
+            position=card.waitlist_position
+        )]
+    return "\n".join(lines), keyboard(_card_buttons(card, t, organizer))
+
+
+def _seats(card: EventCard, t: Translator) -> str:
+    if card.seats_left is None:
+        return t.gettext("Seats: no limit")
+    if card.seats_left == 0:
+        return t.gettext("No seats left: waiting list only")
+    return t.ngettext("{n} seat left", "{n} seats left", card.seats_left).format(n=card.seats_left)
+
+
+def _card_buttons(card: EventCard, t: Translator, organizer: bool) -> list[list[tuple[str, str]]]:
+    _ = t.gettext
+    if card.status == RegistrationStatus.REGISTERED:
+        action = (_("Cancel registration"), f"reg:cancel:{card.id}")
+    elif card.status == RegistrationStatus.WAITLISTED:
+        action = (_("Leave the waiting list"), f"reg:cancel:{card.id}")
+    elif card.full:
+        action = (_("Join the waiting list"), f"ev:wait:{card.id}")
+    else:
+        action = (_("Register"), f"ev:reg:{card.id}")
+    rows = [[action]]
+    if organizer:
+        rows.append([(_("Edit"), f"org:edit:{card.id}"), (_("Registrants"), f"org:regs:{card.id}")])
+        rows.append([(_("Cancel event"), f"org:cancel:{card.id}")])
+    # Translators: button on an event card going back to the list of events.
+    rows.append([("◀ " + _("Events"), "ev:list:0")])
+    return rows
+
+
+def kind_label(t: Translator, kind: EventKind) -> str:
+    icon, label = KIND_LABELS[kind]
+    return f"{icon} {t.gettext(label)}"
+
+
+def _shorten(title: str) -> str:
+    if len(title) <= BUTTON_TITLE_LENGTH:
+        return title
+    return title[: BUTTON_TITLE_LENGTH - 1].rstrip() + "…"

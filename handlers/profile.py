@@ -1,0 +1,315 @@
+"""The reader's profile: asked once before the first registration, shown and edited by /profile.
+
+Answers are kept in `context.user_data` only; the profile is written in one
+unit of work when the reader consents, and nothing at all without consent
+(readers are often minors). See profile.mmd for the flow.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Awaitable, Callable
+from datetime import date
+from enum import Enum, auto
+
+from telegram import Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from bot.i18n import N_, Translator
+from bot.services.profile import (
+    ProfileDraft,
+    ProfileError,
+    has_profile,
+    parse_birth_date,
+    parse_full_name,
+    parse_place,
+    profile_of,
+    save_profile,
+)
+from bot.services.registration import EventUnavailable, available_event
+from handlers import registration
+from handlers.common import Context, answer, ctx_of, keyboard, reader, stale_button
+from handlers.events import reader_zone
+from storage.models import User
+
+DRAFT = "profile_draft"
+END = ConversationHandler.END
+
+
+class ProfileState(Enum):
+    FULL_NAME = auto()
+    BIRTH_DATE = auto()
+    COUNTRY = auto()
+    CITY = auto()
+    LIBRARY = auto()
+    CONSENT = auto()
+
+
+QUESTIONS = {
+    ProfileState.FULL_NAME: N_("What is your full name (first name and surname)?"),
+    ProfileState.BIRTH_DATE: N_("What is your date of birth? For example: 25.04.2010"),
+    ProfileState.COUNTRY: N_("Which country do you live in?"),
+    ProfileState.CITY: N_("Which city or town do you live in?"),
+    ProfileState.LIBRARY: N_("Which library or school are you from?"),
+}
+# The draft key each answer is kept under, in the order the questions are asked.
+FIELDS = {
+    ProfileState.FULL_NAME: "full_name",
+    ProfileState.BIRTH_DATE: "birth_date",
+    ProfileState.COUNTRY: "country",
+    ProfileState.CITY: "city",
+    ProfileState.LIBRARY: "library",
+}
+ORDER = list(ProfileState)
+
+
+def register(app: Application) -> None:
+    fresh = filters.UpdateType.MESSAGE  # an edited old answer is not a new answer
+    text = fresh & filters.TEXT & ~filters.COMMAND
+    # Anything but text or a command where text was asked: a photo, a sticker...
+    not_text = fresh & ~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL
+    states = {
+        state: [
+            MessageHandler(text, _on_state(state, _answered)),
+            MessageHandler(not_text, _on_state(state, _not_text_given)),
+        ]
+        for state in FIELDS
+    }
+    states[ProfileState.CONSENT] = [
+        CallbackQueryHandler(consent_given, pattern=r"^prof:consent:yes$"),
+        CallbackQueryHandler(consent_refused, pattern=r"^prof:consent:no$"),
+        MessageHandler(fresh & ~filters.COMMAND & ~filters.StatusUpdate.ALL, buttons_expected),
+    ]
+    with warnings.catch_warnings():
+        # The questions are per reader, not per message; PTB warns about button
+        # handlers in such a conversation, which is what we want here.
+        warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
+        conversation = ConversationHandler(
+            name="profile",
+            entry_points=[
+                CommandHandler("profile", show_profile),
+                CallbackQueryHandler(edit_pressed, pattern=r"^prof:edit$"),
+                CallbackQueryHandler(register_pressed, pattern=r"^ev:(reg|wait):"),
+            ],
+            states=states,
+            fallbacks=[
+                CommandHandler("cancel", cancel),
+                CommandHandler("profile", show_profile),
+                CallbackQueryHandler(edit_pressed, pattern=r"^prof:edit$"),
+            ],
+            per_message=False,
+        )
+    app.add_handler(conversation)
+    app.add_handler(CallbackQueryHandler(questionnaire_over, pattern=r"^prof:"))
+
+
+async def show_profile(update: Update, context: Context) -> object:
+    user, t = reader(update, context)
+    _ = t.gettext
+    context.user_data.pop(DRAFT, None)
+    with ctx_of(context).uow() as uow:
+        view = profile_of(uow, user.id)
+    if view is None:
+        text = _(
+            "You have no profile yet. It is asked once, before your first registration; "
+            "you can also fill it in now."
+        )
+        await answer(update, text, reply_markup=keyboard([[(_("Fill in"), "prof:edit")]]))
+        return END
+    consent_day = view.consent_at.astimezone(reader_zone(context, user)).date()
+    text = _(
+        "Your profile:\n\n"
+        "Name: {name}\nDate of birth: {birth_date}\nCountry: {country}\nCity: {city}\n"
+        "Library or school: {library}\n\nYou agreed that we keep these data on {consent_date}."
+    ).format(
+        name=view.full_name, birth_date=t.date(view.birth_date), country=view.country,
+        city=view.city, library=view.library, consent_date=t.date(consent_day),
+    )
+    await answer(update, text, reply_markup=keyboard([[(_("Edit"), "prof:edit")]]))
+    return END
+
+
+async def edit_pressed(update: Update, context: Context) -> object:
+    _user, t = reader(update, context)
+    await update.callback_query.answer()
+    context.user_data[DRAFT] = {}
+    intro = t.gettext("Let us update your profile. Send /cancel to stop without changes.")
+    await answer(update, intro + "\n\n" + t.gettext(QUESTIONS[ProfileState.FULL_NAME]))
+    return ProfileState.FULL_NAME
+
+
+async def register_pressed(update: Update, context: Context) -> object:
+    """Register with a profile; without one, ask the questions first."""
+    user, t = reader(update, context)
+    app = ctx_of(context)
+    with app.uow() as uow:
+        complete = has_profile(uow, user.id)
+    parsed = registration.parse_register_data(update.callback_query.data)
+    if complete or parsed is None:
+        await registration.register_pressed(update, context)
+        return END
+    event_id, waitlist = parsed
+    try:
+        with app.uow() as uow:
+            available_event(uow, event_id, app.clock.now())
+    except EventUnavailable:
+        await stale_button(update, t)
+        return END
+    await update.callback_query.answer()
+    context.user_data[DRAFT] = {"event_id": event_id, "waitlist": waitlist}
+    intro = t.gettext(
+        "Before your first registration, please answer five short questions. We ask them "
+        "only once. Send /cancel to stop at any moment: nothing is stored until you agree."
+    )
+    await answer(update, intro + "\n\n" + t.gettext(QUESTIONS[ProfileState.FULL_NAME]))
+    return ProfileState.FULL_NAME
+
+
+def _on_state(
+    state: ProfileState, handle: Callable[[Update, Context, ProfileState], Awaitable[object]]
+) -> Callable[[Update, Context], Awaitable[object]]:
+    """A callback bound to the question being answered."""
+
+    async def callback(update: Update, context: Context) -> object:
+        return await handle(update, context, state)
+
+    callback.__name__ = f"{handle.__name__.lstrip('_')}_{state.name.lower()}"
+    return callback
+
+
+async def _answered(update: Update, context: Context, state: ProfileState) -> object:
+    user, t = reader(update, context)
+    draft = context.user_data.setdefault(DRAFT, {})
+    try:
+        draft[FIELDS[state]] = _parse(state, update.message.text, _today(context, user))
+    except ProfileError as error:
+        await answer(update, error.render(t) + "\n\n" + t.gettext(QUESTIONS[state]))
+        return state
+    following = ORDER[ORDER.index(state) + 1]
+    if following == ProfileState.CONSENT:
+        await _ask_consent(update, t, draft)
+    else:
+        await answer(update, t.gettext(QUESTIONS[following]))
+    return following
+
+
+def _parse(state: ProfileState, text: str, today: date) -> str:
+    if state == ProfileState.FULL_NAME:
+        return parse_full_name(text)
+    if state == ProfileState.BIRTH_DATE:
+        # Kept as text: user_data holds plain values.
+        return parse_birth_date(text, today).isoformat()
+    return parse_place(text)
+
+
+def _today(context: Context, user: User) -> date:
+    return ctx_of(context).clock.now().astimezone(reader_zone(context, user)).date()
+
+
+async def _ask_consent(update: Update, t: Translator, draft: dict) -> None:
+    _ = t.gettext
+    text = _(
+        "Please check your answers:\n\n"
+        "Name: {name}\nDate of birth: {birth_date}\nCountry: {country}\nCity: {city}\n"
+        "Library or school: {library}\n\n"
+        "Do you agree that Kopir keeps these data to register you for events and shows them "
+        "to the organizers? If you are under 18, please ask a parent first. Without your "
+        "consent nothing is stored."
+    ).format(
+        name=draft["full_name"], birth_date=t.date(date.fromisoformat(draft["birth_date"])),
+        country=draft["country"], city=draft["city"], library=draft["library"],
+    )
+    buttons = [[(_("Yes, I agree"), "prof:consent:yes"), (_("No"), "prof:consent:no")]]
+    await answer(update, text, reply_markup=keyboard(buttons))
+
+
+async def consent_given(update: Update, context: Context) -> object:
+    user, t = reader(update, context)
+    app = ctx_of(context)
+    draft = context.user_data.pop(DRAFT, {})
+    await update.callback_query.answer()
+    await update.callback_query.edit_message_reply_markup(reply_markup=None)
+    if any(field not in draft for field in FIELDS.values()):
+        await questionnaire_lost(update, t)
+        return END
+    profile = ProfileDraft(
+        full_name=draft["full_name"], birth_date=date.fromisoformat(draft["birth_date"]),
+        country=draft["country"], city=draft["city"], library=draft["library"],
+    )
+    with app.uow() as uow:
+        save_profile(uow, user.id, profile, app.clock.now())
+        uow.commit()
+    await answer(update, t.gettext("Thank you! Your profile is saved."))
+    if draft.get("event_id") is not None:
+        await registration.register_after_profile(
+            update, context, draft["event_id"], draft.get("waitlist", False)
+        )
+    return END
+
+
+async def consent_refused(update: Update, context: Context) -> object:
+    user, t = reader(update, context)
+    _ = t.gettext
+    draft = context.user_data.pop(DRAFT, {})
+    await update.callback_query.answer()
+    await update.callback_query.edit_message_reply_markup(reply_markup=None)
+    if user.has_profile:
+        await answer(update, _("Your answers were not saved; your profile stays as it was."))
+        return END
+    event_id = draft.get("event_id")
+    again = "prof:edit"
+    if event_id is not None:
+        again = f"ev:{'wait' if draft.get('waitlist') else 'reg'}:{event_id}"
+    await answer(update, _(
+        "Without your consent we store nothing, and so we cannot register you: organizers "
+        "need to know who takes part. Your answers have been forgotten. You can start again "
+        "whenever you like."
+    ), reply_markup=keyboard([[(_("Start again"), again)]]))
+    return END
+
+
+async def _not_text_given(update: Update, context: Context, state: ProfileState) -> object:
+    """A photo, sticker or file where a text answer was asked: ask the same question again."""
+    _user, t = reader(update, context)
+    text = t.gettext("Please answer with a text message.")
+    await answer(update, text + "\n\n" + t.gettext(QUESTIONS[state]))
+    return state
+
+
+async def buttons_expected(update: Update, context: Context) -> object:
+    _user, t = reader(update, context)
+    await answer(update, t.gettext(
+        "Please answer with the buttons above: “Yes, I agree” or “No”. Send /cancel to stop."
+    ))
+    return None
+
+
+async def cancel(update: Update, context: Context) -> object:
+    _user, t = reader(update, context)
+    context.user_data.pop(DRAFT, None)
+    await answer(update, t.gettext("The questions are cancelled; nothing was saved."))
+    return END
+
+
+async def questionnaire_lost(update: Update, t: Translator) -> None:
+    await answer(update, t.gettext(
+        "Sorry, your answers were lost. Please start again: send /profile."
+    ))
+
+
+async def questionnaire_over(update: Update, context: Context) -> None:
+    """A consent button of a questionnaire that already ended (or a forged one)."""
+    _user, t = reader(update, context)
+    await update.callback_query.answer(
+        t.gettext("These questions are over. Send /profile to see or edit your profile."),
+        show_alert=True,
+    )
+

@@ -1,0 +1,270 @@
+"""Register, the waiting list, cancelling, and /my.
+
+A reader without a profile never gets here from a card: the profile
+conversation (handlers.profile) takes the Register button first, asks the
+questions, then calls `register_after_profile`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import timedelta
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from bot.i18n import Translator
+from bot.ics import event_calendar, ics_filename
+from bot.services.catalog import MyEntry, event_title, my_events
+from bot.services.registration import (
+    ALREADY_REGISTERED,
+    ALREADY_WAITLISTED,
+    REGISTERED,
+    EventFull,
+    EventUnavailable,
+    NotRegistered,
+    ProfileRequired,
+    RegistrationOutcome,
+    cancel_registration,
+    status_of,
+)
+from bot.services.registration import (
+    register as register_for_event,
+)
+from handlers.common import Context, answer, ctx_of, keyboard, reader, stale_button
+from handlers.events import reader_zone, refresh_card, replace_message
+from storage.models import RegistrationStatus, User
+
+log = logging.getLogger(__name__)
+
+REGISTER_DATA = re.compile(r"^ev:(reg|wait):(\d{1,9})$")
+CANCEL_DATA = re.compile(r"^reg:cancel:(\d{1,9})(:my)?$")
+BUTTON_TITLE_LENGTH = 40
+
+
+def register(app: Application) -> None:
+    # Reached when a reader is in the middle of the profile questions (the
+    # profile conversation takes these buttons otherwise).
+    app.add_handler(CallbackQueryHandler(register_pressed, pattern=r"^ev:(reg|wait):"))
+    app.add_handler(CallbackQueryHandler(cancel_pressed, pattern=r"^reg:cancel:"))
+    app.add_handler(CommandHandler("my", show_my))
+
+
+def parse_register_data(data: str | None) -> tuple[int, bool] | None:
+    """(event id, waiting list wanted) from `ev:reg:<id>` / `ev:wait:<id>`; None if forged."""
+    match = REGISTER_DATA.match(data or "")
+    return (int(match.group(2)), match.group(1) == "wait") if match else None
+
+
+async def register_pressed(update: Update, context: Context) -> None:
+    user, t = reader(update, context)
+    query = update.callback_query
+    parsed = parse_register_data(query.data)
+    if parsed is None:
+        await stale_button(update, t)
+        return
+    event_id, waitlist = parsed
+    try:
+        outcome = _register(context, user, event_id, waitlist)
+    except EventUnavailable:
+        await stale_button(update, t)
+        return
+    except ProfileRequired:
+        await query.answer(t.gettext(
+            "Please answer the profile questions first, or send /cancel to stop them."
+        ), show_alert=True)
+        return
+    except EventFull as full:
+        await query.answer()
+        await _offer_waitlist(update, t, full, user)
+        return
+    await query.answer()
+    await refresh_card(update, context, event_id)
+    await _report(update, context, t, user, outcome)
+
+
+async def register_after_profile(
+    update: Update, context: Context, event_id: int, waitlist: bool
+) -> None:
+    """Complete the registration a reader asked for before answering the profile questions."""
+    user, t = reader(update, context)
+    try:
+        outcome = _register(context, user, event_id, waitlist)
+    except EventUnavailable:
+        await answer(update, t.gettext(
+            "Sorry, this event is no longer available: it was cancelled or has already "
+            "started. Send /events to see upcoming ones."
+        ))
+        return
+    except EventFull as full:
+        await _offer_waitlist(update, t, full, user)
+        return
+    await _report(update, context, t, user, outcome)
+
+
+def _register(context: Context, user: User, event_id: int, waitlist: bool) -> RegistrationOutcome:
+    app = ctx_of(context)
+    with app.uow() as uow:
+        outcome = register_for_event(uow, event_id, user.id, app.clock.now(), waitlist=waitlist)
+        uow.commit()
+    if outcome.status == REGISTERED:
+        # New reminder rows: the sender re-reads when the next one is due.
+        app.wake_sender()
+    return outcome
+
+
+async def _offer_waitlist(update: Update, t: Translator, full: EventFull, user: User) -> None:
+    _ = t.gettext
+    title = event_title(full.event, user.language)
+    await answer(
+        update,
+        _(
+            "All seats for «{title}» are taken. Would you like to join the waiting list? "
+            "When a seat frees up, it goes to the first in line automatically."
+        ).format(title=title),
+        reply_markup=keyboard([[(_("Join the waiting list"), f"ev:wait:{full.event.id}")]]),
+    )
+
+
+async def _report(
+    update: Update, context: Context, t: Translator, user: User, outcome: RegistrationOutcome
+) -> None:
+    _ = t.gettext
+    event = outcome.event
+    title = event_title(event, user.language)
+    if outcome.status == REGISTERED:
+        when = t.datetime(event.starts_at, reader_zone(context, user))
+        await answer(update, "✅ " + _(
+            "You are registered for «{title}».\n"
+            "Starts: {when} (your time).\n\n"
+            "We will remind you before the start. The join link will appear in /my shortly "
+            "before the start. The file below adds the event to your calendar."
+        ).format(title=title, when=when))
+        app = ctx_of(context)
+        calendar = event_calendar(event, user.language, context.bot.username, app.clock.now())
+        await update.effective_chat.send_document(
+            document=calendar, filename=ics_filename(event.id)
+        )
+    elif outcome.status == ALREADY_REGISTERED:
+        await answer(update, _("You are already registered for «{title}». See /my.").format(
+            title=title
+        ))
+    elif outcome.status == ALREADY_WAITLISTED:
+        await answer(update, _(
+            "You are already on the waiting list for «{title}»: number {position}."
+        ).format(title=title, position=outcome.position_in_waitlist))
+    else:
+        await answer(update, _(
+            "The event «{title}» is full, so you are on the waiting list: number {position}. "
+            "When a seat frees up, it is yours automatically and we will tell you."
+        ).format(title=title, position=outcome.position_in_waitlist))
+
+
+async def cancel_pressed(update: Update, context: Context) -> None:
+    user, t = reader(update, context)
+    _ = t.gettext
+    query = update.callback_query
+    match = CANCEL_DATA.match(query.data or "")
+    if match is None:
+        await stale_button(update, t)
+        return
+    event_id, from_my = int(match.group(1)), match.group(2) is not None
+    app = ctx_of(context)
+    try:
+        with app.uow() as uow:
+            status = status_of(uow, event_id, user.id)
+            event = uow.events.get(event_id)
+            promoted = cancel_registration(uow, event_id, user.id, app.clock.now())
+            uow.commit()
+    except EventUnavailable:
+        await stale_button(update, t)
+        return
+    except NotRegistered:
+        await query.answer(_("You are not registered for this event."), show_alert=True)
+        return
+    if promoted:
+        log.info("event %s: promoted %s from the waiting list", event_id, promoted)
+        app.wake_sender()
+    await query.answer()
+    if from_my:
+        await replace_message(update, *_render_my(context, user, t))
+    else:
+        await refresh_card(update, context, event_id)
+    title = event_title(event, user.language)
+    if status == RegistrationStatus.WAITLISTED:
+        await answer(update, _("You have left the waiting list for «{title}».").format(title=title))
+    else:
+        await answer(update, _("Your registration for «{title}» is cancelled.").format(title=title))
+
+
+async def show_my(update: Update, context: Context) -> None:
+    user, t = reader(update, context)
+    text, markup = _render_my(context, user, t)
+    await answer(update, text, reply_markup=markup)
+
+
+def _render_my(
+    context: Context, user: User, t: Translator
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    _ = t.gettext
+    app = ctx_of(context)
+    with app.uow() as uow:
+        entries = my_events(
+            uow, user.id, user.language, reader_zone(context, user), app.clock.now(),
+            app.settings.join_link_lead,
+        )
+    if not entries:
+        return _("You have no registrations yet. Send /events to find an event."), None
+    blocks = [_("Your events:")]
+    rows = []
+    for number, entry in enumerate(entries, start=1):
+        blocks.append(_my_entry(number, entry, t, app.settings.join_link_lead))
+        if not entry.started:
+            label = (_("Cancel: {title}") if entry.status == RegistrationStatus.REGISTERED
+                     else _("Leave the waiting list: {title}"))
+            rows.append([(label.format(title=_shorten(entry.title)),
+                          f"reg:cancel:{entry.event_id}:my")])
+    return "\n\n".join(blocks), keyboard(rows) if rows else None
+
+
+def _my_entry(number: int, entry: MyEntry, t: Translator, lead: timedelta) -> str:
+    _ = t.gettext
+    lines = [f"{number}. «{entry.title}»", t.datetime(entry.starts_at, entry.starts_at.tzinfo)]
+    if entry.status == RegistrationStatus.WAITLISTED:
+        lines.append("⏳ " + _("Waiting list: number {position}").format(
+            position=entry.waitlist_position
+        ))
+        return "\n".join(lines)
+    lines.append("✅ " + _("Registered"))
+    if entry.link:
+        lines.append(_("Join link: {link}").format(link=entry.link))
+    elif entry.link_later:
+        lines.append(link_lead_text(t, lead))
+    else:
+        lines.append(_("The organizers have not added the join link yet."))
+    return "\n".join(lines)
+
+
+def link_lead_text(t: Translator, lead: timedelta) -> str:
+    """When the withheld join link appears, phrased by the configured lead time."""
+    minutes = int(lead.total_seconds() // 60)
+    if minutes == 0:
+        return t.gettext("The join link will appear here at the start.")
+    if minutes % 60 == 0:
+        return t.ngettext(
+            "The join link will appear here {n} hour before the start.",
+            "The join link will appear here {n} hours before the start.",
+            minutes // 60,
+        ).format(n=minutes // 60)
+    return t.ngettext(
+        "The join link will appear here {n} minute before the start.",
+        "The join link will appear here {n} minutes before the start.",
+        minutes,
+    ).format(n=minutes)
+
+
+def _shorten(title: str) -> str:
+    if len(title) <= BUTTON_TITLE_LENGTH:
+        return title
+    return title[: BUTTON_TITLE_LENGTH - 1].rstrip() + "…"

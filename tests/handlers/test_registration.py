@@ -1,0 +1,329 @@
+"""Register, the waiting list, cancelling and /my, end to end through the fake Bot API."""
+
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.fakeapi.users import buttons_of, text_of
+from bot.notices import render as render_notice
+from bot.services.profile import ProfileDraft, save_profile
+from bot.services.registration import register
+from storage.models import Event, NotificationKind
+from tests.conftest import onboard
+from tests.factories import NOW, make_event
+from tests.handlers.test_profile import ANSWERS, answer_questions, profile_row
+
+ALMATY = ZoneInfo("Asia/Almaty")
+STALE = "This button is out of date: the event no longer exists or has changed."
+
+
+def give_profile(database, user_id):
+    with database.uow() as uow:
+        draft = ProfileDraft("Dana Bekova", date(2008, 5, 1), "Kazakhstan", "Karaganda", "School 1")
+        save_profile(uow, user_id, draft, NOW)
+        uow.commit()
+
+
+def registration_status(database, event_id, user_id):
+    with database.uow() as uow:
+        registration = uow.registrations.get(event_id, user_id)
+        return registration.status if registration else None
+
+
+def confirmation(t, title, starts_at):
+    return "✅ " + t.gettext(
+        "You are registered for «{title}».\n"
+        "Starts: {when} (your time).\n\n"
+        "We will remind you before the start. The join link will appear in /my shortly "
+        "before the start. The file below adds the event to your calendar."
+    ).format(title=title, when=t.datetime(starts_at, ALMATY))
+
+
+async def open_card(user, event_id):
+    await user.send(f"/start event_{event_id}")
+    return await user.next_message()
+
+
+async def test_register_first_time_asks_profile_then_confirms_with_ics(
+    bot_app, fake_api, database, catalogs
+):
+    user = await onboard(fake_api, 401, "en")
+    event = make_event(database, titles={"en": "A model of the future"})
+    t = catalogs.translator("en")
+    await open_card(user, event.id)
+
+    await user.press(t.gettext("Register"))
+    intro = await user.next_message()
+    await answer_questions(user)
+    await user.press(t.gettext("Yes, I agree"))
+    events = [await user.next_message() for _ in range(4)]
+
+    document = events[3]["document"]
+    ics = fake_api.file_bytes(document["file_id"]).decode()
+    assert text_of(intro).split("\n\n") == [
+        t.gettext(
+            "Before your first registration, please answer five short questions. We ask them "
+            "only once. Send /cancel to stop at any moment: nothing is stored until you agree."
+        ),
+        t.gettext("What is your full name (first name and surname)?"),
+    ]
+    assert [buttons_of(events[0]), text_of(events[1]), text_of(events[2])] == [
+        [],
+        t.gettext("Thank you! Your profile is saved."),
+        confirmation(t, "A model of the future", event.starts_at),
+    ]
+    assert (document["file_name"], f"UID:kopir-event-{event.id}@kopir" in ics,
+            f"URL:https://t.me/kopir_bot?start=event_{event.id}" in ics,
+            "SUMMARY:A model of the future" in ics) == (
+        f"kopir-event-{event.id}.ics", True, True, True
+    )
+    assert (registration_status(database, event.id, 401), profile_row(database, 401)[0]) == (
+        "registered", ANSWERS[0]
+    )
+
+
+async def test_register_consent_refused_stores_nothing(bot_app, fake_api, database, catalogs):
+    user = await onboard(fake_api, 402, "en")
+    event = make_event(database)
+    t = catalogs.translator("en")
+    await open_card(user, event.id)
+    await user.press(t.gettext("Register"))
+    await user.next_message()
+    await answer_questions(user)
+
+    await user.press(t.gettext("No"))
+    await user.next_message()  # the consent buttons are removed
+    refused = await user.next_message()
+
+    assert (text_of(refused), refused["reply_markup"]["inline_keyboard"]) == (
+        t.gettext(
+            "Without your consent we store nothing, and so we cannot register you: organizers "
+            "need to know who takes part. Your answers have been forgotten. You can start again "
+            "whenever you like."
+        ),
+        [[{"text": t.gettext("Start again"), "callback_data": f"ev:reg:{event.id}"}]],
+    )
+    assert (profile_row(database, 402), registration_status(database, event.id, 402)) == (
+        (None, None, None, None, None, None), None
+    )
+
+
+async def test_register_with_profile_updates_card_and_confirms(
+    bot_app, fake_api, database, catalogs
+):
+    user = await onboard(fake_api, 403, "en")
+    give_profile(database, 403)
+    event = make_event(database, capacity=5, titles={"en": "Bridge"})
+    t = catalogs.translator("en")
+    card = await open_card(user, event.id)
+
+    await user.press(t.gettext("Register"))
+    edited, confirmed, calendar = [await user.next_message() for _ in range(3)]
+
+    assert (edited["message_id"], text_of(edited).split("\n")[-3:], buttons_of(edited)) == (
+        card["message_id"],
+        [t.ngettext("{n} seat left", "{n} seats left", 4).format(n=4), "",
+         "✅ " + t.gettext("You are registered.")],
+        [[t.gettext("Cancel registration")], ["◀ " + t.gettext("Events")]],
+    )
+    assert (text_of(confirmed), calendar["document"]["file_name"]) == (
+        confirmation(t, "Bridge", event.starts_at), f"kopir-event-{event.id}.ics"
+    )
+
+
+async def test_full_event_waiting_list_then_cancel_promotes_first_in_line(
+    bot_app, fake_api, database, catalogs, settings
+):
+    first = await onboard(fake_api, 404, "en")
+    second = await onboard(fake_api, 405, "en")
+    for user_id in (404, 405):
+        give_profile(database, user_id)
+    event = make_event(database, capacity=1, titles={"en": "Bridge"})
+    t = catalogs.translator("en")
+    await open_card(first, event.id)
+    await first.press(t.gettext("Register"))
+    await first.wait_idle()
+    first.drain()
+
+    await open_card(second, event.id)
+    await second.press(t.gettext("Join the waiting list"))
+    await second.next_message()  # the card, now with "Leave the waiting list"
+    waitlisted = await second.next_message()
+    await first.press(t.gettext("Cancel registration"))
+    await first.next_message()  # the card, now with "Register"
+    cancelled = await first.next_message()
+    told = await second.next_message()  # the sender delivers the PROMOTED notice
+
+    with database.uow() as uow:
+        notice = uow.notifications.by_key(f"promoted:{event.id}:405:{NOW.isoformat()}")
+        reminders = [r.offset_minutes for r in uow.notifications.reminders(event.id, 405)]
+        expected_notice = render_notice(
+            t, notice, uow.events.get(event.id), uow.users.get(405), settings, NOW
+        )
+    assert (text_of(waitlisted), text_of(cancelled), text_of(told)) == (
+        t.gettext(
+            "The event «{title}» is full, so you are on the waiting list: number {position}. "
+            "When a seat frees up, it is yours automatically and we will tell you."
+        ).format(title="Bridge", position=1),
+        t.gettext("Your registration for «{title}» is cancelled.").format(title="Bridge"),
+        expected_notice,
+    )
+    assert (registration_status(database, event.id, 404),
+            registration_status(database, event.id, 405), notice.kind, reminders) == (
+        "cancelled", "registered", NotificationKind.PROMOTED, [24 * 60, 60, 0]
+    )
+
+
+async def test_register_on_outdated_card_of_now_full_event_offers_waiting_list(
+    bot_app, fake_api, database, catalogs
+):
+    user = await onboard(fake_api, 406, "en")
+    await onboard(fake_api, 407, "en")
+    give_profile(database, 406)
+    give_profile(database, 407)
+    event = make_event(database, capacity=1, titles={"en": "Bridge"})
+    t = catalogs.translator("en")
+    await open_card(user, event.id)
+    with database.uow() as uow:
+        register(uow, event.id, 407, NOW)
+        uow.commit()
+
+    await user.press(t.gettext("Register"))
+    offer = await user.next_message()
+    await user.press(t.gettext("Join the waiting list"))
+    await user.next_message()  # the offer becomes the card
+    joined = await user.next_message()
+
+    assert (text_of(offer), text_of(joined), registration_status(database, event.id, 406)) == (
+        t.gettext(
+            "All seats for «{title}» are taken. Would you like to join the waiting list? "
+            "When a seat frees up, it goes to the first in line automatically."
+        ).format(title="Bridge"),
+        t.gettext(
+            "The event «{title}» is full, so you are on the waiting list: number {position}. "
+            "When a seat frees up, it is yours automatically and we will tell you."
+        ).format(title="Bridge", position=1),
+        "waitlisted",
+    )
+
+
+async def test_my_shows_cancel_and_hides_link_until_lead_time(
+    bot_app, fake_api, database, catalogs, clock
+):
+    user = await onboard(fake_api, 408, "en")
+    give_profile(database, 408)
+    event = make_event(database, titles={"en": "Bridge"}, link="https://zoom.us/j/42")
+    with database.uow() as uow:
+        register(uow, event.id, 408, NOW)
+        uow.commit()
+    t = catalogs.translator("en")
+
+    await user.send("/my")
+    early = await user.next_message()
+    clock.set(event.starts_at - timedelta(hours=1))
+    await user.send("/my")
+    on_time = await user.next_message()
+    await user.press(t.gettext("Cancel: {title}").format(title="Bridge"))
+    emptied = await user.next_message()
+    cancelled = await user.next_message()
+
+    when = t.datetime(event.starts_at, ALMATY)
+    assert (text_of(early), buttons_of(early)) == (
+        "\n\n".join([
+            t.gettext("Your events:"),
+            "\n".join(["1. «Bridge»", when, "✅ " + t.gettext("Registered"), t.ngettext(
+                "The join link will appear here {n} hour before the start.",
+                "The join link will appear here {n} hours before the start.", 1).format(n=1)]),
+        ]),
+        [[t.gettext("Cancel: {title}").format(title="Bridge")]],
+    )
+    assert text_of(on_time).split("\n")[-1] == t.gettext("Join link: {link}").format(
+        link="https://zoom.us/j/42"
+    )
+    assert (emptied["message_id"], text_of(emptied), text_of(cancelled)) == (
+        on_time["message_id"],
+        t.gettext("You have no registrations yet. Send /events to find an event."),
+        t.gettext("Your registration for «{title}» is cancelled.").format(title="Bridge"),
+    )
+    assert registration_status(database, event.id, 408) == "cancelled"
+
+
+async def test_register_button_of_deleted_event_answers_with_alert(
+    bot_app, fake_api, database, catalogs
+):
+    with_profile = await onboard(fake_api, 409, "en")
+    without_profile = await onboard(fake_api, 410, "en")
+    give_profile(database, 409)
+    event = make_event(database)
+    for user in (with_profile, without_profile):
+        await open_card(user, event.id)
+    with database.uow() as uow:
+        uow.session.delete(uow.session.get(Event, event.id))
+        uow.commit()
+
+    alerts = []
+    for user in (with_profile, without_profile):
+        answer = await user.wait_callback_answer(await user.press(
+            catalogs.translator("en").gettext("Register")
+        ))
+        alerts.append((answer.text, answer.show_alert))
+        await user.wait_idle()
+
+    assert (alerts, with_profile.drain(), without_profile.drain()) == (
+        [(STALE, True), (STALE, True)], [], []
+    )
+
+
+async def test_cancel_button_after_start_answers_with_alert(
+    bot_app, fake_api, database, catalogs, clock
+):
+    user = await onboard(fake_api, 411, "en")
+    give_profile(database, 411)
+    event = make_event(database)
+    with database.uow() as uow:
+        register(uow, event.id, 411, NOW)
+        uow.commit()
+    await open_card(user, event.id)
+    clock.set(event.starts_at + timedelta(minutes=1))
+
+    answer = await user.wait_callback_answer(await user.press(
+        catalogs.translator("en").gettext("Cancel registration")
+    ))
+
+    assert ((answer.text, answer.show_alert), registration_status(database, event.id, 411)) == (
+        (STALE, True), "registered"
+    )
+
+
+async def test_forged_register_and_cancel_callbacks_answer_with_alert(bot_app, fake_api):
+    user = await onboard(fake_api, 412, "en")
+    await user.send("/my")
+    message = await user.next_message()
+
+    answers = []
+    for data in ("ev:reg:x1", "ev:wait:", "reg:cancel:1;drop"):
+        answer = await user.wait_callback_answer(await user.press_data(message["message_id"], data))
+        answers.append((answer.text, answer.show_alert))
+
+    assert answers == [(STALE, True)] * 3
+
+
+async def test_register_during_the_profile_questions_asks_to_finish_them(
+    bot_app, fake_api, database, catalogs
+):
+    user = await onboard(fake_api, 413, "en")
+    first = make_event(database, titles={"en": "First"})
+    second = make_event(database, titles={"en": "Second"})
+    t = catalogs.translator("en")
+    await open_card(user, first.id)
+    await user.press(t.gettext("Register"))
+    await user.next_message()
+    second_card = await open_card(user, second.id)
+
+    query_id = await user.press_data(second_card["message_id"], f"ev:reg:{second.id}")
+    alert = await user.wait_callback_answer(query_id)
+
+    assert ((alert.text, alert.show_alert), registration_status(database, second.id, 413)) == (
+        (t.gettext("Please answer the profile questions first, or send /cancel to stop them."),
+         True),
+        None,
+    )
