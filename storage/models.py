@@ -9,6 +9,7 @@ from enum import StrEnum
 from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from storage import contest_models as _contest_models  # noqa: F401  (notifications refer to contests)
 from storage.types import UTCDateTime
 
 
@@ -29,6 +30,8 @@ class NotificationKind(StrEnum):
     EVENT_CHANGED = "event_changed"
     EVENT_CANCELLED = "event_cancelled"
     PROMOTED = "promoted"
+    JURY_REMINDER = "jury_reminder"
+    CONTEST_RESULT = "contest_result"
 
 
 class NotificationStatus(StrEnum):
@@ -145,6 +148,10 @@ class Notification(SQLModel, table=True):
     event_id: int | None = Field(
         default=None,
         sa_column=Column(ForeignKey("events.id", ondelete="CASCADE"), nullable=True, index=True),
+    )
+    contest_id: int | None = Field(
+        default=None,
+        sa_column=Column(ForeignKey("contests.id", ondelete="CASCADE"), nullable=True, index=True),
     )
     offset_minutes: int | None = None
     payload: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

@@ -7,12 +7,16 @@ from types import TracebackType
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from storage.contest_repository import ContestRepository
+from storage.entry_repository import EntryRepository
+from storage.jury_repository import JuryRepository
 from storage.repositories import (
     EventRepository,
     NotificationRepository,
     RegistrationRepository,
     UserRepository,
 )
+from storage.result_repository import ResultRepository
 
 
 class UnitOfWork:
@@ -27,6 +31,10 @@ class UnitOfWork:
         self.events = EventRepository(self.session)
         self.registrations = RegistrationRepository(self.session)
         self.notifications = NotificationRepository(self.session)
+        self.contests = ContestRepository(self.session)
+        self.entries = EntryRepository(self.session)
+        self.jury = JuryRepository(self.session)
+        self.results = ResultRepository(self.session)
         return self
 
     def __exit__(
