@@ -31,7 +31,7 @@ lint: $(STAMP)
 
 # Translators' loop: extract new strings, merge them into each catalog, compile.
 extract: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k N_ -k ngettext:1,2 -k pgettext:1c,2 \
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k Nn_:1,2 -k ngettext:1,2 -k pgettext:1c,2 \
 		--add-comments=Translators: --sort-by-file --no-wrap \
 		--project=Kopir --copyright-holder=Kopir -o locales/messages.pot .
 

@@ -8,6 +8,7 @@ that person's language.
 from __future__ import annotations
 
 import gettext
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from pathlib import Path
@@ -33,6 +34,14 @@ DOMAIN = "messages"
 def N_(message: str) -> str:
     """Mark a string for extraction where it is translated later."""
     return message
+
+
+def Nn_(singular: str, plural: str, count: str = "n") -> Plural:
+    """Mark a counted message for extraction (keyword `Nn_:1,2`) where it is translated later.
+
+    `count` names the `.format()` parameter whose value picks the plural form.
+    """
+    return Plural(singular, plural, count)
 
 
 def guess_language(telegram_code: str | None, default: str) -> str:
@@ -80,6 +89,19 @@ class Translator:
 
     def number(self, value: float) -> str:
         return format_decimal(value, locale=self.language)
+
+
+@dataclass(frozen=True)
+class Plural:
+    """A singular and plural msgid pair, made by `Nn_`."""
+
+    singular: str
+    plural: str
+    count: str = "n"
+
+    def translate(self, t: Translator, params: Mapping[str, object]) -> str:
+        """The form for `params[count]` in `t`'s language, with the placeholders filled in."""
+        return t.ngettext(self.singular, self.plural, params[self.count]).format(**params)
 
 
 class Catalogs:

@@ -73,18 +73,18 @@ def _time_left(t: Translator, title: str, minutes: int) -> str:
     """The first line of a reminder, from the time actually left, so that a reminder
     sent late after downtime does not promise a wrong figure."""
     if minutes <= 0:
-        return t.gettext("“{title}” is starting now.").format(title=title)
+        return t.gettext("«{title}» is starting now.").format(title=title)
     if minutes < 60 or 60 < minutes < 120:
         return t.ngettext(
-            "“{title}” starts in {n} minute.", "“{title}” starts in {n} minutes.", minutes
+            "«{title}» starts in {n} minute.", "«{title}» starts in {n} minutes.", minutes
         ).format(title=title, n=minutes)
     if minutes < 48 * 60:
         hours = (minutes + 30) // 60
         return t.ngettext(
-            "“{title}” starts in {n} hour.", "“{title}” starts in {n} hours.", hours
+            "«{title}» starts in {n} hour.", "«{title}» starts in {n} hours.", hours
         ).format(title=title, n=hours)
     days = (minutes + 12 * 60) // (24 * 60)
-    return t.ngettext("“{title}” starts in {n} day.", "“{title}” starts in {n} days.", days).format(
+    return t.ngettext("«{title}» starts in {n} day.", "«{title}» starts in {n} days.", days).format(
         title=title, n=days
     )
 
@@ -100,7 +100,7 @@ def _changed(
     zone = reader_zone(user, settings)
     changes = payload.get("changes") or []
     new_time = t.datetime(event.starts_at, zone)
-    lines = ["✏️ " + _("“{title}” has changed.").format(title=event_title(t, event))]
+    lines = ["✏️ " + _("«{title}» has changed.").format(title=event_title(t, event))]
     old = _moment(payload.get("old_starts_at"))
     if "starts_at" in changes and old is not None:
         lines.append(
@@ -121,7 +121,7 @@ def _changed(
 def _cancelled(t: Translator, event: Event, user: User, settings: Settings) -> str:
     when = t.datetime(event.starts_at, reader_zone(user, settings))
     # Translators: {time} is when the event would have started.
-    text = t.gettext("“{title}” ({time}) has been cancelled. We are sorry.")
+    text = t.gettext("«{title}» ({time}) has been cancelled. We are sorry.")
     return "❌ " + text.format(title=event_title(t, event), time=when)
 
 
@@ -129,7 +129,7 @@ def _promoted(t: Translator, event: Event, user: User, settings: Settings, now: 
     _ = t.gettext
     lines = [
         "🎉 "
-        + _("A seat freed up: you are now registered for “{title}”.").format(
+        + _("A seat freed up: you are now registered for «{title}».").format(
             title=event_title(t, event)
         ),
         _("Start: {time}").format(time=t.datetime(event.starts_at, reader_zone(user, settings))),

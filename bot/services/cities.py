@@ -37,15 +37,44 @@ _CITY_ZONES: dict[str, tuple[str, ...]] = {
     "Asia/Tashkent": ("Tashkent", "Ташкент"),
 }
 
+# A reader's country when their city is not in the table above. Russia spans
+# eleven zones: most of our partners there are in Moscow's, so it stands for all.
+_COUNTRY_ZONES: dict[str, tuple[str, ...]] = {
+    "Asia/Almaty": ("Kazakhstan", "Qazaqstan", "Kazakstan", "Қазақстан", "Казахстан",
+                    "Республика Казахстан", "Қазақстан Республикасы"),
+    "Europe/Kyiv": ("Ukraine", "Україна", "Украина", "Украіна"),
+    "Europe/Moscow": ("Russia", "Russian Federation", "Россия", "Российская Федерация", "РФ",
+                      "Ресей", "Росія", "Расія"),
+    "Europe/Minsk": ("Belarus", "Беларусь", "Білорусь", "Белоруссия", "Беларусия"),
+    "Asia/Bishkek": ("Kyrgyzstan", "Kyrgyz Republic", "Кыргызстан", "Киргизия", "Қырғызстан",
+                     "Киргизстан"),
+    "Asia/Tashkent": ("Uzbekistan", "Узбекистан", "Өзбекстан", "Ўзбекистон"),
+}
+
 
 def known_city_zone(city: str) -> str | None:
     """The time zone of a city we know by name, in any of its spellings; None otherwise."""
     return _city_table().get(_fold(city))
 
 
+def known_country_zone(country: str) -> str | None:
+    """The time zone most of a country we know lives in, in any spelling; None otherwise."""
+    return _country_table().get(_fold(country))
+
+
+def home_zone(city: str, country: str) -> str | None:
+    """A reader's time zone from their city, else from their country; None if neither is known."""
+    return known_city_zone(city) or known_country_zone(country)
+
+
 @cache
 def _city_table() -> dict[str, str]:
     return {_fold(name): zone for zone, names in _CITY_ZONES.items() for name in names}
+
+
+@cache
+def _country_table() -> dict[str, str]:
+    return {_fold(name): zone for zone, names in _COUNTRY_ZONES.items() for name in names}
 
 
 @cache

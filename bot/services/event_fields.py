@@ -7,13 +7,14 @@ renders in the reader's language. Nothing here touches the database or Telegram.
 
 from __future__ import annotations
 
+import gettext
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from bot.i18n import LANGUAGE_NAMES, LANGUAGES, N_, Translator
+from bot.i18n import LANGUAGE_NAMES, LANGUAGES, N_, Nn_, Plural, Translator
 from bot.services.cities import known_city_zone, looks_like_zone, zone_names
 from storage.models import EventKind
 
@@ -35,14 +36,21 @@ NO_REMINDER_WORDS = frozenset({"-", "—", "none", "no", "нет", "жоқ", "н
 
 
 class FieldError(ValueError):
-    """A value an organizer gave is not acceptable; `render` explains why in their language."""
+    """A value an organizer gave is not acceptable; `render` explains why in their language.
 
-    def __init__(self, msgid: str, **params: object) -> None:
-        super().__init__(msgid.format(**params))
+    `msgid` is an `N_` message, or an `Nn_` pair when the text counts something:
+    then the parameter it names picks the plural form.
+    """
+
+    def __init__(self, msgid: str | Plural, **params: object) -> None:
         self.msgid = msgid
         self.params = params
+        # English, so that logs and tracebacks read as text rather than a msgid.
+        super().__init__(self.render(Translator("en", gettext.NullTranslations())))
 
     def render(self, t: Translator) -> str:
+        if isinstance(self.msgid, Plural):
+            return self.msgid.translate(t, self.params)
         return t.gettext(self.msgid).format(**self.params)
 
 
@@ -86,7 +94,9 @@ def parse_title(text: str) -> str:
         raise FieldError(N_("The title is empty: write a few words."))
     if len(value) > TITLE_LIMIT:
         raise FieldError(
-            N_("The title is too long: {length} characters, at most {limit}."),
+            Nn_("The title is too long: {length} character, at most {limit}.",
+                "The title is too long: {length} characters, at most {limit}.",
+                count="length"),
             length=len(value),
             limit=TITLE_LIMIT,
         )
@@ -99,7 +109,9 @@ def parse_description(text: str) -> str:
         raise FieldError(N_("The description is empty: write a sentence or two about the event."))
     if len(value) > DESCRIPTION_LIMIT:
         raise FieldError(
-            N_("The description is too long: {length} characters, at most {limit}."),
+            Nn_("The description is too long: {length} character, at most {limit}.",
+                "The description is too long: {length} characters, at most {limit}.",
+                count="length"),
             length=len(value),
             limit=DESCRIPTION_LIMIT,
         )
@@ -148,7 +160,7 @@ def parse_moment(text: str | datetime, zone: str) -> datetime:
         match = _DATE_TIME.match(shown)
         if match is None:
             raise FieldError(
-                N_("Cannot read {value} as a date and time: write it like 05.12.2026 15:00."),
+                N_("Cannot read {value} as a date and time: write it like 2026-12-05 15:00."),
                 value=shown,
             )
         parts = match.groupdict()
@@ -236,7 +248,9 @@ def parse_duration(text: str | int) -> int:
     low, high = DURATION_RANGE
     if not low <= minutes <= high:
         raise FieldError(
-            N_("The duration must be from {low} to {high} minutes; {value} is out of range."),
+            Nn_("The duration must be from {low} to {high} minute; {value} is out of range.",
+                "The duration must be from {low} to {high} minutes; {value} is out of range.",
+                count="high"),
             low=low,
             high=high,
             value=shown,
@@ -250,7 +264,9 @@ def parse_link(text: str) -> str:
         raise FieldError(N_("The link is empty: write a link like https://zoom.us/j/123456789."))
     if len(value) > LINK_LIMIT:
         raise FieldError(
-            N_("The link is too long: {length} characters, at most {limit}."),
+            Nn_("The link is too long: {length} character, at most {limit}.",
+                "The link is too long: {length} characters, at most {limit}.",
+                count="length"),
             length=len(value),
             limit=LINK_LIMIT,
         )
@@ -341,7 +357,9 @@ def parse_offsets(text: str | list) -> list[int]:
             )
         if minutes > LONGEST_OFFSET:
             raise FieldError(
-                N_("A reminder can be at most {days} days before the start; {value} is too early."),
+                Nn_("A reminder can be at most {days} day before the start; {value} is too early.",
+                    "A reminder can be at most {days} days before the start; {value} is too early.",
+                    count="days"),
                 days=LONGEST_OFFSET // (24 * 60),
                 value=shown,
             )
@@ -372,13 +390,17 @@ def parse_partner(text: str | dict) -> PartnerDraft:
         )
     if len(name) > PARTNER_NAME_LIMIT:
         raise FieldError(
-            N_("The partner name is too long: {length} characters, at most {limit}."),
+            Nn_("The partner name is too long: {length} character, at most {limit}.",
+                "The partner name is too long: {length} characters, at most {limit}.",
+                count="length"),
             length=len(name),
             limit=PARTNER_NAME_LIMIT,
         )
     if len(city) > CITY_LIMIT:
         raise FieldError(
-            N_("The city name is too long: {length} characters, at most {limit}."),
+            Nn_("The city name is too long: {length} character, at most {limit}.",
+                "The city name is too long: {length} characters, at most {limit}.",
+                count="length"),
             length=len(city),
             limit=CITY_LIMIT,
         )

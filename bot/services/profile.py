@@ -6,10 +6,12 @@ consent, in one unit of work, after every answer has been checked.
 
 from __future__ import annotations
 
+import gettext
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot.i18n import N_, Translator
+from bot.i18n import N_, Nn_, Plural, Translator
+from bot.services.cities import home_zone
 from storage.models import User
 from storage.uow import UnitOfWork
 
@@ -21,14 +23,21 @@ DATE_FORMATS = ("%d.%m.%Y", "%Y-%m-%d")
 
 
 class ProfileError(ValueError):
-    """A wrong answer; `msgid` is an English message marked for translation."""
+    """A wrong answer; `msgid` is an English message marked for translation.
 
-    def __init__(self, msgid: str, **params: object) -> None:
-        super().__init__(msgid)
+    `msgid` is an `N_` message, or an `Nn_` pair when the text counts something:
+    then the parameter it names picks the plural form.
+    """
+
+    def __init__(self, msgid: str | Plural, **params: object) -> None:
         self.msgid = msgid
         self.params = params
+        # English, so that logs and tracebacks read as text rather than a msgid.
+        super().__init__(self.render(Translator("en", gettext.NullTranslations())))
 
     def render(self, t: Translator) -> str:
+        if isinstance(self.msgid, Plural):
+            return self.msgid.translate(t, self.params)
         return t.gettext(self.msgid).format(**self.params)
 
 
@@ -51,7 +60,7 @@ class ProfileView:
     consent_at: datetime
 
 
-def _text(text: str | None, empty: str, too_short: str, too_long: str) -> str:
+def _text(text: str | None, empty: str, too_short: Plural, too_long: Plural) -> str:
     # Inner runs of spaces and line breaks are noise in a name, not content.
     value = " ".join((text or "").split())
     if not value:
@@ -67,8 +76,12 @@ def parse_full_name(text: str | None) -> str:
     return _text(
         text,
         N_("Please write your full name."),
-        N_("The name is too short: at least {min} characters, please."),
-        N_("The name is too long ({length} characters); at most {max}, please."),
+        Nn_("The name is too short: at least {min} character, please.",
+            "The name is too short: at least {min} characters, please.",
+            count="min"),
+        Nn_("The name is too long ({length} character); at most {max}, please.",
+            "The name is too long ({length} characters); at most {max}, please.",
+            count="length"),
     )
 
 
@@ -77,8 +90,12 @@ def parse_place(text: str | None) -> str:
     return _text(
         text,
         N_("Please write an answer."),
-        N_("This is too short: at least {min} characters, please."),
-        N_("This is too long ({length} characters); at most {max}, please."),
+        Nn_("This is too short: at least {min} character, please.",
+            "This is too short: at least {min} characters, please.",
+            count="min"),
+        Nn_("This is too long ({length} character); at most {max}, please.",
+            "This is too long ({length} characters); at most {max}, please.",
+            count="length"),
     )
 
 
@@ -96,11 +113,17 @@ def parse_birth_date(text: str | None, today: date) -> date:
     age = age_on(born, today)
     if age < MIN_AGE:
         raise ProfileError(
-            N_("This date makes you younger than {min} years. Please check the year."), min=MIN_AGE
+            Nn_("This date makes you younger than {min} year. Please check the year.",
+                "This date makes you younger than {min} years. Please check the year.",
+                count="min"),
+            min=MIN_AGE,
         )
     if age > MAX_AGE:
         raise ProfileError(
-            N_("This date makes you older than {max} years. Please check the year."), max=MAX_AGE
+            Nn_("This date makes you older than {max} year. Please check the year.",
+                "This date makes you older than {max} years. Please check the year.",
+                count="max"),
+            max=MAX_AGE,
         )
     return born
 
@@ -140,7 +163,11 @@ def has_profile(uow: UnitOfWork, user_id: int) -> bool:
 
 
 def save_profile(uow: UnitOfWork, user_id: int, draft: ProfileDraft, now: datetime) -> User:
-    """Store every answer and the moment consent was given; the caller commits."""
+    """Store every answer and the moment consent was given; the caller commits.
+
+    Where the city (or else the country) tells the reader's time zone, times are
+    shown to them in it from then on; otherwise their zone stays as it was.
+    """
     user = uow.users.get(user_id)
     if user is None:
         raise LookupError(f"no user {user_id}")
@@ -150,4 +177,5 @@ def save_profile(uow: UnitOfWork, user_id: int, draft: ProfileDraft, now: dateti
     user.city = draft.city
     user.library = draft.library
     user.consent_at = now
+    user.timezone = home_zone(draft.city, draft.country) or user.timezone
     return user

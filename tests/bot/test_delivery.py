@@ -24,7 +24,7 @@ from tests.factories import NOW, make_event
 
 READER = 501
 STARTS = NOW + timedelta(days=3)  # 25 November 2026, 09:00 in Almaty
-TITLE = "“A model of the future”"
+TITLE = "«A model of the future»"
 
 
 @pytest.fixture(autouse=True)

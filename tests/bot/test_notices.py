@@ -89,7 +89,7 @@ def test_reminder_a_day_ahead_withholds_the_join_link(en):
     text = reminder_at(en, STARTS - timedelta(hours=24), 24 * 60)
 
     assert text == (
-        "⏰ “A model of the future” starts in 24 hours.\nStart: November 23, 2026, 9:00\u202fAM"
+        "⏰ «A model of the future» starts in 24 hours.\nStart: November 23, 2026, 9:00\u202fAM"
     )
 
 
@@ -97,7 +97,7 @@ def test_reminder_an_hour_ahead_shows_the_join_link(en):
     text = reminder_at(en, STARTS - timedelta(hours=1), 60)
 
     assert text == (
-        "⏰ “A model of the future” starts in 1 hour.\n"
+        "⏰ «A model of the future» starts in 1 hour.\n"
         "Start: November 23, 2026, 9:00\u202fAM\n"
         "Join: https://zoom.us/j/123456789"
     )
@@ -107,7 +107,7 @@ def test_reminder_just_before_the_lead_time_withholds_the_join_link(en):
     text = reminder_at(en, STARTS - timedelta(minutes=61), 60)
 
     assert text == (
-        "⏰ “A model of the future” starts in 61 minutes.\nStart: November 23, 2026, 9:00\u202fAM"
+        "⏰ «A model of the future» starts in 61 minutes.\nStart: November 23, 2026, 9:00\u202fAM"
     )
 
 
@@ -115,7 +115,7 @@ def test_reminder_at_the_start_says_starting_now(en):
     text = reminder_at(en, STARTS, 0)
 
     assert text == (
-        "⏰ “A model of the future” is starting now.\n"
+        "⏰ «A model of the future» is starting now.\n"
         "Start: November 23, 2026, 9:00\u202fAM\n"
         "Join: https://zoom.us/j/123456789"
     )
@@ -125,20 +125,20 @@ def test_reminder_sent_late_tells_the_time_actually_left(en):
     # The 24-hour reminder, delivered after downtime with 3 hours left.
     text = reminder_at(en, STARTS - timedelta(hours=3), 24 * 60)
 
-    assert text.splitlines()[0] == "⏰ “A model of the future” starts in 3 hours."
+    assert text.splitlines()[0] == "⏰ «A model of the future» starts in 3 hours."
 
 
 def test_reminder_for_an_event_days_ahead_counts_days(en):
     text = reminder_at(en, STARTS - timedelta(days=3), 3 * 24 * 60)
 
-    assert text.splitlines()[0] == "⏰ “A model of the future” starts in 3 days."
+    assert text.splitlines()[0] == "⏰ «A model of the future» starts in 3 days."
 
 
 def test_reminder_without_a_link_has_no_join_line(en):
     text = reminder_at(en, STARTS, 0, link=None)
 
     assert text == (
-        "⏰ “A model of the future” is starting now.\nStart: November 23, 2026, 9:00\u202fAM"
+        "⏰ «A model of the future» is starting now.\nStart: November 23, 2026, 9:00\u202fAM"
     )
 
 
@@ -166,7 +166,7 @@ def test_event_changed_tells_new_and_old_time_and_the_new_link(en):
     text = say(en, NotificationKind.EVENT_CHANGED, STARTS - timedelta(minutes=30), payload=payload)
 
     assert text == (
-        "✏️ “A model of the future” has changed.\n"
+        "✏️ «A model of the future» has changed.\n"
         "New time: November 23, 2026, 9:00\u202fAM (was November 22, 2026, 9:00\u202fAM).\n"
         "The join link has changed.\n"
         "Join: https://zoom.us/j/123456789"
@@ -179,7 +179,7 @@ def test_event_changed_link_days_ahead_does_not_reveal_it(en):
     text = say(en, NotificationKind.EVENT_CHANGED, NOW, payload=payload)
 
     assert text == (
-        "✏️ “A model of the future” has changed.\n"
+        "✏️ «A model of the future» has changed.\n"
         "Start: November 23, 2026, 9:00\u202fAM\n"
         "The join link has changed."
     )
@@ -191,7 +191,7 @@ def test_event_changed_time_without_old_time(en):
     text = say(en, NotificationKind.EVENT_CHANGED, NOW, payload=payload)
 
     assert text == (
-        "✏️ “A model of the future” has changed.\nNew time: November 23, 2026, 9:00\u202fAM."
+        "✏️ «A model of the future» has changed.\nNew time: November 23, 2026, 9:00\u202fAM."
     )
 
 
@@ -199,7 +199,7 @@ def test_event_cancelled_notice(en):
     text = say(en, NotificationKind.EVENT_CANCELLED, NOW, cancelled_at=NOW)
 
     assert text == (
-        "❌ “A model of the future” (November 23, 2026, 9:00\u202fAM) has been cancelled. "
+        "❌ «A model of the future» (November 23, 2026, 9:00\u202fAM) has been cancelled. "
         "We are sorry."
     )
 
@@ -208,7 +208,7 @@ def test_promoted_notice_days_ahead(en):
     text = say(en, NotificationKind.PROMOTED, NOW)
 
     assert text == (
-        "🎉 A seat freed up: you are now registered for “A model of the future”.\n"
+        "🎉 A seat freed up: you are now registered for «A model of the future».\n"
         "Start: November 23, 2026, 9:00\u202fAM"
     )
 

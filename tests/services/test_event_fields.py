@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.i18n import Translator
+from bot.i18n import Nn_, Translator
 from bot.services.event_fields import (
     FieldError,
     PartnerDraft,
@@ -39,11 +39,54 @@ class _Upper(gettext.NullTranslations):
         return message.upper().replace("{VALUE}", "{value}")
 
 
+class _RussianForms(gettext.NullTranslations):
+    """Three plural forms chosen by the Russian rule, as a compiled ru catalog does."""
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        forms = ("{length} символ, не больше {limit}", "{length} символа, не больше {limit}",
+                 "{length} символов, не больше {limit}")
+        if n % 10 == 1 and n % 100 != 11:
+            return forms[0]
+        if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+            return forms[1]
+        return forms[2]
+
+
+TOO_LONG = Nn_("{length} character, at most {limit}", "{length} characters, at most {limit}",
+               count="length")
+
+
 def test_field_error_render_translates_msgid_then_fills_placeholders():
     error = FieldError("Unknown thing {value}.", value="x{y}")
 
     assert error.render(Translator("ru", _Upper())) == "UNKNOWN THING x{y}."
     assert str(error) == "Unknown thing x{y}."
+
+
+@pytest.mark.parametrize(
+    ("length", "expected"),
+    [(1, "1 character, at most 9"), (5, "5 characters, at most 9")],
+)
+def test_field_error_plural_renders_the_english_form_for_the_count(length, expected):
+    error = FieldError(TOO_LONG, length=length, limit=9)
+
+    assert (error.render(ENGLISH), str(error)) == (expected, expected)
+
+
+@pytest.mark.parametrize(
+    ("length", "expected"),
+    [(1, "1 символ, не больше 1"), (3, "3 символа, не больше 1"),
+     (5, "5 символов, не больше 1"), (21, "21 символ, не больше 1")],
+)
+def test_field_error_plural_picks_the_form_by_its_count_parameter_not_others(length, expected):
+    error = FieldError(TOO_LONG, length=length, limit=1)
+
+    assert error.render(Translator("ru", _RussianForms())) == expected
+
+
+def test_field_error_plural_without_its_count_parameter_fails_at_once():
+    with pytest.raises(KeyError):
+        FieldError(TOO_LONG, limit=9)
 
 
 @pytest.mark.parametrize(
@@ -194,7 +237,7 @@ def test_parse_start_rejects_wrong_format(text):
         parse_start(text, "Asia/Almaty", NOW)
 
     assert message(error) == (
-        f"Cannot read {text} as a date and time: write it like 05.12.2026 15:00."
+        f"Cannot read {text} as a date and time: write it like 2026-12-05 15:00."
     )
 
 
