@@ -32,6 +32,7 @@ class NotificationKind(StrEnum):
     PROMOTED = "promoted"
     JURY_REMINDER = "jury_reminder"
     CONTEST_RESULT = "contest_result"
+    WINNERS_LIST = "winners_list"
 
 
 class NotificationStatus(StrEnum):

@@ -1,10 +1,92 @@
-"""Queries over frozen contest results. Never commits; the unit of work does."""
+"""Queries behind contest results: what scoring reads, the frozen results it writes.
+Never commits; the unit of work does."""
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from sqlalchemy import and_, delete
+from sqlmodel import Session, col, select
+
+from storage.contest_models import (
+    Conflict,
+    Contest,
+    ContestResult,
+    Entry,
+    EntryStatus,
+    Juror,
+    Score,
+)
+from storage.models import User
 
 
 class ResultRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
+
+    def contest(self, contest_id: int, *, lock: bool = False) -> Contest | None:
+        """The contest; with `lock`, its row is held until commit on PostgreSQL, so a double
+        tap on Freeze or Publish waits for the first and then sees its outcome."""
+        query = select(Contest).where(Contest.id == contest_id)
+        if lock:
+            query = query.with_for_update().execution_options(populate_existing=True)
+        return self.session.exec(query).first()
+
+    def standing_entries(self, contest_id: int) -> list[tuple[Entry, User]]:
+        """Entries not withdrawn, with their authors as they are now, by number."""
+        query = (
+            select(Entry, User)
+            .join(User, col(User.id) == col(Entry.user_id))
+            .where(Entry.contest_id == contest_id, Entry.status == EntryStatus.SUBMITTED)
+            .order_by(col(Entry.number))
+        )
+        return list(self.session.exec(query).all())
+
+    def scores(self, contest_id: int) -> list[Score]:
+        """Scores of the contest's standing entries, except those of a declared conflict
+        (the jury service deletes them on declaring; this keeps a stray one out anyway)."""
+        query = (
+            select(Score)
+            .join(Entry, col(Entry.id) == col(Score.entry_id))
+            .outerjoin(
+                Conflict,
+                and_(
+                    col(Conflict.entry_id) == col(Score.entry_id),
+                    col(Conflict.juror_id) == col(Score.juror_id),
+                ),
+            )
+            .where(
+                Entry.contest_id == contest_id,
+                Entry.status == EntryStatus.SUBMITTED,
+                col(Conflict.id).is_(None),
+            )
+            .order_by(col(Score.entry_id), col(Score.juror_id))
+        )
+        return list(self.session.exec(query).all())
+
+    def jurors(self, contest_id: int) -> list[User]:
+        """The contest's jurors, in the order they joined."""
+        query = (
+            select(User)
+            .join(Juror, col(Juror.user_id) == col(User.id))
+            .where(Juror.contest_id == contest_id)
+            .order_by(col(Juror.joined_at), col(Juror.id))
+        )
+        return list(self.session.exec(query).all())
+
+    def frozen(self, contest_id: int) -> list[tuple[ContestResult, Entry, User]]:
+        """The frozen results with their entries and authors, by entry number."""
+        query = (
+            select(ContestResult, Entry, User)
+            .join(Entry, col(Entry.id) == col(ContestResult.entry_id))
+            .join(User, col(User.id) == col(Entry.user_id))
+            .where(ContestResult.contest_id == contest_id)
+            .order_by(col(Entry.number))
+        )
+        return list(self.session.exec(query).all())
+
+    def add(self, result: ContestResult) -> ContestResult:
+        self.session.add(result)
+        return result
+
+    def delete_for_contest(self, contest_id: int) -> int:
+        query = delete(ContestResult).where(col(ContestResult.contest_id) == contest_id)
+        return self.session.execute(query).rowcount
