@@ -1,9 +1,23 @@
-"""Small helpers every handler uses: the app context, the reader and their language."""
+"""Small helpers every handler uses: the app context, the reader and their language,
+and what the conversations that wait for typed answers share."""
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import ContextTypes
+from telegram.ext import (
+    Application,
+    BaseHandler,
+    ContextTypes,
+    ConversationHandler,
+    TypeHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
 
 from bot.context import AppContext, app_context
 from bot.i18n import Translator
@@ -11,6 +25,12 @@ from bot.services.users import SeenUser, ensure_user
 from storage.models import User
 
 Context = ContextTypes.DEFAULT_TYPE
+# Which typed-answer conversation (the profile questions, the /newevent form or
+# an event edit) the user is in now; see `ActiveFlow`.
+FLOW_KEY = "active_flow"
+# A conversation left without an answer this long ends by itself with nothing
+# written. Read when the conversations are built, so tests can shorten it first.
+CONVERSATION_TIMEOUT = timedelta(minutes=30)
 
 
 def ctx_of(context: Context) -> AppContext:
@@ -50,3 +70,77 @@ async def stale_button(update: Update, t: Translator) -> None:
         _("This button is out of date: the event no longer exists or has changed."),
         show_alert=True,
     )
+
+
+# --- conversations waiting for typed answers -----------------------------------------------
+
+
+class ActiveFlow(filters.UpdateFilter):
+    """Passes updates of users whose current flow is `name`.
+
+    Several conversations wait for typed text at once (a user may leave the
+    profile questions for /newevent, or /newevent for an event edit); the one
+    started or resumed last takes it, the others stay dormant until their
+    buttons or commands resume them. With `when_idle`, it also passes when no
+    flow is current, so that /cancel stops a dormant conversation instead of
+    being an unknown command.
+    """
+
+    def __init__(self, app: Application, name: str, *, when_idle: bool = False) -> None:
+        super().__init__(name=f"ActiveFlow({name})")
+        self._user_data = app.user_data
+        self._flow = name
+        self._when_idle = when_idle
+
+    def filter(self, update: Any) -> bool:
+        user = update.effective_user
+        if user is None:
+            return False
+        current = self._user_data.get(user.id, {}).get(FLOW_KEY)
+        return current == self._flow or (self._when_idle and current is None)
+
+
+def enter_flow(context: Context, name: str) -> None:
+    """Typed text now goes to the conversation `name` (started or resumed)."""
+    context.user_data[FLOW_KEY] = name
+
+
+def is_current_flow(context: Context, name: str) -> bool:
+    return context.user_data.get(FLOW_KEY) == name
+
+
+def leave_flow(context: Context, name: str) -> None:
+    """The conversation `name` ended; another flow that took over stays current."""
+    if is_current_flow(context, name):
+        del context.user_data[FLOW_KEY]
+
+
+def conversation(
+    name: str,
+    *,
+    entry_points: list[BaseHandler],
+    states: dict[object, list[BaseHandler]],
+    fallbacks: list[BaseHandler],
+    timed_out: Callable[[Update, Context], Awaitable[object]],
+    allow_reentry: bool = False,
+) -> ConversationHandler:
+    """A per-user conversation that ends after CONVERSATION_TIMEOUT without an answer.
+
+    PTB calls `timed_out` with the last update the conversation handled (a
+    message or a button press) and its context; the conversation then ends.
+    """
+    with warnings.catch_warnings():
+        # PTB warns that with per_message=False a button is not tied to its message.
+        # That is intended: our conversations are per user and chat, and their
+        # buttons' data say what they answer, so a press on an old message is recognised.
+        warnings.filterwarnings("ignore", message="If 'per_message=False'",
+                                category=PTBUserWarning)
+        return ConversationHandler(
+            name=name,
+            entry_points=entry_points,
+            states={**states, ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)]},
+            fallbacks=fallbacks,
+            allow_reentry=allow_reentry,
+            per_message=False,
+            conversation_timeout=CONVERSATION_TIMEOUT,
+        )

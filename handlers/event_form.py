@@ -3,18 +3,16 @@
 `handlers.newevent` drives the conversation and keeps the answers in
 `context.user_data[FORM_KEY]` until Confirm; this module knows what each step
 asks, with which buttons, and how the answers read back to the organizer.
-`handlers.manage` shares the flow filter and the event texts.
+`handlers.manage` shares the event texts.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from enum import Enum
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup
-from telegram.ext import Application, filters
 
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, N_, Translator
 from bot.services import event_fields as fields
@@ -26,9 +24,6 @@ from storage.models import Event, EventKind, User
 FORM_KEY = "newevent_form"
 ONLY_ORGANIZERS = N_("Only organizers can do this.")
 TEXT_NEEDED = N_("Please answer with a text message.")
-# Which typed-answer flow (the /newevent form or an event edit) the organizer is
-# in now; see `ActiveFlow`.
-FLOW_KEY = "organizer_flow"
 OFFERED_ZONES = ("Europe/Kyiv", "Europe/Moscow", "Europe/Minsk")
 QUICK_DURATIONS = (60, 90, 120)
 # Telegram refuses messages over 4096 characters; long lists go in several.
@@ -86,25 +81,6 @@ def previous_step(step: Step) -> Step:
     if step is Step.TRANSLATION:
         return Step.TRANSLATIONS
     return ORDER[max(ORDER.index(step) - 1, 0)]
-
-
-class ActiveFlow(filters.UpdateFilter):
-    """Passes updates of users whose current organizer flow is `name`.
-
-    The /newevent form and an event edit are separate conversations that both
-    wait for typed text; the one started (or resumed) last takes it.
-    """
-
-    def __init__(self, app: Application, name: str) -> None:
-        super().__init__(name=f"ActiveFlow({name})")
-        self._user_data = app.user_data
-        self._flow = name
-
-    def filter(self, update: Any) -> bool:
-        user = update.effective_user
-        if user is None:
-            return False
-        return self._user_data.get(user.id, {}).get(FLOW_KEY) == self._flow
 
 
 def titles_of(form: dict) -> dict[str, str]:
@@ -179,7 +155,9 @@ def summary_text(t: Translator, form: dict) -> str:
     lines.append(_("Description: {value}").format(value=answer_text(Step.DESCRIPTION, t, form)))
     lines.append(_("Start: {value}").format(value=answer_text(Step.START, t, form)))
     for partner in form.get("partners", []):
-        # Translators: the start time as seen in a partner city, e.g. "Kyiv: 5 December, 12:00".
+        # Translators: a line under "Start:" giving the start as seen in a partner
+        # library's city; {value} is the date and time there followed by the time zone in
+        # brackets, e.g. "  in Kyiv: 5 December 2026, 12:00 (Europe/Kyiv)". Keep the indent.
         lines.append(_("  in {city}: {value}").format(
             city=partner.city, value=moment_text(t, form["starts_at"], partner.timezone)))
     lines.append(_("Duration: {value}").format(value=answer_text(Step.DURATION, t, form)))
@@ -205,9 +183,12 @@ def event_title(event: Event, language: str) -> str:
 def registrants_text(t: Translator, found: Registrants) -> str:
     _ = t.gettext
     lines = [_("Registrants of «{title}»").format(title=event_title(found.event, t.language))]
-    n = len(found.registered)
-    lines.append(t.ngettext("{n} registered:", "{n} registered:", n).format(n=n))
-    lines += _numbered(t, found.registered)
+    if found.registered:
+        n = len(found.registered)
+        lines.append(t.ngettext("{n} registered:", "{n} registered:", n).format(n=n))
+        lines += _numbered(t, found.registered)
+    else:
+        lines.append(_("Nobody has registered yet."))
     if found.waitlisted:
         n = len(found.waitlisted)
         lines.append(t.ngettext("{n} on the waiting list:", "{n} on the waiting list:",
@@ -338,6 +319,9 @@ def _question_buttons(step: Step, t: Translator, form: dict,
     if key in form and step not in (Step.KIND, Step.LANGUAGE):
         shown = answer_text(step, t, form)
         shown = shown if len(shown) <= 60 else shown[:59] + "…"
+        # Translators: a button that keeps the answer already given to this question
+        # (the organizer came back to it with Back); {value} is that answer, e.g.
+        # "Keep: Asia/Almaty" or "Keep: 90 minutes".
         rows.append([(_("Keep: {value}").format(value=shown), _data(step, "keep"))])
     if step is not Step.KIND:
         rows.append([(_("Back"), _data(step, "back"))])

@@ -7,7 +7,6 @@ changes through the outbox, so after each commit the sender is woken.
 
 from __future__ import annotations
 
-import warnings
 from datetime import datetime
 from enum import Enum
 from zoneinfo import ZoneInfo
@@ -21,7 +20,6 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot.i18n import Translator
 from bot.services import event_fields as fields
@@ -29,12 +27,20 @@ from bot.services import organizer
 from bot.services.event_fields import FieldError
 from bot.services.organizer import EventChanges, EventNotFound
 from handlers import events
-from handlers.common import Context, ctx_of, keyboard, reader, stale_button
+from handlers.common import (
+    ActiveFlow,
+    Context,
+    conversation,
+    ctx_of,
+    enter_flow,
+    keyboard,
+    leave_flow,
+    reader,
+    stale_button,
+)
 from handlers.event_form import (
-    FLOW_KEY,
     ONLY_ORGANIZERS,
     TEXT_NEEDED,
-    ActiveFlow,
     capacity_text,
     chunks,
     event_title,
@@ -55,37 +61,32 @@ class EditStep(Enum):
 
 def register(app: Application) -> None:
     in_flow = ActiveFlow(app, FLOW)
+    # Button data carry the event id, so a press on an old message is recognised.
     drop = CallbackQueryHandler(drop_edit, pattern=r"^org:drop:\d+$")
-    with warnings.catch_warnings():
-        # Intended: the edit is per organizer and chat; button data carry the event id.
-        warnings.filterwarnings("ignore", message="If 'per_message=False'",
-                                category=PTBUserWarning)
-        conversation = ConversationHandler(
-            entry_points=[
-                CallbackQueryHandler(ask_value, pattern=r"^org:chg:(time|link|cap):\d+$")
+    app.add_handler(conversation(
+        "edit_event",
+        entry_points=[
+            CallbackQueryHandler(ask_value, pattern=r"^org:chg:(time|link|cap):\d+$")
+        ],
+        states={
+            EditStep.VALUE: [
+                MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
+                               & in_flow, value_typed),
+                CallbackQueryHandler(value_pressed, pattern=r"^org:val:\d+:"),
+                drop,
             ],
-            states={
-                EditStep.VALUE: [
-                    MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
-                                   & in_flow, value_typed),
-                    CallbackQueryHandler(value_pressed, pattern=r"^org:val:\d+:"),
-                    drop,
-                ],
-                EditStep.CONFIRM: [
-                    CallbackQueryHandler(save, pattern=r"^org:save:\d+$"),
-                    drop,
-                ],
-            },
-            fallbacks=[
-                CommandHandler("cancel", drop_edit, filters=in_flow),
-                MessageHandler(filters.UpdateType.MESSAGE & ~filters.COMMAND & in_flow,
-                               not_text),
+            EditStep.CONFIRM: [
+                CallbackQueryHandler(save, pattern=r"^org:save:\d+$"),
+                drop,
             ],
-            name="edit_event",
-            per_message=False,
-            allow_reentry=True,
-        )
-    app.add_handler(conversation)
+        },
+        fallbacks=[
+            CommandHandler("cancel", drop_edit, filters=ActiveFlow(app, FLOW, when_idle=True)),
+            MessageHandler(filters.UpdateType.MESSAGE & ~filters.COMMAND & in_flow, not_text),
+        ],
+        timed_out=timed_out,
+        allow_reentry=True,
+    ))
     app.add_handler(CallbackQueryHandler(edit_menu, pattern=r"^org:edit:\d+$"))
     app.add_handler(CallbackQueryHandler(show_registrants, pattern=r"^org:regs:\d+$"))
     app.add_handler(CallbackQueryHandler(ask_cancel, pattern=r"^org:cancel:\d+$"))
@@ -153,7 +154,7 @@ async def ask_value(update: Update, context: Context) -> object:
     await update.callback_query.answer()
     field = update.callback_query.data.split(":")[2]
     context.user_data[EDIT_KEY] = {"event_id": found.event.id, "field": field}
-    context.user_data[FLOW_KEY] = FLOW
+    enter_flow(context, FLOW)
     return await _ask(update, context, t, found.event)
 
 
@@ -193,7 +194,7 @@ async def value_pressed(update: Update, context: Context) -> object:
     if edit is None or edit["event_id"] != _event_id(update, 2):
         return await edit_closed(update, context)
     await update.callback_query.answer()
-    context.user_data[FLOW_KEY] = FLOW
+    enter_flow(context, FLOW)
     return await _take_value(update, context, t, update.callback_query.data.split(":", 3)[3])
 
 
@@ -283,13 +284,16 @@ async def save(update: Update, context: Context) -> object:
     if field == "cap":
         # Only readers promoted from the waiting list hear about more seats.
         n = max(0, len(after.registered) - len(before.registered))
+        saved = t.ngettext(
+            "Saved. {n} reader moved from the waiting list was told they have a seat.",
+            "Saved. {n} readers moved from the waiting list were told they have a seat.", n,
+        ).format(n=n) if n else t.gettext("Saved.")
     else:
         n = len(before.registered)
+        saved = t.ngettext("Saved. {n} registrant will be notified.",
+                           "Saved. {n} registrants will be notified.", n).format(n=n)
     await update.callback_query.answer()
-    await update.callback_query.edit_message_text(
-        t.ngettext("Saved. {n} registrant will be notified.",
-                   "Saved. {n} registrants will be notified.", n).format(n=n)
-    )
+    await update.callback_query.edit_message_text(saved)
     await events.show_event_card(update, context, event_id)
     return END
 
@@ -327,10 +331,19 @@ async def edit_closed(update: Update, context: Context) -> object:
     return None
 
 
+async def timed_out(update: Update, context: Context) -> None:
+    """No answer for CONVERSATION_TIMEOUT: the edit closes with nothing changed."""
+    _end(context)
+    _user, t = reader(update, context)
+    await update.effective_chat.send_message(t.gettext(
+        "The event change was closed because it had no answer for a long time. Nothing was "
+        "saved. Open the event card to change it again."
+    ))
+
+
 def _end(context: Context) -> None:
     context.user_data.pop(EDIT_KEY, None)
-    if context.user_data.get(FLOW_KEY) == FLOW:
-        del context.user_data[FLOW_KEY]
+    leave_flow(context, FLOW)
 
 
 # --- registrants ---------------------------------------------------------------------------

@@ -7,7 +7,6 @@ Confirm, which writes the event in one unit of work.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -21,22 +20,27 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot.i18n import LANGUAGES, N_, Translator
 from bot.services import event_fields as fields
 from bot.services import organizer
 from bot.services.event_fields import EventDraft, FieldError, parse_start
 from handlers import events
-from handlers.common import Context, ctx_of, reader
+from handlers.common import (
+    ActiveFlow,
+    Context,
+    conversation,
+    ctx_of,
+    enter_flow,
+    leave_flow,
+    reader,
+)
 from handlers.event_form import (
     ANSWER_KEYS,
-    FLOW_KEY,
     FORM_KEY,
     ONLY_ORGANIZERS,
     ORDER,
     TEXT_NEEDED,
-    ActiveFlow,
     Step,
     deep_link,
     next_step,
@@ -57,28 +61,23 @@ BUTTON_STEPS = (Step.KIND, Step.LANGUAGE, Step.TRANSLATIONS, Step.SUMMARY)
 
 def register(app: Application) -> None:
     in_flow = ActiveFlow(app, FLOW)
+    # Every button's data names the step it answers, so a press on an old message
+    # is recognised (and a dormant form resumed by its buttons).
     buttons = CallbackQueryHandler(on_button, pattern=r"^nf:")
     text = MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND & in_flow,
                           on_text)
-    with warnings.catch_warnings():
-        # PTB warns that with per_message=False a button is not tied to its message.
-        # That is intended: the form is per organizer and chat, and every button's
-        # data names the step it answers, so a press on an old message is recognised.
-        warnings.filterwarnings("ignore", message="If 'per_message=False'",
-                                category=PTBUserWarning)
-        conversation = ConversationHandler(
-            entry_points=[CommandHandler("newevent", start_form)],
-            states={step: [buttons, text] for step in Step},
-            fallbacks=[
-                CommandHandler("cancel", cancel_command, filters=in_flow),
-                MessageHandler(filters.UpdateType.MESSAGE & ~filters.COMMAND & in_flow,
-                               not_text),
-            ],
-            name="newevent",
-            per_message=False,
-            allow_reentry=True,
-        )
-    app.add_handler(conversation)
+    app.add_handler(conversation(
+        "newevent",
+        entry_points=[CommandHandler("newevent", start_form)],
+        states={step: [buttons, text] for step in Step},
+        fallbacks=[
+            CommandHandler("cancel", cancel_command,
+                           filters=ActiveFlow(app, FLOW, when_idle=True)),
+            MessageHandler(filters.UpdateType.MESSAGE & ~filters.COMMAND & in_flow, not_text),
+        ],
+        timed_out=timed_out,
+        allow_reentry=True,
+    ))
     # Buttons of a form that was confirmed, cancelled or lost in a restart.
     app.add_handler(CallbackQueryHandler(form_closed, pattern=r"^nf:"))
 
@@ -164,7 +163,7 @@ async def start_form(update: Update, context: Context) -> object:
         await update.effective_chat.send_message(t.gettext(ONLY_ORGANIZERS))
         return END
     context.user_data[FORM_KEY] = {}
-    context.user_data[FLOW_KEY] = FLOW
+    enter_flow(context, FLOW)
     return await ask(update, context, t, Step.KIND)
 
 
@@ -217,7 +216,7 @@ async def on_button(update: Update, context: Context) -> object:
                                      "latest message."))
         return None
     await query.answer()
-    context.user_data[FLOW_KEY] = FLOW
+    enter_flow(context, FLOW)
     if action == "v" and value is not None:
         return await _answer(update, context, t, step, value)
     if action == "back":
@@ -304,7 +303,16 @@ async def form_closed(update: Update, context: Context) -> object:
     return END
 
 
+async def timed_out(update: Update, context: Context) -> None:
+    """No answer for CONVERSATION_TIMEOUT: the form closes with nothing written."""
+    _end(context)
+    _user, t = reader(update, context)
+    await update.effective_chat.send_message(t.gettext(
+        "The new event form was closed because it had no answer for a long time. Nothing "
+        "was saved. Send /newevent to start again."
+    ))
+
+
 def _end(context: Context) -> None:
     context.user_data.pop(FORM_KEY, None)
-    if context.user_data.get(FLOW_KEY) == FLOW:
-        del context.user_data[FLOW_KEY]
+    leave_flow(context, FLOW)

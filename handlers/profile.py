@@ -3,16 +3,19 @@
 Answers are kept in `context.user_data` only; the profile is written in one
 unit of work when the reader consents, and nothing at all without consent
 (readers are often minors). See profile.mmd for the flow.
+
+Typed answers reach the questions only while they are the user's current flow
+(`handlers.common.ActiveFlow`): an organizer who leaves them for /newevent gets
+the form's answers there, and a Register button brings the questions back.
 """
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Awaitable, Callable
 from datetime import date
 from enum import Enum, auto
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -21,7 +24,6 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot.i18n import N_, Translator
 from bot.services.profile import (
@@ -36,11 +38,24 @@ from bot.services.profile import (
 )
 from bot.services.registration import EventUnavailable, available_event
 from handlers import registration
-from handlers.common import Context, answer, ctx_of, keyboard, reader, stale_button
+from handlers.common import (
+    ActiveFlow,
+    Context,
+    answer,
+    conversation,
+    ctx_of,
+    enter_flow,
+    is_current_flow,
+    keyboard,
+    leave_flow,
+    reader,
+    stale_button,
+)
 from handlers.events import reader_zone
 from storage.models import User
 
 DRAFT = "profile_draft"
+FLOW = "profile"
 END = ConversationHandler.END
 
 
@@ -72,10 +87,13 @@ ORDER = list(ProfileState)
 
 
 def register(app: Application) -> None:
-    fresh = filters.UpdateType.MESSAGE  # an edited old answer is not a new answer
+    in_flow = ActiveFlow(app, FLOW)
+    # An edited old answer is not a new answer.
+    fresh = filters.UpdateType.MESSAGE & in_flow
     text = fresh & filters.TEXT & ~filters.COMMAND
     # Anything but text or a command where text was asked: a photo, a sticker...
     not_text = fresh & ~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL
+    register_button = r"^ev:(reg|wait):"
     states = {
         state: [
             MessageHandler(text, _on_state(state, _answered)),
@@ -88,26 +106,25 @@ def register(app: Application) -> None:
         CallbackQueryHandler(consent_refused, pattern=r"^prof:consent:no$"),
         MessageHandler(fresh & ~filters.COMMAND & ~filters.StatusUpdate.ALL, buttons_expected),
     ]
-    with warnings.catch_warnings():
-        # The questions are per reader, not per message; PTB warns about button
-        # handlers in such a conversation, which is what we want here.
-        warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
-        conversation = ConversationHandler(
-            name="profile",
-            entry_points=[
-                CommandHandler("profile", show_profile),
-                CallbackQueryHandler(edit_pressed, pattern=r"^prof:edit$"),
-                CallbackQueryHandler(register_pressed, pattern=r"^ev:(reg|wait):"),
-            ],
-            states=states,
-            fallbacks=[
-                CommandHandler("cancel", cancel),
-                CommandHandler("profile", show_profile),
-                CallbackQueryHandler(edit_pressed, pattern=r"^prof:edit$"),
-            ],
-            per_message=False,
-        )
-    app.add_handler(conversation)
+    for state, handlers in states.items():
+        # Register during the questions resumes them (see `_register_again`).
+        handlers.append(
+            CallbackQueryHandler(_on_state(state, _register_again), pattern=register_button))
+    app.add_handler(conversation(
+        "profile",
+        entry_points=[
+            CommandHandler("profile", show_profile),
+            CallbackQueryHandler(edit_pressed, pattern=r"^prof:edit$"),
+            CallbackQueryHandler(register_pressed, pattern=register_button),
+        ],
+        states=states,
+        fallbacks=[
+            CommandHandler("cancel", cancel, filters=ActiveFlow(app, FLOW, when_idle=True)),
+            CommandHandler("profile", show_profile),
+            CallbackQueryHandler(edit_pressed, pattern=r"^prof:edit$"),
+        ],
+        timed_out=timed_out,
+    ))
     app.add_handler(CallbackQueryHandler(questionnaire_over, pattern=r"^prof:"))
 
 
@@ -115,6 +132,7 @@ async def show_profile(update: Update, context: Context) -> object:
     user, t = reader(update, context)
     _ = t.gettext
     context.user_data.pop(DRAFT, None)
+    leave_flow(context, FLOW)
     with ctx_of(context).uow() as uow:
         view = profile_of(uow, user.id)
     if view is None:
@@ -141,6 +159,7 @@ async def edit_pressed(update: Update, context: Context) -> object:
     _user, t = reader(update, context)
     await update.callback_query.answer()
     context.user_data[DRAFT] = {}
+    enter_flow(context, FLOW)
     intro = t.gettext("Let us update your profile. Send /cancel to stop without changes.")
     await answer(update, intro + "\n\n" + t.gettext(QUESTIONS[ProfileState.FULL_NAME]))
     return ProfileState.FULL_NAME
@@ -165,12 +184,53 @@ async def register_pressed(update: Update, context: Context) -> object:
         return END
     await update.callback_query.answer()
     context.user_data[DRAFT] = {"event_id": event_id, "waitlist": waitlist}
+    enter_flow(context, FLOW)
     intro = t.gettext(
         "Before your first registration, please answer five short questions. We ask them "
         "only once. Send /cancel to stop at any moment: nothing is stored until you agree."
     )
     await answer(update, intro + "\n\n" + t.gettext(QUESTIONS[ProfileState.FULL_NAME]))
     return ProfileState.FULL_NAME
+
+
+async def _register_again(update: Update, context: Context, state: ProfileState) -> object:
+    """Register pressed during the questions.
+
+    While they are the current flow, `handlers.registration` answers (a pop-up
+    asking to finish them; a reader editing a complete profile is registered).
+    Dormant questions (an organizer left them for /newevent) go on where they
+    stopped, for the event pressed now.
+    """
+    user, t = reader(update, context)
+    app = ctx_of(context)
+    with app.uow() as uow:
+        complete = has_profile(uow, user.id)
+    parsed = registration.parse_register_data(update.callback_query.data)
+    if complete or parsed is None or is_current_flow(context, FLOW):
+        await registration.register_pressed(update, context)
+        return None
+    event_id, waitlist = parsed
+    try:
+        with app.uow() as uow:
+            available_event(uow, event_id, app.clock.now())
+    except EventUnavailable:
+        await stale_button(update, t)
+        return None
+    await update.callback_query.answer()
+    draft = context.user_data.setdefault(DRAFT, {})
+    draft.update(event_id=event_id, waitlist=waitlist)
+    enter_flow(context, FLOW)
+    if state == ProfileState.CONSENT:
+        if any(field not in draft for field in FIELDS.values()):
+            return await _lost(update, context, t)
+        await _ask_consent(update, t, draft)
+        return state
+    intro = t.gettext(
+        "Let us go on with the profile questions. Nothing is stored until you agree; send "
+        "/cancel to stop."
+    )
+    await answer(update, intro + "\n\n" + t.gettext(QUESTIONS[state]))
+    return state
 
 
 def _on_state(
@@ -235,6 +295,7 @@ async def consent_given(update: Update, context: Context) -> object:
     user, t = reader(update, context)
     app = ctx_of(context)
     draft = context.user_data.pop(DRAFT, {})
+    leave_flow(context, FLOW)
     await update.callback_query.answer()
     await update.callback_query.edit_message_reply_markup(reply_markup=None)
     if any(field not in draft for field in FIELDS.values()):
@@ -259,21 +320,27 @@ async def consent_refused(update: Update, context: Context) -> object:
     user, t = reader(update, context)
     _ = t.gettext
     draft = context.user_data.pop(DRAFT, {})
+    leave_flow(context, FLOW)
     await update.callback_query.answer()
     await update.callback_query.edit_message_reply_markup(reply_markup=None)
     if user.has_profile:
         await answer(update, _("Your answers were not saved; your profile stays as it was."))
         return END
-    event_id = draft.get("event_id")
-    again = "prof:edit"
-    if event_id is not None:
-        again = f"ev:{'wait' if draft.get('waitlist') else 'reg'}:{event_id}"
     await answer(update, _(
         "Without your consent we store nothing, and so we cannot register you: organizers "
         "need to know who takes part. Your answers have been forgotten. You can start again "
         "whenever you like."
-    ), reply_markup=keyboard([[(_("Start again"), again)]]))
+    ), reply_markup=_start_again(t, draft))
     return END
+
+
+def _start_again(t: Translator, draft: dict) -> InlineKeyboardMarkup:
+    """A button asking the questions again, for the same event if there was one."""
+    event_id = draft.get("event_id")
+    again = "prof:edit"
+    if event_id is not None:
+        again = f"ev:{'wait' if draft.get('waitlist') else 'reg'}:{event_id}"
+    return keyboard([[(t.gettext("Start again"), again)]])
 
 
 async def _not_text_given(update: Update, context: Context, state: ProfileState) -> object:
@@ -295,7 +362,26 @@ async def buttons_expected(update: Update, context: Context) -> object:
 async def cancel(update: Update, context: Context) -> object:
     _user, t = reader(update, context)
     context.user_data.pop(DRAFT, None)
+    leave_flow(context, FLOW)
     await answer(update, t.gettext("The questions are cancelled; nothing was saved."))
+    return END
+
+
+async def timed_out(update: Update, context: Context) -> None:
+    """No answer for CONVERSATION_TIMEOUT: the questions close with nothing stored."""
+    _user, t = reader(update, context)
+    draft = context.user_data.pop(DRAFT, {})
+    leave_flow(context, FLOW)
+    await answer(update, t.gettext(
+        "The profile questions were closed because they had no answer for a long time. "
+        "Nothing was saved. You can start again whenever you like."
+    ), reply_markup=_start_again(t, draft))
+
+
+async def _lost(update: Update, context: Context, t: Translator) -> object:
+    context.user_data.pop(DRAFT, None)
+    leave_flow(context, FLOW)
+    await questionnaire_lost(update, t)
     return END
 
 

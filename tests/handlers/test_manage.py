@@ -138,10 +138,11 @@ async def test_manage_edit_link_and_cancel_keeps_the_old_link(bot_app, fake_api,
 
 async def test_manage_more_seats_promote_the_waiting_list(bot_app, fake_api, database):
     event = make_event(database, capacity=1)
-    for user_id in (8011, 8012):
+    for user_id in (8011, 8012, 8013):
         await onboard(fake_api, user_id, "en")
     _readers(database, event.id, [(8011, "Aru Bekova", "Youth Library No. 3"),
-                                  (8012, "Dana Sadykova", "School 12")])
+                                  (8012, "Dana Sadykova", "School 12"),
+                                  (8013, "Ivan Petrenko", "Kyiv Youth Library")])
     organizer = await _card(fake_api, event.id)
     await organizer.press("Edit")
     await organizer.next_message()
@@ -152,7 +153,7 @@ async def test_manage_more_seats_promote_the_waiting_list(bot_app, fake_api, dat
     await organizer.send("abc")
     error = await organizer.next_message()
     await organizer.next_message()
-    await organizer.send("2")
+    await organizer.send("3")
     confirm = await organizer.next_message()
     await organizer.press("Save")
     saved = await organizer.next_message()
@@ -160,13 +161,54 @@ async def test_manage_more_seats_promote_the_waiting_list(bot_app, fake_api, dat
 
     assert [text_of(m) for m in (error, confirm, saved)] == [
         "Cannot read abc as a number of seats: write a number, or 0 for no limit.",
-        f"Seats of «{TITLE}»: 2 (was 1).\n"
+        f"Seats of «{TITLE}»: 3 (was 1).\n"
         "Readers who get a seat from the waiting list will be told.",
-        "Saved. 1 registrant will be notified.",
+        "Saved. 2 readers moved from the waiting list were told they have a seat.",
     ]
     assert [(user_id, event_id) for user_id, event_id, _payload
-            in _notices(database, NotificationKind.PROMOTED)] == [(8012, event.id)]
-    assert _event(database, event.id).capacity == 2
+            in _notices(database, NotificationKind.PROMOTED)] == [(8012, event.id),
+                                                                   (8013, event.id)]
+    assert _event(database, event.id).capacity == 3
+
+
+async def test_manage_one_more_seat_names_the_one_reader_told(bot_app, fake_api, database):
+    event = make_event(database, capacity=1)
+    for user_id in (8014, 8015):
+        await onboard(fake_api, user_id, "en")
+    _readers(database, event.id, [(8014, "Aru Bekova", "Youth Library No. 3"),
+                                  (8015, "Dana Sadykova", "School 12")])
+    organizer = await _card(fake_api, event.id)
+    await organizer.press("Edit")
+    await organizer.next_message()
+    await organizer.press("Change capacity")
+    await organizer.next_message()
+
+    await organizer.press("No limit")
+    await organizer.next_message()
+    await organizer.press("Save")
+    saved = await organizer.next_message()
+
+    assert (text_of(saved), _event(database, event.id).capacity) == (
+        "Saved. 1 reader moved from the waiting list was told they have a seat.", None,
+    )
+
+
+async def test_manage_fewer_seats_with_nobody_waiting_just_says_saved(
+    bot_app, fake_api, database
+):
+    event = make_event(database, capacity=100)
+    organizer = await _card(fake_api, event.id)
+    await organizer.press("Edit")
+    await organizer.next_message()
+    await organizer.press("Change capacity")
+    await organizer.next_message()
+
+    await organizer.send("50")
+    await organizer.next_message()
+    await organizer.press("Save")
+    saved = await organizer.next_message()
+
+    assert (text_of(saved), _event(database, event.id).capacity) == ("Saved.", 50)
 
 
 async def test_manage_registrants_lists_registered_and_waiting(bot_app, fake_api, database):
@@ -189,6 +231,18 @@ async def test_manage_registrants_lists_registered_and_waiting(bot_app, fake_api
         "1 on the waiting list:",
         "1. Ivan Petrenko — Kyiv Youth Library",
     ])
+
+
+async def test_manage_registrants_of_an_empty_event_says_nobody_yet(
+    bot_app, fake_api, database
+):
+    event = make_event(database)
+    organizer = await _card(fake_api, event.id)
+
+    await organizer.press("Registrants")
+    listing = await organizer.next_message()
+
+    assert text_of(listing) == f"Registrants of «{TITLE}»\nNobody has registered yet."
 
 
 async def test_manage_cancel_event_tells_registered_and_waiting(bot_app, fake_api, database):

@@ -226,7 +226,7 @@ async def test_newevent_cancel_command_midway_writes_nothing(bot_app, fake_api, 
         (START, "2026-11-01 10:00",
          "Start time must be in the future: 2026-11-01 10:00 is already past.", START_Q),
         (START, "next friday",
-         "Cannot read next friday as a date and time: write it like 05.12.2026 15:00.", START_Q),
+         "Cannot read next friday as a date and time: write it like 2026-12-05 15:00.", START_Q),
         (TIMEZONE, "Atlantis",
          "Unknown time zone Atlantis: write a city (Karaganda, Kyiv) or a zone such as "
          "Asia/Almaty.", TIMEZONE_Q),
