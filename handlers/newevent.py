@@ -21,7 +21,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.i18n import LANGUAGES, N_, Translator
+from bot.i18n import LANGUAGES, N_, Nn_, Translator
 from bot.services import event_fields as fields
 from bot.services import organizer
 from bot.services.event_fields import EventDraft, FieldError, parse_start
@@ -104,7 +104,11 @@ def _set_start(form: dict, text: str, now: datetime) -> None:
 
 def _add_partner(form: dict, text: str, now: datetime) -> None:
     if len(form.setdefault("partners", [])) >= MAX_PARTNERS:
-        raise FieldError(N_("At most {limit} partners: press Done."), limit=MAX_PARTNERS)
+        raise FieldError(
+            Nn_("At most {limit} partner: press Done.", "At most {limit} partners: press Done.",
+                count="limit"),
+            limit=MAX_PARTNERS,
+        )
     form["partners"].append(fields.parse_partner(text))
 
 

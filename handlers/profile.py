@@ -354,7 +354,7 @@ async def _not_text_given(update: Update, context: Context, state: ProfileState)
 async def buttons_expected(update: Update, context: Context) -> object:
     _user, t = reader(update, context)
     await answer(update, t.gettext(
-        "Please answer with the buttons above: “Yes, I agree” or “No”. Send /cancel to stop."
+        "Please answer with the buttons above: «Yes, I agree» or «No». Send /cancel to stop."
     ))
     return None
 

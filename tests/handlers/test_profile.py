@@ -142,7 +142,7 @@ async def test_profile_consent_question_wants_a_button(bot_app, fake_api, catalo
     reply = await user.next_message()
 
     assert text_of(reply) == t.gettext(
-        "Please answer with the buttons above: “Yes, I agree” or “No”. Send /cancel to stop."
+        "Please answer with the buttons above: «Yes, I agree» or «No». Send /cancel to stop."
     )
 
 
