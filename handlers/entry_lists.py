@@ -1,0 +1,201 @@
+"""/myentries with Withdraw (Replace starts the entry conversation in handlers.entries),
+and the organizers' list of a contest's entries."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.error import BadRequest
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from bot.i18n import N_, Translator
+from bot.services.contests import ContestNotFound, contest_title, side_name
+from bot.services.entries import (
+    EntryRefused,
+    EntryRow,
+    MyEntry,
+    contest_entries,
+    my_entries,
+    owned_entry,
+    withdraw_entry,
+)
+from handlers.common import Context, answer, ctx_of, keyboard, reader
+from handlers.events import replace_message
+from storage.contest_models import Contest, EntryStatus
+
+log = logging.getLogger(__name__)
+
+ONLY_ORGANIZERS = N_("Only organizers can do this.")
+# Telegram refuses messages over 4096 characters; long lists go in several.
+MESSAGE_LIMIT = 4000
+_ID = r"(\d{1,9})"
+
+
+def register(app: Application) -> None:
+    app.add_handler(CommandHandler("myentries", show_my_entries))
+    app.add_handler(CallbackQueryHandler(withdraw_asked, pattern=rf"^en:wd:{_ID}$"))
+    app.add_handler(CallbackQueryHandler(withdraw_confirmed, pattern=rf"^en:wdy:{_ID}$"))
+    app.add_handler(CallbackQueryHandler(withdraw_kept, pattern=rf"^en:wdn:{_ID}$"))
+    app.add_handler(CallbackQueryHandler(list_entries, pattern=rf"^ct:entries:{_ID}$"))
+
+
+def number_in(update: Update) -> int:
+    """The id at the end of the button's data (the patterns above admit only digits)."""
+    return int(update.callback_query.data.rsplit(":", 1)[1])
+
+
+async def alert(update: Update, text: str) -> None:
+    await update.callback_query.answer(text, show_alert=True)
+
+
+async def drop_buttons(update: Update) -> None:
+    """Take the buttons off the message pressed, so it cannot be pressed again."""
+    try:
+        await update.callback_query.edit_message_reply_markup(reply_markup=None)
+    except BadRequest as error:
+        # A forged press names a message that is not the bot's, or is gone.
+        log.info("buttons not removed: %s", error.message)
+
+
+async def contest_gone(update: Update, t: Translator) -> None:
+    await alert(update, t.gettext(
+        "This button is out of date: the contest no longer exists or has changed."))
+
+
+# --- /myentries ----------------------------------------------------------------------------
+
+
+async def show_my_entries(update: Update, context: Context) -> None:
+    user, t = reader(update, context)
+    app = ctx_of(context)
+    with app.uow() as uow:
+        found = my_entries(uow, user.id, app.clock.now())
+    if not found:
+        await answer(update, t.gettext(
+            "You have not entered any contest yet. Send /contests to see the open ones."))
+        return
+    lines = [t.gettext("Your contest entries:")]
+    rows = []
+    for item in found:
+        lines += ["", f"«{contest_title(item.contest, t.language)}»",
+                  f"{item.code} «{item.title}»: {_status_text(t, item)}"]
+        if item.can_change:
+            rows.append([(t.gettext("Replace {code}").format(code=item.code),
+                          f"en:rep:{item.entry_id}"),
+                         (t.gettext("Withdraw {code}").format(code=item.code),
+                          f"en:wd:{item.entry_id}")])
+    await _send_chunked(update, "\n".join(lines), rows)
+
+
+def _status_text(t: Translator, item: MyEntry) -> str:
+    _ = t.gettext
+    if item.status == EntryStatus.WITHDRAWN:
+        return _("withdrawn")
+    if not item.published:
+        return _("submitted")
+    if item.place is None:
+        return _("results published: thank you for taking part")
+    if item.shared:
+        text = _("shared place {place}").format(place=item.place)
+    else:
+        text = _("place {place}").format(place=item.place)
+    return "🏆 " + text if item.winner else text
+
+
+async def withdraw_asked(update: Update, context: Context) -> None:
+    user, t = reader(update, context)
+    app = ctx_of(context)
+    try:
+        with app.uow() as uow:
+            entry = owned_entry(uow, number_in(update), user.id, app.clock.now())
+    except (EntryRefused, ContestNotFound) as refusal:
+        await _refused(update, t, refusal)
+        return
+    _ = t.gettext
+    await update.callback_query.answer()
+    await answer(
+        update,
+        _("Withdraw your entry {code} «{title}»? The jury will no longer see it.").format(
+            code=entry.code, title=entry.title),
+        reply_markup=keyboard([[(_("Yes, withdraw"), f"en:wdy:{entry.id}"),
+                                (_("No, keep it"), f"en:wdn:{entry.id}")]]),
+    )
+
+
+async def withdraw_confirmed(update: Update, context: Context) -> None:
+    user, t = reader(update, context)
+    app = ctx_of(context)
+    try:
+        with app.uow() as uow:
+            entry = withdraw_entry(uow, number_in(update), user.id, app.clock.now())
+            uow.commit()
+    except (EntryRefused, ContestNotFound) as refusal:
+        await _refused(update, t, refusal)
+        return
+    await update.callback_query.answer()
+    await replace_message(
+        update, t.gettext("Your entry {code} is withdrawn.").format(code=entry.code), None)
+
+
+async def withdraw_kept(update: Update, context: Context) -> None:
+    _user, t = reader(update, context)
+    await update.callback_query.answer()
+    await replace_message(
+        update, t.gettext("Nothing changed: your entry stays in the contest."), None)
+
+
+async def _refused(update: Update, t: Translator, refusal: Exception) -> None:
+    if isinstance(refusal, EntryRefused):
+        await alert(update, refusal.render(t))
+    else:
+        await contest_gone(update, t)
+
+
+# --- organizers: the entries of a contest --------------------------------------------------
+
+
+async def list_entries(update: Update, context: Context) -> None:
+    user, t = reader(update, context)
+    app = ctx_of(context)
+    if not app.is_organizer(user.id):
+        await alert(update, t.gettext(ONLY_ORGANIZERS))
+        return
+    try:
+        with app.uow() as uow:
+            rows = contest_entries(uow, number_in(update))
+            contest = uow.contests.get(number_in(update))
+    except ContestNotFound:
+        await contest_gone(update, t)
+        return
+    await update.callback_query.answer()
+    n = sum(1 for row in rows if row.status == EntryStatus.SUBMITTED)
+    lines = [t.gettext("Entries of «{contest}»").format(
+        contest=contest_title(contest, t.language)),
+        t.ngettext("{n} entry in the contest", "{n} entries in the contest", n).format(n=n)]
+    lines += [_row_text(t, contest, row) for row in rows]
+    await _send_chunked(update, "\n".join(lines), [])
+
+
+def _row_text(t: Translator, contest: Contest, row: EntryRow) -> str:
+    side = side_name(contest, row.side, t.language) if row.side else ""
+    parts = [f"{row.code} «{row.title}»", row.author, row.library, side]
+    text = " — ".join(part for part in parts if part)
+    if row.status == EntryStatus.WITHDRAWN:
+        text += " — " + t.gettext("withdrawn")
+    return text
+
+
+async def _send_chunked(update: Update, text: str, rows: list) -> None:
+    """Telegram refuses messages over 4096 characters: long lists go in several."""
+    parts, current = [], ""
+    for line in text.split("\n"):
+        if current and len(current) + 1 + len(line) > MESSAGE_LIMIT:
+            parts.append(current)
+            current = line[:MESSAGE_LIMIT]
+        else:
+            current = f"{current}\n{line}" if current else line[:MESSAGE_LIMIT]
+    parts.append(current)
+    for part in parts[:-1]:
+        await answer(update, part)
+    await answer(update, parts[-1], reply_markup=keyboard(rows) if rows else None)
