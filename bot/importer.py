@@ -1,9 +1,10 @@
-"""`kopir import FILE.yaml`: create or update events from a file.
+"""`kopir import FILE.yaml`: create or update events and contests from a file.
 
-The file is validated whole before anything is written: every problem is
+The file has an `events:` list, a `contests:` list (see `bot.contest_import`),
+or both. It is validated whole before anything is written: every problem is
 reported with its line (from the composed YAML nodes, which keep their marks),
-and one invalid event means no event is imported. Re-importing the same file
-changes nothing. Messages are English: this is an organizer's terminal.
+and one invalid event or contest means nothing is imported. Re-importing the
+same file changes nothing. Messages are English: this is an organizer's terminal.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -43,6 +45,9 @@ from bot.services.organizer import upsert_event
 from bot.settings import Settings
 from storage.uow import Database
 
+if TYPE_CHECKING:
+    from bot.services.contest_fields import ContestDraft
+
 FIELDS = (
     "key", "kind", "title", "description", "starts_at", "duration_minutes", "timezone",
     "language", "partners", "link", "capacity", "reminders",
@@ -61,19 +66,30 @@ class Problem:
 
 class ImportFailed(Exception):
     def __init__(self, problems: list[Problem]) -> None:
-        super().__init__(f"{len(problems)} problem(s) in the events file")
+        super().__init__(f"{len(problems)} problem(s) in the import file")
         self.problems = problems
 
 
 @dataclass
+class ImportDrafts:
+    """A whole file, validated: its events and its contests."""
+
+    events: list[EventDraft] = field(default_factory=list)
+    contests: list[ContestDraft] = field(default_factory=list)
+
+
+@dataclass
 class ImportReport:
-    """Keys of the file's events by outcome."""
+    """Keys of the file's events (and contests) by outcome."""
 
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     # Cancelled in the bot: a cancelled event is history and is not revived by a file.
     skipped: list[str] = field(default_factory=list)
+    contests_created: list[str] = field(default_factory=list)
+    contests_updated: list[str] = field(default_factory=list)
+    contests_unchanged: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         total = len(self.created) + len(self.updated) + len(self.unchanged) + len(self.skipped)
@@ -81,7 +97,15 @@ class ImportReport:
                 f"{len(self.updated)} updated, {len(self.unchanged)} unchanged")
         if self.skipped:
             text += f", {len(self.skipped)} skipped (cancelled: {', '.join(self.skipped)})"
-        return text
+        contests = (len(self.contests_created) + len(self.contests_updated)
+                    + len(self.contests_unchanged))
+        if not contests:
+            return text
+        contest_text = (f"{contests} contest{'' if contests == 1 else 's'}: "
+                        f"{len(self.contests_created)} created, "
+                        f"{len(self.contests_updated)} updated, "
+                        f"{len(self.contests_unchanged)} unchanged")
+        return contest_text if not total else f"{text}; {contest_text}"
 
 
 def import_command(settings: Settings, path: str) -> int:
@@ -93,7 +117,8 @@ def import_command(settings: Settings, path: str) -> int:
     try:
         now = SystemClock().now()
         try:
-            drafts = load_events_file(Path(path), now, database=database)
+            drafts = load_file(Path(path), now, database=database)
+            report = import_drafts(database, drafts, now)
         except ImportFailed as failed:
             for problem in failed.problems:
                 where = f"{path}:{problem.line}" if problem.line else path
@@ -103,7 +128,6 @@ def import_command(settings: Settings, path: str) -> int:
                 f"{path}: {count} problem{'' if count == 1 else 's'}; nothing was imported.\n"
             )
             return 1
-        report = import_events(database, drafts, now)
     finally:
         database.dispose()
     sys.stdout.write(report.summary() + "\n")
@@ -111,16 +135,31 @@ def import_command(settings: Settings, path: str) -> int:
 
 
 def import_events(database: Database, drafts: list[EventDraft], now: datetime) -> ImportReport:
-    """Write validated drafts in one unit of work: all of them or, on an error, none."""
+    """Write validated event drafts in one unit of work: all of them or, on an error, none."""
+    return import_drafts(database, ImportDrafts(events=drafts), now)
+
+
+def import_drafts(database: Database, drafts: ImportDrafts, now: datetime) -> ImportReport:
+    """Write a validated file in one unit of work: all of it or, on an error, nothing."""
+    from bot.services.contests import ContestLocked, upsert_contest
+
     report = ImportReport()
     with database.uow() as uow:
-        for draft in drafts:
+        for draft in drafts.events:
             existing = uow.events.by_key(draft.key)
             if existing is not None and existing.cancelled_at is not None:
                 report.skipped.append(draft.key)
                 continue
             _, outcome = upsert_event(uow, draft, now)
             getattr(report, outcome).append(draft.key)
+        for contest_draft in drafts.contests:
+            try:
+                _, outcome = upsert_contest(uow, contest_draft, now)
+            except ContestLocked as refusal:
+                # Validation checked this; it can still happen if the bot changed it meanwhile.
+                raise ImportFailed([Problem(0, f"contest {contest_draft.key}: "
+                                               f"{refusal.render(_english())}")]) from None
+            getattr(report, f"contests_{outcome}").append(contest_draft.key)
         uow.commit()
     return report
 
@@ -128,23 +167,36 @@ def import_events(database: Database, drafts: list[EventDraft], now: datetime) -
 def load_events_file(
     source: str | Path, now: datetime | None = None, *, database: Database | None = None
 ) -> list[EventDraft]:
-    """Drafts of every event in the file, or `ImportFailed` listing every problem.
+    """Drafts of every event in the file (the whole file is validated, contests too)."""
+    return load_file(source, now, database=database).events
+
+
+def load_file(
+    source: str | Path, now: datetime | None = None, *, database: Database | None = None
+) -> ImportDrafts:
+    """Drafts of every event and contest in the file, or `ImportFailed` listing every problem.
 
     `source` is a path or the YAML text itself. With `database`, an event whose
-    start has passed is accepted when it is already stored with that very start,
-    so last season's file can be re-imported after some of its events are over.
+    start has passed is accepted when it is already stored with that very start
+    (and a contest whose close has passed, when stored with that close), so last
+    season's file can be re-imported.
     """
+    # Imported here: the contests reader builds on this module's helpers.
+    from bot.contest_import import read_contests
+
     now = now or SystemClock().now()
     root = _compose(_read(source))
     problems: list[Problem] = []
-    items = _event_nodes(root, problems)
+    items, contests_node = _sections(root, problems)
     stored_start = _stored_start_lookup(database)
     seen_keys: dict[str, int] = {}
-    drafts = []
+    drafts = ImportDrafts()
     for item in items:
         draft = _EventReader(item, now, stored_start, seen_keys).read(problems)
         if draft is not None:
-            drafts.append(draft)
+            drafts.events.append(draft)
+    if contests_node is not None:
+        drafts.contests = read_contests(contests_node, now, problems, database)
     if problems:
         raise ImportFailed(sorted(problems, key=lambda problem: problem.line))
     return drafts
@@ -180,18 +232,27 @@ def _compose(text: str) -> Node | None:
         raise ImportFailed([Problem(0, f"YAML syntax error: {error}")]) from None
 
 
-def _event_nodes(root: Node | None, problems: list[Problem]) -> list[MappingNode]:
+def _sections(root: Node | None,
+              problems: list[Problem]) -> tuple[list[MappingNode], Node | None]:
+    """The event mappings and the `contests:` node (None when the file has none)."""
     if root is None:
-        problems.append(Problem(1, "The file is empty: it must start with `events:`."))
-        return []
+        problems.append(
+            Problem(1, "The file is empty: it must start with `events:` or `contests:`.")
+        )
+        return [], None
     if not isinstance(root, MappingNode):
-        problems.append(Problem(_line(root), "The file must start with `events:`."))
-        return []
-    fields = _fields(root, ("events",), problems)
-    events = fields.get("events")
-    if events is None:
-        problems.append(Problem(_line(root), "The file has no `events:` list."))
-        return []
+        problems.append(Problem(_line(root), "The file must start with `events:` or `contests:`."))
+        return [], None
+    fields = _fields(root, ("events", "contests"), problems)
+    contests = fields.get("contests")
+    if "events" not in fields and contests is None:
+        problems.append(Problem(_line(root), "The file has no `events:` or `contests:` list."))
+    if "events" not in fields:
+        return [], contests
+    return _event_nodes(fields["events"], problems), contests
+
+
+def _event_nodes(events: Node, problems: list[Problem]) -> list[MappingNode]:
     if not isinstance(events, SequenceNode) or not events.value:
         problems.append(
             Problem(_line(events), "`events:` must be a list of events (`- key: ...`).")

@@ -212,12 +212,12 @@ def test_invalid_file_rejected_whole_even_when_other_events_are_valid(database, 
         ("events:\n  - key: a\n    key: b\n\tkind: x\n", [
             Problem(4, "YAML syntax error: while scanning for the next token; found character "
                        "'\\t' that cannot start any token.")]),
-        ("", [Problem(1, "The file is empty: it must start with `events:`.")]),
-        ("- key: a\n", [Problem(1, "The file must start with `events:`.")]),
+        ("", [Problem(1, "The file is empty: it must start with `events:` or `contests:`.")]),
+        ("- key: a\n", [Problem(1, "The file must start with `events:` or `contests:`.")]),
         ("events: []\n", [Problem(1, "`events:` must be a list of events (`- key: ...`).")]),
         ("event:\n  - key: a\n", [
-            Problem(1, "Unknown field `event`; known fields: events."),
-            Problem(1, "The file has no `events:` list."),
+            Problem(1, "Unknown field `event`; known fields: events, contests."),
+            Problem(1, "The file has no `events:` or `contests:` list."),
         ]),
     ],
 )
