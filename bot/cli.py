@@ -20,7 +20,9 @@ def main(argv: list[str] | None = None) -> int:
         help="start the offline sandbox instead when no token is configured",
     )
     commands.add_parser("sandbox", help="offline sandbox: fake Telegram and a chat in the terminal")
-    importer = commands.add_parser("import", help="create or update events and contests from a YAML file")
+    importer = commands.add_parser(
+        "import", help="create or update events and contests from a YAML file"
+    )
     importer.add_argument("file")
     db = commands.add_parser("db", help="database maintenance")
     db.add_argument("action", choices=["upgrade"])

@@ -1,0 +1,446 @@
+"""The jury: one-time invites, blind scoring, conflicts of interest, jury reminders.
+
+Jurors see entries only as `BlindEntry` (code, title, caption, the work): the
+author's name, library, contact and user id never leave this module towards a
+juror. Every function that acts for a juror checks that the user is on the jury
+of *that* contest and that the entry belongs to it, so a button forged for
+another contest changes nothing.
+"""
+
+from __future__ import annotations
+
+import gettext
+import hashlib
+import mimetypes
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import PurePosixPath
+
+from bot.i18n import N_, Translator
+from bot.services.contests import ContestNotFound
+from bot.services.jury_reminders import (  # noqa: F401  (part of this module's interface)
+    jury_reminder_key,
+    plan_for_juror,
+    plan_jury_reminders,
+)
+from storage.contest_models import (
+    Conflict,
+    Contest,
+    Entry,
+    EntryStatus,
+    Juror,
+    JuryInvite,
+    Score,
+)
+from storage.models import User
+from storage.uow import UnitOfWork
+
+INVITE_TTL = timedelta(days=7)
+COMMENT_LIMIT = 1000
+NOTE_LIMIT = 500
+
+
+class JuryError(Exception):
+    """Something a juror asked for is refused; `render` says why in their language."""
+
+    default_msgid = N_("This is for jury members only.")
+
+    def __init__(self, msgid: str | None = None, **params: object) -> None:
+        self.msgid = msgid or self.default_msgid
+        self.params = params
+        super().__init__(self.render(Translator("en", gettext.NullTranslations())))
+
+    def render(self, t: Translator) -> str:
+        return t.gettext(self.msgid).format(**self.params)
+
+
+class JuryDenied(JuryError):
+    """Not a juror of this contest, or the entry is not one of this contest's."""
+
+
+class InviteInvalid(JuryError):
+    default_msgid = N_(
+        "This invitation is not valid (used or expired). Ask the organizer for a new one."
+    )
+
+
+class ScoresFrozen(JuryError):
+    default_msgid = N_("The results are frozen: scores can no longer change.")
+
+
+class EntryConflicted(JuryError):
+    default_msgid = N_("You declared a conflict of interest with this entry.")
+
+
+class EntryWithdrawn(JuryError):
+    default_msgid = N_("This entry was withdrawn and is no longer judged.")
+
+
+class ScoreInvalid(JuryError):
+    """A score outside the scale, a criterion missing or unknown, a comment too long."""
+
+
+@dataclass(frozen=True)
+class BlindEntry:
+    """What a juror may see of an entry. No author fields, on purpose."""
+
+    id: int
+    contest_id: int
+    code: str
+    title: str
+    caption: str | None
+    content: str
+    text: str | None
+    file_id: str | None
+    # The file's extension (".pdf"), so it can be re-sent under a neutral name:
+    # authors often name their files after themselves.
+    extension: str
+
+
+@dataclass(frozen=True)
+class JurorProgress:
+    contest: Contest
+    scored: int
+    total: int
+
+
+@dataclass(frozen=True)
+class ScoredEntry:
+    entry_id: int
+    code: str
+    title: str
+    score: float
+
+
+@dataclass(frozen=True)
+class OtherScore:
+    """Another juror's score, anonymised as "Juror <label>"."""
+
+    label: int
+    values: dict[str, int]
+    score: float
+
+
+@dataclass(frozen=True)
+class JurorRow:
+    user_id: int
+    name: str
+    scored: int
+    total: int
+
+
+@dataclass(frozen=True)
+class DeclaredConflict:
+    juror_id: int
+    juror_name: str
+    entry_id: int
+    entry_code: str
+    declared_at: datetime
+
+
+@dataclass(frozen=True)
+class JuryOverview:
+    contest: Contest
+    jurors: list[JurorRow]
+    conflicts: list[DeclaredConflict]
+
+
+# --- invites -------------------------------------------------------------------------------
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_invite(
+    uow: UnitOfWork, contest_id: int, organizer_id: int, now: datetime, ttl: timedelta = INVITE_TTL
+) -> str:
+    """A one-time invite; the token is returned once and only its hash is kept."""
+    _contest(uow, contest_id)
+    token = secrets.token_urlsafe(24)  # 192 bits
+    uow.jury.add(JuryInvite(contest_id=contest_id, token_hash=token_hash(token),
+                            created_by=organizer_id, created_at=now, expires_at=now + ttl))
+    return token
+
+
+def join_by_token(uow: UnitOfWork, token: str, user_id: int, now: datetime) -> Contest:
+    """Join the jury the invite is for; the first to open a link uses it up."""
+    invite = uow.jury.invite_by_hash(token_hash(token))
+    if invite is None:
+        raise InviteInvalid()
+    contest = uow.contests.get(invite.contest_id)
+    if contest is None:
+        raise InviteInvalid()
+    if invite.used_at is not None:
+        # Opening one's own link again is harmless; anyone else's use is refused.
+        if invite.used_by == user_id and is_juror(uow, contest.id, user_id):
+            return contest
+        raise InviteInvalid()
+    if invite.expires_at <= now or not uow.jury.claim_invite(invite.id, user_id, now):
+        raise InviteInvalid()
+    if not is_juror(uow, contest.id, user_id):
+        uow.jury.add(Juror(contest_id=contest.id, user_id=user_id, joined_at=now))
+        uow.flush()
+        plan_for_juror(uow, contest, user_id, now)
+    return contest
+
+
+def joined_already(uow: UnitOfWork, token: str, user_id: int) -> bool:
+    """Whether the user is already on the jury this invite is for."""
+    invite = uow.jury.invite_by_hash(token_hash(token))
+    return invite is not None and is_juror(uow, invite.contest_id, user_id)
+
+
+# --- jurors and progress -------------------------------------------------------------------
+
+
+def is_juror(uow: UnitOfWork, contest_id: int, user_id: int) -> bool:
+    return uow.jury.juror(contest_id, user_id) is not None
+
+
+def progress(uow: UnitOfWork, contest_id: int, juror_id: int) -> tuple[int, int]:
+    """(scored, total): entries still in the contest, without the juror's conflicts."""
+    total = uow.jury.count_submitted(contest_id) - uow.jury.count_conflicts(contest_id, juror_id)
+    return uow.jury.count_scored(contest_id, juror_id), total
+
+
+def juror_contests(uow: UnitOfWork, user_id: int) -> list[JurorProgress]:
+    return [
+        JurorProgress(contest, *progress(uow, contest.id, user_id))
+        for contest in uow.jury.contests_of(user_id)
+    ]
+
+
+def jury_overview(uow: UnitOfWork, contest_id: int) -> JuryOverview:
+    """For organizers: every juror with their progress, and the declared conflicts."""
+    contest = _contest(uow, contest_id)
+    rows = [
+        JurorRow(user.id, _name(user), *progress(uow, contest_id, user.id))
+        for _juror, user in uow.jury.jurors(contest_id)
+    ]
+    return JuryOverview(contest, rows, conflicts(uow, contest_id))
+
+
+def conflicts(uow: UnitOfWork, contest_id: int) -> list[DeclaredConflict]:
+    return [
+        DeclaredConflict(user.id, _name(user), entry.id, entry.code, conflict.declared_at)
+        for conflict, entry, user in uow.jury.conflicts(contest_id)
+    ]
+
+
+# --- blind entries -------------------------------------------------------------------------
+
+
+def next_entry(
+    uow: UnitOfWork, contest_id: int, juror_id: int, after: int | None = None
+) -> BlindEntry | None:
+    """The next entry the juror has neither scored nor declared a conflict with.
+
+    `after` is the id of an entry the juror passed over ("Later"): the search
+    goes on from its number and wraps around to the first, so `after` comes
+    back only when nothing else is left.
+    """
+    _juror_contest(uow, contest_id, juror_id)
+    above = 0
+    if after is not None:
+        passed = uow.jury.entry(after)
+        if passed is None or passed.contest_id != contest_id:
+            raise JuryDenied()
+        above = passed.number
+    found = uow.jury.unscored(contest_id, juror_id, above=above)
+    if not found and above:
+        found = uow.jury.unscored(contest_id, juror_id)
+    return blind(found[0]) if found else None
+
+
+def entry_for_juror(uow: UnitOfWork, contest_id: int, entry_id: int, juror_id: int) -> BlindEntry:
+    """One entry of the contest, to score or to revise."""
+    _found, entry = _juror_entry(uow, contest_id, entry_id, juror_id)
+    return blind(entry)
+
+
+def blind(entry: Entry) -> BlindEntry:
+    return BlindEntry(
+        id=entry.id,
+        contest_id=entry.contest_id,
+        code=entry.code,
+        title=entry.title,
+        caption=entry.caption,
+        content=entry.content,
+        text=entry.text,
+        file_id=entry.file_id,
+        extension=_extension(entry),
+    )
+
+
+def _extension(entry: Entry) -> str:
+    suffix = PurePosixPath(entry.file_name or "").suffix.lower()
+    if 1 < len(suffix) <= 6:
+        return suffix
+    return mimetypes.guess_extension(entry.mime_type or "") or ""
+
+
+def scored_entries(uow: UnitOfWork, contest_id: int, juror_id: int) -> list[ScoredEntry]:
+    """The juror's scored entries with their weighted score, to pick one to revise."""
+    contest = _juror_contest(uow, contest_id, juror_id)
+    return [
+        ScoredEntry(entry.id, entry.code, entry.title, weighted_score(contest, score.values))
+        for score, entry in uow.jury.scored_by(contest_id, juror_id)
+    ]
+
+
+def own_score(uow: UnitOfWork, contest_id: int, entry_id: int, juror_id: int) -> Score | None:
+    _juror_entry(uow, contest_id, entry_id, juror_id)
+    return uow.jury.score(entry_id, juror_id)
+
+
+# --- scoring -------------------------------------------------------------------------------
+
+
+def weighted_score(contest: Contest, values: dict[str, int]) -> float:
+    total = sum(values.get(c["key"], 0) * float(c["weight"]) for c in contest.criteria)
+    return round(total, 2)
+
+
+def check_value(contest: Contest, value: int) -> None:
+    if not contest.scale_min <= value <= contest.scale_max:
+        raise ScoreInvalid(N_("A score must be from {low} to {high}."),
+                           low=contest.scale_min, high=contest.scale_max)
+
+
+def check_comment(comment: str | None) -> str | None:
+    comment = (comment or "").strip() or None
+    if comment is not None and len(comment) > COMMENT_LIMIT:
+        raise ScoreInvalid(
+            N_("The comment is too long: {length} characters, at most {limit}."),
+            length=len(comment), limit=COMMENT_LIMIT)
+    return comment
+
+
+def save_score(
+    uow: UnitOfWork,
+    contest_id: int,
+    entry_id: int,
+    juror_id: int,
+    values: dict[str, int],
+    comment: str | None,
+    now: datetime,
+) -> Score:
+    """Save (or overwrite) the juror's score: one value per criterion, on the scale."""
+    contest, entry = _juror_entry(uow, contest_id, entry_id, juror_id)
+    _check_open(contest)
+    keys = [c["key"] for c in contest.criteria]
+    unknown = sorted(set(values) - set(keys))
+    if unknown:
+        raise ScoreInvalid(N_("Unknown criterion: {key}."), key=unknown[0])
+    for criterion in contest.criteria:
+        if criterion["key"] not in values:
+            raise ScoreInvalid(N_("No score for {criterion}."), criterion=criterion["key"])
+    clean = {key: int(values[key]) for key in keys}
+    for value in clean.values():
+        check_value(contest, value)
+    comment = check_comment(comment)
+    score = uow.jury.score(entry.id, juror_id)
+    if score is None:
+        score = Score(entry_id=entry.id, juror_id=juror_id, values=clean, comment=comment,
+                      saved_at=now)
+        uow.jury.add(score)
+    else:
+        score.values, score.comment, score.saved_at = clean, comment, now
+    return score
+
+
+def scorable(
+    uow: UnitOfWork, contest_id: int, entry_id: int, juror_id: int
+) -> tuple[Contest, BlindEntry]:
+    """The contest and the entry, if the juror may score it now: refuses early (before
+    they press through every criterion) what Save would refuse."""
+    contest, entry = _juror_entry(uow, contest_id, entry_id, juror_id)
+    _check_open(contest)
+    return contest, blind(entry)
+
+
+def others_scores(
+    uow: UnitOfWork, contest_id: int, entry_id: int, juror_id: int
+) -> list[OtherScore] | None:
+    """The other jurors' scores of an entry, anonymised by the order they joined.
+
+    None when the contest does not show them, or the juror has not saved their own.
+    """
+    contest, entry = _juror_entry(uow, contest_id, entry_id, juror_id)
+    if not contest.show_other_scores or uow.jury.score(entry.id, juror_id) is None:
+        return None
+    others = [user.id for _juror, user in uow.jury.jurors(contest_id) if user.id != juror_id]
+    labels = {user_id: label for label, user_id in enumerate(others, start=1)}
+    return sorted(
+        (OtherScore(labels[s.juror_id], dict(s.values), weighted_score(contest, s.values))
+         for s in uow.jury.scores_of_entry(entry.id) if s.juror_id in labels),
+        key=lambda other: other.label,
+    )
+
+
+def declare_conflict(
+    uow: UnitOfWork,
+    contest_id: int,
+    entry_id: int,
+    juror_id: int,
+    now: datetime,
+    note: str | None = None,
+) -> Conflict:
+    """The entry is never shown to the juror again; their score for it, if any, goes."""
+    contest = _juror_contest(uow, contest_id, juror_id)
+    entry = uow.jury.entry(entry_id)
+    if entry is None or entry.contest_id != contest_id:
+        raise JuryDenied()
+    _check_open(contest)
+    existing = uow.jury.conflict(entry.id, juror_id)
+    if existing is not None:
+        return existing
+    score = uow.jury.score(entry.id, juror_id)
+    if score is not None:
+        uow.jury.delete(score)
+    conflict = Conflict(entry_id=entry.id, juror_id=juror_id,
+                        note=(note or "").strip()[:NOTE_LIMIT] or None, declared_at=now)
+    uow.jury.add(conflict)
+    return conflict
+
+
+# --- checks --------------------------------------------------------------------------------
+
+
+def _contest(uow: UnitOfWork, contest_id: int) -> Contest:
+    contest = uow.contests.get(contest_id)
+    if contest is None:
+        raise ContestNotFound(contest_id)
+    return contest
+
+
+def _juror_contest(uow: UnitOfWork, contest_id: int, juror_id: int) -> Contest:
+    contest = uow.contests.get(contest_id)
+    if contest is None or not is_juror(uow, contest_id, juror_id):
+        raise JuryDenied()
+    return contest
+
+
+def _juror_entry(
+    uow: UnitOfWork, contest_id: int, entry_id: int, juror_id: int
+) -> tuple[Contest, Entry]:
+    contest = _juror_contest(uow, contest_id, juror_id)
+    entry = uow.jury.entry(entry_id)
+    if entry is None or entry.contest_id != contest_id:
+        raise JuryDenied()
+    if entry.status != EntryStatus.SUBMITTED:
+        raise EntryWithdrawn()
+    if uow.jury.conflict(entry.id, juror_id) is not None:
+        raise EntryConflicted()
+    return contest, entry
+
+
+def _check_open(contest: Contest) -> None:
+    if contest.frozen_at is not None:
+        raise ScoresFrozen()
+
+
+def _name(user: User) -> str:
+    return user.full_name or user.first_name or str(user.id)

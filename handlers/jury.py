@@ -1,0 +1,454 @@
+"""The jury in chat: invites (organizers' Jury button and /start jury_<token>), /jury,
+blind scoring one criterion after another, revising, conflicts of interest (see jury.mmd).
+
+Every `jr:*` button carries the contest id (and the entry id) and is checked again
+on each press: a juror of one contest cannot reach another's entries by forging data.
+Jurors only ever get `BlindEntry` data; documents are re-sent under the entry's
+code, because authors often name their files after themselves.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.i18n import Translator
+from bot.services import jury
+from bot.services.contests import ContestNotFound, contest_title
+from bot.services.jury import BlindEntry, InviteInvalid, JuryError
+from handlers import jury_screens as screens
+from handlers.common import (
+    ActiveFlow,
+    Context,
+    conversation,
+    ctx_of,
+    enter_flow,
+    leave_flow,
+    reader,
+)
+from handlers.event_form import ONLY_ORGANIZERS, TEXT_NEEDED, chunks
+from handlers.jury_screens import FOR_JURORS, FROZEN
+from storage.contest_models import Contest
+
+FLOW = "jury"
+DRAFT_KEY = "jury_draft"
+END = ConversationHandler.END
+_DATA = re.compile(r"^jr:([a-z]+):(\d{1,9})((?::\d{1,9})*)$")
+
+
+class Step(Enum):
+    COMMENT = "comment"
+    SUMMARY = "summary"
+
+
+def register(app: Application) -> None:
+    in_flow = ActiveFlow(app, FLOW)
+    skip = CallbackQueryHandler(comment_skipped, pattern=r"^jr:nc:\d+:\d+$")
+    app.add_handler(CallbackQueryHandler(jury_screen, pattern=r"^ct:jury:\d+$"))
+    app.add_handler(CommandHandler("jury", jury_command))
+    app.add_handler(conversation(
+        "jury",
+        # Every score button enters; only the last criterion's leads to the comment.
+        entry_points=[CallbackQueryHandler(value_pressed, pattern=r"^jr:v:\d+:\d+:\d+:\d+$")],
+        states={
+            Step.COMMENT: [
+                MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
+                               & in_flow, comment_typed),
+                skip,
+            ],
+            Step.SUMMARY: [CallbackQueryHandler(save_pressed, pattern=r"^jr:save:\d+:\d+$"), skip],
+        },
+        fallbacks=[
+            CommandHandler("cancel", cancel, filters=ActiveFlow(app, FLOW, when_idle=True)),
+            MessageHandler(filters.UpdateType.MESSAGE & ~filters.COMMAND & in_flow, not_text),
+        ],
+        timed_out=timed_out,
+        allow_reentry=True,
+    ))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^jr:"))
+
+
+# --- organizers: invite and overview -------------------------------------------------------
+
+
+async def jury_screen(update: Update, context: Context) -> None:
+    """Jury button on a contest card: jurors' progress, conflicts, and a fresh invite."""
+    user, t = reader(update, context)
+    app = ctx_of(context)
+    if not app.is_organizer(user.id):
+        await update.callback_query.answer(t.gettext(ONLY_ORGANIZERS), show_alert=True)
+        return
+    try:
+        with app.uow() as uow:
+            overview = jury.jury_overview(uow, int(update.callback_query.data.split(":")[2]))
+            token = jury.create_invite(uow, overview.contest.id, user.id, app.clock.now())
+            uow.commit()
+    except ContestNotFound:
+        await update.callback_query.answer(t.gettext("This contest no longer exists."),
+                                           show_alert=True)
+        return
+    await update.callback_query.answer()
+    for chunk in chunks(screens.overview_text(t, overview)):
+        await update.effective_chat.send_message(chunk)
+    contest = overview.contest
+    link = f"https://t.me/{context.bot.username}?start=jury_{token}"
+    await update.effective_chat.send_message(screens.invite_text(
+        t, contest, link, app.clock.now() + jury.INVITE_TTL, user.timezone or contest.timezone))
+
+
+async def join_by_link(update: Update, context: Context, token: str) -> None:
+    """/start jury_<token>: join the jury, or hear that the invitation is not valid."""
+    user, t = reader(update, context)
+    app = ctx_of(context)
+    with app.uow() as uow:
+        try:
+            already = jury.joined_already(uow, token, user.id)
+            contest = jury.join_by_token(uow, token, user.id, app.clock.now())
+        except InviteInvalid as error:
+            await update.effective_chat.send_message(error.render(t))
+            return
+        uow.commit()
+    app.wake_sender()
+    title = contest_title(contest, t.language)
+    text = (t.gettext("You are already on the jury of «{title}». Send /jury to score the entries.")
+            if already else
+            t.gettext("Welcome to the jury of «{title}»! Send /jury to see the entries and score "
+                      "them."))
+    await update.effective_chat.send_message(text.format(title=title))
+
+
+# --- /jury and the contest screen ----------------------------------------------------------
+
+
+async def jury_command(update: Update, context: Context) -> None:
+    user, t = reader(update, context)
+    _end(context)  # /jury starts over: a comment typed next is not for a score left behind
+    with ctx_of(context).uow() as uow:
+        mine = jury.juror_contests(uow, user.id)
+    if not mine:
+        await update.effective_chat.send_message(t.gettext(FOR_JURORS))
+        return
+    text, markup = screens.my_contests(t, mine)
+    await update.effective_chat.send_message(text, reply_markup=markup)
+    if len(mine) == 1:
+        await _next(update, context, t, user.id, mine[0].contest.id)
+
+
+async def _open_contest(update: Update, context: Context, t: Translator, user_id: int,
+                        contest_id: int) -> None:
+    with ctx_of(context).uow() as uow:
+        contest = uow.contests.get(contest_id)
+        scored, total = jury.progress(uow, contest_id, user_id)
+    title = contest_title(contest, t.language)
+    text = f"«{title}»: {screens.progress_text(t, scored, total)}"
+    if contest.frozen_at is not None:
+        await update.effective_chat.send_message(f"{text}\n{t.gettext(FROZEN)}")
+        return
+    await update.effective_chat.send_message(text, reply_markup=screens.list_button(t, contest_id))
+    await _next(update, context, t, user_id, contest_id)
+
+
+async def _next(update: Update, context: Context, t: Translator, user_id: int, contest_id: int,
+                after: int | None = None) -> None:
+    """Show the next entry to score, or say that none is left."""
+    with ctx_of(context).uow() as uow:
+        contest = uow.contests.get(contest_id)
+        entry = jury.next_entry(uow, contest_id, user_id, after)
+        scored, total = jury.progress(uow, contest_id, user_id)
+    if contest.frozen_at is not None:
+        await update.effective_chat.send_message(t.gettext(FROZEN))
+    elif entry is None:
+        text, markup = screens.nothing_left(t, contest, scored, total)
+        await update.effective_chat.send_message(text, reply_markup=markup)
+    else:
+        await _show_entry(update, context, t, contest, entry, None)
+
+
+async def _show_entry(update: Update, context: Context, t: Translator, contest: Contest,
+                      entry: BlindEntry, saved: float | None) -> None:
+    """The work itself, then the first criterion's buttons."""
+    await screens.send_work(context.bot, update.effective_chat, t, entry)
+    text, markup = screens.criterion_question(t, contest, entry.id, entry.code, entry.title, [],
+                                              saved)
+    await update.effective_chat.send_message(text, reply_markup=markup)
+
+
+# --- scoring -------------------------------------------------------------------------------
+
+
+async def value_pressed(update: Update, context: Context) -> object:
+    user, t = reader(update, context)
+    contest_id, entry_id, index, value = _numbers(update.callback_query.data)
+    try:
+        with ctx_of(context).uow() as uow:
+            contest, entry = jury.scorable(uow, contest_id, entry_id, user.id)
+            jury.check_value(contest, value)
+    except JuryError as error:
+        await update.callback_query.answer(error.render(t), show_alert=True)
+        return None  # a refused press leaves any scoring in progress as it was
+    await update.callback_query.answer()
+    draft = context.user_data.get(DRAFT_KEY)
+    if draft is None or (draft["contest_id"], draft["entry_id"]) != (contest_id, entry_id):
+        draft = {"contest_id": contest_id, "entry_id": entry_id, "values": []}
+    if index > len(draft["values"]):
+        # The values before this one were lost (a restart): start the entry again.
+        draft["values"] = []
+    else:
+        draft["values"] = [*draft["values"][:index], value]
+    draft["comment"] = None
+    context.user_data[DRAFT_KEY] = draft
+    if len(draft["values"]) < len(contest.criteria):
+        leave_flow(context, FLOW)
+        await _edit(update, screens.criterion_question(
+            t, contest, entry.id, entry.code, entry.title, draft["values"], None))
+        return END
+    enter_flow(context, FLOW)
+    await _edit(update, screens.comment_prompt(
+        t, contest, entry, draft["values"], jury.COMMENT_LIMIT))
+    return Step.COMMENT
+
+
+async def comment_typed(update: Update, context: Context) -> object:
+    user, t = reader(update, context)
+    draft = context.user_data.get(DRAFT_KEY)
+    if draft is None:
+        return _end(context)
+    try:
+        draft["comment"] = jury.check_comment(update.message.text)
+    except JuryError as error:
+        await update.effective_chat.send_message(
+            error.render(t) + " " + t.gettext("Send a shorter one, or press Skip."),
+            reply_markup=screens.skip_button(t, draft["contest_id"], draft["entry_id"]))
+        return Step.COMMENT
+    return await _summary(update, context, t, user.id, draft, edit=False)
+
+
+async def comment_skipped(update: Update, context: Context) -> object:
+    user, t = reader(update, context)
+    draft = context.user_data.get(DRAFT_KEY)
+    if not _matches(draft, update):
+        return await on_button(update, context)
+    await update.callback_query.answer()
+    draft["comment"] = None
+    return await _summary(update, context, t, user.id, draft, edit=True)
+
+
+async def _summary(update: Update, context: Context, t: Translator, user_id: int, draft: dict,
+                   *, edit: bool) -> object:
+    try:
+        with ctx_of(context).uow() as uow:
+            contest, entry = jury.scorable(uow, draft["contest_id"], draft["entry_id"], user_id)
+    except JuryError as error:
+        await update.effective_chat.send_message(error.render(t))
+        return _end(context)
+    score = jury.weighted_score(contest, _values(contest, draft))
+    text, markup = screens.summary(t, contest, entry, draft["values"], draft["comment"], score)
+    if edit:
+        await update.callback_query.edit_message_text(text, reply_markup=markup)
+    else:
+        await update.effective_chat.send_message(text, reply_markup=markup)
+    return Step.SUMMARY
+
+
+async def save_pressed(update: Update, context: Context) -> object:
+    user, t = reader(update, context)
+    draft = context.user_data.get(DRAFT_KEY)
+    if not _matches(draft, update):
+        return await on_button(update, context)
+    app = ctx_of(context)
+    contest_id, entry_id = draft["contest_id"], draft["entry_id"]
+    try:
+        with app.uow() as uow:
+            contest = uow.contests.get(contest_id)
+            saved = jury.save_score(uow, contest_id, entry_id, user.id, _values(contest, draft),
+                                    draft["comment"], app.clock.now())
+            uow.commit()
+            entry = jury.entry_for_juror(uow, contest_id, entry_id, user.id)
+            others = jury.others_scores(uow, contest_id, entry_id, user.id)
+    except JuryError as error:
+        await update.callback_query.answer(error.render(t), show_alert=True)
+        return _end(context)
+    await update.callback_query.answer()
+    _end(context)
+    score = t.number(jury.weighted_score(contest, saved.values))
+    await update.callback_query.edit_message_text(
+        t.gettext("Saved: {code} — {score}.").format(code=entry.code, score=score))
+    if others is not None:
+        await update.effective_chat.send_message(screens.others_text(t, entry.code, others))
+    await _next(update, context, t, user.id, contest_id, after=entry_id)
+    return END
+
+
+# --- other buttons -------------------------------------------------------------------------
+
+
+async def on_button(update: Update, context: Context) -> object:
+    """Every other `jr:*` press: checked for the contest it names, then dispatched."""
+    user, t = reader(update, context)
+    query = update.callback_query
+    match = _DATA.match(query.data)
+    with ctx_of(context).uow() as uow:
+        allowed = match is not None and jury.is_juror(uow, int(match[2]), user.id)
+    if not allowed:
+        await query.answer(t.gettext(FOR_JURORS), show_alert=True)
+        return None
+    action, numbers = match[1], _numbers(query.data)
+    contest_id, rest = numbers[0], numbers[1:]
+    handler = {"c": _open_pressed, "n": _later_pressed, "l": _list_pressed, "e": _revise_pressed,
+               "redo": _revise_pressed, "nc": _revise_pressed, "save": _revise_pressed,
+               "x": _conflict_asked, "xy": _conflict_confirmed, "xn": _conflict_dropped,
+               }.get(action)
+    if handler is None or len(rest) != _ARITY[action]:
+        await query.answer(t.gettext(FOR_JURORS), show_alert=True)
+        return None
+    try:
+        await handler(update, context, t, user.id, contest_id, *rest)
+    except JuryError as error:
+        await query.answer(error.render(t), show_alert=True)
+    return None
+
+
+_ARITY = {"c": 0, "n": 1, "l": 1, "e": 1, "redo": 1, "nc": 1, "save": 1, "x": 1, "xy": 1, "xn": 1}
+
+
+async def _open_pressed(update, context, t, user_id, contest_id) -> None:  # noqa: ANN001
+    await update.callback_query.answer()
+    await _open_contest(update, context, t, user_id, contest_id)
+
+
+async def _later_pressed(update, context, t, user_id, contest_id, entry_id) -> None:  # noqa: ANN001
+    with ctx_of(context).uow() as uow:
+        jury.entry_for_juror(uow, contest_id, entry_id, user_id)
+    await update.callback_query.answer()
+    await _next(update, context, t, user_id, contest_id, after=entry_id)
+
+
+async def _list_pressed(update, context, t, user_id, contest_id, page) -> None:  # noqa: ANN001
+    with ctx_of(context).uow() as uow:
+        contest = uow.contests.get(contest_id)
+        scored = jury.scored_entries(uow, contest_id, user_id)
+    if contest.frozen_at is not None:
+        await update.callback_query.answer(t.gettext(FROZEN), show_alert=True)
+        return
+    await update.callback_query.answer()
+    if not scored:
+        await update.effective_chat.send_message(t.gettext("You have not scored any entry yet."))
+        return
+    text, markup = screens.scored_list(t, contest, scored, page)
+    await update.effective_chat.send_message(text, reply_markup=markup)
+
+
+async def _revise_pressed(update, context, t, user_id, contest_id, entry_id) -> None:  # noqa: ANN001
+    """Score an entry again: from the list of scores, from the summary, or after a restart
+    lost the scoring in progress."""
+    with ctx_of(context).uow() as uow:
+        contest, entry = jury.scorable(uow, contest_id, entry_id, user_id)
+        own = jury.own_score(uow, contest_id, entry_id, user_id)
+    await update.callback_query.answer()
+    _end(context)
+    saved = jury.weighted_score(contest, own.values) if own is not None else None
+    if update.callback_query.data.startswith("jr:e:"):
+        await _show_entry(update, context, t, contest, entry, saved)
+        return
+    await _edit(update, screens.criterion_question(
+        t, contest, entry.id, entry.code, entry.title, [], saved))
+
+
+async def _conflict_asked(update, context, t, user_id, contest_id, entry_id) -> None:  # noqa: ANN001
+    with ctx_of(context).uow() as uow:
+        _contest, entry = jury.scorable(uow, contest_id, entry_id, user_id)
+    await update.callback_query.answer()
+    text, markup = screens.conflict_question(t, contest_id, entry)
+    await update.effective_chat.send_message(text, reply_markup=markup)
+
+
+async def _conflict_confirmed(update, context, t, user_id, contest_id, entry_id) -> None:  # noqa: ANN001
+    app = ctx_of(context)
+    with app.uow() as uow:
+        entry = jury.entry_for_juror(uow, contest_id, entry_id, user_id)
+        jury.declare_conflict(uow, contest_id, entry_id, user_id, app.clock.now())
+        uow.commit()
+    await update.callback_query.answer()
+    draft = context.user_data.get(DRAFT_KEY)
+    if draft is not None and draft["entry_id"] == entry_id:
+        _end(context)
+    await update.callback_query.edit_message_text(t.gettext(
+        "Conflict of interest declared: {code} will not be shown to you again.").format(
+        code=entry.code))
+    await _next(update, context, t, user_id, contest_id, after=entry_id)
+
+
+async def _conflict_dropped(update, context, t, user_id, contest_id, entry_id) -> None:  # noqa: ANN001
+    await update.callback_query.answer()
+    await update.callback_query.edit_message_text(t.gettext("Nothing changed."))
+
+
+# --- ending the comment step ---------------------------------------------------------------
+
+
+async def not_text(update: Update, context: Context) -> object:
+    _user, t = reader(update, context)
+    draft = context.user_data.get(DRAFT_KEY)
+    if draft is None:
+        return _end(context)
+    markup = screens.skip_button(t, draft["contest_id"], draft["entry_id"])
+    await update.effective_chat.send_message(t.gettext(TEXT_NEEDED), reply_markup=markup)
+    return None
+
+
+async def cancel(update: Update, context: Context) -> object:
+    _user, t = reader(update, context)
+    await update.effective_chat.send_message(
+        t.gettext("Scoring stopped; nothing was saved. Send /jury to go on."))
+    return _end(context)
+
+
+async def timed_out(update: Update, context: Context) -> None:
+    """No answer for CONVERSATION_TIMEOUT: the score in progress is dropped. Said only when
+    one was in progress: the juror may have moved on (/jury, another entry) meanwhile."""
+    in_progress = context.user_data.get(DRAFT_KEY) is not None
+    _end(context)
+    if not in_progress:
+        return
+    _user, t = reader(update, context)
+    await update.effective_chat.send_message(t.gettext(
+        "The scoring was closed because it had no answer for a long time. Nothing was saved. "
+        "Send /jury to go on."))
+
+
+def _end(context: Context) -> object:
+    context.user_data.pop(DRAFT_KEY, None)
+    leave_flow(context, FLOW)
+    return END
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def _matches(draft: dict | None, update: Update) -> bool:
+    numbers = _numbers(update.callback_query.data)
+    return draft is not None and [draft["contest_id"], draft["entry_id"]] == numbers[:2]
+
+
+async def _edit(update: Update, screen: tuple[str, InlineKeyboardMarkup]) -> None:
+    text, markup = screen
+    await update.callback_query.edit_message_text(text, reply_markup=markup)
+
+
+def _values(contest: Contest, draft: dict) -> dict[str, int]:
+    return dict(zip([c["key"] for c in contest.criteria], draft["values"], strict=False))
+
+
+def _numbers(data: str) -> list[int]:
+    return [int(part) for part in data.split(":")[2:]]
+
