@@ -12,23 +12,30 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from bot.context import app_context
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, N_, Translator
 from bot.services.users import set_language, suggested_language
-from handlers import events
+from handlers import contests, events, jury
 from handlers.common import Context, ctx_of, keyboard, reader, seen_user
 
 log = logging.getLogger(__name__)
 
-EVENT_LINK = re.compile(r"^event_(\d{1,9})$")
+# Deep-link payloads: /start event_12, /start contest_3, /start jury_<invite token>.
+DEEP_LINK = re.compile(r"^(event|contest)_(\d{1,9})$|^jury_([A-Za-z0-9_-]{16,58})$")
 PENDING_LINK = "pending_deep_link"
 
 # Command descriptions, extracted for translation and rendered per language.
 READER_COMMANDS = (
     ("events", N_("Upcoming video-bridges and conferences")),
     ("my", N_("My registrations")),
+    ("contests", N_("Essay and photo contests")),
+    ("myentries", N_("My contest entries")),
+    ("jury", N_("Jury: score entries")),
     ("profile", N_("My profile")),
     ("language", N_("Change language")),
     ("help", N_("What this bot can do")),
 )
-ORGANIZER_COMMANDS = (("newevent", N_("Create an event")),)
+ORGANIZER_COMMANDS = (
+    ("newevent", N_("Create an event")),
+    ("newcontest", N_("Create a contest")),
+)
 
 
 def register(app: Application) -> None:
@@ -41,17 +48,27 @@ def register(app: Application) -> None:
 async def start(update: Update, context: Context) -> None:
     user, t = reader(update, context)
     payload = context.args[0] if context.args else ""
-    link = EVENT_LINK.match(payload)
+    link = payload if DEEP_LINK.match(payload) else None
     if user.language is None:
         # First contact: the language is asked once, then the link is honoured.
         if link:
-            context.user_data[PENDING_LINK] = int(link.group(1))
+            context.user_data[PENDING_LINK] = link
         await _ask_language(update, context, first_time=True)
         return
     if link:
-        await events.show_event_card(update, context, int(link.group(1)))
+        await _follow(update, context, link)
         return
     await update.effective_chat.send_message(_welcome(t, user.first_name))
+
+
+async def _follow(update: Update, context: Context, payload: str) -> None:
+    kind, number, token = DEEP_LINK.match(payload).groups()
+    if token is not None:
+        await jury.join_by_link(update, context, token)
+    elif kind == "contest":
+        await contests.show_contest_card(update, context, int(number))
+    else:
+        await events.show_event_card(update, context, int(number))
 
 
 async def choose_language(update: Update, context: Context) -> None:
@@ -90,7 +107,7 @@ async def language_chosen(update: Update, context: Context) -> None:
     await _publish_chat_commands(context, update.effective_chat.id, t, app.is_organizer(user.id))
     pending = context.user_data.pop(PENDING_LINK, None)
     if pending is not None:
-        await events.show_event_card(update, context, pending)
+        await _follow(update, context, pending)
         return
     await update.effective_chat.send_message(_welcome(t, user.first_name))
 
@@ -104,10 +121,13 @@ def _welcome(t: Translator, first_name: str) -> str:
     _ = t.gettext
     # Translators: the first screen after the language is chosen; {name} is the reader's first name.
     return _(
-        "Welcome, {name}! Kopir is the bridge between libraries: video-bridges and online "
-        "conferences with readers of other cities and countries.\n\n"
+        "Welcome, {name}! Kopir is the bridge between libraries: video-bridges, online "
+        "conferences and contests with readers of other cities and countries.\n\n"
         "/events — upcoming events and registration\n"
         "/my — your registrations and join links\n"
+        "/contests — essay and photo contests\n"
+        "/myentries — your contest entries\n"
+        "/jury — score contest entries (for jury members)\n"
         "/profile — your profile\n"
         "/language — change the language"
     ).format(name=first_name or "👋")

@@ -44,10 +44,13 @@ async def test_start_language_choice_is_stored_and_welcome_is_in_that_language(
         "kk",
         kk.gettext("Language: {name}").format(name="Қазақша"),
         kk.gettext(
-            "Welcome, {name}! Kopir is the bridge between libraries: video-bridges and online "
-            "conferences with readers of other cities and countries.\n\n"
+            "Welcome, {name}! Kopir is the bridge between libraries: video-bridges, online "
+            "conferences and contests with readers of other cities and countries.\n\n"
             "/events — upcoming events and registration\n"
             "/my — your registrations and join links\n"
+            "/contests — essay and photo contests\n"
+            "/myentries — your contest entries\n"
+            "/jury — score contest entries (for jury members)\n"
             "/profile — your profile\n"
             "/language — change the language"
         ).format(name="Aigerim").split("\n")[0],

@@ -1,0 +1,237 @@
+"""/newcontest: an organizer creates a contest in a guided conversation (see newcontest.mmd).
+
+The questions, their buttons and the summary are in `handlers.contest_form`;
+`handlers.contest_answers` keeps the answers raw in `user_data` and validates
+them through `bot.services.contest_fields` each time they are read. Confirm
+writes the contest in one unit of work; nothing is written before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from telegram import Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.i18n import N_, Translator
+from bot.services.contests import create_contest
+from bot.services.event_fields import FieldError
+from handlers import contest_answers as answers
+from handlers import contests
+from handlers.common import (
+    ActiveFlow,
+    Context,
+    conversation,
+    ctx_of,
+    enter_flow,
+    leave_flow,
+    reader,
+)
+from handlers.contest_form import (
+    FORM_KEY,
+    LISTS,
+    Step,
+    deep_link,
+    parse_data,
+    previous_step,
+    question,
+)
+from handlers.event_form import ONLY_ORGANIZERS, TEXT_NEEDED
+
+FLOW = "newcontest"
+END = ConversationHandler.END
+USE_BUTTONS = N_("Please choose one of the buttons below.")
+BUTTON_STEPS = (Step.KIND, Step.LANGUAGE, Step.TIES, Step.TRANSLATIONS, Step.SUMMARY)
+
+
+def register(app: Application) -> None:
+    in_flow = ActiveFlow(app, FLOW)
+    buttons = CallbackQueryHandler(on_button, pattern=r"^nc:")
+    text = MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND & in_flow,
+                          on_text)
+    app.add_handler(conversation(
+        "newcontest",
+        entry_points=[CommandHandler("newcontest", start_form)],
+        states={step: [buttons, text] for step in Step},
+        fallbacks=[
+            CommandHandler("cancel", cancel_command,
+                           filters=ActiveFlow(app, FLOW, when_idle=True)),
+            MessageHandler(filters.UpdateType.MESSAGE & ~filters.COMMAND & in_flow, not_text),
+        ],
+        timed_out=timed_out,
+        allow_reentry=True,
+    ))
+    # Buttons of a form that was confirmed, cancelled or lost in a restart.
+    app.add_handler(CallbackQueryHandler(form_closed, pattern=r"^nc:"))
+
+
+# --- the conversation ----------------------------------------------------------------------
+
+
+async def start_form(update: Update, context: Context) -> object:
+    user, t = reader(update, context)
+    if not ctx_of(context).is_organizer(user.id):
+        await update.effective_chat.send_message(t.gettext(ONLY_ORGANIZERS))
+        return END
+    context.user_data[FORM_KEY] = {"answers": {}}
+    enter_flow(context, FLOW)
+    return await ask(update, context, t, Step.KIND)
+
+
+async def ask(update: Update, context: Context, t: Translator, step: Step) -> Step:
+    """Ask `step`, or first an earlier question whose answer is missing or no longer valid."""
+    form = context.user_data[FORM_KEY]
+    app = ctx_of(context)
+    now = app.clock.now()
+    values, failed, error = answers.resolve(form, now)
+    if failed is not None and answers.position(failed) < answers.position(step):
+        if error is not None:
+            await update.effective_chat.send_message(error.render(t))
+        step = failed
+    form["step"] = step
+    text, markup = question(step, t, form, values, app.settings, now)
+    await update.effective_chat.send_message(text, reply_markup=markup)
+    return step
+
+
+async def on_text(update: Update, context: Context) -> object:
+    _user, t = reader(update, context)
+    form = context.user_data.get(FORM_KEY)
+    if form is None:
+        return END
+    step = form["step"]
+    if step in (Step.TRANSLATIONS, Step.SUMMARY):
+        await update.effective_chat.send_message(t.gettext(USE_BUTTONS))
+        return await ask(update, context, t, step)
+    return await _answer(update, context, t, step, update.message.text)
+
+
+async def _answer(update: Update, context: Context, t: Translator, step: Step,
+                  text: str) -> Step:
+    try:
+        following = answers.take_text(context.user_data[FORM_KEY], step, text,
+                                      ctx_of(context).clock.now())
+    except FieldError as error:
+        await update.effective_chat.send_message(error.render(t))
+        return await ask(update, context, t, step)
+    return await ask(update, context, t, following)
+
+
+async def on_button(update: Update, context: Context) -> object:
+    query = update.callback_query
+    _user, t = reader(update, context)
+    form = context.user_data.get(FORM_KEY)
+    if form is None:
+        return await form_closed(update, context)
+    step = form["step"]
+    step_value, action, value = parse_data(query.data)
+    if step_value != step.value:
+        await query.answer(t.gettext("This question is already answered: please use the "
+                                     "latest message."))
+        return None
+    await query.answer()
+    enter_flow(context, FLOW)
+    now = ctx_of(context).clock.now()
+    if action == "v" and value is not None and step not in LISTS:
+        return await _answer(update, context, t, step, value)
+    if action == "back":
+        return await ask(update, context, t, previous_step(step))
+    if action == "ok" and step is Step.SUMMARY:
+        return await confirm(update, context, t)
+    if action == "cancel" and step is Step.SUMMARY:
+        return await cancel(update, context, t)
+    try:
+        following = answers.press(form, step, action, value, now, _translate(context))
+    except FieldError as error:
+        await update.effective_chat.send_message(error.render(t))
+        following = step
+    return await ask(update, context, t, following)
+
+
+async def confirm(update: Update, context: Context, t: Translator) -> object:
+    app = ctx_of(context)
+    user_id = update.effective_user.id
+    if not app.is_organizer(user_id):
+        await update.effective_chat.send_message(t.gettext(ONLY_ORGANIZERS))
+        return await cancel(update, context, t)
+    form = context.user_data[FORM_KEY]
+    now = app.clock.now()
+    # The summary may have waited: "now" is now, and the closing time may have passed.
+    values, failed, _error = answers.resolve(form, now)
+    if failed is not None:
+        return await ask(update, context, t, Step.SUMMARY)
+    try:
+        with app.uow() as uow:
+            contest = create_contest(uow, answers.draft_of(form, values), user_id, now)
+            uow.commit()
+    except FieldError as error:
+        await update.effective_chat.send_message(error.render(t))
+        return await ask(update, context, t, Step.SUMMARY)
+    _end(context)
+    _ = t.gettext
+    await update.effective_chat.send_message(_("The contest is created."))
+    await contests.show_contest_card(update, context, contest.id)
+    await update.effective_chat.send_message(
+        _("Invite participants with this link; post it anywhere:\n{link}").format(
+            link=deep_link(context.bot.username, contest.id))
+    )
+    return END
+
+
+async def cancel(update: Update, context: Context, t: Translator) -> object:
+    _end(context)
+    await update.effective_chat.send_message(
+        t.gettext("The new contest is cancelled; nothing was saved."))
+    return END
+
+
+async def cancel_command(update: Update, context: Context) -> object:
+    _user, t = reader(update, context)
+    return await cancel(update, context, t)
+
+
+async def not_text(update: Update, context: Context) -> object:
+    """A photo, sticker or file where the form asked for text (or a button)."""
+    _user, t = reader(update, context)
+    form = context.user_data.get(FORM_KEY)
+    if form is None:
+        return END
+    step = form["step"]
+    explanation = USE_BUTTONS if step in BUTTON_STEPS else TEXT_NEEDED
+    await update.effective_chat.send_message(t.gettext(explanation))
+    return await ask(update, context, t, step)
+
+
+async def form_closed(update: Update, context: Context) -> object:
+    _user, t = reader(update, context)
+    await update.callback_query.answer(
+        t.gettext("This form is closed. Send /newcontest to create a contest."), show_alert=True
+    )
+    return END
+
+
+async def timed_out(update: Update, context: Context) -> None:
+    """No answer for CONVERSATION_TIMEOUT: the form closes with nothing written."""
+    _end(context)
+    _user, t = reader(update, context)
+    await update.effective_chat.send_message(t.gettext(
+        "The new contest form was closed because it had no answer for a long time. Nothing "
+        "was saved. Send /newcontest to start again."
+    ))
+
+
+def _translate(context: Context) -> Callable[[str, str], str]:
+    app = ctx_of(context)
+    return lambda language, msgid: app.translator(language).gettext(msgid)
+
+
+def _end(context: Context) -> None:
+    context.user_data.pop(FORM_KEY, None)
+    leave_flow(context, FLOW)
