@@ -6,6 +6,11 @@ also recovers rows a crash left half-sent), and `ctx.wake_sender()` for "look
 now" after a handler queued something. Each run claims due rows (committed
 before any request goes out), sends them through one rate limiter, and records
 each answer. See `bot.services.outbox` for the row states and staleness rules.
+
+One row is one Telegram message. A contest result is the participant's
+certificate or letter of thanks (rendered now, in their language) sent as ONE
+document with the text as its caption, so there is never a text without its
+document or the reverse, and a retry repeats the pair whole.
 """
 
 from __future__ import annotations
@@ -15,14 +20,16 @@ import logging
 import warnings
 from dataclasses import dataclass, field
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, ContextTypes
 from telegram.warnings import PTBDeprecationWarning
 
-from bot import notices
+from bot import certificates, contest_notices, notices
 from bot.context import AppContext, app_context
+from bot.i18n import Translator
 from bot.ratelimit import RateLimiter
 from bot.services import outbox
 from storage.models import NotificationKind, NotificationStatus
@@ -136,39 +143,52 @@ async def _send_all(
     await asyncio.gather(*(worker() for _ in range(min(SEND_WORKERS, len(queue)))))
 
 
+@dataclass(frozen=True)
+class _Outgoing:
+    """One message as it will go out."""
+
+    text: str
+    markup: InlineKeyboardMarkup | None = None
+    # (content, file name): sent as one document with `text` as its caption.
+    document: tuple[bytes, str] | None = None
+
+    async def send(self, bot: Bot, chat_id: int) -> Message:
+        if self.document is not None:
+            content, name = self.document
+            return await bot.send_document(
+                chat_id=chat_id, document=content, filename=name, caption=self.text,
+                reply_markup=self.markup,
+            )
+        return await bot.send_message(
+            chat_id=chat_id,
+            text=self.text,
+            reply_markup=self.markup,
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+        )
+
+
 async def _deliver(
     bot: Bot, ctx: AppContext, sender: _Sender, claim: outbox.Claim, report: DeliveryReport
 ) -> None:
-    row, user, event = claim.notification, claim.user, claim.event
+    row, user = claim.notification, claim.user
     if row.user_id in sender.blocked:
         _settle(ctx, outbox.mark_blocked, row.id, ctx.clock.now(), "blocked earlier in this run")
         report.blocked += 1
         return
     t = ctx.translator(user.language)
     try:
-        text = notices.render(t, row, event, user, ctx.settings, ctx.clock.now())
+        outgoing = await _compose(t, ctx, claim)
     except Exception as error:  # a bad row must not stop the others
         log.exception("could not render notification %s", row.dedupe_key)
         _settle(ctx, outbox.mark_failed, row.id, f"render: {error!r}")
         report.failed += 1
         return
-    markup = None
-    if row.kind != NotificationKind.EVENT_CANCELLED:
-        button = InlineKeyboardButton(
-            notices.open_event_label(t), callback_data=f"ev:card:{event.id}"
-        )
-        markup = InlineKeyboardMarkup([[button]])
 
     last_flood = 1.0
     for _attempt in range(FLOOD_RETRIES):
         await sender.limiter.acquire(row.user_id)
         try:
-            message = await bot.send_message(
-                chat_id=row.user_id,
-                text=text,
-                reply_markup=markup,
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
-            )
+            message = await outgoing.send(bot, row.user_id)
         except RetryAfter as error:
             seconds = _retry_after_seconds(error)
             log.warning("flood control: pausing the sender for %.0f s", seconds)
@@ -203,6 +223,42 @@ async def _deliver(
     retry_at = ctx.clock.now() + timedelta(seconds=last_flood)
     _settle(ctx, outbox.release, row.id, retry_at, "flood control")
     report.retried += 1
+
+
+async def _compose(t: Translator, ctx: AppContext, claim: outbox.Claim) -> _Outgoing:
+    row, now = claim.notification, ctx.clock.now()
+    if row.kind in outbox.CONTEST_KINDS:
+        text = contest_notices.render(
+            t, row, claim.contest, claim.facts or outbox.ContestFacts(), claim.user, ctx.settings,
+            now,
+        )
+        if row.kind != NotificationKind.CONTEST_RESULT:
+            return _Outgoing(text)
+        award = _award(claim)
+        # fpdf2 is pure Python: a thread keeps the bot answering while the PDF is drawn.
+        content = await asyncio.to_thread(certificates.render, t, award)
+        return _Outgoing(text, document=(content, certificates.file_name(t, award)))
+    event = claim.event
+    text = notices.render(t, row, event, claim.user, ctx.settings, now)
+    if row.kind == NotificationKind.EVENT_CANCELLED:
+        return _Outgoing(text)
+    button = InlineKeyboardButton(notices.open_event_label(t), callback_data=f"ev:card:{event.id}")
+    return _Outgoing(text, InlineKeyboardMarkup([[button]]))
+
+
+def _award(claim: outbox.Claim) -> certificates.Award:
+    contest, user, payload = claim.contest, claim.user, claim.notification.payload or {}
+    # Dated the day the results were published, in the contest's zone: a copy sent
+    # again later is the same document.
+    moment = contest.published_at or claim.notification.created_at
+    return certificates.Award(
+        contest=contest,
+        full_name=user.full_name or user.first_name,
+        place=payload.get("place"),
+        shared=bool(payload.get("shared")),
+        winner=contest_notices.is_award(payload),
+        day=moment.astimezone(ZoneInfo(contest.timezone)).date(),
+    )
 
 
 def _blocked(

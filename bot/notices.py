@@ -2,7 +2,8 @@
 
 Texts are rendered at send time, not when the row is queued: the time left, the
 event's current title and time, and whether the join link may be shown yet all
-depend on the moment the message actually goes out.
+depend on the moment the message actually goes out. Contest rows (results,
+winners lists, jury reminders) have their texts in `bot.contest_notices`.
 """
 
 from __future__ import annotations

@@ -35,6 +35,7 @@ READER_COMMANDS = (
 ORGANIZER_COMMANDS = (
     ("newevent", N_("Create an event")),
     ("newcontest", N_("Create a contest")),
+    ("results", N_("Contest results")),
 )
 
 

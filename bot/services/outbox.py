@@ -28,15 +28,26 @@ Stale reminders, decided at claim time:
 Notices (event changed, cancelled, promoted) are sent however late, but a
 change or promotion notice for an event cancelled since is skipped: the
 cancellation notice says all there is to say.
+
+Contest rows (`event_id` None, `contest_id` set) carry the contest instead of an
+event, and `ContestFacts` read in the same claim, so the text and the
+certificate are rendered from what is true when the message goes out:
+- a contest result or winners list is sent however late (recovery may send it
+  twice: one extra message, never a lost outcome); skipped only when its
+  contest or entry is gone;
+- a jury reminder is skipped when the results are frozen, the jury deadline has
+  passed, the reader is no longer on the jury, they have scored every entry
+  they may score, or a later reminder of theirs is also due.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from bot.services import users
+from bot.services import jury, users
+from storage.contest_models import Contest
 from storage.models import Event, Notification, NotificationKind, NotificationStatus, User
 from storage.uow import UnitOfWork
 
@@ -51,15 +62,44 @@ LONGEST_RETRY_DELAY = timedelta(minutes=15)
 
 # Statuses of a later reminder that make an earlier overdue one pointless.
 _SUPERSEDING = (NotificationStatus.PENDING, NotificationStatus.SENDING, NotificationStatus.SENT)
+CONTEST_KINDS = frozenset(
+    {NotificationKind.JURY_REMINDER, NotificationKind.CONTEST_RESULT, NotificationKind.WINNERS_LIST}
+)
+
+
+@dataclass(frozen=True)
+class EntryFacts:
+    """An entry as contest messages name it; author and library for winners lists only."""
+
+    entry_id: int
+    code: str
+    title: str
+    author: str
+    library: str
+
+
+@dataclass(frozen=True)
+class ContestFacts:
+    """What a contest row's text needs besides the contest, read when the row is claimed:
+    the entries it names (its own entry, or the winners), and a juror's progress."""
+
+    entries: dict[int, EntryFacts] = field(default_factory=dict)
+    # (scored, total) for a jury reminder
+    progress: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
 class Claim:
-    """A row claimed for sending, with what it takes to render it (detached objects)."""
+    """A row claimed for sending, with what it takes to render it (detached objects).
+
+    Event rows have `event`; contest rows (see `CONTEST_KINDS`) `contest` and `facts`.
+    """
 
     notification: Notification
     user: User
     event: Event | None
+    contest: Contest | None = None
+    facts: ContestFacts | None = None
 
 
 @dataclass
@@ -93,12 +133,15 @@ def claim_due(uow: UnitOfWork, now: datetime, limit: int) -> ClaimBatch:
     readers = uow.users.by_ids(sorted({row.user_id for row in rows}))
     for row in rows:
         user = readers.get(row.user_id)
-        event = uow.events.get(row.event_id) if row.event_id is not None else None
-        verdict = _verdict(uow, row, user, event, now)
+        if row.kind in CONTEST_KINDS:
+            claim, verdict = _contest_claim(uow, row, user, now)
+        else:
+            event = uow.events.get(row.event_id) if row.event_id is not None else None
+            claim, verdict = Claim(row, user, event), _verdict(uow, row, user, event, now)
         if verdict is None:
             row.status = NotificationStatus.SENDING
             row.attempts += 1
-            batch.claims.append(Claim(row, user, event))
+            batch.claims.append(claim)
             continue
         status, reason = verdict
         _finish(row, status, reason)
@@ -208,6 +251,65 @@ def _reminder_verdict(
         if other.id != row.id and row.due_at < other.due_at <= now and other.status in _SUPERSEDING:
             return NotificationStatus.SKIPPED, "a later reminder is due as well"
     return None
+
+
+def _contest_claim(
+    uow: UnitOfWork, row: Notification, user: User | None, now: datetime
+) -> tuple[Claim, tuple[NotificationStatus, str] | None]:
+    contest = uow.contests.get(row.contest_id) if row.contest_id is not None else None
+    claim = Claim(row, user, None, contest)
+    if user is None:
+        return claim, (NotificationStatus.FAILED, "unknown reader")
+    if user.blocked_at is not None:
+        return claim, (NotificationStatus.BLOCKED, "the reader has blocked the bot")
+    if contest is None:
+        return claim, (NotificationStatus.SKIPPED, "the contest no longer exists")
+    if row.kind == NotificationKind.JURY_REMINDER:
+        verdict = _jury_reminder_verdict(uow, row, contest, now)
+        if verdict is not None:
+            return claim, verdict
+        facts = ContestFacts(progress=jury.progress(uow, contest.id, row.user_id))
+        return replace(claim, facts=facts), None
+    payload = row.payload or {}
+    if row.kind == NotificationKind.CONTEST_RESULT:
+        wanted = [payload.get("entry_id")]
+    else:
+        wanted = [winner.get("entry_id") for winner in payload.get("winners") or []]
+    entries = _entry_facts(uow, [entry_id for entry_id in wanted if isinstance(entry_id, int)])
+    if row.kind == NotificationKind.CONTEST_RESULT and payload.get("entry_id") not in entries:
+        return claim, (NotificationStatus.SKIPPED, "the entry no longer exists")
+    return replace(claim, facts=ContestFacts(entries=entries)), None
+
+
+def _jury_reminder_verdict(
+    uow: UnitOfWork, row: Notification, contest: Contest, now: datetime
+) -> tuple[NotificationStatus, str] | None:
+    if contest.frozen_at is not None:
+        return NotificationStatus.SKIPPED, "the results are frozen"
+    if contest.jury_deadline is not None and now >= contest.jury_deadline:
+        return NotificationStatus.SKIPPED, "the jury deadline has passed"
+    if not jury.is_juror(uow, contest.id, row.user_id):
+        return NotificationStatus.SKIPPED, "no longer on the jury"
+    for other in uow.jury.jury_reminders(contest.id):
+        if (other.user_id == row.user_id and other.id != row.id
+                and row.due_at < other.due_at <= now and other.status in _SUPERSEDING):
+            return NotificationStatus.SKIPPED, "a later reminder is due as well"
+    scored, total = jury.progress(uow, contest.id, row.user_id)
+    if scored >= total:
+        return NotificationStatus.SKIPPED, "the juror has scored every entry"
+    return None
+
+
+def _entry_facts(uow: UnitOfWork, entry_ids: list[int]) -> dict[int, EntryFacts]:
+    entries = [entry for entry in map(uow.entries.get, entry_ids) if entry is not None]
+    authors = uow.users.by_ids(sorted({entry.user_id for entry in entries}))
+    facts = {}
+    for entry in entries:
+        author = authors.get(entry.user_id)
+        name = (author.full_name or author.first_name) if author is not None else ""
+        library = (author.library or "") if author is not None else ""
+        facts[entry.id] = EntryFacts(entry.id, entry.code, entry.title, name, library)
+    return facts
 
 
 def _sending(uow: UnitOfWork, notification_id: int) -> Notification | None:

@@ -1,0 +1,277 @@
+"""/results for organizers: the preview, Freeze, Publish, and the exports as files.
+
+No conversation: every step is a button whose data carries the contest id (and
+the audience), checked again on each press, so a forged or replayed press is
+refused or finds the service refusing (frozen twice, published twice). The
+steps: `ct:results:<id>` preview -> `rs:fz` -> `rs:fzy` freeze; `rs:pb` ->
+`rs:pa:<id>:<p|j|o>` (who gets the winners list) -> `rs:pby` publish;
+`rs:no` cancels a question; `rs:csv`, `rs:xlsx`, `rs:zip` send files.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from telegram import Update
+from telegram.constants import ChatAction
+from telegram.error import TelegramError
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from bot import exports
+from bot.context import AppContext
+from bot.i18n import Translator
+from bot.services import jury, results
+from bot.services.contests import ContestNotFound, contest_title, get_contest, is_open
+from bot.services.results import ResultsRefused, ResultsView
+from handlers import results_screens as screens
+from handlers.common import Context, answer, ctx_of, reader
+from handlers.event_form import ONLY_ORGANIZERS, chunks
+from handlers.events import replace_message
+from storage.contest_models import Contest
+
+_DATA = re.compile(r"^rs:([a-z]+):(\d{1,9})(?::([pjo]))?$")
+
+
+def register(app: Application) -> None:
+    app.add_handler(CommandHandler("results", results_command))
+    app.add_handler(CallbackQueryHandler(preview_pressed, pattern=r"^ct:results:\d{1,9}$"))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^rs:"))
+
+
+async def results_command(update: Update, context: Context) -> None:
+    user, t = reader(update, context)
+    if not ctx_of(context).is_organizer(user.id):
+        await answer(update, t.gettext(ONLY_ORGANIZERS))
+        return
+    text, markup = _contest_page(context, t, 0)
+    await answer(update, text, reply_markup=markup)
+
+
+async def preview_pressed(update: Update, context: Context) -> None:
+    user, t = reader(update, context)
+    if not ctx_of(context).is_organizer(user.id):
+        await _alert(update, t.gettext(ONLY_ORGANIZERS))
+        return
+    contest_id = int(update.callback_query.data.rsplit(":", 1)[1])
+    try:
+        view, conflicts = _preview(context, contest_id)
+    except ContestNotFound:
+        await _contest_gone(update, t)
+        return
+    await update.callback_query.answer()
+    await _send_preview(update, t, view, conflicts)
+
+
+async def on_button(update: Update, context: Context) -> None:
+    user, t = reader(update, context)
+    if not ctx_of(context).is_organizer(user.id):
+        await _alert(update, t.gettext(ONLY_ORGANIZERS))
+        return
+    match = _DATA.match(update.callback_query.data)
+    handler = _ACTIONS.get(match.group(1)) if match else None
+    if handler is None or (match.group(1) in _WITH_AUDIENCE) != bool(match.group(3)):
+        await _contest_gone(update, t)
+        return
+    try:
+        await handler(Press(update, context, t, int(match.group(2)), match.group(3)))
+    except ContestNotFound:
+        await _contest_gone(update, t)
+    except ResultsRefused as refusal:
+        await _alert(update, refusal.render(t))
+
+
+# --- actions -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Press:
+    """A checked `rs:*` press: an organizer's, with the number and audience from its data."""
+
+    update: Update
+    context: Context
+    t: Translator
+    # The contest id (the page for `rs:list`).
+    number: int
+    # "p" | "j" | "o" for `rs:pa` and `rs:pby`, else None.
+    audience: str | None
+
+    @property
+    def app(self) -> AppContext:
+        return ctx_of(self.context)
+
+    async def done(self) -> None:
+        await self.update.callback_query.answer()
+
+
+async def _list_page(press: Press) -> None:
+    await press.done()
+    await replace_message(press.update, *_contest_page(press.context, press.t, press.number))
+
+
+async def _freeze_asked(press: Press) -> None:
+    with press.app.uow() as uow:
+        contest = get_contest(uow, press.number)
+    # The same refusals as `results.freeze`, before asking rather than after.
+    if contest.frozen_at is not None:
+        raise ResultsRefused(results.ALREADY_FROZEN)
+    if is_open(contest, press.app.clock.now()):
+        raise ResultsRefused(results.STILL_OPEN)
+    await press.done()
+    text, markup = screens.freeze_question(press.t, contest)
+    await answer(press.update, text, reply_markup=markup)
+
+
+async def _freeze_confirmed(press: Press) -> None:
+    with press.app.uow() as uow:
+        view = results.freeze(uow, press.number, press.app.clock.now())
+        conflicts = len(jury.conflicts(uow, press.number))
+        uow.commit()
+    await press.done()
+    await replace_message(press.update, press.t.gettext(
+        "The results of «{contest}» are frozen: the jury is locked. Check them, then publish."
+    ).format(contest=contest_title(view.contest, press.t.language)), None)
+    await _send_preview(press.update, press.t, view, conflicts)
+
+
+async def _publish_asked(press: Press) -> None:
+    contest = _publishable(press)
+    await press.done()
+    text, markup = screens.audience_question(press.t, contest)
+    await answer(press.update, text, reply_markup=markup)
+
+
+async def _audience_chosen(press: Press) -> None:
+    contest = _publishable(press)
+    view, _conflicts = _preview(press.context, press.number)
+    participants = len({row.user_id for row in view.rows})
+    await press.done()
+    await replace_message(
+        press.update, *screens.publish_question(press.t, contest, press.audience, participants))
+
+
+async def _publish_confirmed(press: Press) -> None:
+    app, t = press.app, press.t
+    with app.uow() as uow:
+        queued = results.publish(uow, press.number, app.clock.now(),
+                                 screens.AUDIENCES[press.audience],
+                                 organizer_id=press.update.effective_user.id)
+        contest = get_contest(uow, press.number)
+        uow.commit()
+    app.wake_sender()
+    await press.done()
+    await replace_message(press.update, t.ngettext(
+        "The results of «{contest}» are published: {n} message is on its way.",
+        "The results of «{contest}» are published: {n} messages are on their way.",
+        queued,
+    ).format(contest=contest_title(contest, t.language), n=queued), None)
+
+
+async def _cancelled(press: Press) -> None:
+    await press.done()
+    await replace_message(press.update, press.t.gettext("Nothing changed."), None)
+
+
+async def _send_csv(press: Press) -> None:
+    view, _conflicts = _preview(press.context, press.number)
+    await press.done()
+    await _send_file(press.update, exports.results_csv(press.t, view))
+
+
+async def _send_xlsx(press: Press) -> None:
+    view, _conflicts = _preview(press.context, press.number)
+    await press.done()
+    await _send_file(press.update, exports.results_xlsx(press.t, view))
+
+
+async def _send_zip(press: Press) -> None:
+    with press.app.uow() as uow:
+        contest = get_contest(uow, press.number)
+        entries = uow.results.standing_entries(press.number)
+    if not entries:
+        await _alert(press.update, press.t.gettext("There are no entries to put in a ZIP yet."))
+        return
+    await press.done()
+    await press.update.effective_chat.send_chat_action(ChatAction.UPLOAD_DOCUMENT)
+    bot = press.context.bot
+
+    async def fetch(file_id: str) -> bytes:
+        try:
+            file = await bot.get_file(file_id)
+            return bytes(await file.download_as_bytearray())
+        except TelegramError as error:
+            raise exports.FetchFailed(str(error)) from error
+
+    archive = await exports.entries_zip(press.t, contest, entries, fetch)
+    for part in archive.parts:
+        await _send_file(press.update, part)
+    if archive.missing:
+        await answer(press.update, press.t.gettext(
+            "These works could not be downloaded: {codes}.").format(
+            codes=", ".join(archive.missing)))
+
+
+_ACTIONS = {
+    "list": _list_page,
+    "fz": _freeze_asked,
+    "fzy": _freeze_confirmed,
+    "pb": _publish_asked,
+    "pa": _audience_chosen,
+    "pby": _publish_confirmed,
+    "no": _cancelled,
+    "csv": _send_csv,
+    "xlsx": _send_xlsx,
+    "zip": _send_zip,
+}
+_WITH_AUDIENCE = {"pa", "pby"}
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _contest_page(context: Context, t: Translator, page: int):  # noqa: ANN202
+    app = ctx_of(context)
+    with app.uow() as uow:
+        pages = max(1, math.ceil(uow.contests.count_all() / screens.PAGE_SIZE))
+        page = min(page, pages - 1)
+        contests = uow.contests.recent(page * screens.PAGE_SIZE, screens.PAGE_SIZE)
+    return screens.contest_list(t, contests, page, pages, app.clock.now())
+
+
+def _preview(context: Context, contest_id: int) -> tuple[ResultsView, int]:
+    app = ctx_of(context)
+    with app.uow() as uow:
+        view = results.preview(uow, contest_id, app.clock.now())
+        return view, len(jury.conflicts(uow, contest_id))
+
+
+def _publishable(press: Press) -> Contest:
+    """The contest, if Publish may be offered now (the same refusals as `results.publish`)."""
+    with press.app.uow() as uow:
+        contest = get_contest(uow, press.number)
+    if contest.frozen_at is None:
+        raise ResultsRefused(results.NOT_FROZEN)
+    if contest.published_at is not None:
+        raise ResultsRefused(results.ALREADY_PUBLISHED)
+    return contest
+
+
+async def _send_preview(update: Update, t: Translator, view: ResultsView, conflicts: int) -> None:
+    parts = chunks(screens.preview_text(t, view, conflicts))
+    for part in parts[:-1]:
+        await answer(update, part)
+    await answer(update, parts[-1], reply_markup=screens.preview_keyboard(t, view))
+
+
+async def _send_file(update: Update, file: exports.ExportFile) -> None:
+    await update.effective_chat.send_document(document=file.content, filename=file.file_name)
+
+
+async def _alert(update: Update, text: str) -> None:
+    await update.callback_query.answer(text, show_alert=True)
+
+
+async def _contest_gone(update: Update, t: Translator) -> None:
+    await _alert(update, t.gettext(
+        "This button is out of date: the contest no longer exists or has changed."))
