@@ -12,12 +12,17 @@ from bot.context import CONTEXT_KEY, AppContext
 from bot.i18n import Catalogs
 from bot.settings import Settings
 from handlers import (
+    contests,
+    entries,
     events,
     fallback,
+    jury,
     manage,
+    newcontest,
     newevent,
     profile,
     registration,
+    results,
     start,
 )
 from storage.db import make_engine
@@ -60,6 +65,11 @@ def build_application(
     profile.register(application)  # profile questions (asked before a first registration)
     newevent.register(application)  # organizers: /newevent conversation
     manage.register(application)  # organizers: edit, registrants, cancel an event
+    newcontest.register(application)  # organizers: /newcontest conversation
+    entries.register(application)  # readers: enter a contest, /myentries; organizers: entries
+    jury.register(application)  # jurors: invites, /jury, blind scoring, conflicts
+    results.register(application)  # organizers: /results, freeze, publish, exports
+    contests.register(application)  # /contests list and contest cards, close
     start.register(application)  # /start (with deep links), /language, /help
     events.register(application)  # /events list and event cards
     registration.register(application)  # register, waiting list, cancel, /my

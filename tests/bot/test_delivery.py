@@ -419,3 +419,4 @@ async def sent_offsets_soon(database: Database) -> list[int]:
             return [r.offset_minutes for r in sent]
         await asyncio.sleep(0.05)
     return []
+

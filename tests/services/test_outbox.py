@@ -302,3 +302,4 @@ def test_recovery_leaves_sent_rows_alone_and_fails_worn_out_ones(storage):
         key(event, 60): (NotificationStatus.FAILED, outbox.MAX_ATTEMPTS),
         key(event, 0): (NotificationStatus.PENDING, 0),
     }
+
