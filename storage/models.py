@@ -9,7 +9,9 @@ from enum import StrEnum
 from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from storage import contest_models as _contest_models  # noqa: F401  (notifications refer to contests)
+# Notifications refer to contests and broadcasts: their tables must be on the metadata.
+from storage import broadcast_models as _broadcast_models  # noqa: F401
+from storage import contest_models as _contest_models  # noqa: F401
 from storage.types import UTCDateTime
 
 
@@ -31,6 +33,7 @@ class NotificationKind(StrEnum):
     EVENT_CANCELLED = "event_cancelled"
     PROMOTED = "promoted"
     JURY_REMINDER = "jury_reminder"
+    BROADCAST = "broadcast"
     CONTEST_RESULT = "contest_result"
     WINNERS_LIST = "winners_list"
 
@@ -42,6 +45,10 @@ class NotificationStatus(StrEnum):
     SKIPPED = "skipped"
     BLOCKED = "blocked"
     FAILED = "failed"
+    # A send timed out after the request went out: it may have arrived.
+    UNCERTAIN = "uncertain"
+    # Its broadcast was cancelled before it went out.
+    CANCELLED = "cancelled"
 
 
 def _utc(nullable: bool = False) -> Column:
@@ -138,7 +145,9 @@ class Notification(SQLModel, table=True):
     """
 
     __tablename__ = "notifications"
-    __table_args__ = (Index("ix_notifications_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_notifications_due", "status", "priority", "next_attempt_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     dedupe_key: str = Field(max_length=200, unique=True)
@@ -154,6 +163,18 @@ class Notification(SQLModel, table=True):
         default=None,
         sa_column=Column(ForeignKey("contests.id", ondelete="CASCADE"), nullable=True, index=True),
     )
+    broadcast_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            ForeignKey("broadcasts.id", ondelete="CASCADE"), nullable=True, index=True
+        ),
+    )
+    # Lower goes first: readers' reminders and notices (0) before broadcasts (10).
+    priority: int = 0
+    # The sender that claimed the row and until when its claim holds; a claim
+    # left by a dead process is taken back once it lapses.
+    claimed_by: str | None = Field(default=None, max_length=64)
+    claimed_until: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     offset_minutes: int | None = None
     payload: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     due_at: datetime = Field(sa_column=_utc())

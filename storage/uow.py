@@ -7,6 +7,7 @@ from types import TracebackType
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from storage.broadcast_repository import BroadcastRepository
 from storage.contest_repository import ContestRepository
 from storage.entry_repository import EntryRepository
 from storage.jury_repository import JuryRepository
@@ -35,6 +36,7 @@ class UnitOfWork:
         self.entries = EntryRepository(self.session)
         self.jury = JuryRepository(self.session)
         self.results = ResultRepository(self.session)
+        self.broadcasts = BroadcastRepository(self.session)
         return self
 
     def __exit__(

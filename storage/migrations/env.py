@@ -3,7 +3,8 @@
 from alembic import context
 from sqlmodel import SQLModel
 
-import storage.contest_models  # noqa: F401  (registers the tables on the metadata)
+import storage.broadcast_models  # noqa: F401  (registers the tables on the metadata)
+import storage.contest_models  # noqa: F401
 import storage.models  # noqa: F401
 from storage.db import make_engine
 
