@@ -37,6 +37,11 @@ class Settings:
     join_link_lead: timedelta = timedelta(hours=1)
     # How often the reminder sender looks for due rows when nothing woke it.
     sender_interval_seconds: float = 5.0
+    # Telegram's bulk limit for one bot (messages per second, all chats together).
+    send_rate: float = 30.0
+    # Broadcasts sent with allow_paid_broadcast (paid in Stars) may go up to 1000/s.
+    paid_broadcasts: bool = False
+    paid_send_rate: float = 1000.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -52,6 +57,8 @@ class Settings:
             join_link_lead=timedelta(
                 minutes=_non_negative_int(env, "KOPIR_JOIN_LINK_LEAD_MINUTES", 60)
             ),
+            send_rate=_positive_number(env, "KOPIR_SEND_RATE", 30.0),
+            paid_broadcasts=_flag(env, "KOPIR_PAID_BROADCASTS"),
         )
 
 
@@ -107,3 +114,27 @@ def _non_negative_int(env: Mapping[str, str], name: str, default: int) -> int:
     if not raw.isdigit():
         raise SettingsError(f"{name}: expected a whole number of minutes, got {raw!r}")
     return int(raw)
+
+
+def _positive_number(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = 0.0
+    if value <= 0:
+        raise SettingsError(
+            f"{name}: expected a positive number of messages per second, got {raw!r}"
+        )
+    return value
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if raw in ("", "0", "false", "no", "off"):
+        return False
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    raise SettingsError(f"{name}: expected yes or no, got {raw!r}")
