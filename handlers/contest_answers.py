@@ -19,7 +19,6 @@ from bot.services import contest_fields as cf
 from bot.services.contest_groups import MOST_CRITERIA, WEIGHT_TOLERANCE
 from bot.services.event_fields import FieldError, parse_language, parse_timezone
 from handlers.contest_form import (
-    DEFAULT_CRITERIA,
     LISTS,
     NOW_WORD,
     ORDER,
@@ -213,7 +212,7 @@ def _add_prizes(form: dict, text: str, values: dict) -> None:
 def default_criteria(translate: Callable[[str, str], str]) -> list[cf.CriterionDraft]:
     """The suggested criteria, named in every language; `translate(language, msgid)`."""
     return [cf.CriterionDraft(key, {code: translate(code, name) for code in LANGUAGES}, weight)
-            for key, name, weight in DEFAULT_CRITERIA]
+            for key, name, weight in cf.DEFAULT_CRITERIA]
 
 
 def take_text(form: dict, step: Step, text: str, now: datetime) -> Step:

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardMarkup
 
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, N_, Translator
-from bot.services.contest_fields import CriterionDraft, SideDraft
+from bot.services.contest_fields import CriterionDraft, SideDraft, criteria_example
 from bot.settings import Settings
 from handlers.common import keyboard
 from handlers.event_form import OFFERED_ZONES, moment_text
@@ -42,13 +42,6 @@ PRESET_SIDES = {
     "ru": SideDraft("ru", {"kk": "Ресей", "ru": "Россия", "uk": "Росія", "en": "Russia"},
                     ["Russia", "Россия", "Ресей", "Росія"]),
 }
-DEFAULT_CRITERIA = (
-    ("originality", N_("Originality"), 0.4),
-    # Translators: a judging criterion: how well the work is written.
-    ("language", N_("Language"), 0.3),
-    # Translators: a judging criterion: how closely the work keeps to the contest's theme.
-    ("relevance", N_("Relevance"), 0.3),
-)
 DEFAULTS = {"ages": "15-19", "quota": "5", "entries": "1", "scale": "1-10", "jurors": "1"}
 
 
@@ -347,9 +340,8 @@ def _question_buttons(step: Step, t: Translator, form: dict, values: dict,
         rows = [[(named(side.names, t.language), data(step, "add", key))
                  for key, side in PRESET_SIDES.items() if key not in chosen]]
     elif step is Step.CRITERIA:
-        defaults = ", ".join(f"{_(name)} {t.number(weight)}"
-                             for _key, name, weight in DEFAULT_CRITERIA)
-        rows = [[(_("Default: {value}").format(value=defaults), data(step, "default"))]]
+        rows = [[(_("Default: {value}").format(value=criteria_example(t)),
+                  data(step, "default"))]]
     elif step is Step.SUMMARY:
         return [[(_("Confirm"), data(step, "ok"))],
                 [(_("Back"), data(step, "back")), (_("Cancel"), data(step, "cancel"))]]

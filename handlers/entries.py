@@ -389,7 +389,7 @@ async def timed_out(update: Update, context: Context) -> None:
     _end(context)
     _user, t = reader(update, context)
     await answer(update, t.gettext(
-        "Your entry was closed because it had no answer for a long time. Nothing was stored. "
+        "The entry form was closed because it had no answer for a long time. Nothing was saved. "
         "Press Enter on the contest card to start again."
     ))
 

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from bot.i18n import N_, Nn_
 from bot.services.contest_groups import (  # noqa: F401 - re-exported: one module to import
     ANY_WORDS,
-    DEFAULT_CRITERIA_TEXT,
+    DEFAULT_CRITERIA,
     CriterionDraft,
     SideDraft,
     as_integer,
@@ -27,6 +27,7 @@ from bot.services.contest_groups import (  # noqa: F401 - re-exported: one modul
     check_criteria,
     check_prizes,
     check_sides,
+    criteria_example,
     limited_text,
     number_keys,
     parse_countries,
@@ -64,8 +65,18 @@ _KINDS = {
     "photo": ContestKind.PHOTO, "фото": ContestKind.PHOTO, "фотография": ContestKind.PHOTO,
     "фотографія": ContestKind.PHOTO, "фотосурет": ContestKind.PHOTO,
 }
-_TIES = {"shared": TiePolicy.SHARED, "dense": TiePolicy.DENSE}
-_AGGREGATES = {"mean": Aggregate.MEAN, "average": Aggregate.MEAN, "median": Aggregate.MEDIAN}
+# Our four languages; the words of the tie buttons too ("С пропуском: 1, 2, 2, 4").
+_TIES = {
+    **dict.fromkeys(("shared", "разделённое", "разделенное", "с пропуском", "ортақ",
+                     "поділене", "з пропуском"), TiePolicy.SHARED),
+    **dict.fromkeys(("dense", "плотное", "без пропуска", "тығыз", "үздіксіз", "щільне",
+                     "без пропуску"), TiePolicy.DENSE),
+}
+_AGGREGATES = {
+    **dict.fromkeys(("mean", "average", "среднее", "орташа", "орташа мән", "середнє"),
+                    Aggregate.MEAN),
+    **dict.fromkeys(("median", "медиана", "медіана"), Aggregate.MEDIAN),
+}
 _YES = frozenset({"yes", "y", "true", "on", "1", "да", "иә", "так"})
 _NO = frozenset({"no", "n", "false", "off", "0", "нет", "жоқ", "ні"})
 # Words for "the day the contest closes / opens" as the reference date of ages.
@@ -314,9 +325,12 @@ def parse_scale(value: object) -> tuple[int, int]:
 
 def parse_tie_policy(value: object) -> TiePolicy:
     text = as_text(value)
-    policy = _TIES.get(text.casefold())
+    policy = _TIES.get(" ".join(text.split()).casefold())
     if policy is None:
         raise FieldError(
+            # Translators: "shared" and "dense" are words to type; these are accepted too:
+            # разделённое or с пропуском / плотное or без пропуска; ортақ / тығыз or
+            # үздіксіз; поділене or з пропуском / щільне or без пропуску.
             N_("Unknown tie policy {value}: use shared (places 1, 2, 2, 4) or dense "
                "(places 1, 2, 2, 3)."),
             value=text,
@@ -326,9 +340,11 @@ def parse_tie_policy(value: object) -> TiePolicy:
 
 def parse_aggregate(value: object) -> Aggregate:
     text = as_text(value)
-    aggregate = _AGGREGATES.get(text.casefold())
+    aggregate = _AGGREGATES.get(" ".join(text.split()).casefold())
     if aggregate is None:
         raise FieldError(
+            # Translators: "mean" and "median" are words to type; these are accepted too:
+            # среднее / медиана, орташа / медиана, середнє / медіана.
             N_("Unknown way to combine the jurors' scores {value}: use mean or median."),
             value=text,
         )

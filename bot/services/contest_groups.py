@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from bot.i18n import N_, Nn_
+from bot.i18n import N_, Nn_, Translator
 from bot.services.cities import known_country_zone
 from bot.services.event_fields import FieldError, parse_language
 
@@ -22,7 +22,14 @@ MOST_CRITERIA = 10
 MOST_SIDES = 10
 WEIGHT_TOLERANCE = 0.001
 KEY_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
-DEFAULT_CRITERIA_TEXT = "originality 0.4, language 0.3, relevance 0.3"
+# The suggested criteria (key, name, weight): the Default button and the examples.
+DEFAULT_CRITERIA = (
+    ("originality", N_("Originality"), 0.4),
+    # Translators: a judging criterion: how well the work is written.
+    ("language", N_("Language"), 0.3),
+    # Translators: a judging criterion: how closely the work keeps to the contest's theme.
+    ("relevance", N_("Relevance"), 0.3),
+)
 # Spellings of "no restriction" / "nothing" in our four languages.
 ANY_WORDS = frozenset({"-", "—", "any", "all", "none", "любая", "любые", "кез келген", "будь-яка"})
 
@@ -48,6 +55,19 @@ class CriterionDraft:
 
     def as_json(self) -> dict:
         return {"key": self.key, "names": dict(self.names), "weight": self.weight}
+
+
+def criteria_example(t: Translator) -> str:
+    """The default criteria as typed in `t`'s language: "Оригинальность 0,4, Язык 0,3, ..."."""
+    return ", ".join(f"{t.gettext(name)} {t.number(weight)}"
+                     for _key, name, weight in DEFAULT_CRITERIA)
+
+
+class _CriteriaError(FieldError):
+    """A criteria problem whose {example} reads in the organizer's language."""
+
+    def render(self, t: Translator) -> str:
+        return t.gettext(self.msgid).format(**self.params, example=criteria_example(t))
 
 
 def parse_countries(value: object) -> list[str]:
@@ -250,10 +270,7 @@ def parse_criteria(value: object, language: str) -> list[CriterionDraft]:
 def check_criteria(criteria: list[CriterionDraft]) -> None:
     """At least one, unique keys, and weights summing to 1 (all unweighted: equal shares)."""
     if not criteria:
-        raise FieldError(
-            N_("Add at least one criterion, for example: {example}."),
-            example=DEFAULT_CRITERIA_TEXT,
-        )
+        raise _CriteriaError(N_("Add at least one criterion, for example: {example}."))
     if len(criteria) > MOST_CRITERIA:
         raise FieldError(
             Nn_("At most {limit} criterion, please.", "At most {limit} criteria, please.",
@@ -276,10 +293,8 @@ def check_criteria(criteria: list[CriterionDraft]) -> None:
         )
     total = sum(criterion.weight for criterion in criteria)
     if abs(total - 1) > WEIGHT_TOLERANCE:
-        raise FieldError(
-            N_("The weights add up to {total}, not 1: for example {example}."),
-            total=f"{total:g}", example=DEFAULT_CRITERIA_TEXT,
-        )
+        raise _CriteriaError(N_("The weights add up to {total}, not 1: for example {example}."),
+                             total=f"{total:g}")
 
 
 def parse_place(value: object) -> str:

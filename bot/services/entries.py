@@ -42,12 +42,15 @@ DOCUMENT_TYPES = {
 
 # Refusals; `eligible` returns one of the first four, SCORING compares with them.
 PROFILE_INCOMPLETE = N_(
-    "To enter a contest, please fill in your profile first: the jury's organizers need your "
-    "name, date of birth, country and library."
+    "To enter a contest, please fill in your profile first: the contest's organizers need "
+    "your name, date of birth, country and library."
 )
-AGE_OUT_OF_RANGE = N_(
+AGE_OUT_OF_RANGE = Nn_(
     "Sorry, this contest is for readers aged {min} to {max} on {date}; on that day you will "
-    "be {age}."
+    "be {age} year old.",
+    "Sorry, this contest is for readers aged {min} to {max} on {date}; on that day you will "
+    "be {age} years old.",
+    count="age",
 )
 COUNTRY_NOT_ALLOWED = N_("Sorry, this contest is not open to readers from {country}.")
 NO_SIDE = N_(
@@ -208,7 +211,7 @@ def _eligibility(contest: Contest, user: User) -> EntryRefused | None:
     return None
 
 
-def eligible(contest: Contest, user: User) -> str | None:
+def eligible(contest: Contest, user: User) -> str | Plural | None:
     """None when `user` may take part in `contest` by their profile; else the refusal msgid.
 
     Profile, age on the reference date, country and side; not the window or the limit.

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import PurePosixPath
 
-from bot.i18n import N_, Translator
+from bot.i18n import N_, Nn_, Plural, Translator
 from bot.services.contests import ContestNotFound
 from bot.services.jury_reminders import (  # noqa: F401  (part of this module's interface)
     jury_reminder_key,
@@ -42,16 +42,21 @@ NOTE_LIMIT = 500
 
 
 class JuryError(Exception):
-    """Something a juror asked for is refused; `render` says why in their language."""
+    """Something a juror asked for is refused; `render` says why in their language.
+
+    `msgid` is an `N_` message, or an `Nn_` pair whose `count` parameter picks the form.
+    """
 
     default_msgid = N_("This is for jury members only.")
 
-    def __init__(self, msgid: str | None = None, **params: object) -> None:
+    def __init__(self, msgid: str | Plural | None = None, **params: object) -> None:
         self.msgid = msgid or self.default_msgid
         self.params = params
         super().__init__(self.render(Translator("en", gettext.NullTranslations())))
 
     def render(self, t: Translator) -> str:
+        if isinstance(self.msgid, Plural):
+            return self.msgid.translate(t, self.params)
         return t.gettext(self.msgid).format(**self.params)
 
 
@@ -313,7 +318,9 @@ def check_comment(comment: str | None) -> str | None:
     comment = (comment or "").strip() or None
     if comment is not None and len(comment) > COMMENT_LIMIT:
         raise ScoreInvalid(
-            N_("The comment is too long: {length} characters, at most {limit}."),
+            Nn_("The comment is too long: {length} character, at most {limit}.",
+                "The comment is too long: {length} characters, at most {limit}.",
+                count="length"),
             length=len(comment), limit=COMMENT_LIMIT)
     return comment
 

@@ -163,8 +163,8 @@ def test_invalid_contests_list_every_problem_by_line_and_write_nothing(database)
         Problem(21, "Unknown field `colour`; known fields: key, name, countries."),
         Problem(21, "sides: Қазақстан belongs to two sides, kz and qz: a reader can be on one "
                     "side only."),
-        Problem(22, "criteria: The weights add up to 0.9, not 1: for example originality 0.4, "
-                    "language 0.3, relevance 0.3."),
+        Problem(22, "criteria: The weights add up to 0.9, not 1: for example Originality 0.4, "
+                    "Language 0.3, Relevance 0.3."),
         Problem(25, "scale: A scale goes from a lower to a higher number between 0 and 100, "
                     "like 1-10; 10-1 does not."),
         Problem(26, "ties: Unknown tie policy olympic: use shared (places 1, 2, 2, 4) or dense "
@@ -319,8 +319,8 @@ def test_cli_import_of_a_broken_contest_writes_no_event(database, tmp_path, monk
 
     assert code == 1
     assert capsys.readouterr().err.splitlines() == [
-        f"{path}:27: criteria: The weights add up to 0.9, not 1: for example originality 0.4, "
-        "language 0.3, relevance 0.3.",
+        f"{path}:27: criteria: The weights add up to 0.9, not 1: for example Originality 0.4, "
+        "Language 0.3, Relevance 0.3.",
         f"{path}: 1 problem; nothing was imported.",
     ]
     assert counts(database) == (0, 0)

@@ -367,7 +367,7 @@ async def test_unanswered_entry_times_out_with_nothing_stored(
     stray = await user.next_message()
 
     assert [text_of(closed), rows(database, contest.id)] == [t.gettext(
-        "Your entry was closed because it had no answer for a long time. Nothing was stored. "
+        "The entry form was closed because it had no answer for a long time. Nothing was saved. "
         "Press Enter on the contest card to start again."), []]
     assert text_of(stray) == t.gettext(
         "I did not ask for anything just now. Send /events to see upcoming events or /help.")

@@ -226,8 +226,8 @@ async def test_newcontest_weights_not_adding_up_to_one_are_refused_at_done(
     scale = await organizer.next_message()
 
     assert (text_of(refusal), text_of(again), buttons_of(again)) == (
-        "The weights add up to 0.8, not 1: for example originality 0.4, language 0.3, "
-        "relevance 0.3.",
+        "The weights add up to 0.8, not 1: for example Originality 0.4, Language 0.3, "
+        "Relevance 0.3.",
         CRITERIA_Q + "\n\nSo far: Originality 0.5, Language 0.3",
         [[DEFAULT_CRITERIA], ["Done"], ["Start the list again"], ["Back"]],
     )

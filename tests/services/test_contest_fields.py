@@ -5,13 +5,14 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from bot.i18n import Translator
+from bot.i18n import LANGUAGES, Translator
 from bot.services.contest_fields import (
     ContestDraft,
     CriterionDraft,
     FieldError,
     SideDraft,
     check_draft,
+    criteria_example,
     parse_age_range,
     parse_aggregate,
     parse_closes,
@@ -211,15 +212,46 @@ def test_criteria_without_weights_weigh_the_same():
 @pytest.mark.parametrize(
     ("value", "expected"),
     [("originality 0.4, language 0.4", "The weights add up to 0.8, not 1: for example "
-                                       "originality 0.4, language 0.3, relevance 0.3."),
+                                       "Originality 0.4, Language 0.3, Relevance 0.3."),
      ("originality 0.5, language", "Give a weight to every criterion, or to none (then they "
                                    "weigh the same)."),
      ("originality 0.5, originality 0.5", "The criterion originality is given twice."),
-     ("", "Add at least one criterion, for example: originality 0.4, language 0.3, "
-          "relevance 0.3.")],
+     ("", "Add at least one criterion, for example: Originality 0.4, Language 0.3, "
+          "Relevance 0.3.")],
 )
 def test_criteria_problems(value, expected):
     assert message(parse_criteria, value, "en") == expected
+
+
+def test_criteria_example_reads_in_the_organizers_language_and_parses_back(catalogs):
+    translators = [catalogs.translator(language) for language in LANGUAGES]
+
+    parsed = [[(criterion.names, criterion.weight)
+               for criterion in parse_criteria(criteria_example(t), t.language)]
+              for t in translators]
+
+    assert parsed == [
+        [({t.language: t.gettext(name)}, weight)
+         for name, weight in (("Originality", 0.4), ("Language", 0.3), ("Relevance", 0.3))]
+        for t in translators
+    ]
+
+
+class CriteriaNamesInRussian(gettext.NullTranslations):
+    names = {"Originality": "Оригинальность", "Language": "Язык", "Relevance": "Соответствие теме"}
+
+    def gettext(self, message: str) -> str:
+        return self.names.get(message, message)
+
+
+def test_criteria_problem_example_is_in_the_organizers_language():
+    with pytest.raises(FieldError) as error:
+        parse_criteria("Оригинальность 0.4", "ru")
+
+    assert error.value.render(Translator("ru", CriteriaNamesInRussian())) == (
+        "The weights add up to 0.4, not 1: for example Оригинальность 0,4, Язык 0,3, "
+        "Соответствие теме 0,3."
+    )
 
 
 def test_weights_within_a_thousandth_of_one_pass():
@@ -268,6 +300,24 @@ def test_tie_policy_and_aggregate_values():
     assert message(parse_aggregate, "max") == (
         "Unknown way to combine the jurors' scores max: use mean or median."
     )
+
+
+@pytest.mark.parametrize(("word", "policy"), [
+    ("Разделённое", TiePolicy.SHARED), ("с  пропуском", TiePolicy.SHARED),
+    ("ортақ", TiePolicy.SHARED), ("поділене", TiePolicy.SHARED),
+    ("плотное", TiePolicy.DENSE), ("тығыз", TiePolicy.DENSE), ("Үздіксіз", TiePolicy.DENSE),
+    ("щільне", TiePolicy.DENSE), ("без пропуску", TiePolicy.DENSE),
+])
+def test_tie_policy_in_our_languages(word, policy):
+    assert parse_tie_policy(word) == policy
+
+
+def test_aggregate_in_our_languages():
+    words = ("среднее", "орташа", "середнє", "Медиана", "медіана")
+
+    assert [parse_aggregate(word) for word in words] == [
+        Aggregate.MEAN, Aggregate.MEAN, Aggregate.MEAN, Aggregate.MEDIAN, Aggregate.MEDIAN
+    ]
 
 
 def test_counts_are_bounded():
@@ -329,8 +379,8 @@ def test_check_draft_lists_every_cross_field_problem():
     assert [problem.render(ENGLISH) for problem in check_draft(broken)] == [
         "There is no title in the contest's language (ru).",
         "The contest must close after it opens: check both dates.",
-        "The weights add up to 0.5, not 1: for example originality 0.4, language 0.3, "
-        "relevance 0.3.",
+        "The weights add up to 0.5, not 1: for example Originality 0.4, Language 0.3, "
+        "Relevance 0.3.",
         "There is a prize for place 6, but only 5 winners per side.",
         "The jury deadline must come after submissions close: the jury scores closed entries.",
     ]

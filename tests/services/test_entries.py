@@ -156,8 +156,20 @@ def test_age_refusal_reads_with_a_long_date():
 
     assert error.render(EN) == (
         "Sorry, this contest is for readers aged 15 to 19 on December 2, 2026; on that day "
-        "you will be 20."
+        "you will be 20 years old."
     )
+
+
+def test_age_refusal_is_a_plural_on_the_age():
+    forms = [EntryRefused(AGE_OUT_OF_RANGE, min=1, max=1, date=date(2026, 12, 2),
+                          age=age).render(EN) for age in (0, 1)]
+
+    assert forms == [
+        "Sorry, this contest is for readers aged 1 to 1 on December 2, 2026; on that day you "
+        "will be 0 years old.",
+        "Sorry, this contest is for readers aged 1 to 1 on December 2, 2026; on that day you "
+        "will be 1 year old.",
+    ]
 
 
 def test_age_on_counts_full_years():
