@@ -1,5 +1,6 @@
 """`kopir sandbox`: the real bot against the project's fake Bot API, chatted with in the
-terminal. No token and no internet needed; demo events are seeded on every start.
+terminal. No token and no internet needed; demo events and contests are seeded on every
+start.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from sqlalchemy.engine import make_url
 from bot.app import build_application
 from bot.clock import Clock, SystemClock
 from bot.demo import DEMO_READER, seed_demo_events
+from bot.demo_contests import seed_demo_contests
 from bot.fakeapi.server import FakeBotApi
+from bot.services.contests import open_contests
 from bot.settings import Settings
 from bot.terminal_chat import Identity, TerminalChat, stdin_lines
 from storage.db import make_engine, normalize_url
@@ -32,12 +35,14 @@ DEFAULT_LANGUAGE_CODE = "kk"
 
 BANNER = """\
 Kopir sandbox: the real bot and a fake Telegram on {url}, with {events} upcoming
-events (the demo ones are added on every start). No token and no internet are needed.
+events and {contests} open contests (the demo ones are added on every start). No token
+and no internet are needed.
 Database: {database}
 
 You are "Reader" (Telegram user {reader}). The bot's messages appear below,
 with their buttons numbered: [1] Register  [2] ◀ Events
-  - type a message or a command (/events, /my, /profile, /language, /help);
+  - type a message or a command (/events, /my, /contests, /myentries, /profile,
+    /language, /help);
   - type a button's number to press that button of the latest message with buttons;
   - files the bot sends are saved in {files}/.
 Sandbox commands start with "!" (type !help for the list):
@@ -92,7 +97,9 @@ async def run_chat(
     await api.start()
     try:
         seed_demo_events(database, clock.now())
+        seed_demo_contests(database, clock.now())
         events = _upcoming_count(database, clock)
+        contests = _open_contest_count(database, clock)
         bot_settings = replace(
             settings,
             token=api.token,
@@ -126,6 +133,7 @@ async def run_chat(
                     BANNER.format(
                         url=api.url,
                         events=events,
+                        contests=contests,
                         database=_shown_url(settings.database_url),
                         reader=READER_ID,
                         organizer=ORGANIZER_ID,
@@ -162,6 +170,11 @@ def _shown_url(url: str) -> str:
 def _upcoming_count(database: Database, clock: Clock) -> int:
     with database.uow() as uow:
         return uow.events.count_upcoming(clock.now())
+
+
+def _open_contest_count(database: Database, clock: Clock) -> int:
+    with database.uow() as uow:
+        return len(open_contests(uow, clock.now()))
 
 
 def language_code_from_env(env: Mapping[str, str]) -> str:

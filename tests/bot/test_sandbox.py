@@ -9,6 +9,7 @@ import pytest
 from bot.clock import ManualClock
 from bot.fakeapi.server import FakeBotApi
 from bot.sandbox import ORGANIZER_ID, READER_ID, language_code_from_env, run_chat
+from bot.services.entries import PROFILE_INCOMPLETE
 from bot.settings import Settings
 from bot.terminal_chat import Identity, TerminalChat
 from handlers.events import kind_label
@@ -37,7 +38,8 @@ async def _chat(database_url: str, files_dir: Path, *lines: str) -> tuple[int, l
             quiet=0.25,
             echo=True,
         ),
-        timeout=30,
+        # A ceiling against a hang, not a pace: the longest script takes about 5 s.
+        timeout=60,
     )
     return code, out.getvalue().split("\n")
 
@@ -132,6 +134,50 @@ async def test_run_chat_reader_registers_for_demo_video_bridge_in_kazakh(
     ]
     assert saved.read_bytes().startswith(b"BEGIN:VCALENDAR")
     assert _registration(database_url, "demo-karaganda-kyiv", READER_ID) == "registered"
+
+
+def _entries(database_url: str, user_id: int) -> list[tuple]:
+    database = Database(make_engine(database_url))
+    with database.uow() as uow:
+        found = [(entry.code, contest.key, entry.side, entry.title, entry.content, entry.text)
+                 for entry, contest, _result in uow.entries.for_user(user_id)]
+    database.dispose()
+    return found
+
+
+async def test_run_chat_reader_enters_demo_essay_contest_in_kazakh(
+    database_url, tmp_path, catalogs
+):
+    """Kazakh, /contests, the essay card, Enter, the profile (born 2009), then the essay."""
+    essay = "Біз әртүрлі елдерде тұрамыз, бірақ бір кітапты оқимыз."
+    code, lines = await _chat(
+        database_url, tmp_path,
+        "1", "/contests", "1", "1",
+        "1", "Айгерім Серікова", "14.03.2009", "Қазақстан", "Қарағанды",
+        "Ж. Бектуров атындағы кітапхана", "1",
+        "/contests", "1", "1", "Дала мен қала", essay, "1", "!quit",
+    )
+
+    kk = catalogs.translator("kk")
+    entered = "🤖 " + kk.gettext(
+        "Your entry {code} is in. The jury will see only this code, not your name."
+    ).format(code="E-001")
+    assert code == 0
+    assert lines[1] == (
+        "events and 2 open contests (the demo ones are added on every start). No token"
+    )
+    assert _block(lines, "🤖 " + kk.gettext(PROFILE_INCOMPLETE), 2) == [
+        "🤖 " + kk.gettext(PROFILE_INCOMPLETE),
+        "[1] " + kk.gettext("Fill in my profile"),
+    ]
+    assert _block(lines, entered, 3) == [
+        entered,
+        "",
+        kk.gettext("Until entries close, you can replace or withdraw it in /myentries."),
+    ]
+    assert _entries(database_url, READER_ID) == [
+        ("E-001", "demo-essay-nomads", "kz", "Дала мен қала", "text", essay)
+    ]
 
 
 async def test_run_chat_number_out_of_range_is_explained_not_sent(database_url, tmp_path):
