@@ -76,18 +76,23 @@ def all_rows(database) -> list[Notification]:
         return list(uow.session.exec(select(Notification).order_by(Notification.id)).all())
 
 
-async def test_winners_list_reaches_every_participant(app, fake_api, database, clock):
+async def test_winners_list_reaches_every_participant(
+    app, fake_api, database, clock, catalogs
+):
     users, _contest = await publish_small_contest(fake_api, database, clock)
+    languages = {user_id: language for user_id, language, *_rest in READERS}
 
     await send_due(app, ctx_of(app))
 
-    for user in users.values():
+    for user_id, user in users.items():
         await user.wait_idle()
         sent = [event.message for event in user.drain()]
         texts = [text_of(m) for m in sent if "document" not in m]
+        t = catalogs.translator(languages[user_id])
         assert (len(sent), len(texts)) == (2, 1)
-        assert texts[0].split("\n")[-1] == (
-            "1st place: E-002 «Дніпро» — Олена Коваль, Kyiv Youth Library")
+        assert texts[0].split("\n")[-1] == t.gettext("{place}: {code} «{title}» — {author}").format(
+            place=t.gettext("1st place"), code="E-002", title="Дніпро",
+            author="Олена Коваль, Kyiv Youth Library")
 
 
 async def test_contest_result_after_flood_control_is_sent_once(app, fake_api, database, clock):
