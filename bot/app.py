@@ -12,6 +12,7 @@ from bot.context import CONTEXT_KEY, AppContext
 from bot.i18n import Catalogs
 from bot.settings import Settings
 from handlers import (
+    broadcast,
     contests,
     entries,
     events,
@@ -54,6 +55,8 @@ def build_application(
         .base_url(settings.api_base_url)
         .base_file_url(settings.api_base_file_url)
         .post_init(_post_init)
+        # Counts handler replies in the delivery engine's limiter (never delays them).
+        .rate_limiter(delivery.ReplyMeter())
         .build()
     )
     application.bot_data[CONTEXT_KEY] = context
@@ -66,6 +69,7 @@ def build_application(
     newevent.register(application)  # organizers: /newevent conversation
     manage.register(application)  # organizers: edit, registrants, cancel an event
     newcontest.register(application)  # organizers: /newcontest conversation
+    broadcast.register(application)  # organizers: /broadcast conversation, its status, /broadcasts
     entries.register(application)  # readers: enter a contest, /myentries; organizers: entries
     jury.register(application)  # jurors: invites, /jury, blind scoring, conflicts
     results.register(application)  # organizers: /results, freeze, publish, exports

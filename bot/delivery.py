@@ -1,71 +1,109 @@
-"""The outbox sender: reminders and notices from `Notification` rows to readers' chats.
+"""The delivery engine: outbox rows to readers' chats, at Telegram's limits, losing nothing.
 
-The database is the truth. PTB's JobQueue only wakes the sender: a repeating
-job every `settings.sender_interval_seconds` (the first run at start-up, which
-also recovers rows a crash left half-sent), and `ctx.wake_sender()` for "look
-now" after a handler queued something. Each run claims due rows (committed
-before any request goes out), sends them through one rate limiter, and records
-each answer. See `bot.services.outbox` for the row states and staleness rules.
+The database is the truth (`bot.services.outbox`: row states, priority, leases,
+what is sent again after a crash or a time-out and why). PTB's JobQueue only
+wakes the sender: a repeating job every `settings.sender_interval_seconds` (the
+first run at start-up, which also takes back rows a crash left half-sent), and
+`ctx.wake_sender()` for "look now" after a handler queued something.
 
-One row is one Telegram message. A contest result is the participant's
-certificate or letter of thanks (rendered now, in their language) sent as ONE
-document with the text as its caption, so there is never a text without its
-document or the reverse, and a retry repeats the pair whole.
+A run (one at a time per process; `bot.delivery_run`):
+- claims rows in batches of about a second's worth at the current rate, by
+  priority, the next batch while the current one goes out; a reader's row
+  claimed behind queued broadcast rows goes before them, so a reminder due now
+  overtakes a running broadcast within a second or two;
+- renders each row (`bot.compose`), paces it through one `RateLimiter`
+  (`settings.send_rate`; `settings.paid_send_rate` for paid broadcasts when
+  `settings.paid_broadcasts`; 1/s per private chat, 20/min per group; a row
+  whose chat is not free yet waits aside instead of holding up the others) and
+  sends it with a bounded number of requests in flight: twice what the rate
+  needs at the observed latency (4 to 128), so the limiter, not the pool, sets
+  the pace;
+- records answers in batches (one statement for all sent rows) while sending
+  goes on. Every database call runs in a worker thread and is short, so the
+  event loop keeps answering readers while a broadcast goes out;
+- sends through a `Bot` of its own on its own connection pool (aiohttp,
+  `bot.bulk_request`): handler replies never queue behind bulk sends.
+The limiter is the bot's only one: `ReplyMeter`, the Application bot's PTB rate
+limiter, counts every handler reply in it without delaying the reply, so bulk
+sends make room for replies (and wait a second before writing into a chat the
+bot has just answered in).
+
+Answers: 429 stops every send for `retry_after` (the row is tried again, then
+released, never failed); 403 and 400 "chat not found" mark the reader blocked;
+a connection error before the request went out is retried with backoff; a
+time-out or a connection cut after it went out is retried for readers' rows and
+makes an announcement `uncertain`; anything else Telegram refuses fails the row.
+A crash can duplicate at most the requests in flight plus the answers not yet
+written (MAX_IN_FLIGHT + 2 x MAX_UNSETTLED of `bot.delivery_answers`; a handful at 30/s).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-import warnings
-from dataclasses import dataclass, field
-from datetime import timedelta
-from zoneinfo import ZoneInfo
+from collections.abc import AsyncIterator, Callable, Coroutine
+from typing import Any
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Message
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
-from telegram.ext import Application, ContextTypes
-from telegram.warnings import PTBDeprecationWarning
+from telegram import Bot
+from telegram.error import TelegramError
+from telegram.ext import Application, BaseRateLimiter, ContextTypes
 
-from bot import certificates, contest_notices, notices
+from bot.bulk_request import AiohttpRequest
 from bot.context import AppContext, app_context
-from bot.i18n import Translator
+from bot.delivery_run import MAX_IN_FLIGHT, DeliveryReport, Run, Sender
 from bot.ratelimit import RateLimiter
 from bot.services import outbox
-from storage.models import NotificationKind, NotificationStatus
+
+__all__ = ["DeliveryReport", "ReplyMeter", "register", "send_due"]
 
 log = logging.getLogger(__name__)
 
 SENDER_KEY = "kopir.sender"
-# Rows claimed per round: small, so that few are `sending` when a crash comes.
-BATCH_SIZE = 50
-# Requests in flight at once; one slow chat (waiting out its 1/s) does not hold the rest.
-SEND_WORKERS = 4
-# A row that meets flood control this many times in one run waits for a later run.
-FLOOD_RETRIES = 3
+# Pacing margins (see bot.ratelimit), in seconds per second: 10 ms for the error in
+# estimating when a request reached Telegram, and a catch-up after a stalled event
+# loop. Free messages go 1.5% below the limit (30/s: 29.6/s), paid ones 3% (970/s).
+GUARD = 0.01
+CATCH_UP = 0.005
+PAID_CATCH_UP = 0.02
 
 
-@dataclass
-class DeliveryReport:
-    """What one run did; counts of rows by outcome."""
-
-    sent: int = 0
-    skipped: int = 0
-    blocked: int = 0
-    retried: int = 0
-    failed: int = 0
-    recovered: int = 0
+# Bot API methods that put a new message into a chat: the ones Telegram's limits count.
+SEND_METHODS = frozenset({
+    "sendMessage", "sendPhoto", "sendDocument", "sendVideo", "sendAnimation", "sendAudio",
+    "sendVoice", "sendVideoNote", "sendSticker", "sendLocation", "sendVenue", "sendContact",
+    "sendPoll", "sendDice", "sendMediaGroup", "copyMessage", "copyMessages", "forwardMessage",
+    "forwardMessages",
+})
 
 
-@dataclass
-class _Sender:
-    """State a sender keeps between runs; lives in `bot_data`, one per Application."""
+class ReplyMeter(BaseRateLimiter[None]):
+    """The Application bot's rate limiter (`ApplicationBuilder.rate_limiter`): it never
+    delays a reply to a reader, but counts it in the engine's limiter, so that bulk
+    sends make room for it and the bot as a whole stays within Telegram's limits."""
 
-    limiter: RateLimiter = field(default_factory=RateLimiter)
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    recovered: bool = False
-    wake_pending: bool = False
-    blocked: set[int] = field(default_factory=set)
+    def __init__(self) -> None:
+        self.limiter: RateLimiter | None = None
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Any]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: None,
+    ) -> Any:
+        chat_id = data.get("chat_id")
+        if self.limiter is not None and endpoint in SEND_METHODS and isinstance(chat_id, int):
+            self.limiter.note(chat_id)
+        return await callback(*args, **kwargs)
 
 
 def register(app: Application) -> None:
@@ -74,7 +112,10 @@ def register(app: Application) -> None:
     ctx = app_context(app.bot_data)
     _sender_of(app)
     app.job_queue.run_repeating(
-        _on_tick, interval=ctx.settings.sender_interval_seconds, first=0, name="kopir.sender"
+        _on_tick, interval=ctx.settings.sender_interval_seconds, first=0, name="kopir.sender",
+        # A broadcast keeps one run going for minutes: the ticks meanwhile return at once
+        # instead of being skipped (and logged) by the scheduler.
+        job_kwargs={"max_instances": 2},
     )
     ctx.wake_sender = lambda: _wake(app)
 
@@ -89,6 +130,8 @@ def _wake(app: Application) -> None:
 
 
 async def _on_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+    if _sender_of(context.application).lock.locked():
+        return  # the run going on claims whatever falls due meanwhile
     await send_due(context.application, app_context(context.bot_data))
 
 
@@ -98,195 +141,89 @@ async def _on_wake(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def send_due(app_or_bot: Application | Bot, ctx: AppContext) -> DeliveryReport:
-    """Send everything due now. Given an Application, runs are serialized and the rate
-    limiter is shared with the scheduled runs; given a bare Bot (tests, tools), the
-    call starts like a fresh process, recovery included."""
+    """Send everything due now. Given an Application, runs are serialized, the rate
+    limiter is shared with the scheduled runs, and requests go through a bulk `Bot`
+    of their own; given a bare Bot (tests, tools), the call starts like a fresh
+    process, recovery included, and sends through that Bot."""
     if isinstance(app_or_bot, Application):
-        bot, sender = app_or_bot.bot, _sender_of(app_or_bot)
+        sender, bulk = _sender_of(app_or_bot), None
     else:
-        bot, sender = app_or_bot, _Sender()
+        sender, bulk = Sender(_limiter(ctx)), app_or_bot
     report = DeliveryReport()
     async with sender.lock:
         if not sender.recovered:
-            with ctx.uow() as uow:
-                report.recovered = outbox.recover_interrupted(uow, ctx.clock.now())
-                uow.commit()
+            report.recovered = await asyncio.to_thread(_recover, ctx, sender.owner)
             sender.recovered = True
-        sender.blocked.clear()
-        while True:
-            with ctx.uow() as uow:
-                batch = outbox.claim_due(uow, ctx.clock.now(), BATCH_SIZE)
-                uow.commit()
-            report.skipped += batch.skipped
-            report.blocked += batch.blocked
-            report.failed += batch.failed
-            try:
-                await _send_all(bot, ctx, sender, batch.claims, report)
-            except Exception:
-                # Say the database failed mid-batch: the unsettled rows stay `sending`;
-                # the next run starts with recovery instead of waiting for a restart.
-                sender.recovered = False
-                raise
-            if batch.examined < BATCH_SIZE:
-                return report
-
-
-async def _send_all(
-    bot: Bot, ctx: AppContext, sender: _Sender, claims: list[outbox.Claim], report: DeliveryReport
-) -> None:
-    queue = list(reversed(claims))
-
-    async def worker() -> None:
-        while queue:
-            await _deliver(bot, ctx, sender, queue.pop(), report)
-
-    await asyncio.gather(*(worker() for _ in range(min(SEND_WORKERS, len(queue)))))
-
-
-@dataclass(frozen=True)
-class _Outgoing:
-    """One message as it will go out."""
-
-    text: str
-    markup: InlineKeyboardMarkup | None = None
-    # (content, file name): sent as one document with `text` as its caption.
-    document: tuple[bytes, str] | None = None
-
-    async def send(self, bot: Bot, chat_id: int) -> Message:
-        if self.document is not None:
-            content, name = self.document
-            return await bot.send_document(
-                chat_id=chat_id, document=content, filename=name, caption=self.text,
-                reply_markup=self.markup,
-            )
-        return await bot.send_message(
-            chat_id=chat_id,
-            text=self.text,
-            reply_markup=self.markup,
-            link_preview_options=LinkPreviewOptions(is_disabled=True),
-        )
-
-
-async def _deliver(
-    bot: Bot, ctx: AppContext, sender: _Sender, claim: outbox.Claim, report: DeliveryReport
-) -> None:
-    row, user = claim.notification, claim.user
-    if row.user_id in sender.blocked:
-        _settle(ctx, outbox.mark_blocked, row.id, ctx.clock.now(), "blocked earlier in this run")
-        report.blocked += 1
-        return
-    t = ctx.translator(user.language)
-    try:
-        outgoing = await _compose(t, ctx, claim)
-    except Exception as error:  # a bad row must not stop the others
-        log.exception("could not render notification %s", row.dedupe_key)
-        _settle(ctx, outbox.mark_failed, row.id, f"render: {error!r}")
-        report.failed += 1
-        return
-
-    last_flood = 1.0
-    for _attempt in range(FLOOD_RETRIES):
-        await sender.limiter.acquire(row.user_id)
+        run = Run(ctx, sender, report)
         try:
-            message = await outgoing.send(bot, row.user_id)
-        except RetryAfter as error:
-            seconds = _retry_after_seconds(error)
-            log.warning("flood control: pausing the sender for %.0f s", seconds)
-            sender.limiter.pause(seconds)
-            last_flood = seconds
-            continue
-        except Forbidden as error:
-            _blocked(ctx, sender, row.id, row.user_id, str(error), report)
-        except BadRequest as error:
-            if "chat not found" in error.message.lower():
-                _blocked(ctx, sender, row.id, row.user_id, str(error), report)
-            else:
-                log.error("Telegram refused notification %s: %s", row.dedupe_key, error)
-                _settle(ctx, outbox.mark_failed, row.id, str(error))
-                report.failed += 1
-        except NetworkError as error:
-            # Includes TimedOut: the message may have arrived, but a duplicate reminder is
-            # harmless and a lost one is not (see bot.services.outbox).
-            status = _settle(ctx, outbox.mark_retry, row.id, ctx.clock.now(), repr(error))
-            if status == NotificationStatus.FAILED:
-                report.failed += 1
-            else:
-                report.retried += 1
-        except TelegramError as error:
-            log.error("notification %s failed: %s", row.dedupe_key, error)
-            _settle(ctx, outbox.mark_failed, row.id, repr(error))
-            report.failed += 1
-        else:
-            _settle(ctx, outbox.mark_sent, row.id, message.message_id, ctx.clock.now())
-            report.sent += 1
-        return
-    retry_at = ctx.clock.now() + timedelta(seconds=last_flood)
-    _settle(ctx, outbox.release, row.id, retry_at, "flood control")
-    report.retried += 1
+            await run.claim()
+            if run.idle():
+                return report
+            async with contextlib.nullcontext(bulk) if bulk else _bulk_bot(ctx) as bot:
+                await run.go(bot)
+        except BaseException:
+            # The run broke off (a database error, a cancelled job): rows it could not
+            # settle are still `sending`; the next run takes them back before claiming.
+            sender.recovered = False
+            raise
+        finally:
+            run.abandon()
+    return report
 
 
-async def _compose(t: Translator, ctx: AppContext, claim: outbox.Claim) -> _Outgoing:
-    row, now = claim.notification, ctx.clock.now()
-    if row.kind in outbox.CONTEST_KINDS:
-        text = contest_notices.render(
-            t, row, claim.contest, claim.facts or outbox.ContestFacts(), claim.user, ctx.settings,
-            now,
-        )
-        if row.kind != NotificationKind.CONTEST_RESULT:
-            return _Outgoing(text)
-        award = _award(claim)
-        # fpdf2 is pure Python: a thread keeps the bot answering while the PDF is drawn.
-        content = await asyncio.to_thread(certificates.render, t, award)
-        return _Outgoing(text, document=(content, certificates.file_name(t, award)))
-    event = claim.event
-    text = notices.render(t, row, event, claim.user, ctx.settings, now)
-    if row.kind == NotificationKind.EVENT_CANCELLED:
-        return _Outgoing(text)
-    button = InlineKeyboardButton(notices.open_event_label(t), callback_data=f"ev:card:{event.id}")
-    return _Outgoing(text, InlineKeyboardMarkup([[button]]))
-
-
-def _award(claim: outbox.Claim) -> certificates.Award:
-    contest, user, payload = claim.contest, claim.user, claim.notification.payload or {}
-    # Dated the day the results were published, in the contest's zone: a copy sent
-    # again later is the same document.
-    moment = contest.published_at or claim.notification.created_at
-    return certificates.Award(
-        contest=contest,
-        full_name=user.full_name or user.first_name,
-        place=payload.get("place"),
-        shared=bool(payload.get("shared")),
-        winner=contest_notices.is_award(payload),
-        day=moment.astimezone(ZoneInfo(contest.timezone)).date(),
+def _limiter(ctx: AppContext) -> RateLimiter:
+    settings = ctx.settings
+    return RateLimiter(
+        settings.send_rate,
+        paid_rate=settings.paid_send_rate if settings.paid_broadcasts else None,
+        guard=GUARD,
+        catch_up=CATCH_UP,
+        paid_catch_up=PAID_CATCH_UP,
     )
 
 
-def _blocked(
-    ctx: AppContext, sender: _Sender, row_id: int, user_id: int, error: str, report: DeliveryReport
-) -> None:
-    sender.blocked.add(user_id)
-    _settle(ctx, outbox.mark_blocked, row_id, ctx.clock.now(), error)
-    report.blocked += 1
+@contextlib.asynccontextmanager
+async def _bulk_bot(ctx: AppContext) -> AsyncIterator[Bot]:
+    """A Bot with its own connection pool, for this run's sends only. Not initialized
+    (`Bot.initialize` fails when getMe fails): sending needs no bot info, and a run
+    should not break off before its first send (restarts would wear its rows out)."""
+    settings = ctx.settings
+    request = AiohttpRequest(MAX_IN_FLIGHT + 4, slim=True)
+    bot = Bot(
+        settings.token,
+        base_url=settings.api_base_url,
+        base_file_url=settings.api_base_file_url,
+        request=request,
+        get_updates_request=request,
+    )
+    await request.initialize()
+    try:
+        # One request first: the first of a process (or a connection) is slow, and a
+        # paced send that lingers 20 ms longer than the next ones may meet flood control.
+        with contextlib.suppress(TelegramError):
+            await bot.get_me()
+        yield bot
+    finally:
+        await request.shutdown()
 
 
-def _settle(ctx: AppContext, mark, *args):  # noqa: ANN001, ANN202
-    """Record one answer in its own unit of work, committed at once."""
+def _recover(ctx: AppContext, owner: str) -> int:
+    # SQLite: one sender per database, so whatever is `sending` was ours (see outbox).
+    sole = ctx.database.engine.dialect.name == "sqlite"
     with ctx.uow() as uow:
-        result = mark(uow, *args)
+        recovered = outbox.recover_interrupted(
+            uow, ctx.clock.now(), lapsed_only=not sole, owner=owner
+        )
         uow.commit()
-    return result
+    return recovered
 
 
-def _retry_after_seconds(error: RetryAfter) -> float:
-    # PTB 22 warns on this attribute while it moves from int to timedelta; both are read.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value = error.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
-
-
-def _sender_of(app: Application) -> _Sender:
+def _sender_of(app: Application) -> Sender:
     sender = app.bot_data.get(SENDER_KEY)
     if sender is None:
-        sender = app.bot_data[SENDER_KEY] = _Sender()
+        sender = app.bot_data[SENDER_KEY] = Sender(_limiter(app_context(app.bot_data)))
+        meter = getattr(app.bot, "rate_limiter", None)
+        if isinstance(meter, ReplyMeter):
+            meter.limiter = sender.limiter
     return sender
+

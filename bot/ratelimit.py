@@ -1,9 +1,32 @@
 """Pacing of outgoing messages, so that Telegram's flood control rarely has to say no.
 
-Telegram allows a bot about 30 messages per second in all and 1 per second into
-one chat; above that it answers 429 with `retry_after`. The limiter keeps both
-limits on our side (a sliding one-second window overall, a minimum gap per
-chat) and lets a 429 pause every sender at once.
+Telegram allows a bot about 30 messages per second in all (1000 per second for
+messages sent with `allow_paid_broadcast`), 1 per second into one private chat
+and 20 per minute into one group; above that it answers 429 with `retry_after`,
+and every 429 costs at least a second of silence. So the limiter keeps all the
+limits on our side:
+
+- the bulk limit as an even spacing between messages, not as bursts of `rate`
+  at the top of each second (bursts need `rate` requests in flight at once, and
+  a burst that reaches Telegram a little early overlaps the previous second's);
+  after a late wake-up (a busy event loop) messages may catch up `catch_up`
+  seconds back to back, so a stall does not lose its share of the rate;
+- free and paid messages in two lanes: a paid message waits only for the paid
+  lane, a free one for both (the paid rate bounds everything we send);
+- per chat: a gap of `chat_interval` in private chats (positive ids), at most
+  `group_rate` per `group_period` in groups (negative ids).
+
+Telegram counts the moment a request *arrives*, not the moment we let it go. A
+message that takes 40 ms longer on its way than the one `rate` messages after
+it makes both fall into one second. So each lane also remembers its last
+`rate` messages and how late each may have arrived: `arrived(token, seconds)`,
+called with a send's round trip, takes the excess over the usual round trip
+(the fastest of the last few seconds) as an upper bound of its lateness, and a
+new message waits until the one `rate` messages before it is a full period
+(plus `guard`) behind it, lateness included. Spacing is
+`(period + guard + catch_up) / rate`, so in a quiet stretch this never binds.
+
+`pause(seconds)` (a 429's retry_after) stops every lane and chat at once.
 """
 
 from __future__ import annotations
@@ -15,12 +38,58 @@ from collections.abc import Awaitable, Callable, Hashable
 
 DEFAULT_RATE = 30
 DEFAULT_CHAT_INTERVAL = 1.0
-# Per-chat stamps older than the interval are forgotten once this many pile up.
+DEFAULT_GROUP_RATE = 20
+DEFAULT_GROUP_PERIOD = 60.0
+# Per-chat stamps older than the longest interval are forgotten once this many pile up.
 _PRUNE_AT = 10_000
+# Lateness is counted up to this (a time-out must not stop a lane for long), and a
+# message not answered yet counts as late as the time it has been on its way.
+_LATEST = 0.5
+# The usual round trip is the fastest of the last few seconds: a slow stretch shorter
+# than this counts as lateness, a longer one as the new usual.
+_BASE_WINDOW = 3.0
+
+
+class _Lane:
+    """`rate` per `period`: evenly spaced, and never `rate` + 1 arrivals in a period."""
+
+    def __init__(self, rate: float, period: float, guard: float, catch_up: float) -> None:
+        if rate <= 0:
+            raise ValueError("rate must be positive")
+        self.interval = (period + guard + catch_up) / rate
+        self.window = period + guard
+        self.catch_up = catch_up
+        self.next_at = float("-inf")
+        self.size = max(1, int(rate * period))
+        # [sent at, lateness or None until answered] of the last `size` messages
+        self.recent: deque[list] = deque()
+
+    def wait(self, now: float, base: float | None) -> float:
+        wait = self.next_at - now
+        if len(self.recent) >= self.size:
+            sent_at, late = self.recent[0]
+            if late is None:
+                late = 0.0 if base is None else min(_LATEST, max(0.0, now - sent_at - base))
+            wait = max(wait, sent_at + late + self.window - now)
+        return wait
+
+    def take(self, now: float) -> list:
+        if now - self.next_at <= self.catch_up:
+            # On schedule, or a little late: keep the schedule (the next may go sooner).
+            self.next_at += self.interval
+        else:
+            # Idle for a while: no credit for the time nothing was sent.
+            self.next_at = now + self.interval
+        entry = [now, None]
+        self.recent.append(entry)
+        if len(self.recent) > self.size:
+            self.recent.popleft()
+        return entry
 
 
 class RateLimiter:
-    """`await limiter.acquire(chat_id)` before each send.
+    """`token = await limiter.acquire(chat_id, paid=...)` before each send, and
+    `limiter.arrived(token, round_trip)` when its answer (or error) came.
 
     `clock` (seconds, monotonic) and `sleep` are injectable so tests can run on a
     fake clock. Waiting happens outside the bookkeeping, which has no `await`
@@ -29,52 +98,113 @@ class RateLimiter:
 
     def __init__(
         self,
-        rate: int = DEFAULT_RATE,
+        rate: float = DEFAULT_RATE,
         chat_interval: float = DEFAULT_CHAT_INTERVAL,
         *,
         period: float = 1.0,
+        paid_rate: float | None = None,
+        group_rate: int = DEFAULT_GROUP_RATE,
+        group_period: float = DEFAULT_GROUP_PERIOD,
+        guard: float = 0.0,
+        catch_up: float = 0.0,
+        paid_catch_up: float | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
     ) -> None:
         if rate < 1:
             raise ValueError("rate must be at least one message per period")
         self.rate = rate
-        self.chat_interval = chat_interval
-        self.period = period
+        self.paid_rate = paid_rate
+        self.chat_interval = chat_interval + guard
+        self.group_rate = group_rate
+        self.group_period = group_period + guard
         self._clock = clock
         self._sleep = sleep
-        self._recent: deque[float] = deque()
+        self._free = _Lane(rate, period, guard, catch_up)
+        self._paid = None
+        if paid_rate:
+            paid_catch_up = catch_up if paid_catch_up is None else paid_catch_up
+            self._paid = _Lane(paid_rate, period, guard, paid_catch_up)
         self._last_in_chat: dict[Hashable, float] = {}
-        self._paused_until = 0.0
+        self._group_sends: dict[Hashable, deque[float]] = {}
+        self._paused_until = float("-inf")
+        # (answered at, round trip), round trips increasing: a sliding minimum.
+        self._round_trips: deque[tuple[float, float]] = deque()
 
-    def delay(self, chat_id: Hashable) -> float:
+    def delay(self, chat_id: Hashable, *, paid: bool = False) -> float:
         """Seconds until a message to `chat_id` may go; 0 when it may go now."""
         now = self._clock()
-        while self._recent and self._recent[0] <= now - self.period:
-            self._recent.popleft()
-        waits = [self._paused_until - now]
-        if len(self._recent) >= self.rate:
-            waits.append(self._recent[0] + self.period - now)
-        last = self._last_in_chat.get(chat_id)
-        if last is not None:
-            waits.append(last + self.chat_interval - now)
+        base = self._round_trips[0][1] if self._round_trips else None
+        waits = [self._paused_until - now, self.chat_delay(chat_id, now)]
+        waits += [lane.wait(now, base) for lane in self._lanes(paid)]
         return max(0.0, *waits)
 
-    async def acquire(self, chat_id: Hashable) -> None:
-        while (wait := self.delay(chat_id)) > 0:
+    def chat_delay(self, chat_id: Hashable, now: float | None = None) -> float:
+        """Seconds until `chat_id` itself may take a message, whatever the bulk limit says."""
+        now = self._clock() if now is None else now
+        if _is_group(chat_id):
+            sends = self._group_sends.get(chat_id)
+            if sends is None:
+                return 0.0
+            while sends and sends[0] <= now - self.group_period:
+                sends.popleft()
+            wait = 0.0
+            if len(sends) >= self.group_rate:
+                wait = sends[0] + self.group_period - now
+            if sends:
+                wait = max(wait, sends[-1] + self.chat_interval - now)
+            return max(0.0, wait)
+        last = self._last_in_chat.get(chat_id)
+        return 0.0 if last is None else max(0.0, last + self.chat_interval - now)
+
+    async def acquire(self, chat_id: Hashable, *, paid: bool = False) -> tuple[list, ...]:
+        while (wait := self.delay(chat_id, paid=paid)) > 0:
             await self._sleep(wait)
-        self._record(chat_id)
+        return self._record(chat_id, paid)
+
+    def arrived(self, token: tuple[list, ...], round_trip: float) -> None:
+        """The answer to the message `token` stands for came after `round_trip` seconds:
+        whatever it took beyond the usual round trip, it may have arrived that late."""
+        now, round_trips = self._clock(), self._round_trips
+        while round_trips and round_trips[-1][1] >= round_trip:
+            round_trips.pop()
+        round_trips.append((now, round_trip))
+        while round_trips[0][0] < now - _BASE_WINDOW:
+            round_trips.popleft()
+        late = min(_LATEST, max(0.0, round_trip - round_trips[0][1]))
+        for entry in token:
+            entry[1] = late
+
+    def note(self, chat_id: Hashable) -> None:
+        """A message that went out without asking (a reply to a reader, which must not
+        wait): it takes its place in the lanes and its chat all the same, so the
+        messages that do ask make room for it."""
+        for entry in self._record(chat_id, paid=False):
+            entry[1] = 0.0
 
     def pause(self, seconds: float) -> None:
         """Flood control answered: nobody sends for `seconds`."""
         self._paused_until = max(self._paused_until, self._clock() + seconds)
 
-    def _record(self, chat_id: Hashable) -> None:
+    def _lanes(self, paid: bool) -> list[_Lane]:
+        if paid and self._paid is not None:
+            return [self._paid]
+        return [self._free] if self._paid is None else [self._free, self._paid]
+
+    def _record(self, chat_id: Hashable, paid: bool) -> tuple[list, ...]:
         now = self._clock()
-        self._recent.append(now)
+        token = tuple(lane.take(now) for lane in self._lanes(paid))
+        if _is_group(chat_id):
+            self._group_sends.setdefault(chat_id, deque()).append(now)
+            return token
         self._last_in_chat[chat_id] = now
         if len(self._last_in_chat) > _PRUNE_AT:
             horizon = now - self.chat_interval
             self._last_in_chat = {
                 chat: stamp for chat, stamp in self._last_in_chat.items() if stamp > horizon
             }
+        return token
+
+
+def _is_group(chat_id: Hashable) -> bool:
+    return isinstance(chat_id, int) and chat_id < 0

@@ -36,6 +36,8 @@ ORGANIZER_COMMANDS = (
     ("newevent", N_("Create an event")),
     ("newcontest", N_("Create a contest")),
     ("results", N_("Contest results")),
+    ("broadcast", N_("Send an announcement")),
+    ("broadcasts", N_("Announcements and their figures")),
 )
 
 

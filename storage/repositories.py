@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func
+from sqlalchemy import and_, bindparam, delete, func, or_, update
 from sqlmodel import Session, col, select
 
+from storage.broadcast_models import Broadcast, BroadcastStatus
 from storage.models import (
     Event,
     Notification,
@@ -187,20 +188,116 @@ class NotificationRepository:
             query = query.where(col(Notification.user_id) == user_id)
         return self.session.execute(query).rowcount
 
-    def claimable(self, now: datetime, limit: int) -> list[Notification]:
-        """Due pending rows, locked for claiming. On PostgreSQL a second sender skips the
-        rows this one holds (FOR UPDATE SKIP LOCKED); SQLite has one writer anyway."""
+    def claimable(
+        self,
+        now: datetime,
+        limit: int,
+        *,
+        early_until: datetime | None = None,
+        early_priority: int = 0,
+    ) -> list[Notification]:
+        """Pending rows due by `now` (and rows of priority <= `early_priority` due by
+        `early_until`), most urgent first: lower priority, then earlier due. Rows of a
+        paused broadcast are left out. Locked for claiming: on PostgreSQL a second
+        sender skips the rows this one holds (FOR UPDATE SKIP LOCKED); SQLite has one
+        writer anyway."""
+        due = col(Notification.next_attempt_at) <= now
+        if early_until is not None and early_until > now:
+            due = or_(
+                due,
+                and_(
+                    col(Notification.priority) <= early_priority,
+                    col(Notification.next_attempt_at) <= early_until,
+                ),
+            )
+        paused = select(Broadcast.id).where(Broadcast.status == BroadcastStatus.PAUSED)
         query = (
             select(Notification)
             .where(
                 Notification.status == NotificationStatus.PENDING,
-                col(Notification.next_attempt_at) <= now,
+                due,
+                or_(
+                    col(Notification.broadcast_id).is_(None),
+                    col(Notification.broadcast_id).not_in(paused),
+                ),
             )
-            .order_by(col(Notification.due_at), col(Notification.id))
+            .order_by(
+                col(Notification.priority), col(Notification.due_at), col(Notification.id)
+            )
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
         return list(self.session.exec(query).all())
+
+    def count_due(self, until: datetime, max_priority: int) -> int:
+        """Pending rows of priority <= `max_priority` due by `until` (overdue ones too)."""
+        query = select(func.count()).where(
+            Notification.status == NotificationStatus.PENDING,
+            col(Notification.priority) <= max_priority,
+            col(Notification.next_attempt_at) <= until,
+        )
+        return self.session.exec(query).one()
+
+    def lapsed(self, now: datetime, owner: str | None = None) -> list[Notification]:
+        """Rows in `sending` whose claim has lapsed (or that `owner` itself holds),
+        locked so that two senders do not both take them back."""
+        query = (
+            select(Notification)
+            .where(
+                Notification.status == NotificationStatus.SENDING,
+                or_(
+                    col(Notification.claimed_until).is_(None),
+                    col(Notification.claimed_until) < now,
+                    col(Notification.claimed_by) == owner,
+                ),
+            )
+            .with_for_update(skip_locked=True)
+        )
+        return list(self.session.exec(query).all())
+
+    def renew_claims(self, owner: str, until: datetime) -> int:
+        """Extend the claims `owner` holds; its rows are still on their way."""
+        table = Notification.__table__
+        query = (
+            update(table)
+            .where(table.c.status == NotificationStatus.SENDING, table.c.claimed_by == owner)
+            .values(claimed_until=until)
+        )
+        return self.session.execute(query).rowcount
+
+    def record_sent(self, sent: Sequence[tuple[int, int]], now: datetime, owner: str) -> None:
+        """Record (row id, Telegram message id) pairs as sent, in one statement. A row
+        no longer `sending` under `owner` (rescheduled, or its lapsed claim taken over
+        by another sender) is left as it is."""
+        if not sent:
+            return
+        # Core, not ORM: an executemany with its own WHERE.
+        table = Notification.__table__
+        query = (
+            update(table)
+            .where(
+                table.c.id == bindparam("row_id"),
+                table.c.status == NotificationStatus.SENDING,
+                table.c.claimed_by == owner,
+            )
+            .values(
+                status=NotificationStatus.SENT,
+                telegram_message_id=bindparam("message_id"),
+                sent_at=now,
+                last_error=None,
+                claimed_until=None,
+            )
+        )
+        self.session.execute(
+            query, [{"row_id": row_id, "message_id": message_id} for row_id, message_id in sent]
+        )
+
+    def broadcasts(self, ids: Iterable[int]) -> dict[int, Broadcast]:
+        wanted = sorted(set(ids))
+        if not wanted:
+            return {}
+        rows = self.session.exec(select(Broadcast).where(col(Broadcast.id).in_(wanted))).all()
+        return {broadcast.id: broadcast for broadcast in rows}
 
 
 def _not_over(event: Event, now: datetime) -> bool:

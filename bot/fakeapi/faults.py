@@ -72,23 +72,47 @@ class FaultPlan:
 
 
 class RateLimiter:
-    """Sliding one-second windows, overall and per chat, like Telegram's flood control."""
+    """Telegram's flood control as sliding windows: ``global_rate`` messages per second for
+    the bot as a whole, ``paid_rate`` per second for messages sent with
+    ``allow_paid_broadcast`` (they ignore the free limit), ``per_chat_rate`` per second into
+    one private chat and ``group_rate`` per minute into one group (negative chat ids)."""
 
-    def __init__(self, global_rate: int, per_chat_rate: int) -> None:
+    def __init__(
+        self,
+        global_rate: int,
+        per_chat_rate: int,
+        *,
+        paid_rate: int = 1000,
+        group_rate: int = 20,
+    ) -> None:
         self.global_rate = global_rate
         self.per_chat_rate = per_chat_rate
-        self._global: deque[float] = deque()
+        self.paid_rate = paid_rate
+        self.group_rate = group_rate
+        self._free: deque[float] = deque()
+        # Every accepted message, free or paid: the paid limit counts them all.
+        self._all: deque[float] = deque()
         self._per_chat: dict[Any, deque[float]] = {}
 
-    def acquire(self, chat_id: Any, now: float) -> int | None:
-        """Record a send and return None, or return retry_after seconds if over the limit."""
+    def acquire(self, chat_id: Any, now: float, *, paid: bool = False) -> int | None:
+        """Record a send and return None, or return retry_after seconds if over a limit."""
+        group = isinstance(chat_id, int) and chat_id < 0
+        chat_period = 60.0 if group else 1.0
         chat_window = self._per_chat.setdefault(chat_id, deque())
-        for window in (self._global, chat_window):
+        checks = (
+            (self._all if paid else self._free, self.paid_rate if paid else self.global_rate, 1.0),
+            (chat_window, self.group_rate if group else self.per_chat_rate, chat_period),
+        )
+        for window, rate, period in checks:
+            while window and window[0] <= now - period:
+                window.popleft()
+            if len(window) >= rate:
+                return max(1, math.ceil(window[0] + period - now))
+        for window in (self._free, self._all):
             while window and window[0] <= now - 1.0:
                 window.popleft()
-        for window, rate in ((self._global, self.global_rate), (chat_window, self.per_chat_rate)):
-            if len(window) >= rate:
-                return max(1, math.ceil(window[0] + 1.0 - now))
-        self._global.append(now)
+        if not paid:
+            self._free.append(now)
+        self._all.append(now)
         chat_window.append(now)
         return None

@@ -274,7 +274,6 @@ class MessageMethods:
     def _deliver(self, chat: FakeUser, params: JSONDict, body: JSONDict) -> JSONDict:
         inline = self._markup(params)
         reply_to = self._reply_target(chat, params)
-        self.api.check_rate(chat.id)
         message: JSONDict = {
             "message_id": chat.allocate_message_id(),
             "from": self.api.bot_user,

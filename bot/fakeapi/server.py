@@ -17,6 +17,8 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.fakeapi import control
+from bot.fakeapi.control import SEND_METHODS, Tally
 from bot.fakeapi.faults import Fault, FaultPlan, RateLimiter, RecordedRequest
 from bot.fakeapi.methods import Handler, MessageMethods
 from bot.fakeapi.protocol import error_response, ok_response, read_params
@@ -51,6 +53,8 @@ class FakeBotApi:
         enforce_limits: bool = False,
         global_rate: int = 30,
         per_chat_rate: int = 1,
+        paid_rate: int = 1000,
+        group_rate: int = 20,
     ) -> None:
         self.token = token
         self.host = host
@@ -60,7 +64,11 @@ class FakeBotApi:
         self.bot_id = int(token.split(":", 1)[0])
         self.bot_user = user_json(self.bot_id, bot_first_name, is_bot=True, username=bot_username)
         self.enforce_limits = enforce_limits
-        self.limiter = RateLimiter(global_rate, per_chat_rate)
+        self.limiter = RateLimiter(
+            global_rate, per_chat_rate, paid_rate=paid_rate, group_rate=group_rate
+        )
+        # Counters of sends and callback answers, for /_fake/stats (see bot.fakeapi.control).
+        self.tally = Tally()
         self.requests: list[RecordedRequest] = []
         self.users: dict[int, FakeUser] = {}
         self.files = FileStore()
@@ -74,6 +82,7 @@ class FakeBotApi:
         self._canonical = {name.lower(): name for name in self._methods}
         self._runner: web.AppRunner | None = None
         self._stopping = asyncio.Event()
+        self._sleepers: set[asyncio.Future[None]] = set()
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -82,6 +91,7 @@ class FakeBotApi:
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle_method)
         app.router.add_get("/file/bot{token}/{file_path:.+}", self._handle_file)
+        control.add_routes(app.router, self)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
@@ -92,6 +102,9 @@ class FakeBotApi:
     async def stop(self) -> None:
         # Release long polls and artificial delays first, so shutdown does not wait on them.
         self._stopping.set()
+        for sleeper in self._sleepers:
+            if not sleeper.done():
+                sleeper.set_result(None)
         self.updates.close()
         if self._runner is not None:
             await self._runner.cleanup()
@@ -249,27 +262,51 @@ class FakeBotApi:
             raise ApiError(403, BLOCKED)
         return user
 
-    def check_rate(self, chat_id: int) -> None:
+    def check_rate(self, chat_id: Any, *, paid: bool = False, at: float | None = None) -> None:
+        """Flood control for one send (``enforce_limits``) taken `at` (monotonic; now by
+        default). Every send takes its slot, one to a blocked chat too: Telegram counts
+        requests."""
         if not self.enforce_limits:
             return
-        retry_after = self.limiter.acquire(chat_id, time.monotonic())
+        moment = time.monotonic() if at is None else at
+        retry_after = self.limiter.acquire(chat_id, moment, paid=paid)
         if retry_after is not None:
             raise ApiError.too_many_requests(retry_after)
 
     # --- HTTP ------------------------------------------------------------------------------
 
     async def _handle_method(self, request: web.Request) -> web.StreamResponse:
+        arrived = time.monotonic()
         params, files = await read_params(request)
         requested = request.match_info["method"]
         name = self._canonical.get(requested.lower())
         record = RecordedRequest(name or requested, params, time.time(), files)
         self.requests.append(record)
+        counted = self.tally.arrived(record.method)
+        try:
+            return await self._answer(request, record, name, params, files, arrived)
+        finally:
+            if counted:
+                self.tally.finished(record)
+
+    async def _answer(
+        self,
+        request: web.Request,
+        record: RecordedRequest,
+        name: str | None,
+        params: JSONDict,
+        files: Any,
+        arrived: float,
+    ) -> web.StreamResponse:
         if request.match_info["token"] != self.token:
             return self._finish(record, ApiError(401, "Unauthorized"))
         if name is None:
             return self._finish(record, ApiError(404, "Not Found: method not found"))
+        # The moment Telegram would see the call: the latency is the network's, exact, and
+        # this server's own busy moments must not move it (flood control reads it).
+        taken = arrived + self.latency
         if self.latency:
-            await self._sleep(self.latency)
+            await self._sleep(taken - time.monotonic())
 
         fault = self._faults.take(name, params.get("chat_id"))
         if fault is not None and fault.action == "error":
@@ -280,6 +317,10 @@ class FakeBotApi:
 
         outcome: Any
         try:
+            if name in SEND_METHODS:
+                self.check_rate(
+                    params.get("chat_id"), paid=bool(params.get("allow_paid_broadcast")), at=taken
+                )
             outcome = await self._methods[name](params, files)
         except ApiError as error:
             outcome = error
@@ -315,7 +356,21 @@ class FakeBotApi:
         return web.Response(status=204)
 
     async def _sleep(self, seconds: float) -> None:
+        """Sleep, cut short by `stop()`. A bare timer future: at 1000 requests a second,
+        wait_for() with its extra task per call cost more than the rest of a request."""
+        if seconds <= 0 or self._stopping.is_set():
+            return
+        loop = asyncio.get_running_loop()
+        sleeper: asyncio.Future[None] = loop.create_future()
+        timer = loop.call_later(seconds, _wake, sleeper)
+        self._sleepers.add(sleeper)
         try:
-            await asyncio.wait_for(self._stopping.wait(), seconds)
-        except TimeoutError:
-            pass
+            await sleeper
+        finally:
+            timer.cancel()
+            self._sleepers.discard(sleeper)
+
+
+def _wake(sleeper: asyncio.Future[None]) -> None:
+    if not sleeper.done():
+        sleeper.set_result(None)

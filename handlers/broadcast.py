@@ -1,0 +1,411 @@
+"""/broadcast: an organizer writes an announcement and sends it (see broadcast.mmd).
+
+The draft lives in `user_data` until Send now or Schedule, which write it in one
+unit of work (`bot.services.broadcasts.create`). Every text is checked as
+Telegram will read it (`bot.services.broadcast_text`), and the preview is the
+very message readers get (`bot.broadcast_render.outgoing_for`), so a broadcast
+never fails for all its readers at once. The status message, its buttons and
+/broadcasts are in `handlers.broadcast_status`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+
+from telegram import Message, MessageEntity, Update
+from telegram.error import BadRequest
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.broadcast_render import outgoing_for
+from bot.context import AppContext
+from bot.i18n import LANGUAGES, N_, Translator
+from bot.services import broadcast_text, broadcasts
+from bot.services.broadcasts import Audience, AudienceKind, BroadcastDraft
+from bot.services.event_fields import FieldError, parse_moment
+from handlers import broadcast_screens as screens
+from handlers import broadcast_status, broadcast_targets
+from handlers.broadcast_screens import FORM_KEY, USE_BUTTONS, Step
+from handlers.common import (
+    ActiveFlow,
+    Context,
+    conversation,
+    ctx_of,
+    enter_flow,
+    leave_flow,
+    reader,
+)
+from handlers.event_form import ONLY_ORGANIZERS
+from handlers.events import reader_zone
+from storage.broadcast_models import Broadcast, MediaKind
+
+FLOW = "broadcast"
+END = ConversationHandler.END
+TEXT_STEPS = (Step.MESSAGE, Step.VERSION, Step.SCHEDULE)
+TEXT_NEEDED = N_("Please answer with a text message.")
+# Formatting the organizer applied in their Telegram app (rather than typed as tags).
+FORMATTING = frozenset({
+    MessageEntity.BOLD, MessageEntity.ITALIC, MessageEntity.UNDERLINE,
+    MessageEntity.STRIKETHROUGH, MessageEntity.SPOILER, MessageEntity.CODE, MessageEntity.PRE,
+    MessageEntity.TEXT_LINK, MessageEntity.BLOCKQUOTE, MessageEntity.EXPANDABLE_BLOCKQUOTE,
+})
+
+
+def register(app: Application) -> None:
+    in_flow = ActiveFlow(app, FLOW)
+    buttons = CallbackQueryHandler(on_button, pattern=r"^bc:")
+    text = MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND & in_flow,
+                          on_text)
+    media = MessageHandler(
+        filters.UpdateType.MESSAGE & (filters.PHOTO | filters.Document.ALL) & in_flow, on_media)
+    app.add_handler(conversation(
+        "broadcast",
+        entry_points=[CommandHandler("broadcast", start_form)],
+        states={step: [buttons, text, media] for step in Step},
+        fallbacks=[
+            CommandHandler("cancel", cancel_command,
+                           filters=ActiveFlow(app, FLOW, when_idle=True)),
+            MessageHandler(filters.UpdateType.MESSAGE & ~filters.COMMAND & in_flow, not_text),
+        ],
+        timed_out=timed_out,
+        allow_reentry=True,
+    ))
+    # Buttons of a form that was sent, cancelled or lost in a restart.
+    app.add_handler(CallbackQueryHandler(form_closed, pattern=r"^bc:"))
+    broadcast_status.register(app)
+
+
+async def start_form(update: Update, context: Context) -> object:
+    user, t = reader(update, context)
+    if not ctx_of(context).is_organizer(user.id):
+        await update.effective_chat.send_message(t.gettext(ONLY_ORGANIZERS))
+        return END
+    context.user_data[FORM_KEY] = {}
+    enter_flow(context, FLOW)
+    return await ask(update, context, t, Step.MESSAGE)
+
+
+async def ask(update: Update, context: Context, t: Translator, step: Step) -> object:
+    form = context.user_data[FORM_KEY]
+    form["step"] = step
+    chat = update.effective_chat
+    if step is Step.MESSAGE:
+        await chat.send_message(screens.ask_message(t))
+        return step
+    if step is Step.CONFIRM:
+        return await confirm_screen(update, context, t)
+    if step is Step.SCHEDULE:
+        user, _t = reader(update, context)
+        tomorrow = ctx_of(context).clock.now() + timedelta(days=1)
+        text, markup = screens.ask_schedule(t, reader_zone(context, user), tomorrow)
+        await chat.send_message(text, reply_markup=markup)
+        return step
+    if step in (Step.BUTTON_TARGET, Step.AUDIENCE_TARGET):
+        shown = await broadcast_targets.ask_target(update, context, t, step)
+        if not shown:
+            return await ask(update, context, t, Step.BUTTON if step is Step.BUTTON_TARGET
+                             else Step.AUDIENCE)
+        return step
+    question = {
+        Step.LANGUAGE: lambda: screens.ask_language(t),
+        Step.VERSIONS: lambda: screens.ask_versions(t, form),
+        Step.VERSION: lambda: screens.ask_version(t, form),
+        Step.BUTTON: lambda: screens.ask_button(t),
+        Step.AUDIENCE: lambda: screens.ask_audience(t),
+    }[step]
+    text, markup = question()
+    await chat.send_message(text, reply_markup=markup)
+    return step
+
+
+# --- typed answers -----------------------------------------------------------------------------
+
+
+def html_source(message: Message) -> str:
+    """The organizer's HTML: typed tags as they are, or, when they formatted the text
+    in their Telegram app, that formatting written as HTML."""
+    entities = message.entities or message.caption_entities or ()
+    if any(entity.type in FORMATTING for entity in entities):
+        return (message.text_html if message.text is not None else message.caption_html) or ""
+    return message.text or message.caption or ""
+
+
+async def on_text(update: Update, context: Context) -> object:
+    _user, t = reader(update, context)
+    form = context.user_data.get(FORM_KEY)
+    if form is None:
+        return END
+    step = form["step"]
+    if step not in TEXT_STEPS:
+        await update.effective_chat.send_message(t.gettext(USE_BUTTONS))
+        return await ask(update, context, t, step)
+    try:
+        if step is Step.SCHEDULE:
+            return await schedule(update, context, t, update.message.text)
+        caption = form.get("media_kind", MediaKind.NONE) != MediaKind.NONE
+        checked = broadcast_text.check_message(html_source(update.message), caption=caption)
+    except FieldError as error:
+        await update.effective_chat.send_message(error.render(t))
+        return await ask(update, context, t, step)
+    if step is Step.VERSION:
+        form.setdefault("versions", {})[form.pop("translating")] = checked
+        return await ask(update, context, t, Step.VERSIONS)
+    form.update(text=checked, media_kind=MediaKind.NONE, media_file_id=None, media_file_name=None)
+    return await ask(update, context, t, Step.LANGUAGE)
+
+
+async def on_media(update: Update, context: Context) -> object:
+    """A photo or a document as the announcement, its caption as the text."""
+    _user, t = reader(update, context)
+    form = context.user_data.get(FORM_KEY)
+    if form is None:
+        return END
+    if form["step"] is not Step.MESSAGE:
+        return await not_text(update, context)
+    message = update.message
+    try:
+        checked = broadcast_text.check_message(html_source(message), caption=True)
+    except FieldError as error:
+        await update.effective_chat.send_message(error.render(t))
+        return await ask(update, context, t, Step.MESSAGE)
+    if message.photo:
+        media = (MediaKind.PHOTO, message.photo[-1].file_id, None)
+    else:
+        media = (MediaKind.DOCUMENT, message.document.file_id, message.document.file_name)
+    form.update(text=checked, media_kind=media[0], media_file_id=media[1],
+                media_file_name=media[2])
+    # Versions written for a text message may be too long for a caption.
+    form.pop("versions", None)
+    return await ask(update, context, t, Step.LANGUAGE)
+
+
+async def schedule(update: Update, context: Context, t: Translator, text: str) -> object:
+    app = ctx_of(context)
+    user, _t = reader(update, context)
+    now = app.clock.now()
+    moment = broadcasts.check_schedule(parse_moment(text, str(reader_zone(context, user))), now)
+    return await send(update, context, t, moment)
+
+
+# --- buttons -----------------------------------------------------------------------------------
+
+
+async def on_button(update: Update, context: Context) -> object:
+    query = update.callback_query
+    _user, t = reader(update, context)
+    form = context.user_data.get(FORM_KEY)
+    if form is None:
+        return await form_closed(update, context)
+    step = form["step"]
+    step_value, action, value = screens.parse_data(query.data)
+    if step_value != step.value:
+        await query.answer(t.gettext("This question is already answered: please use the "
+                                     "latest message."))
+        return None
+    await query.answer()
+    enter_flow(context, FLOW)
+    if action == "back" and step is Step.SCHEDULE:
+        # The previews are just above; the choice is enough.
+        return await confirm_screen(update, context, t, previews=False)
+    if action == "back":
+        return await ask(update, context, t, _previous(step))
+    if step is Step.LANGUAGE and value in LANGUAGES:
+        form["language"] = value
+        form.get("versions", {}).pop(value, None)
+        return await ask(update, context, t, Step.VERSIONS)
+    if step is Step.VERSIONS and action == "add" and value in LANGUAGES:
+        if value != form["language"]:
+            form["translating"] = value
+            return await ask(update, context, t, Step.VERSION)
+    if step is Step.VERSIONS and action == "next":
+        return await ask(update, context, t, Step.BUTTON)
+    if step is Step.BUTTON and action == "none":
+        form["button"] = {}
+        return await ask(update, context, t, Step.AUDIENCE)
+    if step is Step.BUTTON and value in ("event", "contest"):
+        form["button_kind"] = value
+        return await ask(update, context, t, Step.BUTTON_TARGET)
+    if step is Step.AUDIENCE and value in {kind.value for kind in AudienceKind}:
+        return await _audience_kind(update, context, t, AudienceKind(value))
+    if step in (Step.BUTTON_TARGET, Step.AUDIENCE_TARGET):
+        chosen = await broadcast_targets.choose(update, context, t, step, action, value)
+        if chosen is not None:
+            return await ask(update, context, t, chosen)
+    if step is Step.CONFIRM:
+        return await _confirm_action(update, context, t, action)
+    return await ask(update, context, t, step)
+
+
+def _previous(step: Step) -> Step:
+    return {
+        Step.LANGUAGE: Step.MESSAGE,
+        Step.VERSIONS: Step.LANGUAGE,
+        Step.VERSION: Step.VERSIONS,
+        Step.BUTTON: Step.VERSIONS,
+        Step.BUTTON_TARGET: Step.BUTTON,
+        Step.AUDIENCE: Step.BUTTON,
+        Step.AUDIENCE_TARGET: Step.AUDIENCE,
+        Step.CONFIRM: Step.AUDIENCE,
+        Step.SCHEDULE: Step.CONFIRM,
+    }.get(step, Step.MESSAGE)
+
+
+async def _audience_kind(update: Update, context: Context, t: Translator,
+                         kind: AudienceKind) -> object:
+    form = context.user_data[FORM_KEY]
+    form["audience_kind"] = kind.value
+    form.pop("side_contest", None)
+    if kind is AudienceKind.EVERYONE:
+        form["audience"] = Audience(kind).to_json()
+        return await ask(update, context, t, Step.CONFIRM)
+    return await ask(update, context, t, Step.AUDIENCE_TARGET)
+
+
+async def _confirm_action(update: Update, context: Context, t: Translator, action: str) -> object:
+    form = context.user_data[FORM_KEY]
+    if action == "now":
+        return await send(update, context, t, None)
+    if action == "later":
+        return await ask(update, context, t, Step.SCHEDULE)
+    if action == "cancel":
+        return await cancel(update, context, t)
+    if action == "paid" and ctx_of(context).settings.paid_broadcasts:
+        form["paid"] = not form.get("paid")
+    return await confirm_screen(update, context, t, previews=False)
+
+
+# --- preview, send, schedule -------------------------------------------------------------------
+
+
+def draft_of(form: dict) -> BroadcastDraft:
+    return BroadcastDraft(
+        texts={form["language"]: form["text"], **form.get("versions", {})},
+        default_language=form["language"],
+        audience=Audience.from_json(form["audience"]),
+        media_kind=form.get("media_kind", MediaKind.NONE),
+        media_file_id=form.get("media_file_id"),
+        media_file_name=form.get("media_file_name"),
+        button=dict(form.get("button", {})),
+        paid=bool(form.get("paid")),
+    )
+
+
+async def confirm_screen(update: Update, context: Context, t: Translator, *,
+                         previews: bool = True) -> object:
+    """One preview per version, each the exact message its readers get, then the count
+    and the choice. An audience that is empty now is asked again."""
+    app = ctx_of(context)
+    form = context.user_data[FORM_KEY]
+    user_id = update.effective_user.id
+    draft = draft_of(form)
+    with app.uow() as uow:
+        count = broadcasts.audience_size(uow, draft.audience)
+        labels = broadcast_targets.labels(uow, t, form)
+    if count == 0:
+        await update.effective_chat.send_message(t.gettext(
+            "Nobody is in this audience now. Choose another one."))
+        return await ask(update, context, t, Step.AUDIENCE)
+    preview = broadcasts.as_broadcast(draft, user_id, app.clock.now())
+    # The default version first, as the summary lists them.
+    shown = sorted(preview.texts, key=lambda code: code != preview.default_language)
+    for language in shown if previews else ():
+        outgoing = outgoing_for(preview, language, app.translator(language))
+        try:
+            await outgoing.send(context.bot, update.effective_chat.id)
+        except BadRequest as error:
+            await update.effective_chat.send_message(t.gettext(
+                "Telegram refused this message: {reason}. Please send it again, corrected."
+            ).format(reason=error.message))
+            return await ask(update, context, t, Step.MESSAGE)
+    text, markup = screens.summary(t, form, labels[0], labels[1], count,
+                                   paid_option=app.settings.paid_broadcasts)
+    await update.effective_chat.send_message(text, reply_markup=markup)
+    form["step"] = Step.CONFIRM
+    return Step.CONFIRM
+
+
+async def send(update: Update, context: Context, t: Translator,
+               moment: datetime | None) -> object:
+    """Send now (`moment` None) or schedule; the form closes either way."""
+    app = ctx_of(context)
+    user_id = update.effective_user.id
+    if not app.is_organizer(user_id):
+        await update.effective_chat.send_message(t.gettext(ONLY_ORGANIZERS))
+        return await cancel(update, context, t)
+    form = context.user_data[FORM_KEY]
+    # Writing the outbox rows of a large audience takes a while: in a thread, so that
+    # readers' buttons are answered meanwhile.
+    broadcast = await asyncio.to_thread(_create, app, draft_of(form), user_id, moment)
+    _end(context)
+    if moment is None:
+        await broadcast_status.post_status(context.bot, app, broadcast.id)
+        app.wake_sender()
+        return END
+    user, _t = reader(update, context)
+    await update.effective_chat.send_message(t.gettext(
+        "Announcement #{id} is scheduled for {when}. Its audience is counted again then. "
+        "/broadcasts lists it, and can cancel it."
+    ).format(id=broadcast.id, when=t.datetime(moment, reader_zone(context, user))))
+    return END
+
+
+def _create(app: AppContext, draft: BroadcastDraft, user_id: int,
+            moment: datetime | None) -> Broadcast:
+    with app.uow() as uow:
+        broadcast = broadcasts.create(uow, draft, user_id, app.clock.now(), send_at=moment)
+        uow.commit()
+    return broadcast
+
+
+async def cancel(update: Update, context: Context, t: Translator) -> object:
+    _end(context)
+    await update.effective_chat.send_message(
+        t.gettext("The announcement is cancelled; nothing was sent."))
+    return END
+
+
+async def cancel_command(update: Update, context: Context) -> object:
+    _user, t = reader(update, context)
+    return await cancel(update, context, t)
+
+
+async def not_text(update: Update, context: Context) -> object:
+    """A sticker, voice or the like; or a photo where text or a button was asked."""
+    _user, t = reader(update, context)
+    form = context.user_data.get(FORM_KEY)
+    if form is None:
+        return END
+    step = form["step"]
+    explanation = TEXT_NEEDED if step in TEXT_STEPS else USE_BUTTONS
+    if step is Step.MESSAGE:
+        explanation = N_("Please send a text, a photo or a document.")
+    await update.effective_chat.send_message(t.gettext(explanation))
+    return await ask(update, context, t, step)
+
+
+async def form_closed(update: Update, context: Context) -> object:
+    _user, t = reader(update, context)
+    await update.callback_query.answer(t.gettext(
+        "This form is closed. Send /broadcast to write a new announcement."), show_alert=True)
+    return END
+
+
+async def timed_out(update: Update, context: Context) -> None:
+    """No answer for CONVERSATION_TIMEOUT: the form closes with nothing sent."""
+    _end(context)
+    _user, t = reader(update, context)
+    await update.effective_chat.send_message(t.gettext(
+        "The announcement form was closed because it had no answer for a long time. Nothing "
+        "was sent. Send /broadcast to start again."))
+
+
+def _end(context: Context) -> None:
+    context.user_data.pop(FORM_KEY, None)
+    leave_flow(context, FLOW)

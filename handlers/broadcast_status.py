@@ -1,0 +1,241 @@
+"""A running broadcast as its organizer follows it: the status message (figures every
+few seconds, Pause / Resume / Cancel, the summary at the end), /broadcasts, and the
+job that starts scheduled broadcasts when they fall due.
+
+The job runs every `STATUS_INTERVAL` seconds and once at start-up, so a broadcast
+scheduled for a time when the bot was down starts as soon as it is back. Status
+messages are edited only when their text changed, at most once per
+`EDIT_INTERVAL` seconds each.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from datetime import timedelta
+
+from telegram import Bot, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from bot.context import AppContext, app_context
+from bot.i18n import Translator
+from bot.services import broadcasts
+from bot.services.broadcasts import Audience, BroadcastNotFound, BroadcastStateError
+from bot.services.catalog import zone_of
+from handlers import broadcast_screens as screens
+from handlers.common import Context, ctx_of, keyboard, reader, stale_button
+from handlers.event_form import ONLY_ORGANIZERS
+from storage.broadcast_models import Broadcast, BroadcastStatus
+from storage.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+# Read when the job is scheduled, so tests can shorten them first.
+STATUS_INTERVAL = 3.0
+EDIT_INTERVAL = 3.0
+# A finished broadcast's status message gets its summary within this time.
+SUMMARY_WINDOW = timedelta(minutes=10)
+LIST_LENGTH = 10
+# Telegram refuses messages over 4096 characters; the oldest entries give way.
+MESSAGE_LIMIT = 4000
+SHOWN_KEY = "kopir.broadcast_status"
+_ACTIONS = ("pause", "resume", "cancel")
+
+
+def register(app: Application) -> None:
+    app.add_handler(CommandHandler("broadcasts", list_broadcasts))
+    app.add_handler(CallbackQueryHandler(on_control, pattern=r"^bs:"))
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(on_tick, interval=STATUS_INTERVAL, first=0,
+                                    name="kopir.broadcasts")
+
+
+# --- the status message ------------------------------------------------------------------------
+
+
+def _render(uow: UnitOfWork, app: AppContext, broadcast: Broadcast,
+            t: Translator | None = None) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The status text and buttons in the language of the organizer who wrote it."""
+    organizer = uow.users.get(broadcast.created_by)
+    language = organizer.language if organizer is not None else None
+    t = t or app.translator(language)
+    zone = zone_of(organizer.timezone if organizer else None, app.settings.timezone)
+    event, contest = broadcasts.subjects(uow, broadcast.audience)
+    audience = screens.audience_text(t, Audience.from_json(broadcast.audience), event, contest,
+                                     t.language)
+    figures = broadcasts.figures(uow, broadcast.id, app.clock.now())
+    return (screens.status_text(t, broadcast, figures, audience, zone),
+            screens.status_markup(t, broadcast))
+
+
+def _load_and_render(app: AppContext, broadcast_id: int
+                     ) -> tuple[Broadcast, str, InlineKeyboardMarkup | None]:
+    with app.uow() as uow:
+        broadcast = broadcasts.get(uow, broadcast_id)
+        return (broadcast, *_render(uow, app, broadcast))
+
+
+async def post_status(bot: Bot, app: AppContext, broadcast_id: int) -> None:
+    """Send the status message of a broadcast that has just started to its organizer."""
+    # Database work runs in a thread: the counts of a large broadcast must not hold up
+    # the answers to readers.
+    broadcast, text, markup = await asyncio.to_thread(_load_and_render, app, broadcast_id)
+    chat_id = broadcast.created_by
+    try:
+        message = await bot.send_message(chat_id, text, reply_markup=markup)
+    except TelegramError as error:
+        # The broadcast goes out all the same; /broadcasts shows its figures.
+        log.warning("could not post the status of broadcast %s: %s", broadcast_id, error)
+        return
+    await asyncio.to_thread(_set_status_message, app, broadcast_id, chat_id, message.message_id)
+
+
+def _set_status_message(app: AppContext, broadcast_id: int, chat_id: int, message_id: int) -> None:
+    with app.uow() as uow:
+        broadcasts.set_status_message(uow, broadcast_id, chat_id, message_id)
+        uow.commit()
+
+
+async def refresh(bot: Bot, app: AppContext, shown: dict, broadcast: Broadcast, *,
+                  force: bool = False) -> None:
+    """Edit the status message if its text changed and it was not edited just now."""
+    _broadcast, text, markup = await asyncio.to_thread(_load_and_render, app, broadcast.id)
+    key = (text, markup.to_json() if markup else "")
+    last = shown.get(broadcast.id)
+    if last is not None and (last[0] == key
+                             or (not force and time.monotonic() - last[1] < EDIT_INTERVAL)):
+        return
+    shown[broadcast.id] = (key, time.monotonic())
+    try:
+        await bot.edit_message_text(text, broadcast.status_chat_id, broadcast.status_message_id,
+                                    reply_markup=markup)
+    except BadRequest as error:
+        # After a restart the message may already show this text.
+        if "not modified" not in error.message.lower():
+            log.warning("status of broadcast %s not updated: %s", broadcast.id, error)
+    except TelegramError as error:
+        log.warning("status of broadcast %s not updated: %s", broadcast.id, error)
+
+
+def _shown(bot_data: dict) -> dict:
+    return bot_data.setdefault(SHOWN_KEY, {})
+
+
+def _start_due(app: AppContext) -> list[int]:
+    with app.uow() as uow:
+        started = [broadcast.id for broadcast in
+                   broadcasts.start_due_broadcasts(uow, app.clock.now())]
+        uow.commit()
+    return started
+
+
+def _live(app: AppContext) -> list[Broadcast]:
+    now = app.clock.now()
+    with app.uow() as uow:
+        live = broadcasts.with_status_message(uow, now, SUMMARY_WINDOW)
+        # The engine reports progress as it settles rows; this also finishes a broadcast
+        # whose last rows were settled by a process that died before reporting.
+        running = [b.id for b in live if b.status == BroadcastStatus.RUNNING]
+        if broadcasts.finish_done(uow, running, now):
+            uow.commit()
+        return live
+
+
+async def on_tick(context: Context) -> None:
+    """Start what fell due, then bring every live status message up to date."""
+    app = app_context(context.bot_data)
+    # Writing the outbox rows of a large audience takes a while: in a thread.
+    started = await asyncio.to_thread(_start_due, app)
+    if started:
+        app.wake_sender()
+    for broadcast_id in started:
+        await post_status(context.bot, app, broadcast_id)
+    for broadcast in await asyncio.to_thread(_live, app):
+        await refresh(context.bot, app, _shown(context.bot_data), broadcast)
+
+
+async def on_control(update: Update, context: Context) -> None:
+    """Pause, Resume or Cancel, on a status message or on /broadcasts."""
+    query = update.callback_query
+    user, t = reader(update, context)
+    app = ctx_of(context)
+    if not app.is_organizer(user.id):
+        await query.answer(t.gettext(ONLY_ORGANIZERS), show_alert=True)
+        return
+    _, action, number = (query.data.split(":") + ["", ""])[:3]
+    if action not in _ACTIONS or not number.isdigit():
+        await stale_button(update, t)
+        return
+    change = {"pause": broadcasts.pause, "resume": broadcasts.resume,
+              "cancel": broadcasts.cancel}[action]
+    _ = t.gettext
+    try:
+        with app.uow() as uow:
+            broadcast = change(uow, int(number), app.clock.now())
+            uow.commit()
+    except BroadcastNotFound:
+        await stale_button(update, t)
+        return
+    except BroadcastStateError as error:
+        broadcast = error.broadcast
+        await query.answer(_("Announcement #{id} is {state} already.").format(
+            id=broadcast.id, state=_(screens.STATES[BroadcastStatus(broadcast.status)])),
+            show_alert=True)
+    else:
+        await query.answer({
+            "pause": _("Paused. Nothing more is sent until you resume."),
+            "resume": _("Sending again."),
+            "cancel": _("Cancelled. Nothing more is sent."),
+        }[action])
+    if action == "resume":
+        app.wake_sender()
+    if broadcast.status_message_id == query.message.message_id:
+        await refresh(context.bot, app, _shown(context.bot_data), broadcast, force=True)
+    elif isinstance(query.message, Message):
+        text, markup = _listing(app, t)
+        await _edit(query.message, text, markup)
+
+
+async def _edit(message: Message, text: str, markup: InlineKeyboardMarkup | None) -> None:
+    try:
+        await message.edit_text(text, reply_markup=markup)
+    except BadRequest as error:
+        if "not modified" not in error.message.lower():
+            raise
+
+
+# --- /broadcasts -------------------------------------------------------------------------------
+
+
+async def list_broadcasts(update: Update, context: Context) -> None:
+    user, t = reader(update, context)
+    app = ctx_of(context)
+    if not app.is_organizer(user.id):
+        await update.effective_chat.send_message(t.gettext(ONLY_ORGANIZERS))
+        return
+    text, markup = _listing(app, t)
+    await update.effective_chat.send_message(text, reply_markup=markup)
+
+
+def _listing(app: AppContext, t: Translator) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The latest broadcasts with their figures; scheduled ones can be cancelled here."""
+    _ = t.gettext
+    blocks, rows = [], []
+    with app.uow() as uow:
+        for broadcast in broadcasts.recent(uow, LIST_LENGTH):
+            text, _markup = _render(uow, app, broadcast, t)
+            if broadcast.status == BroadcastStatus.SCHEDULED:
+                size = broadcasts.audience_size(uow, Audience.from_json(broadcast.audience))
+                text += "\n" + t.ngettext("{n} reader now", "{n} readers now", size).format(
+                    n=t.number(size))
+                rows.append([(_("Cancel #{id}").format(id=broadcast.id),
+                              f"bs:cancel:{broadcast.id}")])
+            blocks.append(text)
+    if not blocks:
+        return _("No announcements yet. Send /broadcast to write one."), None
+    header = _("Announcements, newest first:")
+    while len(blocks) > 1 and len("\n\n".join([header, *blocks])) > MESSAGE_LIMIT:
+        blocks.pop()
+    return "\n\n".join([header, *blocks]), keyboard(rows) if rows else None

@@ -1,0 +1,134 @@
+"""The /broadcast questions that pick something: the event or contest a button opens,
+and the language, event, contest or side an audience is made of."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.context import AppContext
+from bot.i18n import LANGUAGES, Translator
+from bot.services import broadcasts
+from bot.services.broadcasts import Audience, AudienceKind
+from handlers import broadcast_screens as screens
+from handlers import contest_form, event_form
+from handlers.broadcast_screens import FORM_KEY, Step
+from handlers.common import Context, ctx_of, reader
+from handlers.events import reader_zone
+from storage.uow import UnitOfWork
+
+EVENT_KINDS = (AudienceKind.EVENT, AudienceKind.WAITLIST)
+CONTEST_KINDS = (AudienceKind.CONTEST, AudienceKind.SIDE, AudienceKind.JURORS)
+
+
+def _target_kind(form: dict, step: Step) -> str:
+    """"event", "contest" or "language": what the question at `step` picks."""
+    if step is Step.BUTTON_TARGET:
+        return form["button_kind"]
+    kind = AudienceKind(form["audience_kind"])
+    if kind is AudienceKind.LANGUAGE:
+        return "language"
+    return "event" if kind in EVENT_KINDS else "contest"
+
+
+async def ask_target(update: Update, context: Context, t: Translator, step: Step) -> bool:
+    """Show the choice for `step`; False when there is nothing to choose from."""
+    app = ctx_of(context)
+    form = context.user_data[FORM_KEY]
+    user, _t = reader(update, context)
+    language = t.language
+    chat = update.effective_chat
+    target = _target_kind(form, step)
+    if target == "language":
+        text, markup = screens.ask_audience_language(t)
+        await chat.send_message(text, reply_markup=markup)
+        return True
+    with app.uow() as uow:
+        if target == "event":
+            events = broadcasts.events_to_address(uow, app.clock.now())
+        else:
+            contests = broadcasts.contests_to_address(uow)
+            side_contest = (uow.contests.get(form["side_contest"])
+                            if form.get("side_contest") is not None else None)
+    if target == "event":
+        if not events:
+            await chat.send_message(t.gettext("There are no events to choose from."))
+            return False
+        text, markup = screens.ask_event(t, step, events, language, reader_zone(context, user))
+    elif side_contest is not None:
+        text, markup = screens.ask_side(t, side_contest, language)
+    else:
+        if not contests:
+            await chat.send_message(t.gettext("There are no contests to choose from."))
+            return False
+        jurors = step is Step.AUDIENCE_TARGET and form["audience_kind"] == AudienceKind.JURORS
+        text, markup = screens.ask_contest(t, step, contests, language, all_jurors=jurors)
+    await chat.send_message(text, reply_markup=markup)
+    return True
+
+
+async def choose(update: Update, context: Context, t: Translator, step: Step, action: str,
+                 value: str | None) -> Step | None:
+    """Apply a pick at `step`; the step to ask next, or None to ask `step` again."""
+    app = ctx_of(context)
+    form = context.user_data[FORM_KEY]
+    target = _target_kind(form, step)
+    if target == "language":
+        if value not in LANGUAGES:
+            return None
+        form["audience"] = Audience(AudienceKind.LANGUAGE, language=value).to_json()
+        return Step.CONFIRM
+    kind = None if step is Step.BUTTON_TARGET else AudienceKind(form["audience_kind"])
+    if kind is AudienceKind.SIDE and action == "side" and form.get("side_contest") is not None:
+        return _choose_side(app, form, value)
+    if action != "v":
+        return None
+    if kind is AudienceKind.JURORS and value == "all":
+        form["audience"] = Audience(AudienceKind.JURORS).to_json()
+        return Step.CONFIRM
+    number = int(value) if value and value.isdigit() else None
+    with app.uow() as uow:
+        found = (uow.events.get(number) if target == "event" else uow.contests.get(number)
+                 ) if number is not None else None
+    if found is None:
+        await update.effective_chat.send_message(t.gettext(
+            "That one no longer exists; choose another."))
+        return None
+    if kind is None:
+        link = (event_form.deep_link if target == "event" else contest_form.deep_link)(
+            context.bot.username, number)
+        form["button"] = {"kind": target, "id": number, "url": link}
+        return Step.AUDIENCE
+    if kind is AudienceKind.SIDE:
+        if not found.sides:
+            await update.effective_chat.send_message(t.gettext(
+                "This contest has no sides; choose another one."))
+            return None
+        form["side_contest"] = number
+        return Step.AUDIENCE_TARGET
+    field = "event_id" if target == "event" else "contest_id"
+    form["audience"] = Audience(kind, **{field: number}).to_json()
+    return Step.CONFIRM
+
+
+def _choose_side(app: AppContext, form: dict, value: str | None) -> Step | None:
+    with app.uow() as uow:
+        contest = uow.contests.get(form["side_contest"])
+    index = int(value) if value and value.isdigit() else -1
+    if contest is None or not 0 <= index < len(contest.sides):
+        form.pop("side_contest", None)
+        return None
+    form["audience"] = Audience(AudienceKind.SIDE, contest_id=contest.id,
+                                side=contest.sides[index]["key"]).to_json()
+    return Step.CONFIRM
+
+
+def labels(uow: UnitOfWork, t: Translator, form: dict) -> tuple[str, str]:
+    """How the chosen audience and button read in the summary."""
+    audience = Audience.from_json(form["audience"])
+    event, contest = broadcasts.subjects(uow, form["audience"])
+    button = form.get("button", {})
+    button_event, button_contest = broadcasts.subjects(uow, button)
+    return (
+        screens.audience_text(t, audience, event, contest, t.language),
+        screens.button_text(t, button, button_event, button_contest, t.language),
+    )
