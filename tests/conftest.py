@@ -125,6 +125,9 @@ async def onboard(fake_api: FakeBotApi, user_id: int, language: str = "en", **us
     name = LANGUAGE_NAMES[language]
     label = next(text for row in _buttons(picker) for text in row if text.endswith(name))
     await user.press(label)
+    # Waiting for both answers, not for a quiet spell: under load a quiet spell comes too early.
+    await user.next_message()  # the picker becomes "Language: …"
+    await user.next_message()  # the welcome
     await user.wait_idle()
     user.drain()
     return user

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 from storage.models import Event, EventKind, Partner
@@ -9,6 +10,15 @@ from storage.uow import Database
 
 # Tests run at a fixed moment: a Sunday morning in Karaganda.
 NOW = datetime(2026, 11, 22, 4, 0, tzinfo=UTC)
+
+
+def years_ahead(text: str) -> str:
+    """The text with its 2026-2027 dates moved to next year or later, for code on the real clock.
+
+    Whole years keep every gap between the dates, so a file valid at NOW stays valid today.
+    """
+    shift = datetime.now(UTC).year - NOW.year + 1
+    return re.sub(r"\b202[67]\b", lambda year: str(int(year.group()) + shift), text)
 
 
 def make_event(database: Database, **overrides) -> Event:

@@ -13,7 +13,7 @@ from bot.importer import ImportFailed, Problem, import_drafts, load_file
 from storage.contest_models import Contest
 from storage.models import Event
 from storage.uow import Database
-from tests.factories import NOW
+from tests.factories import NOW, years_ahead
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "events.yaml"
 
@@ -311,7 +311,8 @@ def test_example_file_imports_cleanly_twice(database):
 def test_cli_import_of_a_broken_contest_writes_no_event(database, tmp_path, monkeypatch,
                                                          capsys):
     path = tmp_path / "import.yaml"
-    path.write_text(EVENT + CONTEST.replace("weight: 0.3}", "weight: 0.2}"), encoding="utf-8")
+    path.write_text(years_ahead(EVENT + CONTEST.replace("weight: 0.3}", "weight: 0.2}")),
+                    encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("KOPIR_DATABASE_URL", str(database.engine.url))
 

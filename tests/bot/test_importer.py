@@ -18,7 +18,7 @@ from bot.importer import (
 from bot.services.event_fields import PartnerDraft
 from storage.models import Event, Notification, Partner, Registration, User
 from storage.uow import Database
-from tests.factories import NOW, make_event
+from tests.factories import NOW, make_event, years_ahead
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "events.yaml"
 LATER = NOW + timedelta(hours=1)
@@ -185,7 +185,8 @@ def test_invalid_file_lists_every_problem_by_line_and_writes_nothing(database):
 def test_invalid_file_rejected_whole_even_when_other_events_are_valid(database, tmp_path,
                                                                       monkeypatch, capsys):
     path = tmp_path / "events.yaml"
-    path.write_text(VALID + "  - key: broken\n    kind: conference\n", encoding="utf-8")
+    path.write_text(years_ahead(VALID) + "  - key: broken\n    kind: conference\n",
+                    encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("KOPIR_DATABASE_URL", str(database.engine.url))
 
