@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
 import json
 import math
 import os
@@ -194,27 +193,13 @@ class Presser:
         return self.results
 
 
-def in_flight_bound(rate: int, paid: bool, observed: int) -> tuple[int, str]:
-    """The most duplicates a crash may cause, as the engine declares it: its
-    `in_flight_bound(settings)`, else its caps as bot.delivery_run's comment adds them up
-    (requests in flight, one batch of answers being written and one waiting), else (an
-    engine that declares nothing) the most sends the fake API saw at once."""
+def in_flight_bound(rate: int, paid: bool) -> tuple[int, str]:
+    """The most duplicates a crash may cause, as the engine declares it."""
     from bot import delivery
     from bot.settings import Settings
 
-    declared = getattr(delivery, "in_flight_bound", None)
-    if callable(declared):
-        settings = Settings(send_rate=rate, paid_broadcasts=paid)
-        return int(declared(settings)), "declared by bot.delivery.in_flight_bound"
-    for name in ("bot.delivery", "bot.delivery_run"):
-        try:
-            module = importlib.import_module(name)
-        except ImportError:
-            continue
-        cap, unsettled = (getattr(module, n, None) for n in ("MAX_IN_FLIGHT", "MAX_UNSETTLED"))
-        if isinstance(cap, int) and isinstance(unsettled, int):
-            return cap + 2 * unsettled, f"MAX_IN_FLIGHT + 2 x MAX_UNSETTLED of {name}"
-    return observed, "most sends at once at the fake API"
+    settings = Settings(send_rate=rate, paid_broadcasts=paid)
+    return delivery.in_flight_bound(settings), "declared by bot.delivery.in_flight_bound"
 
 
 # --- the database ---------------------------------------------------------------------------

@@ -235,7 +235,7 @@ def figures(run: Run) -> list[Figure]:
         rows.append(Figure("rate", f"{rate:.1f}/s", note=f"(limit {run.limit}/s)"))
     rows.append(Figure("lost", str(len(lost)), "0", not lost))
     if args.kill:
-        bound, source = in_flight_bound(args.rate, args.paid, stats.get("max_in_flight", 0))
+        bound, source = in_flight_bound(args.rate, args.paid)
         rows.append(Figure("duplicates", str(duplicates), f"<= {bound}", duplicates <= bound,
                            note=f"({source})"))
         rows.append(Figure("in flight at kills", ", ".join(map(str, run.in_flight_at_kills)),

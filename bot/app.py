@@ -7,6 +7,7 @@ import logging
 from telegram.ext import Application, ApplicationBuilder
 
 from bot import delivery
+from bot.bulk_request import AiohttpRequest
 from bot.clock import Clock, SystemClock
 from bot.context import CONTEXT_KEY, AppContext
 from bot.i18n import Catalogs
@@ -30,6 +31,10 @@ from storage.db import make_engine
 from storage.uow import Database
 
 log = logging.getLogger(__name__)
+
+# Handler replies in flight at once (each update is handled in turn, but jobs and
+# replies to a burst of presses overlap).
+REPLY_CONNECTIONS = 32
 
 
 def build_application(
@@ -55,6 +60,11 @@ def build_application(
         .base_url(settings.api_base_url)
         .base_file_url(settings.api_base_file_url)
         .post_init(_post_init)
+        # aiohttp, like the delivery engine's own Bot: PTB's default client (httpx) takes
+        # several times the CPU per request, and the bot has one core for readers and a
+        # running broadcast together.
+        .request(AiohttpRequest(REPLY_CONNECTIONS))
+        .get_updates_request(AiohttpRequest(1))
         # Counts handler replies in the delivery engine's limiter (never delays them).
         .rate_limiter(delivery.ReplyMeter())
         .build()

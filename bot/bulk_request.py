@@ -35,6 +35,14 @@ _NOT_SENT_CAUSES = (
 )
 
 
+class EncodedForm(RequestData):
+    """A request body encoded by the caller (`bot.outgoing`), sent as it is."""
+
+    def __init__(self, body: bytes) -> None:
+        super().__init__()
+        self.body = body
+
+
 class AiohttpRequest(BaseRequest):
     """`connections` at most at once; more requests wait for one (within the connect
     time-out, then TimedOut, and nothing was sent).
@@ -137,6 +145,8 @@ def _slim(payload: bytes) -> bytes:
 def _body(request_data: RequestData | None) -> aiohttp.FormData | bytes | None:
     if request_data is None:
         return None
+    if isinstance(request_data, EncodedForm):
+        return request_data.body
     fields = request_data.json_parameters
     files = request_data.multipart_data
     if not files:

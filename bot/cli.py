@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+import gc
 import logging
 import os
 import sys
@@ -74,8 +76,32 @@ def _run(settings: Settings) -> int:
     from storage.migrate import upgrade
 
     upgrade(settings.database_url)
-    build_application(settings).run_polling()
+    application = build_application(settings)
+    _settle_memory()
+    _fast_event_loop()
+    application.run_polling()
     return 0
+
+
+def _fast_event_loop() -> None:
+    # uvloop (libuv) runs the event loop and its sockets in C: the bot answers readers
+    # and keeps a paid broadcast's pace with less of its one core. Optional: where it
+    # cannot be installed (Windows), the standard loop does the same work, slower.
+    try:
+        import uvloop
+    except ImportError:
+        return
+    asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+
+
+def _settle_memory() -> None:
+    # Start-up leaves hundreds of thousands of objects that live as long as the process
+    # (modules, catalogs, PTB's handlers); a broadcast makes short-lived ones by the
+    # million. Frozen, the former are no longer scanned at every collection, and a larger
+    # first generation collects the latter less often: a paid broadcast keeps its pace.
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 50, 1000)
 
 
 if __name__ == "__main__":

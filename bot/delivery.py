@@ -34,7 +34,7 @@ a connection error before the request went out is retried with backoff; a
 time-out or a connection cut after it went out is retried for readers' rows and
 makes an announcement `uncertain`; anything else Telegram refuses fails the row.
 A crash can duplicate at most the requests in flight plus the answers not yet
-written (MAX_IN_FLIGHT + 2 x MAX_UNSETTLED of `bot.delivery_answers`; a handful at 30/s).
+written: `in_flight_bound(settings)`.
 """
 
 from __future__ import annotations
@@ -51,11 +51,13 @@ from telegram.ext import Application, BaseRateLimiter, ContextTypes
 
 from bot.bulk_request import AiohttpRequest
 from bot.context import AppContext, app_context
-from bot.delivery_run import MAX_IN_FLIGHT, DeliveryReport, Run, Sender
+from bot.delivery_answers import MAX_UNSETTLED
+from bot.delivery_run import DeliveryReport, Run, Sender, max_in_flight
 from bot.ratelimit import RateLimiter
 from bot.services import outbox
+from bot.settings import Settings
 
-__all__ = ["DeliveryReport", "ReplyMeter", "register", "send_due"]
+__all__ = ["DeliveryReport", "ReplyMeter", "in_flight_bound", "register", "send_due"]
 
 log = logging.getLogger(__name__)
 
@@ -171,6 +173,19 @@ async def send_due(app_or_bot: Application | Bot, ctx: AppContext) -> DeliveryRe
     return report
 
 
+def in_flight_bound(settings: Settings) -> int:
+    """The most messages a crash can send twice: the requests in flight at the fastest
+    rate allowed, plus a batch of answers being written and one waiting (sent, not yet
+    recorded as sent)."""
+    return max_in_flight(_top_rate(settings)) + 2 * MAX_UNSETTLED
+
+
+def _top_rate(settings: Settings) -> float:
+    if settings.paid_broadcasts:
+        return max(settings.send_rate, settings.paid_send_rate)
+    return settings.send_rate
+
+
 def _limiter(ctx: AppContext) -> RateLimiter:
     settings = ctx.settings
     return RateLimiter(
@@ -188,7 +203,7 @@ async def _bulk_bot(ctx: AppContext) -> AsyncIterator[Bot]:
     (`Bot.initialize` fails when getMe fails): sending needs no bot info, and a run
     should not break off before its first send (restarts would wear its rows out)."""
     settings = ctx.settings
-    request = AiohttpRequest(MAX_IN_FLIGHT + 4, slim=True)
+    request = AiohttpRequest(max_in_flight(_top_rate(settings)) + 4, slim=True)
     bot = Bot(
         settings.token,
         base_url=settings.api_base_url,

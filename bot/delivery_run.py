@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from telegram import Bot, Message
+from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.warnings import PTBDeprecationWarning
 
@@ -42,8 +42,12 @@ log = logging.getLogger("bot.delivery")
 # A claim is about this much sending at the current rate, within these bounds.
 CLAIM_SECONDS = 1.0
 MIN_CLAIM, MAX_CLAIM = 10, 500
-# Requests in flight: 2 x rate x latency, within these bounds.
-MIN_IN_FLIGHT, MAX_IN_FLIGHT = 4, 128
+# Requests in flight: 2 x rate x latency, at least MIN_IN_FLIGHT and at most half a
+# second's worth at the rate (30/s: 15; paid 1000/s: 500). The cap is what a crash can
+# duplicate, so it grows with the rate only: a paid broadcast over a slow link needs
+# hundreds at once to keep its pace, a free one never more than a few.
+MIN_IN_FLIGHT = 4
+IN_FLIGHT_SECONDS = 0.5
 # A row that meets flood control this many times in one run waits for a later run.
 FLOOD_RETRIES = 3
 # Renders (certificates are drawn in threads) prepared at once.
@@ -86,7 +90,7 @@ class Sender:
 @dataclass
 class _Item:
     claim: outbox.Claim
-    prepared: asyncio.Task[Outgoing]
+    prepared: asyncio.Future[Outgoing]
     paid: bool
     floods: int = 0
 
@@ -127,6 +131,7 @@ class Run:
         self.closing = False
         self.failure: BaseException | None = None
         self.prepare_slots = asyncio.Semaphore(PREPARE_AT_ONCE)
+        self.shared: dict[tuple[int | None, str | None], asyncio.Future[Outgoing]] = {}
         self.seq = 0
         self.claim_size = _claim_size(ctx.settings.send_rate)
 
@@ -157,7 +162,7 @@ class Run:
             paid_ones += paid
             if broadcast is not None:
                 self.statuses[broadcast.id] = broadcast.status
-            self.queue.append(_Item(claim, asyncio.create_task(self._prepare(claim)), paid))
+            self.queue.append(_Item(claim, self._prepared(claim), paid))
         if batch.claims and batch.claims[0].notification.priority < queued_last:
             # A reader's row claimed behind broadcast rows goes before them (a stable sort
             # keeps the claim order otherwise).
@@ -198,6 +203,18 @@ class Run:
         finally:
             self.claiming = None
             self.changed.set()
+
+    def _prepared(self, claim: outbox.Claim) -> asyncio.Future[Outgoing]:
+        """The row's message, rendered once per broadcast and language: every reader of
+        one language gets the same message (and one encoding of it, see `Outgoing`)."""
+        row = claim.notification
+        if row.kind != NotificationKind.BROADCAST:
+            return asyncio.ensure_future(self._prepare(claim))
+        key = (row.broadcast_id, claim.user.language)
+        shared = self.shared.get(key)
+        if shared is None or shared.cancelled():
+            shared = self.shared[key] = asyncio.ensure_future(self._prepare(claim))
+        return shared
 
     async def _prepare(self, claim: outbox.Claim) -> Outgoing:
         async with self.prepare_slots:
@@ -285,8 +302,8 @@ class Run:
     async def _room(self, paid: bool) -> None:
         settings = self.ctx.settings
         rate = settings.paid_send_rate if paid else settings.send_rate
-        bound = math.ceil(2 * rate * self.sender.latency)
-        bound = max(MIN_IN_FLIGHT, min(MAX_IN_FLIGHT, bound))
+        needed = math.ceil(2 * rate * self.sender.latency)
+        bound = max(MIN_IN_FLIGHT, min(max_in_flight(rate), needed))
         while len(self.sending) >= bound or len(self.answers) >= MAX_UNSETTLED:
             if self.failure is not None:
                 raise self.failure
@@ -319,7 +336,7 @@ class Run:
         self, bot: Bot, item: _Item, outgoing: Outgoing, token: tuple, started: float
     ) -> None:
         try:
-            message: Message = await outgoing.send(bot, item.chat_id, paid=item.paid)
+            message_id = await outgoing.deliver(bot, item.chat_id, paid=item.paid)
         except TelegramError as error:
             self.limiter.arrived(token, time.monotonic() - started)
             self._refused(item, error)
@@ -328,7 +345,7 @@ class Run:
         self.limiter.arrived(token, elapsed)
         self.sender.latency = 0.9 * self.sender.latency + 0.1 * elapsed
         self.report.sent += 1
-        self._answer(item, Outcome(item.row_id, Result.SENT, message_id=message.message_id))
+        self._answer(item, Outcome(item.row_id, Result.SENT, message_id=message_id))
 
     def _refused(self, item: _Item, error: TelegramError) -> None:
         row, report = item.claim.notification, self.report
@@ -407,6 +424,10 @@ class Run:
         """Cancel renders of rows never dispatched (the run broke off before sending)."""
         for item in self._leftovers():
             item.prepared.cancel()
+
+
+def max_in_flight(rate: float) -> int:
+    return max(MIN_IN_FLIGHT, math.ceil(rate * IN_FLIGHT_SECONDS))
 
 
 def _claim_size(rate: float) -> int:

@@ -8,9 +8,17 @@ or document, and a retry repeats the pair whole.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from functools import cached_property
+from urllib.parse import urlencode
 
 from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions, Message
+
+from bot.bulk_request import AiohttpRequest, EncodedForm
+
+# As PTB encodes it: the parameter is a JSON object, its text the value.
+_NO_PREVIEW = json.dumps(LinkPreviewOptions(is_disabled=True).to_dict())
 
 
 @dataclass(frozen=True)
@@ -35,6 +43,43 @@ class Outgoing:
         attachments = [self.document, self.photo_file_id, self.document_file_id]
         if sum(item is not None for item in attachments) > 1:
             raise ValueError("an outgoing message carries at most one attachment")
+
+    async def deliver(self, bot: Bot, chat_id: int, *, paid: bool = False) -> int:
+        """Send it as `send` does and return the message id. Through the engine's own
+        client (`bot.bulk_request`) a message that uploads nothing goes as a request body
+        encoded once for all its recipients: at a paid 1000 messages per second, PTB's
+        per-call work (parameters to objects to JSON, the answer to a `Message`) would
+        take most of a core."""
+        form = None if self.document else self._forms[paid]
+        if form is None or not isinstance(bot.request, AiohttpRequest):
+            return (await self.send(bot, chat_id, paid=paid)).message_id
+        method, body = form
+        result = await bot.request.post(
+            f"{bot.base_url}/{method}", EncodedForm(body + b"&chat_id=%d" % chat_id)
+        )
+        return result["message_id"]
+
+    @cached_property
+    def _forms(self) -> tuple[tuple[str, bytes], tuple[str, bytes]]:
+        """(method, url-encoded parameters but the chat) without and with `paid`."""
+        params: dict[str, str] = {}
+        if self.markup is not None:
+            params["reply_markup"] = json.dumps(self.markup.to_dict())
+        if self.parse_mode is not None:
+            params["parse_mode"] = self.parse_mode
+        if self.photo_file_id is not None:
+            method, params["photo"] = "sendPhoto", self.photo_file_id
+        elif self.document_file_id is not None:
+            method, params["document"] = "sendDocument", self.document_file_id
+        else:
+            method, params["text"], params["link_preview_options"] = (
+                "sendMessage", self.text, _NO_PREVIEW)
+        if method != "sendMessage" and self.text:
+            params["caption"] = self.text
+        return (
+            (method, urlencode(params).encode()),
+            (method, urlencode({**params, "allow_paid_broadcast": "true"}).encode()),
+        )
 
     async def send(self, bot: Bot, chat_id: int, *, paid: bool = False) -> Message:
         """Send it to `chat_id`; `paid` lifts the bulk limit with allow_paid_broadcast

@@ -9,8 +9,9 @@ limits on our side:
 - the bulk limit as an even spacing between messages, not as bursts of `rate`
   at the top of each second (bursts need `rate` requests in flight at once, and
   a burst that reaches Telegram a little early overlaps the previous second's);
-  after a late wake-up (a busy event loop) messages may catch up `catch_up`
-  seconds back to back, so a stall does not lose its share of the rate;
+  after a late wake-up (a busy event loop) messages may catch up to `catch_up`
+  seconds back to back, so a stall does not lose all its share of the rate (idling
+  for a period gets no credit);
 - free and paid messages in two lanes: a paid message waits only for the paid
   lane, a free one for both (the paid rate bounds everything we send);
 - per chat: a gap of `chat_interval` in private chats (positive ids), at most
@@ -74,9 +75,13 @@ class _Lane:
         return wait
 
     def take(self, now: float) -> list:
-        if now - self.next_at <= self.catch_up:
+        behind = now - self.next_at
+        if behind <= self.catch_up:
             # On schedule, or a little late: keep the schedule (the next may go sooner).
             self.next_at += self.interval
+        elif behind < self.window:
+            # A stall while sending (the event loop was busy): catch up what may be.
+            self.next_at = now - self.catch_up + self.interval
         else:
             # Idle for a while: no credit for the time nothing was sent.
             self.next_at = now + self.interval

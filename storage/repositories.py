@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, bindparam, delete, func, or_, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from storage.broadcast_models import Broadcast, BroadcastStatus
@@ -264,6 +265,31 @@ class NotificationRepository:
             .values(claimed_until=until)
         )
         return self.session.execute(query).rowcount
+
+    def mark_claimed(
+        self, rows: Sequence[Notification], owner: str | None, until: datetime
+    ) -> None:
+        """Rows a sender takes: `sending` under `owner` until `until`, one attempt more.
+        One statement for the batch (a claim is up to a second's worth of a paid
+        broadcast); the loaded rows show the same values without a flush."""
+        if not rows:
+            return
+        table = Notification.__table__
+        self.session.execute(
+            update(table)
+            .where(table.c.id.in_([row.id for row in rows]))
+            .values(
+                status=NotificationStatus.SENDING,
+                attempts=table.c.attempts + 1,
+                claimed_by=owner,
+                claimed_until=until,
+            )
+        )
+        for row in rows:
+            set_committed_value(row, "status", NotificationStatus.SENDING)
+            set_committed_value(row, "attempts", row.attempts + 1)
+            set_committed_value(row, "claimed_by", owner)
+            set_committed_value(row, "claimed_until", until)
 
     def record_sent(self, sent: Sequence[tuple[int, int]], now: datetime, owner: str) -> None:
         """Record (row id, Telegram message id) pairs as sent, in one statement. A row

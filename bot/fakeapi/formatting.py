@@ -7,6 +7,7 @@ those bugs before production does. Error texts follow Telegram's wording.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from dataclasses import dataclass, field
@@ -56,6 +57,14 @@ _MARKDOWN_V2_TYPES = {
 
 def render(text: str, parse_mode: str | None) -> tuple[str, list[JSONDict]]:
     """Plain text and entities for ``text`` sent with ``parse_mode`` (None = as is)."""
+    plain, entities = _render(text, parse_mode)
+    # Copies: a broadcast sends one text to thousands, parsed once; each message owns its
+    # entities.
+    return plain, [dict(entity) for entity in entities]
+
+
+@functools.lru_cache(maxsize=256)
+def _render(text: str, parse_mode: str | None) -> tuple[str, list[JSONDict]]:
     mode = (parse_mode or "").lower()
     if mode == "html":
         plain, entities = _HtmlParser(text).parse()

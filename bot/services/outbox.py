@@ -221,13 +221,11 @@ def claim_due(
             event = uow.events.get(row.event_id) if row.event_id is not None else None
             claim, verdict = Claim(row, user, event), _verdict(uow, row, user, event, now)
         if verdict is None:
-            row.status = NotificationStatus.SENDING
-            row.attempts += 1
-            row.claimed_by = owner or None
-            row.claimed_until = now + lease
             batch.claims.append(claim)
             continue
         _count_finished(batch, row, *verdict)
+    claimed = [claim.notification for claim in batch.claims]
+    uow.notifications.mark_claimed(claimed, owner or None, now + lease)
     return batch
 
 

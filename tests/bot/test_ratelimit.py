@@ -175,11 +175,14 @@ async def test_limiter_catches_up_after_a_late_wake_up_but_not_after_idling():
     fake.now = 0.145  # woke 40 ms late: the schedule holds
     await limiter.acquire(2)
     late = limiter.delay(3)
+    fake.now = 0.4  # 95 ms late: 50 ms of it are caught up
+    await limiter.acquire(3)
+    stalled = limiter.delay(4)
     fake.now = 5.0  # idle: no credit
     await limiter.acquire(4)
     idle = limiter.delay(5)
 
-    assert (round(late, 6), round(idle, 6)) == (0.065, 0.105)
+    assert (round(late, 6), round(stalled, 6), round(idle, 6)) == (0.065, 0.055, 0.105)
 
 
 async def test_limiter_a_late_arrival_delays_the_message_a_period_after_it():

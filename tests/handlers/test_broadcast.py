@@ -112,13 +112,13 @@ async def step(user: FakeUser, action: str, value: str) -> None:
         await user.press(label)
     else:
         await user.send(value)
-    await user.wait_idle()
+    await user.wait_reply()
 
 
 async def compose(organizer: FakeUser, *steps: tuple[str, str]) -> list[dict]:
     """Run /broadcast through `steps`; returns the organizer's new messages."""
     await organizer.send("/broadcast")
-    await organizer.wait_idle()
+    await organizer.wait_reply()
     return await compose_rest(organizer, *steps)
 
 
