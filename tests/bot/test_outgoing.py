@@ -4,7 +4,8 @@ already holds, with its caption, formatting, button and paid flag."""
 from __future__ import annotations
 
 import pytest
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import Forbidden
 
 from bot.fakeapi.users import buttons_of, text_of
 from bot.outgoing import Outgoing
@@ -70,3 +71,37 @@ PNG = bytes.fromhex(
     "1f15c4890000000d49444154789c6300010000050001"
     "0d0a2db40000000049454e44ae426082"
 )
+
+
+def outgoing_of(kind: str, photo_id: str, document_id: str) -> Outgoing:
+    return {
+        "formatted": Outgoing("<b>Open</b> now", BUTTON, parse_mode="HTML"),
+        "plain": Outgoing("Plain & long " * 20),
+        "photo": Outgoing("<i>Poster</i>", BUTTON, photo_file_id=photo_id, parse_mode="HTML"),
+        "document": Outgoing("", document_file_id=document_id),
+    }[kind]
+
+
+@pytest.mark.parametrize("kind", ["formatted", "plain", "photo", "document"])
+@pytest.mark.parametrize("paid", [False, True])
+async def test_delivered_through_the_engine_client_as_ptb_would_send_it(fake_api, kind, paid):
+    open_chats(fake_api, [READER])
+    async with Bot(fake_api.token, base_url=fake_api.base_url) as ptb_bot:
+        photo = await ptb_bot.send_photo(READER, photo=PNG)
+        document = await ptb_bot.send_document(READER, document=b"%PDF-1.4", filename="a.pdf")
+        outgoing = outgoing_of(kind, photo.photo[-1].file_id, document.document.file_id)
+        async with bare_bot(fake_api) as engine_bot:
+            delivered = await outgoing.deliver(engine_bot, READER, paid=paid)
+        sent = await outgoing.send(ptb_bot, READER, paid=paid)
+
+    fast, ptb = [call for call in fake_api.requests if call.method.startswith("send")][-2:]
+    assert (fast.method, fast.params) == (ptb.method, ptb.params)
+    assert (delivered, sent.message_id) == (sent.message_id - 1, sent.message_id)
+
+
+async def test_delivered_to_a_blocked_reader_raises_as_ptb_does(fake_api):
+    open_chats(fake_api, [READER])[READER].blocked = True
+
+    async with bare_bot(fake_api) as bot:
+        with pytest.raises(Forbidden):
+            await Outgoing("Hello").deliver(bot, READER)
