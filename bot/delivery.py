@@ -52,7 +52,8 @@ from telegram.ext import Application, BaseRateLimiter, ContextTypes
 from bot.bulk_request import AiohttpRequest
 from bot.context import AppContext, app_context
 from bot.delivery_answers import MAX_UNSETTLED
-from bot.delivery_run import DeliveryReport, Run, Sender, max_in_flight
+from bot.delivery_run import Run
+from bot.delivery_state import DeliveryReport, Sender, max_in_flight
 from bot.ratelimit import RateLimiter
 from bot.services import outbox
 from bot.settings import Settings

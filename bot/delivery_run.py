@@ -12,14 +12,10 @@ import contextlib
 import heapq
 import logging
 import math
-import os
-import secrets
-import socket
 import time
 import warnings
 from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import timedelta
 
 from telegram import Bot
@@ -30,6 +26,7 @@ from bot.bulk_request import request_not_sent
 from bot.compose import compose
 from bot.context import AppContext
 from bot.delivery_answers import MAX_UNSETTLED, Answers, report_progress
+from bot.delivery_state import MIN_IN_FLIGHT, DeliveryReport, Item, Sender, max_in_flight
 from bot.outgoing import Outgoing
 from bot.ratelimit import RateLimiter
 from bot.services import outbox
@@ -42,74 +39,10 @@ log = logging.getLogger("bot.delivery")
 # A claim is about this much sending at the current rate, within these bounds.
 CLAIM_SECONDS = 1.0
 MIN_CLAIM, MAX_CLAIM = 10, 500
-# Requests in flight: 2 x rate x latency, at least MIN_IN_FLIGHT and at most half a
-# second's worth at the rate (30/s: 15; paid 1000/s: 500). The cap is what a crash can
-# duplicate, so it grows with the rate only: a paid broadcast over a slow link needs
-# hundreds at once to keep its pace, a free one never more than a few.
-MIN_IN_FLIGHT = 4
-IN_FLIGHT_SECONDS = 0.5
 # A row that meets flood control this many times in one run waits for a later run.
 FLOOD_RETRIES = 3
 # Renders (certificates are drawn in threads) prepared at once.
 PREPARE_AT_ONCE = 4
-FIRST_LATENCY_GUESS = 0.25
-
-
-@dataclass
-class DeliveryReport:
-    """What one run did; counts of rows by outcome."""
-
-    sent: int = 0
-    skipped: int = 0
-    blocked: int = 0
-    retried: int = 0
-    failed: int = 0
-    uncertain: int = 0
-    cancelled: int = 0
-    recovered: int = 0
-
-
-def _owner_id() -> str:
-    return f"{socket.gethostname()[:30]}:{os.getpid()}:{secrets.token_hex(4)}"
-
-
-@dataclass
-class Sender:
-    """State a sender keeps between runs; one per Application (in `bot_data`)."""
-
-    limiter: RateLimiter
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    recovered: bool = False
-    wake_pending: bool = False
-    # Names this process's claims; unique per start, so a restarted bot is another sender.
-    owner: str = field(default_factory=_owner_id)
-    # Seconds a send takes (moving average): sizes the number of requests in flight.
-    latency: float = FIRST_LATENCY_GUESS
-
-
-@dataclass
-class _Item:
-    claim: outbox.Claim
-    prepared: asyncio.Future[Outgoing]
-    paid: bool
-    floods: int = 0
-
-    @property
-    def row_id(self) -> int:
-        return self.claim.notification.id
-
-    @property
-    def chat_id(self) -> int:
-        return self.claim.notification.user_id
-
-    @property
-    def broadcast_id(self) -> int | None:
-        return self.claim.notification.broadcast_id
-
-    @property
-    def priority(self) -> int:
-        return self.claim.notification.priority
-
 
 class Run:
     """One run's pipeline: claimed rows -> paced sends -> batched answers."""
@@ -118,15 +51,15 @@ class Run:
         self.ctx, self.sender, self.report = ctx, sender, report
         self.changed = asyncio.Event()
         self.limiter: RateLimiter = sender.limiter
-        self.queue: deque[_Item] = deque()
-        self.flooded: deque[_Item] = deque()
-        self.waiting: list[tuple[float, int, _Item]] = []  # (chat free at, seq, item)
+        self.queue: deque[Item] = deque()
+        self.flooded: deque[Item] = deque()
+        self.waiting: list[tuple[float, int, Item]] = []  # (chat free at, seq, item)
         self.sending: set[asyncio.Task] = set()
         self.answers = Answers(ctx, sender.owner, self.changed.set)
         self.statuses: dict[int, str] = {}
         self.blocked: set[int] = set()
         self.claiming: asyncio.Task | None = None
-        self.current: _Item | None = None
+        self.current: Item | None = None
         self.exhausted = False
         self.closing = False
         self.failure: BaseException | None = None
@@ -162,7 +95,7 @@ class Run:
             paid_ones += paid
             if broadcast is not None:
                 self.statuses[broadcast.id] = broadcast.status
-            self.queue.append(_Item(claim, self._prepared(claim), paid))
+            self.queue.append(Item(claim, self._prepared(claim), paid))
         if batch.claims and batch.claims[0].notification.priority < queued_last:
             # A reader's row claimed behind broadcast rows goes before them (a stable sort
             # keeps the claim order otherwise).
@@ -252,7 +185,7 @@ class Run:
         if self.answers.failure is not None:
             raise self.answers.failure
 
-    def _next(self) -> _Item | None:
+    def _next(self) -> Item | None:
         """The next row to send: flooded ones first, then rows whose chat has become
         free, then the claim order. A row whose chat is not free waits aside."""
         now = time.monotonic()
@@ -274,7 +207,7 @@ class Run:
                 continue
             return item
 
-    def _still_wanted(self, item: _Item) -> bool:
+    def _still_wanted(self, item: Item) -> bool:
         status = self.statuses.get(item.broadcast_id) if item.broadcast_id else None
         if status == BroadcastStatus.PAUSED:
             self._answer(item, Outcome(item.row_id, Result.RELEASE, error="broadcast paused",
@@ -312,7 +245,7 @@ class Run:
             self.changed.clear()
             await self.changed.wait()
 
-    async def _dispatch(self, bot: Bot, item: _Item) -> None:
+    async def _dispatch(self, bot: Bot, item: Item) -> None:
         try:
             outgoing = await item.prepared
         except Exception as error:  # a bad row must not stop the others
@@ -333,7 +266,7 @@ class Run:
         self.changed.set()
 
     async def _send(
-        self, bot: Bot, item: _Item, outgoing: Outgoing, token: tuple, started: float
+        self, bot: Bot, item: Item, outgoing: Outgoing, token: tuple, started: float
     ) -> None:
         try:
             message_id = await outgoing.deliver(bot, item.chat_id, paid=item.paid)
@@ -347,7 +280,7 @@ class Run:
         self.report.sent += 1
         self._answer(item, Outcome(item.row_id, Result.SENT, message_id=message_id))
 
-    def _refused(self, item: _Item, error: TelegramError) -> None:
+    def _refused(self, item: Item, error: TelegramError) -> None:
         row, report = item.claim.notification, self.report
         if isinstance(error, RetryAfter):
             seconds = _retry_after_seconds(error)
@@ -374,7 +307,7 @@ class Run:
             report.failed += 1
             self._answer(item, Outcome(row.id, Result.FAILED, error=str(error)))
 
-    def _network_trouble(self, item: _Item, error: NetworkError) -> None:
+    def _network_trouble(self, item: Item, error: NetworkError) -> None:
         row = item.claim.notification
         if row.kind == NotificationKind.BROADCAST and not request_not_sent(error):
             log.warning("announcement %s may or may not have arrived: %r", row.dedupe_key, error)
@@ -389,7 +322,7 @@ class Run:
 
     # --- recording answers -----------------------------------------------------------------
 
-    def _answer(self, item: _Item, outcome: Outcome) -> None:
+    def _answer(self, item: Item, outcome: Outcome) -> None:
         self.answers.add(outcome, item.broadcast_id)
 
     async def _renew_loop(self) -> None:
@@ -410,7 +343,7 @@ class Run:
             item.prepared.cancel()
             self._answer(item, Outcome(item.row_id, Result.RELEASE, error="", retry_at=now))
 
-    def _leftovers(self) -> list[_Item]:
+    def _leftovers(self) -> list[Item]:
         items = [*self.flooded, *self.queue, *(entry[2] for entry in self.waiting)]
         if self.current is not None:
             items.append(self.current)
@@ -424,10 +357,6 @@ class Run:
         """Cancel renders of rows never dispatched (the run broke off before sending)."""
         for item in self._leftovers():
             item.prepared.cancel()
-
-
-def max_in_flight(rate: float) -> int:
-    return max(MIN_IN_FLIGHT, math.ceil(rate * IN_FLIGHT_SECONDS))
 
 
 def _claim_size(rate: float) -> int:
