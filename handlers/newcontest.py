@@ -13,11 +13,7 @@ from collections.abc import Callable
 from telegram import Update
 from telegram.ext import (
     Application,
-    CallbackQueryHandler,
-    CommandHandler,
     ConversationHandler,
-    MessageHandler,
-    filters,
 )
 
 from bot.i18n import N_, Translator
@@ -26,12 +22,9 @@ from bot.services.event_fields import FieldError
 from handlers import contest_answers as answers
 from handlers import contests
 from handlers.common import (
-    ActiveFlow,
     Context,
-    conversation,
     ctx_of,
     enter_flow,
-    leave_flow,
     reader,
 )
 from handlers.contest_form import (
@@ -43,33 +36,16 @@ from handlers.contest_form import (
     previous_step,
     question,
 )
-from handlers.event_form import ONLY_ORGANIZERS, TEXT_NEEDED
+from handlers.event_form import ONLY_ORGANIZERS
+from handlers.guided_form import USE_BUTTONS, GuidedForm
 
 FLOW = "newcontest"
 END = ConversationHandler.END
-USE_BUTTONS = N_("Please choose one of the buttons below.")
 BUTTON_STEPS = (Step.KIND, Step.LANGUAGE, Step.TIES, Step.TRANSLATIONS, Step.SUMMARY)
 
 
 def register(app: Application) -> None:
-    in_flow = ActiveFlow(app, FLOW)
-    buttons = CallbackQueryHandler(on_button, pattern=r"^nc:")
-    text = MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND & in_flow,
-                          on_text)
-    app.add_handler(conversation(
-        "newcontest",
-        entry_points=[CommandHandler("newcontest", start_form)],
-        states={step: [buttons, text] for step in Step},
-        fallbacks=[
-            CommandHandler("cancel", cancel_command,
-                           filters=ActiveFlow(app, FLOW, when_idle=True)),
-            MessageHandler(filters.UpdateType.MESSAGE & ~filters.COMMAND & in_flow, not_text),
-        ],
-        timed_out=timed_out,
-        allow_reentry=True,
-    ))
-    # Buttons of a form that was confirmed, cancelled or lost in a restart.
-    app.add_handler(CallbackQueryHandler(form_closed, pattern=r"^nc:"))
+    FORM.register(app, start=start_form, on_button=on_button, on_text=on_text, steps=Step)
 
 
 # --- the conversation ----------------------------------------------------------------------
@@ -129,7 +105,7 @@ async def on_button(update: Update, context: Context) -> object:
     _user, t = reader(update, context)
     form = context.user_data.get(FORM_KEY)
     if form is None:
-        return await form_closed(update, context)
+        return await FORM.form_closed(update, context)
     step = form["step"]
     step_value, action, value = parse_data(query.data)
     if step_value != step.value:
@@ -146,7 +122,7 @@ async def on_button(update: Update, context: Context) -> object:
     if action == "ok" and step is Step.SUMMARY:
         return await confirm(update, context, t)
     if action == "cancel" and step is Step.SUMMARY:
-        return await cancel(update, context, t)
+        return await FORM.cancel(update, context, t)
     try:
         following = answers.press(form, step, action, value, now, _translate(context))
     except FieldError as error:
@@ -160,7 +136,7 @@ async def confirm(update: Update, context: Context, t: Translator) -> object:
     user_id = update.effective_user.id
     if not app.is_organizer(user_id):
         await update.effective_chat.send_message(t.gettext(ONLY_ORGANIZERS))
-        return await cancel(update, context, t)
+        return await FORM.cancel(update, context, t)
     form = context.user_data[FORM_KEY]
     now = app.clock.now()
     # The summary may have waited: "now" is now, and the closing time may have passed.
@@ -174,7 +150,7 @@ async def confirm(update: Update, context: Context, t: Translator) -> object:
     except FieldError as error:
         await update.effective_chat.send_message(error.render(t))
         return await ask(update, context, t, Step.SUMMARY)
-    _end(context)
+    FORM.end(context)
     _ = t.gettext
     await update.effective_chat.send_message(_("The contest is created."))
     await contests.show_contest_card(update, context, contest.id)
@@ -185,53 +161,21 @@ async def confirm(update: Update, context: Context, t: Translator) -> object:
     return END
 
 
-async def cancel(update: Update, context: Context, t: Translator) -> object:
-    _end(context)
-    await update.effective_chat.send_message(
-        t.gettext("The new contest is cancelled; nothing was saved."))
-    return END
-
-
-async def cancel_command(update: Update, context: Context) -> object:
-    _user, t = reader(update, context)
-    return await cancel(update, context, t)
-
-
-async def not_text(update: Update, context: Context) -> object:
-    """A photo, sticker or file where the form asked for text (or a button)."""
-    _user, t = reader(update, context)
-    form = context.user_data.get(FORM_KEY)
-    if form is None:
-        return END
-    step = form["step"]
-    explanation = USE_BUTTONS if step in BUTTON_STEPS else TEXT_NEEDED
-    await update.effective_chat.send_message(t.gettext(explanation))
-    return await ask(update, context, t, step)
-
-
-async def form_closed(update: Update, context: Context) -> object:
-    _user, t = reader(update, context)
-    await update.callback_query.answer(
-        t.gettext("This form is closed. Send /newcontest to create a contest."), show_alert=True
-    )
-    return END
-
-
-async def timed_out(update: Update, context: Context) -> None:
-    """No answer for CONVERSATION_TIMEOUT: the form closes with nothing written."""
-    _end(context)
-    _user, t = reader(update, context)
-    await update.effective_chat.send_message(t.gettext(
-        "The new contest form was closed because it had no answer for a long time. Nothing "
-        "was saved. Send /newcontest to start again."
-    ))
-
-
 def _translate(context: Context) -> Callable[[str, str], str]:
     app = ctx_of(context)
     return lambda language, msgid: app.translator(language).gettext(msgid)
 
 
-def _end(context: Context) -> None:
-    context.user_data.pop(FORM_KEY, None)
-    leave_flow(context, FLOW)
+FORM = GuidedForm(
+    name=FLOW,
+    form_key=FORM_KEY,
+    buttons=r"^nc:",
+    button_steps=BUTTON_STEPS,
+    ask=ask,
+    cancelled=N_("The new contest is cancelled; nothing was saved."),
+    closed=N_("This form is closed. Send /newcontest to create a contest."),
+    timed_out_text=N_(
+        "The new contest form was closed because it had no answer for a long time. Nothing "
+        "was saved. Send /newcontest to start again."
+    ),
+)

@@ -14,11 +14,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import (
     Application,
-    CallbackQueryHandler,
-    CommandHandler,
     ConversationHandler,
-    MessageHandler,
-    filters,
 )
 
 from bot.i18n import LANGUAGES, N_, Nn_, Translator
@@ -27,12 +23,9 @@ from bot.services import organizer
 from bot.services.event_fields import EventDraft, FieldError, parse_start
 from handlers import events
 from handlers.common import (
-    ActiveFlow,
     Context,
-    conversation,
     ctx_of,
     enter_flow,
-    leave_flow,
     reader,
 )
 from handlers.event_form import (
@@ -40,7 +33,6 @@ from handlers.event_form import (
     FORM_KEY,
     ONLY_ORGANIZERS,
     ORDER,
-    TEXT_NEEDED,
     Step,
     deep_link,
     next_step,
@@ -49,37 +41,18 @@ from handlers.event_form import (
     question,
     titles_of,
 )
+from handlers.guided_form import USE_BUTTONS, GuidedForm
 from storage.models import EventKind
 
 FLOW = "newevent"
 END = ConversationHandler.END
 MAX_PARTNERS = 20
-USE_BUTTONS = N_("Please choose one of the buttons below.")
 # Questions answered with buttons (typed names of a kind or language are accepted too).
 BUTTON_STEPS = (Step.KIND, Step.LANGUAGE, Step.TRANSLATIONS, Step.SUMMARY)
 
 
 def register(app: Application) -> None:
-    in_flow = ActiveFlow(app, FLOW)
-    # Every button's data names the step it answers, so a press on an old message
-    # is recognised (and a dormant form resumed by its buttons).
-    buttons = CallbackQueryHandler(on_button, pattern=r"^nf:")
-    text = MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND & in_flow,
-                          on_text)
-    app.add_handler(conversation(
-        "newevent",
-        entry_points=[CommandHandler("newevent", start_form)],
-        states={step: [buttons, text] for step in Step},
-        fallbacks=[
-            CommandHandler("cancel", cancel_command,
-                           filters=ActiveFlow(app, FLOW, when_idle=True)),
-            MessageHandler(filters.UpdateType.MESSAGE & ~filters.COMMAND & in_flow, not_text),
-        ],
-        timed_out=timed_out,
-        allow_reentry=True,
-    ))
-    # Buttons of a form that was confirmed, cancelled or lost in a restart.
-    app.add_handler(CallbackQueryHandler(form_closed, pattern=r"^nf:"))
+    FORM.register(app, start=start_form, on_button=on_button, on_text=on_text, steps=Step)
 
 
 # --- answers -------------------------------------------------------------------------------
@@ -212,7 +185,7 @@ async def on_button(update: Update, context: Context) -> object:
     _user, t = reader(update, context)
     form = context.user_data.get(FORM_KEY)
     if form is None:
-        return await form_closed(update, context)
+        return await FORM.form_closed(update, context)
     step = form["step"]
     step_value, action, value = parse_data(query.data)
     if step_value != step.value:
@@ -242,7 +215,7 @@ async def on_button(update: Update, context: Context) -> object:
     elif action == "ok" and step is Step.SUMMARY:
         return await confirm(update, context, t)
     elif action == "cancel" and step is Step.SUMMARY:
-        return await cancel(update, context, t)
+        return await FORM.cancel(update, context, t)
     return await ask(update, context, t, step)
 
 
@@ -251,7 +224,7 @@ async def confirm(update: Update, context: Context, t: Translator) -> object:
     user_id = update.effective_user.id
     if not app.is_organizer(user_id):
         await update.effective_chat.send_message(t.gettext(ONLY_ORGANIZERS))
-        return await cancel(update, context, t)
+        return await FORM.cancel(update, context, t)
     form = context.user_data[FORM_KEY]
     now = app.clock.now()
     try:
@@ -263,7 +236,7 @@ async def confirm(update: Update, context: Context, t: Translator) -> object:
     with app.uow() as uow:
         event = organizer.create_event(uow, draft_of(form), user_id, now)
         uow.commit()
-    _end(context)
+    FORM.end(context)
     _ = t.gettext
     await update.effective_chat.send_message(_("The event is created."))
     await events.show_event_card(update, context, event.id)
@@ -274,49 +247,16 @@ async def confirm(update: Update, context: Context, t: Translator) -> object:
     return END
 
 
-async def cancel(update: Update, context: Context, t: Translator) -> object:
-    _end(context)
-    await update.effective_chat.send_message(
-        t.gettext("The new event is cancelled; nothing was saved.")
-    )
-    return END
-
-
-async def cancel_command(update: Update, context: Context) -> object:
-    _user, t = reader(update, context)
-    return await cancel(update, context, t)
-
-
-async def not_text(update: Update, context: Context) -> object:
-    """A photo, sticker or file where the form asked for text (or a button)."""
-    _user, t = reader(update, context)
-    form = context.user_data.get(FORM_KEY)
-    if form is None:
-        return END
-    step = form["step"]
-    explanation = USE_BUTTONS if step in BUTTON_STEPS else TEXT_NEEDED
-    await update.effective_chat.send_message(t.gettext(explanation))
-    return await ask(update, context, t, step)
-
-
-async def form_closed(update: Update, context: Context) -> object:
-    _user, t = reader(update, context)
-    await update.callback_query.answer(
-        t.gettext("This form is closed. Send /newevent to create an event."), show_alert=True
-    )
-    return END
-
-
-async def timed_out(update: Update, context: Context) -> None:
-    """No answer for CONVERSATION_TIMEOUT: the form closes with nothing written."""
-    _end(context)
-    _user, t = reader(update, context)
-    await update.effective_chat.send_message(t.gettext(
+FORM = GuidedForm(
+    name=FLOW,
+    form_key=FORM_KEY,
+    buttons=r"^nf:",
+    button_steps=BUTTON_STEPS,
+    ask=ask,
+    cancelled=N_("The new event is cancelled; nothing was saved."),
+    closed=N_("This form is closed. Send /newevent to create an event."),
+    timed_out_text=N_(
         "The new event form was closed because it had no answer for a long time. Nothing "
         "was saved. Send /newevent to start again."
-    ))
-
-
-def _end(context: Context) -> None:
-    context.user_data.pop(FORM_KEY, None)
-    leave_flow(context, FLOW)
+    ),
+)
