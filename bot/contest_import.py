@@ -59,7 +59,6 @@ from datetime import date, datetime
 from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from bot.importer import KEY_PATTERN, Problem, _Bad, _english, _fields, _is_null, _line
 from bot.services.contest_fields import (
     ContestDraft,
     CriterionDraft,
@@ -95,6 +94,7 @@ from bot.services.contest_fields import (
 )
 from bot.services.contests import locked_change
 from bot.services.event_fields import parse_language, parse_offsets, parse_timezone
+from bot.yaml_records import Bad, Problem, RecordReader, english, fields_of, line_of
 from storage.contest_models import Aggregate, TiePolicy
 from storage.uow import Database
 
@@ -122,7 +122,7 @@ def read_contests(node: Node, now: datetime, problems: list[Problem],
     """Drafts of the `contests:` list `node`; each problem is added to `problems`."""
     if not isinstance(node, SequenceNode) or not node.value:
         problems.append(
-            Problem(_line(node), "`contests:` must be a list of contests (`- key: ...`).")
+            Problem(line_of(node), "`contests:` must be a list of contests (`- key: ...`).")
         )
         return []
     stored_closes, stored_check = _stored_lookups(database)
@@ -130,7 +130,7 @@ def read_contests(node: Node, now: datetime, problems: list[Problem],
     drafts = []
     for item in node.value:
         if not isinstance(item, MappingNode):
-            problems.append(Problem(_line(item), "Each contest must be a mapping of fields."))
+            problems.append(Problem(line_of(item), "Each contest must be a mapping of fields."))
             continue
         reader = _ContestReader(item, now, stored_closes, seen_keys)
         draft = reader.read(problems)
@@ -139,33 +139,30 @@ def read_contests(node: Node, now: datetime, problems: list[Problem],
         refusal = stored_check(draft)
         if refusal is not None:
             problems.append(Problem(reader.key_line, f"key: {draft.key}: "
-                                    f"{refusal.render(_english())}"))
+                                    f"{refusal.render(english())}"))
             continue
         drafts.append(draft)
     return drafts
 
 
-class _ContestReader:
+class _ContestReader(RecordReader):
     """Reads one contest's mapping node, adding a Problem per bad field."""
+
+    noun = "contest"
+    known = FIELDS
+    required = REQUIRED
+    key_example = "essay-kz-ua-2026"
 
     def __init__(self, node: MappingNode, now: datetime, stored_closes: StoredCloses,
                  seen_keys: dict[str, int]) -> None:
-        self.node = node
-        self.now = now
+        super().__init__(node, now, seen_keys)
         self.stored_closes = stored_closes
-        self.seen_keys = seen_keys
-        self.problems: list[Problem] = []
-        self.fields: dict[str, Node] = {}
         self.key_lines: dict[str, int] = {}
-        self.key_line = _line(node)
 
     def read(self, problems: list[Problem]) -> ContestDraft | None:
-        self.fields = _fields(self.node, FIELDS, self.problems)
-        self.key_lines = {str(key.value): _line(key) for key, _ in self.node.value
+        self.read_fields()
+        self.key_lines = {str(key.value): line_of(key) for key, _ in self.node.value
                           if isinstance(key, ScalarNode)}
-        for name in REQUIRED:
-            if name not in self.fields:
-                self.problems.append(Problem(_line(self.node), f"Missing required field `{name}`."))
         field = self._field
         key = field("key", self._key)
         kind = field("kind", lambda node: parse_contest_kind(self._scalar(node)))
@@ -214,33 +211,6 @@ class _ContestReader:
             jury_reminder_offsets=reminders, key=key,
         )
 
-    def _field(self, name: str, parse: Callable[[Node], object], default: object = None):  # noqa: ANN202
-        node = self.fields.get(name)
-        if node is None:
-            return default
-        if _is_null(node):
-            if name in REQUIRED:
-                self.problems.append(Problem(_line(node), f"`{name}` has no value."))
-            return default
-        try:
-            return parse(node)
-        except _Bad as bad:
-            self.problems.append(Problem(bad.line or _line(node), f"{name}: {bad.message}"))
-        except FieldError as error:
-            self.problems.append(Problem(_line(node), f"{name}: {error.render(_english())}"))
-        return default
-
-    def _problem(self, name: str, node: Node, error: FieldError | _Bad) -> None:
-        if isinstance(error, _Bad):
-            self.problems.append(Problem(error.line or _line(node), f"{name}: {error.message}"))
-        else:
-            self.problems.append(Problem(_line(node), f"{name}: {error.render(_english())}"))
-
-    def _scalar(self, node: Node) -> str:
-        if not isinstance(node, ScalarNode):
-            raise _Bad("expected a single value, not a list or a mapping.", _line(node))
-        return node.value
-
     def _single(self, node: Node) -> object:
         self._scalar(node)
         return self._value(node)
@@ -253,49 +223,9 @@ class _ContestReader:
             # A date-like scalar such as 2027-02-30: the field's parser explains it as text.
             if isinstance(node, ScalarNode):
                 return node.value
-            raise _Bad("cannot read this value.") from None
+            raise Bad("cannot read this value.") from None
         except ConstructorError as error:
-            raise _Bad(f"cannot read this value: {error.problem}.") from None
-
-    def _key(self, node: Node) -> str:
-        key = self._scalar(node).strip()
-        self.key_line = _line(node)
-        if not KEY_PATTERN.fullmatch(key):
-            raise _Bad(f"{key!r} is not a usable key: use up to 100 Latin letters, digits, "
-                       "'-', '_' or '.', like essay-kz-ua-2026.")
-        if key in self.seen_keys:
-            raise _Bad(f"the key {key} is already used on line {self.seen_keys[key]}.")
-        self.seen_keys[key] = _line(node)
-        return key
-
-    def _texts(self, name: str, node: Node, parse: Callable[[object], str],
-               language: str | None) -> dict[str, str]:
-        if isinstance(node, ScalarNode):
-            if language is None:
-                # Without a valid language a plain text belongs to none; that is reported there.
-                parse(node.value)
-                return {}
-            return {language: parse(node.value)}
-        if not isinstance(node, MappingNode):
-            raise _Bad("write a text, or a mapping by language like {ru: ..., kk: ...}.")
-        texts: dict[str, str] = {}
-        problems_before = len(self.problems)
-        for key_node, value_node in node.value:
-            try:
-                code = parse_language(self._scalar(key_node))
-                if code in texts:
-                    raise _Bad(f"the language {code} is given twice.", _line(key_node))
-                texts[code] = parse(self._scalar(value_node))
-            except FieldError as error:
-                self.problems.append(Problem(
-                    _line(value_node), f"{name}: {key_node.value}: {error.render(_english())}"
-                ))
-            except _Bad as bad:
-                self._problem(name, value_node, bad)
-        complete = len(self.problems) == problems_before
-        if complete and language is not None and name == "title" and language not in texts:
-            raise _Bad(f"there is no title in the contest's language ({language}).")
-        return texts
+            raise Bad(f"cannot read this value: {error.problem}.") from None
 
     def _closes(self, node: Node, zone: str | None, opens_at: datetime | None,
                 key: str | None) -> datetime:
@@ -313,10 +243,10 @@ class _ContestReader:
             on_value: object = "closes"
             on_node = node
         else:
-            fields = _fields(node, AGE_FIELDS, self.problems)
+            fields = fields_of(node, AGE_FIELDS, self.problems)
             for name in ("min", "max"):
                 if name not in fields:
-                    raise _Bad(f"write both ages, like {{min: 15, max: 19, on: closes}}; "
+                    raise Bad(f"write both ages, like {{min: 15, max: 19, on: closes}}; "
                                f"`{name}` is missing.")
             low, high = parse_age_range(
                 {name: self._value(fields[name]) for name in ("min", "max")}
@@ -331,39 +261,39 @@ class _ContestReader:
             day = parse_reference_date(on_value, opens_at=opens_at, closes_at=closes_at,
                                        zone=zone or "UTC")
         except FieldError as error:
-            raise _Bad(error.render(_english()), _line(on_node)) from None
+            raise Bad(error.render(english()), line_of(on_node)) from None
         return low, high, day
 
     def _sides(self, node: Node, language: str | None) -> list[SideDraft]:
         if not isinstance(node, SequenceNode):
-            raise _Bad("write a list of sides, each {key: ..., name: ..., countries: [...]}.")
+            raise Bad("write a list of sides, each {key: ..., name: ..., countries: [...]}.")
         sides: list[SideDraft] = []
         for item in node.value:
             try:
                 if isinstance(item, MappingNode):
-                    _fields(item, SIDE_FIELDS, self.problems)
+                    fields_of(item, SIDE_FIELDS, self.problems)
                 side = parse_side(self._value(item), language or "en")
                 number_keys([*sides, side], "s")
                 check_sides([*sides, side])
                 sides.append(side)
-            except (FieldError, _Bad) as error:
+            except (FieldError, Bad) as error:
                 self._problem("sides", item, error)
         return sides
 
     def _criteria(self, node: Node, language: str | None) -> list[CriterionDraft]:
         if not isinstance(node, SequenceNode) or not node.value:
-            raise _Bad("write a list of criteria, each {key: ..., name: ..., weight: 0.4}.")
+            raise Bad("write a list of criteria, each {key: ..., name: ..., weight: 0.4}.")
         criteria: list[CriterionDraft] = []
         broken = False
         for item in node.value:
             try:
                 if isinstance(item, MappingNode):
-                    _fields(item, CRITERION_FIELDS, self.problems)
+                    fields_of(item, CRITERION_FIELDS, self.problems)
                 criterion = parse_criterion(self._value(item), language or "en")
                 if any(criterion.key == known.key for known in criteria):
-                    raise _Bad(f"the criterion {criterion.key} is given twice.")
+                    raise Bad(f"the criterion {criterion.key} is given twice.")
                 criteria.append(criterion)
-            except (FieldError, _Bad) as error:
+            except (FieldError, Bad) as error:
                 broken = True
                 self._problem("criteria", item, error)
         if not broken:
@@ -371,38 +301,38 @@ class _ContestReader:
             try:
                 check_criteria(criteria)
             except FieldError as error:
-                raise _Bad(error.render(_english()),
-                           self.key_lines.get("criteria", _line(node))) from None
+                raise Bad(error.render(english()),
+                           self.key_lines.get("criteria", line_of(node))) from None
         return criteria
 
     def _prizes(self, node: Node, language: str | None,
                 quota: int) -> dict[str, dict[str, str]]:
         if not isinstance(node, MappingNode):
-            raise _Bad("write the prizes by place, like {1: \"...\", 2: \"...\", 3: \"...\"}.")
+            raise Bad("write the prizes by place, like {1: \"...\", 2: \"...\", 3: \"...\"}.")
         prizes: dict[str, dict[str, str]] = {}
         for place_node, text_node in node.value:
             try:
                 place = parse_place(self._value(place_node))
                 if place in prizes:
-                    raise _Bad(f"the prize for place {place} is given twice.")
+                    raise Bad(f"the prize for place {place} is given twice.")
                 prizes[place] = parse_names(self._value(text_node), language or "en",
                                             parse_prize)
-            except (FieldError, _Bad) as error:
+            except (FieldError, Bad) as error:
                 self._problem("prizes", place_node, error)
         try:
             check_prizes(prizes, quota)
         except FieldError as error:
-            raise _Bad(error.render(_english()),
-                       self.key_lines.get("prizes", _line(node))) from None
+            raise Bad(error.render(english()),
+                       self.key_lines.get("prizes", line_of(node))) from None
         return dict(sorted(prizes.items(), key=lambda item: int(item[0])))
 
     def _reminders(self, node: Node, deadline: datetime | None) -> list[int]:
         if "jury_deadline" not in self.fields:
-            raise _Bad("reminders need a `jury_deadline` to count from.")
+            raise Bad("reminders need a `jury_deadline` to count from.")
         if isinstance(node, ScalarNode):
             return parse_offsets(node.value)
         if not isinstance(node, SequenceNode):
-            raise _Bad("write a list like [48h, 24h].")
+            raise Bad("write a list like [48h, 24h].")
         values: list[int] = []
         for item in node.value:
             try:

@@ -9,8 +9,6 @@ same file changes nothing. Messages are English: this is an organizer's terminal
 
 from __future__ import annotations
 
-import gettext
-import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,7 +20,6 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from bot.clock import SystemClock
-from bot.i18n import Translator
 from bot.services.event_fields import (
     EventDraft,
     FieldError,
@@ -43,6 +40,15 @@ from bot.services.event_fields import (
 from bot.services.notifications import DEFAULT_REMINDER_OFFSETS
 from bot.services.organizer import upsert_event
 from bot.settings import Settings
+from bot.yaml_records import (
+    Bad,
+    Problem,
+    RecordReader,
+    english,
+    fields_of,
+    is_null,
+    line_of,
+)
 from storage.uow import Database
 
 if TYPE_CHECKING:
@@ -54,16 +60,6 @@ FIELDS = (
 )
 REQUIRED = ("key", "kind", "title", "starts_at", "duration_minutes", "timezone", "language")
 PARTNER_FIELDS = ("name", "city", "timezone")
-KEY_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
-NULL_TAG = "tag:yaml.org,2002:null"
-
-
-@dataclass(frozen=True)
-class Problem:
-    line: int  # 1-based; 0 when the problem concerns the whole file
-    message: str
-
-
 class ImportFailed(Exception):
     def __init__(self, problems: list[Problem]) -> None:
         super().__init__(f"{len(problems)} problem(s) in the import file")
@@ -158,7 +154,7 @@ def import_drafts(database: Database, drafts: ImportDrafts, now: datetime) -> Im
             except ContestLocked as refusal:
                 # Validation checked this; it can still happen if the bot changed it meanwhile.
                 raise ImportFailed([Problem(0, f"contest {contest_draft.key}: "
-                                               f"{refusal.render(_english())}")]) from None
+                                               f"{refusal.render(english())}")]) from None
             getattr(report, f"contests_{outcome}").append(contest_draft.key)
         uow.commit()
     return report
@@ -241,12 +237,14 @@ def _sections(root: Node | None,
         )
         return [], None
     if not isinstance(root, MappingNode):
-        problems.append(Problem(_line(root), "The file must start with `events:` or `contests:`."))
+        problems.append(
+            Problem(line_of(root), "The file must start with `events:` or `contests:`.")
+        )
         return [], None
-    fields = _fields(root, ("events", "contests"), problems)
+    fields = fields_of(root, ("events", "contests"), problems)
     contests = fields.get("contests")
     if "events" not in fields and contests is None:
-        problems.append(Problem(_line(root), "The file has no `events:` or `contests:` list."))
+        problems.append(Problem(line_of(root), "The file has no `events:` or `contests:` list."))
     if "events" not in fields:
         return [], contests
     return _event_nodes(fields["events"], problems), contests
@@ -255,7 +253,7 @@ def _sections(root: Node | None,
 def _event_nodes(events: Node, problems: list[Problem]) -> list[MappingNode]:
     if not isinstance(events, SequenceNode) or not events.value:
         problems.append(
-            Problem(_line(events), "`events:` must be a list of events (`- key: ...`).")
+            Problem(line_of(events), "`events:` must be a list of events (`- key: ...`).")
         )
         return []
     items = []
@@ -263,30 +261,25 @@ def _event_nodes(events: Node, problems: list[Problem]) -> list[MappingNode]:
         if isinstance(item, MappingNode):
             items.append(item)
         else:
-            problems.append(Problem(_line(item), "Each event must be a mapping of fields."))
+            problems.append(Problem(line_of(item), "Each event must be a mapping of fields."))
     return items
 
 
-class _EventReader:
+class _EventReader(RecordReader):
     """Reads one event's mapping node, adding a Problem per bad field."""
+
+    noun = "event"
+    known = FIELDS
+    required = REQUIRED
 
     def __init__(self, node: MappingNode, now: datetime,
                  stored_start: Callable[[str], datetime | None],
                  seen_keys: dict[str, int]) -> None:
-        self.node = node
-        self.now = now
+        super().__init__(node, now, seen_keys)
         self.stored_start = stored_start
-        self.seen_keys = seen_keys
-        self.problems: list[Problem] = []
-        self.fields: dict[str, Node] = {}
 
     def read(self, problems: list[Problem]) -> EventDraft | None:
-        self.fields = _fields(self.node, FIELDS, self.problems)
-        for name in REQUIRED:
-            if name not in self.fields:
-                self.problems.append(
-                    Problem(_line(self.node), f"Missing required field `{name}`.")
-                )
+        self.read_fields()
         key = self._field("key", self._key)
         kind = self._field("kind", lambda node: parse_kind(self._scalar(node)))
         language = self._field("language", lambda node: parse_language(self._scalar(node)))
@@ -316,71 +309,6 @@ class _EventReader:
             capacity=capacity, partners=partners, reminder_offsets=offsets, key=key,
         )
 
-    def _field(self, name: str, parse: Callable[[Node], object], default: object = None):  # noqa: ANN202
-        node = self.fields.get(name)
-        if node is None:
-            return default
-        if _is_null(node):
-            if name in REQUIRED:
-                self.problems.append(Problem(_line(node), f"`{name}` has no value."))
-            return default
-        try:
-            return parse(node)
-        except _Bad as bad:
-            self.problems.append(Problem(bad.line or _line(node), f"{name}: {bad.message}"))
-        except FieldError as error:
-            self.problems.append(Problem(_line(node), f"{name}: {error.render(_english())}"))
-        return default
-
-    def _scalar(self, node: Node) -> str:
-        if not isinstance(node, ScalarNode):
-            raise _Bad("expected a single value, not a list or a mapping.", _line(node))
-        return node.value
-
-    def _key(self, node: Node) -> str:
-        key = self._scalar(node).strip()
-        if not KEY_PATTERN.fullmatch(key):
-            raise _Bad(f"{key!r} is not a usable key: use up to 100 Latin letters, digits, "
-                       "'-', '_' or '.', like karaganda-kyiv-2026-12.")
-        if key in self.seen_keys:
-            raise _Bad(f"the key {key} is already used on line {self.seen_keys[key]}.")
-        self.seen_keys[key] = _line(node)
-        return key
-
-    def _texts(self, name: str, node: Node, parse: Callable[[str], str],
-               language: str | None) -> dict[str, str]:
-        if isinstance(node, ScalarNode):
-            if language is None:
-                # Without a valid event language a plain text has no language to belong to;
-                # that problem is already reported on `language`.
-                parse(node.value)
-                return {}
-            return {language: parse(node.value)}
-        if not isinstance(node, MappingNode):
-            raise _Bad("write a text, or a mapping by language like {ru: ..., kk: ...}.")
-        texts: dict[str, str] = {}
-        problems_before = len(self.problems)
-        for key_node, value_node in node.value:
-            try:
-                code = parse_language(self._scalar(key_node))
-                if code in texts:
-                    raise _Bad(f"the language {code} is given twice.", _line(key_node))
-                texts[code] = parse(self._scalar(value_node))
-            except FieldError as error:
-                self.problems.append(
-                    Problem(_line(value_node),
-                            f"{name}: {key_node.value}: {error.render(_english())}")
-                )
-            except _Bad as bad:
-                self.problems.append(
-                    Problem(bad.line or _line(value_node), f"{name}: {bad.message}")
-                )
-        # The card falls back to the event's language, so the title must exist in it.
-        complete = len(self.problems) == problems_before
-        if complete and language is not None and name == "title" and language not in texts:
-            raise _Bad(f"there is no title in the event's language ({language}).")
-        return texts
-
     def _start(self, node: Node, zone: str | None, key: str | None) -> datetime:
         raw = self._scalar(node)
         try:
@@ -395,67 +323,35 @@ class _EventReader:
         if isinstance(node, ScalarNode):
             return parse_offsets(node.value)
         if not isinstance(node, SequenceNode):
-            raise _Bad("write a list like [24h, 1h, 0m].")
+            raise Bad("write a list like [24h, 1h, 0m].")
         values = []
         for item in node.value:
             try:
                 values.extend(parse_offsets([self._scalar(item)]))
             except FieldError as error:
-                self.problems.append(Problem(_line(item), f"reminders: {error.render(_english())}"))
+                self.problems.append(
+                    Problem(line_of(item), f"reminders: {error.render(english())}")
+                )
         return parse_offsets(values)
 
     def _partners(self, node: Node) -> list[PartnerDraft]:
         if not isinstance(node, SequenceNode):
-            raise _Bad("write a list of partners, each {name: ..., city: ..., timezone: ...}.")
+            raise Bad("write a list of partners, each {name: ..., city: ..., timezone: ...}.")
         partners = []
         for item in node.value:
             try:
                 if isinstance(item, MappingNode):
-                    fields = _fields(item, PARTNER_FIELDS, self.problems)
+                    fields = fields_of(item, PARTNER_FIELDS, self.problems)
                     values = {name: self._scalar(value) for name, value in fields.items()
-                              if not _is_null(value)}
+                              if not is_null(value)}
                     partners.append(parse_partner(values))
                 else:
                     partners.append(parse_partner(self._scalar(item)))
             except FieldError as error:
-                self.problems.append(Problem(_line(item), f"partners: {error.render(_english())}"))
-            except _Bad as bad:
-                self.problems.append(Problem(bad.line or _line(item), f"partners: {bad.message}"))
+                self.problems.append(Problem(line_of(item), f"partners: {error.render(english())}"))
+            except Bad as bad:
+                self.problems.append(Problem(bad.line or line_of(item), f"partners: {bad.message}"))
         return partners
-
-
-class _Bad(Exception):
-    """A structural problem of the file itself (English only: import runs in a terminal)."""
-
-    def __init__(self, message: str, line: int = 0) -> None:
-        super().__init__(message)
-        self.message = message
-        self.line = line
-
-
-def _english() -> Translator:
-    # msgids are English, so no catalog is needed to render them.
-    return Translator("en", gettext.NullTranslations())
-
-
-def _fields(node: MappingNode, known: tuple[str, ...],
-            problems: list[Problem]) -> dict[str, Node]:
-    fields: dict[str, Node] = {}
-    first_line: dict[str, int] = {}
-    for key_node, value_node in node.value:
-        name = str(key_node.value) if isinstance(key_node, ScalarNode) else "?"
-        if name not in known:
-            problems.append(Problem(
-                _line(key_node), f"Unknown field `{name}`; known fields: {', '.join(known)}."
-            ))
-        elif name in fields:
-            problems.append(Problem(
-                _line(key_node), f"`{name}` is given twice (first on line {first_line[name]})."
-            ))
-        else:
-            fields[name] = value_node
-            first_line[name] = _line(key_node)
-    return fields
 
 
 def _stored_start_lookup(database: Database | None) -> Callable[[str], datetime | None]:
@@ -474,11 +370,3 @@ def _quietly(parse: Callable[..., datetime], *args: object) -> datetime | None:
         return parse(*args)
     except FieldError:
         return None
-
-
-def _is_null(node: Node) -> bool:
-    return isinstance(node, ScalarNode) and node.tag == NULL_TAG
-
-
-def _line(node: Node) -> int:
-    return node.start_mark.line + 1
