@@ -281,9 +281,9 @@ async def test_preview_is_exactly_what_readers_get(people, database):
     organizer = people[ORGANIZER_ID]
     event = make_event(database)
     await organizer.send("/broadcast")
-    await organizer.wait_idle()
+    await organizer.wait_reply()
     await organizer.send_photo(caption="<b>Photo contest</b>: the winners are in!")
-    await organizer.wait_idle()
+    await organizer.wait_reply()
     shown = await compose_rest(organizer, ("press", "English"), ("press", "Continue"),
                                ("press", "Event card"),
                                ("press_containing", "A model of the future"),
@@ -406,10 +406,10 @@ async def test_text_telegram_would_refuse_is_asked_again(organizer, answer, expl
 
 async def test_caption_over_1024_characters_is_asked_again(organizer):
     await organizer.send("/broadcast")
-    await organizer.wait_idle()
+    await organizer.wait_reply()
 
     await organizer.send_photo(caption="a" * 1025)
-    await organizer.wait_idle()
+    await organizer.wait_reply()
 
     assert [text_of(event.message) for event in organizer.drain()][1:] == [
         "The caption is 1025 characters long without the tags; a photo or document caption may "
@@ -418,7 +418,7 @@ async def test_caption_over_1024_characters_is_asked_again(organizer):
 
 async def test_sticker_instead_of_the_message_is_asked_again(organizer):
     await organizer.send("/broadcast")
-    await organizer.wait_idle()
+    await organizer.wait_reply()
 
     await organizer.send_sticker()
     await organizer.wait_idle()
@@ -429,7 +429,7 @@ async def test_sticker_instead_of_the_message_is_asked_again(organizer):
 
 async def test_version_too_long_for_a_caption_is_asked_again(organizer):
     await organizer.send("/broadcast")
-    await organizer.wait_idle()
+    await organizer.wait_reply()
     await organizer.send_document(b"%PDF-1.4 programme", "programme.pdf", "application/pdf",
                                   caption="Programme")
     await organizer.wait_idle()

@@ -476,7 +476,7 @@ async def test_forged_entry_buttons_for_someone_elses_entry_are_refused(
     for data in (f"en:wd:{entry.id}", f"en:wdy:{entry.id}", f"en:rep:{entry.id}"):
         alerts.append(await intruder.wait_callback_answer(
             await intruder.press_data(message_id, data)))
-    await intruder.wait_idle()
+    await intruder.wait_reply()
 
     not_yours = t.gettext(service.NOT_YOURS)
     assert [(a.text, a.show_alert) for a in alerts] == [(not_yours, True)] * 3
@@ -529,7 +529,7 @@ async def test_organizer_list_of_many_entries_is_split_under_4096(
     organizer = await onboard(fake_api, ORGANIZER_ID, "en")
 
     await organizer.press_data(organizer.last_message["message_id"], f"ct:entries:{contest.id}")
-    await organizer.wait_idle()
+    await organizer.wait_reply()
     parts = [text_of(event.message) for event in organizer.drain()]
 
     lines = "\n".join(parts).splitlines()

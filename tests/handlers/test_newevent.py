@@ -141,7 +141,7 @@ async def test_newevent_skips_optional_answers_and_takes_no_limit(bot_app, fake_
              ("press", "No limit"), ("press", "Done"), ("send", "2h, 0m"), ("press", "Confirm")]
     for action, value in steps:
         await _act(organizer, action, value)
-    await organizer.wait_idle()
+    await organizer.wait_reply()
 
     [event] = _events(database)
     with database.uow() as uow:
@@ -287,7 +287,7 @@ async def test_newevent_refused_for_a_reader(bot_app, fake_api, database):
 async def test_newevent_button_of_a_finished_form_is_answered(bot_app, fake_api, database):
     organizer, _summary = await _open_form(fake_api, len(FORM))
     await organizer.press("Confirm")
-    await organizer.wait_idle()
+    await organizer.wait_reply()
 
     query_id = await organizer.press("Confirm")
     answer = await organizer.wait_callback_answer(query_id)

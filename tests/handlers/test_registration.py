@@ -141,7 +141,7 @@ async def test_full_event_waiting_list_then_cancel_promotes_first_in_line(
     t = catalogs.translator("en")
     await open_card(first, event.id)
     await first.press(t.gettext("Register"))
-    await first.wait_idle()
+    await first.wait_reply()
     first.drain()
 
     await open_card(second, event.id)

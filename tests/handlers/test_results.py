@@ -54,7 +54,7 @@ async def open_preview(organizer: FakeUser, title: str = TITLE_EN) -> list[str]:
     listing = await organizer.next_message()
     label = next(text for row in buttons_of(listing) for text in row if text.startswith(title))
     await organizer.press(label)
-    await organizer.wait_idle()
+    await organizer.wait_reply()
     return [text_of(event.message) for event in organizer.drain()]
 
 
@@ -104,7 +104,7 @@ async def test_freeze_then_publish_tells_each_participant_in_their_language(
         f"Freeze the results of «{TITLE_EN}»? The jury is locked and the places in the preview "
         "become final.")
     await organizer.press("Yes, freeze")
-    await organizer.wait_idle()
+    await organizer.wait_reply()
     frozen = [text_of(event.message) for event in organizer.drain()]
     assert frozen == [
         f"The results of «{TITLE_EN}» are frozen: the jury is locked. Check them, then publish.",

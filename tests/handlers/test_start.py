@@ -73,7 +73,7 @@ async def test_language_command_changes_language(bot_app, fake_api, database):
     await user.send("/language")
     await user.next_message()
     await user.press(LANGUAGE_NAMES["uk"])
-    await user.wait_idle()
+    await user.wait_reply()
 
     with database.uow() as uow:
         assert uow.users.get(104).language == "uk"
