@@ -118,7 +118,8 @@ async def enter_pressed(update: Update, context: Context) -> object:
         await update.callback_query.answer()
         markup = None
         if refusal.msgid == PROFILE_INCOMPLETE:
-            markup = keyboard([[(t.gettext("Fill in my profile"), "prof:edit")]])
+            # The contest rides along: once the profile is saved, its card comes back.
+            markup = keyboard([[(t.gettext("Fill in my profile"), f"prof:edit:{contest_id}")]])
         await answer(update, refusal.render(t), reply_markup=markup)
         return END
     await update.callback_query.answer()

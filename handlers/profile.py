@@ -37,7 +37,7 @@ from bot.services.profile import (
     save_profile,
 )
 from bot.services.registration import EventUnavailable, available_event
-from handlers import registration
+from handlers import contests, registration
 from handlers.common import (
     ActiveFlow,
     Context,
@@ -56,6 +56,8 @@ from storage.models import User
 
 DRAFT = "profile_draft"
 FLOW = "profile"
+# "Fill in my profile" from a contest carries its id: prof:edit:<contest id>.
+EDIT_BUTTON = r"^prof:edit(:\d+)?$"
 END = ConversationHandler.END
 
 
@@ -114,14 +116,14 @@ def register(app: Application) -> None:
         "profile",
         entry_points=[
             CommandHandler("profile", show_profile),
-            CallbackQueryHandler(edit_pressed, pattern=r"^prof:edit$"),
+            CallbackQueryHandler(edit_pressed, pattern=EDIT_BUTTON),
             CallbackQueryHandler(register_pressed, pattern=register_button),
         ],
         states=states,
         fallbacks=[
             CommandHandler("cancel", cancel, filters=ActiveFlow(app, FLOW, when_idle=True)),
             CommandHandler("profile", show_profile),
-            CallbackQueryHandler(edit_pressed, pattern=r"^prof:edit$"),
+            CallbackQueryHandler(edit_pressed, pattern=EDIT_BUTTON),
         ],
         timed_out=timed_out,
     ))
@@ -158,7 +160,8 @@ async def show_profile(update: Update, context: Context) -> object:
 async def edit_pressed(update: Update, context: Context) -> object:
     _user, t = reader(update, context)
     await update.callback_query.answer()
-    context.user_data[DRAFT] = {}
+    contest_id = update.callback_query.data.removeprefix("prof:edit").strip(":")
+    context.user_data[DRAFT] = {"contest_id": int(contest_id)} if contest_id else {}
     enter_flow(context, FLOW)
     intro = t.gettext("Let us update your profile. Send /cancel to stop without changes.")
     await answer(update, intro + "\n\n" + t.gettext(QUESTIONS[ProfileState.FULL_NAME]))
@@ -280,9 +283,9 @@ async def _ask_consent(update: Update, t: Translator, draft: dict) -> None:
         "Please check your answers:\n\n"
         "Name: {name}\nDate of birth: {birth_date}\nCountry: {country}\nCity: {city}\n"
         "Library or school: {library}\n\n"
-        "Do you agree that Kopir keeps these data to register you for events and shows them "
-        "to the organizers? If you are under 18, please ask a parent first. Without your "
-        "consent nothing is stored."
+        "Do you agree that Kopir keeps these data to register you for events and contests and "
+        "shows them to the organizers? If you are under 18, please ask a parent first. Without "
+        "your consent nothing is stored."
     ).format(
         name=draft["full_name"], birth_date=t.date(date.fromisoformat(draft["birth_date"])),
         country=draft["country"], city=draft["city"], library=draft["library"],
@@ -313,6 +316,9 @@ async def consent_given(update: Update, context: Context) -> object:
         await registration.register_after_profile(
             update, context, draft["event_id"], draft.get("waitlist", False)
         )
+    elif draft.get("contest_id") is not None:
+        # Asked for by a contest's Enter: its card again, with Enter at hand.
+        await contests.show_contest_card(update, context, draft["contest_id"])
     return END
 
 

@@ -16,6 +16,7 @@ from storage.models import User
 from tests.conftest import ORGANIZER_ID, onboard
 from tests.contest_factories import make_contest, make_reader
 from tests.factories import NOW
+from tests.handlers.test_profile import answer_questions
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
 OTHER_PNG = TINY_PNG + b"\x00other"
@@ -211,9 +212,31 @@ async def test_enter_without_profile_offers_the_profile_questions(
 
     assert (text_of(refused), refused["reply_markup"]["inline_keyboard"]) == (
         t.gettext(service.PROFILE_INCOMPLETE),
-        [[{"text": t.gettext("Fill in my profile"), "callback_data": "prof:edit"}]])
+        [[{"text": t.gettext("Fill in my profile"), "callback_data": f"prof:edit:{contest.id}"}]])
     assert text_of(question).endswith(
         t.gettext("What is your full name (first name and surname)?"))
+
+
+async def test_enter_after_the_profile_is_saved_brings_the_contest_back(
+    bot_app, fake_api, database, catalogs
+):
+    t = catalogs.translator("en")
+    contest = make_contest(database)
+    user = await onboard(fake_api, 512, "en")
+    await press_enter(user, contest.id)
+    await user.press(t.gettext("Fill in my profile"))
+    await user.next_message()
+
+    await answer_questions(user, ("Aru Serikova", "14.03.2009", "Kazakhstan", "Karaganda",
+                                  "Karaganda Regional Youth Library"))
+    await user.press(t.gettext("Yes, I agree"))
+    saved, card = [await user.next_message() for _ in range(3)][1:]
+    entering = await press_enter(user, contest.id)
+
+    assert (text_of(saved), buttons_of(card)[0]) == (
+        t.gettext("Thank you! Your profile is saved."), [t.gettext("Enter")])
+    assert text_of(entering).startswith(
+        t.gettext("Entering «{contest}».").format(contest=contest.titles["en"]))
 
 
 async def test_enter_refused_by_age_country_and_limit(bot_app, fake_api, database, catalogs):
