@@ -13,7 +13,7 @@ from datetime import date, datetime
 
 from bot.i18n import N_, Nn_, Translator
 from bot.services.cities import known_country_zone
-from bot.services.event_fields import FieldError, parse_language
+from bot.services.event_fields import FieldError, as_text, limited_text, parse_language
 
 NAME_LIMIT = 100
 PRIZE_LIMIT = 300
@@ -374,15 +374,6 @@ def number_keys(items: list[SideDraft] | list[CriterionDraft], prefix: str) -> N
             used.add(candidate)
 
 
-def limited_text(value: object, limit: int, empty: str, too_long) -> str:  # noqa: ANN001
-    text = as_text(value)
-    if not text:
-        raise FieldError(empty)
-    if len(text) > limit:
-        raise FieldError(too_long, length=len(text), limit=limit)
-    return text
-
-
 def _name(value: object) -> str:
     return limited_text(
         value, NAME_LIMIT, N_("The name is empty."),
@@ -422,7 +413,3 @@ def as_shown(value: object) -> str:
 
 def _fold(text: str) -> str:
     return " ".join(text.casefold().replace("ё", "е").replace(".", " ").split())
-
-
-def as_text(value: object) -> str:
-    return "" if value is None else str(value).strip()

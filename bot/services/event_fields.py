@@ -78,48 +78,37 @@ class EventDraft:
 
 
 def parse_kind(text: str) -> EventKind:
-    value = _text(text).lower().replace("-", "_").replace(" ", "_")
+    value = as_text(text).lower().replace("-", "_").replace(" ", "_")
     try:
         return EventKind(value)
     except ValueError:
         raise FieldError(
             N_("Unknown kind of event {value}: use video_bridge, conference or chat_conference."),
-            value=_text(text),
+            value=as_text(text),
         ) from None
 
 
 def parse_title(text: str) -> str:
-    value = _text(text)
-    if not value:
-        raise FieldError(N_("The title is empty: write a few words."))
-    if len(value) > TITLE_LIMIT:
-        raise FieldError(
-            Nn_("The title is too long: {length} character, at most {limit}.",
-                "The title is too long: {length} characters, at most {limit}.",
-                count="length"),
-            length=len(value),
-            limit=TITLE_LIMIT,
-        )
-    return value
+    return limited_text(
+        text, TITLE_LIMIT,
+        N_("The title is empty: write a few words."),
+        Nn_("The title is too long: {length} character, at most {limit}.",
+            "The title is too long: {length} characters, at most {limit}.", count="length"),
+    )
 
 
 def parse_description(text: str) -> str:
-    value = _text(text)
-    if not value:
-        raise FieldError(N_("The description is empty: write a sentence or two about the event."))
-    if len(value) > DESCRIPTION_LIMIT:
-        raise FieldError(
-            Nn_("The description is too long: {length} character, at most {limit}.",
-                "The description is too long: {length} characters, at most {limit}.",
-                count="length"),
-            length=len(value),
-            limit=DESCRIPTION_LIMIT,
-        )
-    return value
+    return limited_text(
+        text, DESCRIPTION_LIMIT,
+        N_("The description is empty: write a sentence or two about the event."),
+        Nn_("The description is too long: {length} character, at most {limit}.",
+            "The description is too long: {length} characters, at most {limit}.",
+            count="length"),
+    )
 
 
 def parse_timezone(text: str) -> str:
-    value = _text(text)
+    value = as_text(text)
     if not value:
         raise FieldError(
             N_("The time zone is empty: write a city (Karaganda, Kyiv) or a zone such as "
@@ -156,7 +145,7 @@ def parse_moment(text: str | datetime, zone: str) -> datetime:
         moment = text
         shown = text.isoformat()
     else:
-        shown = _text(text)
+        shown = as_text(text)
         match = _DATE_TIME.match(shown)
         if match is None:
             raise FieldError(
@@ -192,7 +181,7 @@ def parse_moment(text: str | datetime, zone: str) -> datetime:
 
 def parse_start(text: str | datetime, zone: str, now: datetime) -> datetime:
     moment = parse_moment(text, zone)
-    shown = text.isoformat() if isinstance(text, datetime) else _text(text)
+    shown = text.isoformat() if isinstance(text, datetime) else as_text(text)
     if moment <= now:
         raise FieldError(
             N_("Start time must be in the future: {value} is already past."), value=shown
@@ -259,17 +248,12 @@ def parse_duration(text: str | int) -> int:
 
 
 def parse_link(text: str) -> str:
-    value = _text(text)
-    if not value:
-        raise FieldError(N_("The link is empty: write a link like https://zoom.us/j/123456789."))
-    if len(value) > LINK_LIMIT:
-        raise FieldError(
-            Nn_("The link is too long: {length} character, at most {limit}.",
-                "The link is too long: {length} characters, at most {limit}.",
-                count="length"),
-            length=len(value),
-            limit=LINK_LIMIT,
-        )
+    value = limited_text(
+        text, LINK_LIMIT,
+        N_("The link is empty: write a link like https://zoom.us/j/123456789."),
+        Nn_("The link is too long: {length} character, at most {limit}.",
+            "The link is too long: {length} characters, at most {limit}.", count="length"),
+    )
     try:
         parts = urlsplit(value)
         host = parts.hostname or ""
@@ -318,7 +302,7 @@ def parse_capacity(text: str | int | None) -> int | None:
 
 
 def parse_language(text: str) -> str:
-    value = _text(text)
+    value = as_text(text)
     folded = value.casefold()
     for code in LANGUAGES:
         if folded in (code, LANGUAGE_NAMES[code].casefold()):
@@ -370,11 +354,11 @@ def parse_offsets(text: str | list) -> list[int]:
 def parse_partner(text: str | dict) -> PartnerDraft:
     """A partner library: "Name, City" or "Name, City, Zone", or a mapping with those keys."""
     if isinstance(text, dict):
-        name = _text(text.get("name"))
-        city = _text(text.get("city"))
-        zone_text = _text(text.get("timezone"))
+        name = as_text(text.get("name"))
+        city = as_text(text.get("city"))
+        zone_text = as_text(text.get("timezone"))
     else:
-        parts = [part.strip() for part in _text(text).split(",")]
+        parts = [part.strip() for part in as_text(text).split(",")]
         zone_text = ""
         if len(parts) >= 3 and looks_like_zone(parts[-1]):
             zone_text = parts.pop()
@@ -424,5 +408,15 @@ def _offset(text: str) -> str:
     return text if ":" in text else f"{text[:3]}:{text[3:]}"
 
 
-def _text(value: object) -> str:
+def as_text(value: object) -> str:
     return "" if value is None else str(value).strip()
+
+
+def limited_text(value: object, limit: int, empty: str, too_long: Plural) -> str:
+    """`value` as stripped text, refused when empty or longer than `limit` characters."""
+    text = as_text(value)
+    if not text:
+        raise FieldError(empty)
+    if len(text) > limit:
+        raise FieldError(too_long, length=len(text), limit=limit)
+    return text
