@@ -19,6 +19,7 @@ from handlers import (
     events,
     fallback,
     jury,
+    jury_invites,
     manage,
     newcontest,
     newevent,
@@ -81,7 +82,8 @@ def build_application(
     newcontest.register(application)  # organizers: /newcontest conversation
     broadcast.register(application)  # organizers: /broadcast conversation, its status, /broadcasts
     entries.register(application)  # readers: enter a contest, /myentries; organizers: entries
-    jury.register(application)  # jurors: invites, /jury, blind scoring, conflicts
+    jury_invites.register(application)  # organizers: Jury button (progress, invite link)
+    jury.register(application)  # jurors: /jury, blind scoring, conflicts
     results.register(application)  # organizers: /results, freeze, publish, exports
     contests.register(application)  # /contests list and contest cards, close
     start.register(application)  # /start (with deep links), /language, /help

@@ -1,5 +1,5 @@
-"""The jury in chat: invites (organizers' Jury button and /start jury_<token>), /jury,
-blind scoring one criterion after another, revising, conflicts of interest (see jury.mmd).
+"""The jury in chat: /jury, blind scoring one criterion after another, revising,
+conflicts of interest (see jury.mmd). Invites are in `handlers.jury_invites`.
 
 Every `jr:*` button carries the contest id (and the entry id) and is checked again
 on each press: a juror of one contest cannot reach another's entries by forging data.
@@ -24,8 +24,8 @@ from telegram.ext import (
 
 from bot.i18n import Translator
 from bot.services import jury
-from bot.services.contests import ContestNotFound, contest_title
-from bot.services.jury import BlindEntry, InviteInvalid, JuryError
+from bot.services.contests import contest_title
+from bot.services.jury import BlindEntry, JuryError
 from handlers import jury_screens as screens
 from handlers.common import (
     ActiveFlow,
@@ -36,7 +36,7 @@ from handlers.common import (
     leave_flow,
     reader,
 )
-from handlers.event_form import ONLY_ORGANIZERS, TEXT_NEEDED, chunks
+from handlers.event_form import TEXT_NEEDED
 from handlers.jury_screens import FOR_JURORS, FROZEN
 from storage.contest_models import Contest
 
@@ -54,7 +54,6 @@ class Step(Enum):
 def register(app: Application) -> None:
     in_flow = ActiveFlow(app, FLOW)
     skip = CallbackQueryHandler(comment_skipped, pattern=r"^jr:nc:\d+:\d+$")
-    app.add_handler(CallbackQueryHandler(jury_screen, pattern=r"^ct:jury:\d+$"))
     app.add_handler(CommandHandler("jury", jury_command))
     app.add_handler(conversation(
         "jury",
@@ -76,55 +75,6 @@ def register(app: Application) -> None:
         allow_reentry=True,
     ))
     app.add_handler(CallbackQueryHandler(on_button, pattern=r"^jr:"))
-
-
-# --- organizers: invite and overview -------------------------------------------------------
-
-
-async def jury_screen(update: Update, context: Context) -> None:
-    """Jury button on a contest card: jurors' progress, conflicts, and a fresh invite."""
-    user, t = reader(update, context)
-    app = ctx_of(context)
-    if not app.is_organizer(user.id):
-        await update.callback_query.answer(t.gettext(ONLY_ORGANIZERS), show_alert=True)
-        return
-    try:
-        with app.uow() as uow:
-            overview = jury.jury_overview(uow, int(update.callback_query.data.split(":")[2]))
-            token = jury.create_invite(uow, overview.contest.id, user.id, app.clock.now())
-            uow.commit()
-    except ContestNotFound:
-        await update.callback_query.answer(t.gettext("This contest no longer exists."),
-                                           show_alert=True)
-        return
-    await update.callback_query.answer()
-    for chunk in chunks(screens.overview_text(t, overview)):
-        await update.effective_chat.send_message(chunk)
-    contest = overview.contest
-    link = f"https://t.me/{context.bot.username}?start=jury_{token}"
-    await update.effective_chat.send_message(screens.invite_text(
-        t, contest, link, app.clock.now() + jury.INVITE_TTL, user.timezone or contest.timezone))
-
-
-async def join_by_link(update: Update, context: Context, token: str) -> None:
-    """/start jury_<token>: join the jury, or hear that the invitation is not valid."""
-    user, t = reader(update, context)
-    app = ctx_of(context)
-    with app.uow() as uow:
-        try:
-            already = jury.joined_already(uow, token, user.id)
-            contest = jury.join_by_token(uow, token, user.id, app.clock.now())
-        except InviteInvalid as error:
-            await update.effective_chat.send_message(error.render(t))
-            return
-        uow.commit()
-    app.wake_sender()
-    title = contest_title(contest, t.language)
-    text = (t.gettext("You are already on the jury of «{title}». Send /jury to score the entries.")
-            if already else
-            t.gettext("Welcome to the jury of «{title}»! Send /jury to see the entries and score "
-                      "them."))
-    await update.effective_chat.send_message(text.format(title=title))
 
 
 # --- /jury and the contest screen ----------------------------------------------------------

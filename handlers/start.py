@@ -12,7 +12,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from bot.context import app_context
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, N_, Translator
 from bot.services.users import set_language, suggested_language
-from handlers import contests, events, jury
+from handlers import contests, events, jury_invites
 from handlers.common import Context, ctx_of, keyboard, reader, seen_user
 
 log = logging.getLogger(__name__)
@@ -67,7 +67,7 @@ async def start(update: Update, context: Context) -> None:
 async def _follow(update: Update, context: Context, payload: str) -> None:
     kind, number, token = DEEP_LINK.match(payload).groups()
     if token is not None:
-        await jury.join_by_link(update, context, token)
+        await jury_invites.join_by_link(update, context, token)
     elif kind == "contest":
         await contests.show_contest_card(update, context, int(number))
     else:
