@@ -9,6 +9,7 @@ from telegram.ext import Application, CallbackQueryHandler
 from bot.services import jury
 from bot.services.contests import ContestNotFound, contest_title
 from bot.services.jury import InviteInvalid
+from bot.services.jury_invites import INVITE_TTL, create_invite, join_by_token, joined_already
 from handlers import jury_screens as screens
 from handlers.common import Context, ctx_of, reader
 from handlers.event_form import ONLY_ORGANIZERS, chunks
@@ -28,7 +29,7 @@ async def jury_screen(update: Update, context: Context) -> None:
     try:
         with app.uow() as uow:
             overview = jury.jury_overview(uow, int(update.callback_query.data.split(":")[2]))
-            token = jury.create_invite(uow, overview.contest.id, user.id, app.clock.now())
+            token = create_invite(uow, overview.contest.id, user.id, app.clock.now())
             uow.commit()
     except ContestNotFound:
         await update.callback_query.answer(t.gettext("This contest no longer exists."),
@@ -40,7 +41,7 @@ async def jury_screen(update: Update, context: Context) -> None:
     contest = overview.contest
     link = f"https://t.me/{context.bot.username}?start=jury_{token}"
     await update.effective_chat.send_message(screens.invite_text(
-        t, contest, link, app.clock.now() + jury.INVITE_TTL, user.timezone or contest.timezone))
+        t, contest, link, app.clock.now() + INVITE_TTL, user.timezone or contest.timezone))
 
 
 async def join_by_link(update: Update, context: Context, token: str) -> None:
@@ -49,8 +50,8 @@ async def join_by_link(update: Update, context: Context, token: str) -> None:
     app = ctx_of(context)
     with app.uow() as uow:
         try:
-            already = jury.joined_already(uow, token, user.id)
-            contest = jury.join_by_token(uow, token, user.id, app.clock.now())
+            already = joined_already(uow, token, user.id)
+            contest = join_by_token(uow, token, user.id, app.clock.now())
         except InviteInvalid as error:
             await update.effective_chat.send_message(error.render(t))
             return

@@ -1,4 +1,5 @@
-"""The jury: one-time invites, blind scoring, conflicts of interest, jury reminders.
+"""The jury: blind scoring, conflicts of interest, jury reminders (invites:
+`bot.services.jury_invites`).
 
 Jurors see entries only as `BlindEntry` (code, title, caption, the work): the
 author's name, library, contact and user id never leave this module towards a
@@ -10,11 +11,9 @@ another contest changes nothing.
 from __future__ import annotations
 
 import gettext
-import hashlib
 import mimetypes
-import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import PurePosixPath
 
 from bot.i18n import N_, Nn_, Plural, Translator
@@ -29,14 +28,11 @@ from storage.contest_models import (
     Contest,
     Entry,
     EntryStatus,
-    Juror,
-    JuryInvite,
     Score,
 )
 from storage.models import User
 from storage.uow import UnitOfWork
 
-INVITE_TTL = timedelta(days=7)
 COMMENT_LIMIT = 1000
 NOTE_LIMIT = 500
 
@@ -151,52 +147,6 @@ class JuryOverview:
     conflicts: list[DeclaredConflict]
 
 
-# --- invites -------------------------------------------------------------------------------
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def create_invite(
-    uow: UnitOfWork, contest_id: int, organizer_id: int, now: datetime, ttl: timedelta = INVITE_TTL
-) -> str:
-    """A one-time invite; the token is returned once and only its hash is kept."""
-    _contest(uow, contest_id)
-    token = secrets.token_urlsafe(24)  # 192 bits
-    uow.jury.add(JuryInvite(contest_id=contest_id, token_hash=token_hash(token),
-                            created_by=organizer_id, created_at=now, expires_at=now + ttl))
-    return token
-
-
-def join_by_token(uow: UnitOfWork, token: str, user_id: int, now: datetime) -> Contest:
-    """Join the jury the invite is for; the first to open a link uses it up."""
-    invite = uow.jury.invite_by_hash(token_hash(token))
-    if invite is None:
-        raise InviteInvalid()
-    contest = uow.contests.get(invite.contest_id)
-    if contest is None:
-        raise InviteInvalid()
-    if invite.used_at is not None:
-        # Opening one's own link again is harmless; anyone else's use is refused.
-        if invite.used_by == user_id and is_juror(uow, contest.id, user_id):
-            return contest
-        raise InviteInvalid()
-    if invite.expires_at <= now or not uow.jury.claim_invite(invite.id, user_id, now):
-        raise InviteInvalid()
-    if not is_juror(uow, contest.id, user_id):
-        uow.jury.add(Juror(contest_id=contest.id, user_id=user_id, joined_at=now))
-        uow.flush()
-        plan_for_juror(uow, contest, user_id, now)
-    return contest
-
-
-def joined_already(uow: UnitOfWork, token: str, user_id: int) -> bool:
-    """Whether the user is already on the jury this invite is for."""
-    invite = uow.jury.invite_by_hash(token_hash(token))
-    return invite is not None and is_juror(uow, invite.contest_id, user_id)
-
-
 # --- jurors and progress -------------------------------------------------------------------
 
 
@@ -219,7 +169,7 @@ def juror_contests(uow: UnitOfWork, user_id: int) -> list[JurorProgress]:
 
 def jury_overview(uow: UnitOfWork, contest_id: int) -> JuryOverview:
     """For organizers: every juror with their progress, and the declared conflicts."""
-    contest = _contest(uow, contest_id)
+    contest = contest_or_refuse(uow, contest_id)
     rows = [
         JurorRow(user.id, _name(user), *progress(uow, contest_id, user.id))
         for _juror, user in uow.jury.jurors(contest_id)
@@ -416,7 +366,7 @@ def declare_conflict(
 # --- checks --------------------------------------------------------------------------------
 
 
-def _contest(uow: UnitOfWork, contest_id: int) -> Contest:
+def contest_or_refuse(uow: UnitOfWork, contest_id: int) -> Contest:
     contest = uow.contests.get(contest_id)
     if contest is None:
         raise ContestNotFound(contest_id)
