@@ -12,10 +12,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
 from bot.i18n import N_, Nn_
+from bot.services.contest_dates import (  # noqa: F401 - re-exported: one module to import
+    LONGEST_WINDOW,
+    REFERENCE_SLACK,
+    check_jury_deadline,
+    check_reference_date,
+    check_window,
+    parse_closes,
+    parse_jury_deadline,
+    parse_opens,
+    parse_reference_date,
+)
 from bot.services.contest_groups import (  # noqa: F401 - re-exported: one module to import
     ANY_WORDS,
     DEFAULT_CRITERIA,
@@ -43,7 +53,7 @@ from bot.services.contest_groups import (  # noqa: F401 - re-exported: one modul
     parse_weight,
     same_country,
 )
-from bot.services.event_fields import FieldError, parse_moment, parse_title
+from bot.services.event_fields import FieldError, parse_title
 from storage.contest_models import Aggregate, ContestKind, TiePolicy
 
 RULES_LIMIT = 3000
@@ -56,9 +66,6 @@ JURORS_RANGE = (1, 50)
 SCALE_RANGE = (0, 100)
 # Jurors score with one inline button per point.
 SCALE_POINTS = 21
-LONGEST_WINDOW = timedelta(days=366)
-# A reference day further than this from the window is almost always a mistyped year.
-REFERENCE_SLACK = timedelta(days=366)
 
 _KINDS = {
     "essay": ContestKind.ESSAY, "эссе": ContestKind.ESSAY, "есе": ContestKind.ESSAY,
@@ -79,11 +86,6 @@ _AGGREGATES = {
 }
 _YES = frozenset({"yes", "y", "true", "on", "1", "да", "иә", "так"})
 _NO = frozenset({"no", "n", "false", "off", "0", "нет", "жоқ", "ні"})
-# Words for "the day the contest closes / opens" as the reference date of ages.
-_CLOSING_WORDS = frozenset({"closes", "closing", "close", "closing date", "закрытие",
-                            "жабылуы", "закриття"})
-_OPENING_WORDS = frozenset({"opens", "opening", "open", "opening date", "открытие",
-                            "ашылуы", "відкриття"})
 
 
 @dataclass
@@ -193,34 +195,6 @@ def parse_contest_title(value: object) -> str:
     return parse_title(as_text(value))
 
 
-def parse_opens(value: str | datetime, zone: str) -> datetime:
-    """When submissions open, aware UTC; local time in `zone` unless an offset is given."""
-    return parse_moment(_moment_text(value), zone)
-
-
-def parse_closes(value: str | datetime, zone: str, opens_at: datetime | None = None,
-                 now: datetime | None = None) -> datetime:
-    """When submissions close: after `opens_at` and, when `now` is given, still ahead."""
-    closes_at = parse_moment(_moment_text(value), zone)
-    if now is not None and closes_at <= now:
-        raise FieldError(
-            N_("The closing time must be in the future: {value} is already past."),
-            value=as_shown(value),
-        )
-    if opens_at is not None:
-        check_window(opens_at, closes_at)
-    return closes_at
-
-
-def check_window(opens_at: datetime, closes_at: datetime) -> None:
-    if closes_at <= opens_at:
-        raise FieldError(N_("The contest must close after it opens: check both dates."))
-    if closes_at - opens_at > LONGEST_WINDOW:
-        raise FieldError(
-            N_("Submissions would stay open for more than a year: check the years of both dates.")
-        )
-
-
 def parse_age_range(value: object) -> tuple[int, int]:
     """"15-19", "15–19", "15..19", "16" (one age), [15, 19] or {min: 15, max: 19}."""
     shown = as_shown(value)
@@ -251,44 +225,6 @@ def parse_age_range(value: object) -> tuple[int, int]:
             low=low, high=high,
         )
     return low, high
-
-
-def parse_reference_date(value: object, *, opens_at: datetime | None = None,
-                         closes_at: datetime | None = None, zone: str = "UTC") -> date:
-    """The day on which ages are counted: a date, or "closes"/"opens" for that day in `zone`."""
-    shown = as_shown(value)
-    word = shown.casefold()
-    if isinstance(value, datetime):
-        day = value.date()
-    elif isinstance(value, date):
-        day = value
-    elif word in _CLOSING_WORDS and closes_at is not None:
-        day = closes_at.astimezone(ZoneInfo(zone)).date()
-    elif word in _OPENING_WORDS and opens_at is not None:
-        day = opens_at.astimezone(ZoneInfo(zone)).date()
-    else:
-        day = _date(shown)
-        if day is None:
-            raise FieldError(
-                N_("Cannot read {value} as a date: write it like 2027-01-31, or closes for the "
-                   "closing day."),
-                value=shown,
-            )
-    check_reference_date(day, opens_at, closes_at)
-    return day
-
-
-def check_reference_date(day: date, opens_at: datetime | None,
-                         closes_at: datetime | None) -> None:
-    far = (opens_at is not None and day < (opens_at - REFERENCE_SLACK).date()) or (
-        closes_at is not None and day > (closes_at + REFERENCE_SLACK).date()
-    )
-    if far:
-        raise FieldError(
-            N_("Ages would be counted on {value}, more than a year away from the contest: "
-               "check the year."),
-            value=day.isoformat(),
-        )
 
 
 def parse_scale(value: object) -> tuple[int, int]:
@@ -380,22 +316,6 @@ def parse_yes_no(value: object) -> bool:
     raise FieldError(N_("Answer yes or no, not {value}."), value=text)
 
 
-def parse_jury_deadline(value: str | datetime, zone: str,
-                        closes_at: datetime | None = None) -> datetime:
-    deadline = parse_moment(_moment_text(value), zone)
-    if closes_at is not None:
-        check_jury_deadline(deadline, closes_at)
-    return deadline
-
-
-def check_jury_deadline(deadline: datetime, closes_at: datetime) -> None:
-    if deadline <= closes_at:
-        raise FieldError(
-            N_("The jury deadline must come after submissions close: the jury scores closed "
-               "entries.")
-        )
-
-
 def check_draft(draft: ContestDraft) -> list[FieldError]:
     """Problems that involve several fields, for a draft built field by field."""
     problems: list[FieldError] = []
@@ -434,30 +354,3 @@ def _count(value: object, bounds: tuple[int, int], msgid: str) -> int:
     if number is None or not bounds[0] <= number <= bounds[1]:
         raise FieldError(msgid, low=bounds[0], high=bounds[1], value=as_shown(value))
     return number
-
-
-def _date(text: str) -> date | None:
-    for pattern in (r"(\d{4})-(\d{1,2})-(\d{1,2})", r"(\d{1,2})\.(\d{1,2})\.(\d{4})"):
-        match = re.fullmatch(pattern, text)
-        if match:
-            parts = [int(part) for part in match.groups()]
-            year, month, day = parts if pattern.startswith(r"(\d{4})") else parts[::-1]
-            try:
-                return date(year, month, day)
-            except ValueError:
-                return None
-    return None
-
-
-_DAY_ALONE = re.compile(r"\s*(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./]\d{1,2}[./]\d{4})\s*")
-
-
-def _moment_text(value: str | datetime | date) -> str | datetime:
-    if isinstance(value, datetime):
-        return value
-    # YAML reads 2027-01-31 as a date; a day alone is ambiguous (its start or its end?).
-    text = value.isoformat() if isinstance(value, date) else as_text(value)
-    if _DAY_ALONE.fullmatch(text):
-        raise FieldError(N_("{value} has no time of day: add it, like {value} 23:59."),
-                         value=text.strip())
-    return text
