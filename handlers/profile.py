@@ -51,7 +51,7 @@ from handlers.common import (
     reader,
     stale_button,
 )
-from handlers.events import reader_zone
+from handlers.events import callback_number, reader_zone
 from storage.models import User
 
 DRAFT = "profile_draft"
@@ -160,8 +160,8 @@ async def show_profile(update: Update, context: Context) -> object:
 async def edit_pressed(update: Update, context: Context) -> object:
     _user, t = reader(update, context)
     await update.callback_query.answer()
-    contest_id = update.callback_query.data.removeprefix("prof:edit").strip(":")
-    context.user_data[DRAFT] = {"contest_id": int(contest_id)} if contest_id else {}
+    contest_id = callback_number(update.callback_query.data, "prof:edit:")
+    context.user_data[DRAFT] = {} if contest_id is None else {"contest_id": contest_id}
     enter_flow(context, FLOW)
     intro = t.gettext("Let us update your profile. Send /cancel to stop without changes.")
     await answer(update, intro + "\n\n" + t.gettext(QUESTIONS[ProfileState.FULL_NAME]))
