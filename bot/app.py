@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 from telegram.ext import Application, ApplicationBuilder
 
 from bot import delivery
 from bot.bulk_request import AiohttpRequest
 from bot.clock import Clock, SystemClock
-from bot.context import CONTEXT_KEY, AppContext
+from bot.context import CONTEXT_KEY, AppContext, app_context
 from bot.i18n import Catalogs
+from bot.persistence import DatabasePersistence
 from bot.settings import Settings
+from bot.updates import ReaderOrderProcessor
 from handlers import (
     broadcast,
     contests,
@@ -33,9 +37,8 @@ from storage.uow import Database
 
 log = logging.getLogger(__name__)
 
-# Handler replies in flight at once (each update is handled in turn, but jobs and
-# replies to a burst of presses overlap).
-REPLY_CONNECTIONS = 32
+# Handler replies in flight at once: enough for many readers answered together.
+REPLY_CONNECTIONS = 64
 
 
 def build_application(
@@ -51,16 +54,24 @@ def build_application(
         raise ValueError("TELEGRAM_BOT_TOKEN is required to build the application")
     context = AppContext(
         settings=settings,
-        database=database or Database(make_engine(settings.database_url)),
+        database=database or Database(make_engine(
+            settings.database_url, pool_size=settings.database_threads
+        )),
         catalogs=catalogs or Catalogs.load(),
         clock=clock or SystemClock(),
+        executor=ThreadPoolExecutor(settings.database_threads, thread_name_prefix="kopir-db"),
     )
     application = (
         ApplicationBuilder()
         .token(settings.token)
         .base_url(settings.api_base_url)
         .base_file_url(settings.api_base_file_url)
+        # Drafts and conversation states in the database: forms survive a restart.
+        .persistence(DatabasePersistence(context.database, clock=context.clock))
         .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+        # Different readers at once, each reader's updates in order (bot.updates).
+        .concurrent_updates(ReaderOrderProcessor(settings.concurrent_updates))
         # aiohttp, like the delivery engine's own Bot: PTB's default client (httpx) takes
         # several times the CPU per request, and the bot has one core for readers and a
         # running broadcast together.
@@ -97,4 +108,14 @@ def build_application(
 
 
 async def _post_init(application: Application) -> None:
+    context = app_context(application.bot_data)
+    loop = asyncio.get_running_loop()
+    # Commits run in worker threads; the sender lives on the event loop.
+    context.database.on_outbox_commit = lambda: loop.call_soon_threadsafe(context.wake_sender)
     await start.publish_commands(application)
+
+
+async def _post_shutdown(application: Application) -> None:
+    executor = app_context(application.bot_data).executor
+    if executor is not None:
+        await asyncio.to_thread(executor.shutdown)

@@ -5,9 +5,12 @@ Built once by the composition root and stored in `application.bot_data`.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
-from typing import Any
+from functools import partial
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from bot.clock import Clock
 from bot.i18n import Catalogs, Translator
@@ -15,6 +18,9 @@ from bot.settings import Settings
 from storage.uow import Database, UnitOfWork
 
 CONTEXT_KEY = "kopir"
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 @dataclass
@@ -26,6 +32,19 @@ class AppContext:
     # Set by the delivery module: asks the sender to look at the outbox now
     # instead of at its next regular tick.
     wake_sender: Callable[[], None] = field(default=lambda: None)
+    # Bounded worker threads for database work (None: asyncio's default pool).
+    executor: Executor | None = None
+
+    async def call(
+        self, work: Callable[Concatenate[Database, P], T], /, *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """`work(database, ...)` — a service's unit of work — in a database thread, so the
+        event loop keeps answering other readers meanwhile. A locked or unreachable
+        database raises `storage.uow.DatabaseBusy` (the error handler tells the reader)."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(
+            self.executor, partial(work, self.database, *args, **kwargs)
+        )
 
     def uow(self) -> UnitOfWork:
         return self.database.uow()

@@ -42,6 +42,10 @@ class Settings:
     # Broadcasts sent with allow_paid_broadcast (paid in Stars) may go up to 1000/s.
     paid_broadcasts: bool = False
     paid_send_rate: float = 1000.0
+    # Updates of different readers handled at once (one reader's stay in order).
+    concurrent_updates: int = 64
+    # Worker threads for database work, so that it never runs on the event loop.
+    database_threads: int = 8
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -59,6 +63,8 @@ class Settings:
             ),
             send_rate=_positive_number(env, "KOPIR_SEND_RATE", 30.0),
             paid_broadcasts=_flag(env, "KOPIR_PAID_BROADCASTS"),
+            concurrent_updates=_count(env, "KOPIR_CONCURRENT_UPDATES", 64),
+            database_threads=_count(env, "KOPIR_DATABASE_THREADS", 8),
         )
 
 
@@ -113,6 +119,15 @@ def _non_negative_int(env: Mapping[str, str], name: str, default: int) -> int:
         return default
     if not raw.isdigit():
         raise SettingsError(f"{name}: expected a whole number of minutes, got {raw!r}")
+    return int(raw)
+
+
+def _count(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if not raw:
+        return default
+    if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
+        raise SettingsError(f"{name}: expected a whole number of at least 1, got {raw!r}")
     return int(raw)
 
 

@@ -83,7 +83,7 @@ def register(app: Application) -> None:
 
 
 async def start_form(update: Update, context: Context) -> object:
-    user, t = reader(update, context)
+    user, t = await reader(update, context)
     if not ctx_of(context).is_organizer(user.id):
         await update.effective_chat.send_message(t.gettext(ONLY_ORGANIZERS))
         return END
@@ -102,7 +102,7 @@ async def ask(update: Update, context: Context, t: Translator, step: Step) -> ob
     if step is Step.CONFIRM:
         return await confirm_screen(update, context, t)
     if step is Step.SCHEDULE:
-        user, _t = reader(update, context)
+        user, _t = await reader(update, context)
         tomorrow = ctx_of(context).clock.now() + timedelta(days=1)
         text, markup = screens.ask_schedule(t, reader_zone(context, user), tomorrow)
         await chat.send_message(text, reply_markup=markup)
@@ -138,7 +138,7 @@ def html_source(message: Message) -> str:
 
 
 async def on_text(update: Update, context: Context) -> object:
-    _user, t = reader(update, context)
+    _user, t = await reader(update, context)
     form = context.user_data.get(FORM_KEY)
     if form is None:
         return END
@@ -163,7 +163,7 @@ async def on_text(update: Update, context: Context) -> object:
 
 async def on_media(update: Update, context: Context) -> object:
     """A photo or a document as the announcement, its caption as the text."""
-    _user, t = reader(update, context)
+    _user, t = await reader(update, context)
     form = context.user_data.get(FORM_KEY)
     if form is None:
         return END
@@ -188,7 +188,7 @@ async def on_media(update: Update, context: Context) -> object:
 
 async def schedule(update: Update, context: Context, t: Translator, text: str) -> object:
     app = ctx_of(context)
-    user, _t = reader(update, context)
+    user, _t = await reader(update, context)
     now = app.clock.now()
     moment = broadcasts.check_schedule(parse_moment(text, str(reader_zone(context, user))), now)
     return await send(update, context, t, moment)
@@ -199,7 +199,7 @@ async def schedule(update: Update, context: Context, t: Translator, text: str) -
 
 async def on_button(update: Update, context: Context) -> object:
     query = update.callback_query
-    _user, t = reader(update, context)
+    _user, t = await reader(update, context)
     form = context.user_data.get(FORM_KEY)
     if form is None:
         return await form_closed(update, context)
@@ -348,7 +348,7 @@ async def send(update: Update, context: Context, t: Translator,
         await broadcast_status.post_status(context.bot, app, broadcast.id)
         app.wake_sender()
         return END
-    user, _t = reader(update, context)
+    user, _t = await reader(update, context)
     await update.effective_chat.send_message(t.gettext(
         "Announcement #{id} is scheduled for {when}. Its audience is counted again then. "
         "/broadcasts lists it, and can cancel it."
@@ -372,13 +372,13 @@ async def cancel(update: Update, context: Context, t: Translator) -> object:
 
 
 async def cancel_command(update: Update, context: Context) -> object:
-    _user, t = reader(update, context)
+    _user, t = await reader(update, context)
     return await cancel(update, context, t)
 
 
 async def not_text(update: Update, context: Context) -> object:
     """A sticker, voice or the like; or a photo where text or a button was asked."""
-    _user, t = reader(update, context)
+    _user, t = await reader(update, context)
     form = context.user_data.get(FORM_KEY)
     if form is None:
         return END
@@ -391,7 +391,7 @@ async def not_text(update: Update, context: Context) -> object:
 
 
 async def form_closed(update: Update, context: Context) -> object:
-    _user, t = reader(update, context)
+    _user, t = await reader(update, context)
     await update.callback_query.answer(t.gettext(
         "This form is closed. Send /broadcast to write a new announcement."), show_alert=True)
     return END
@@ -400,7 +400,7 @@ async def form_closed(update: Update, context: Context) -> object:
 async def timed_out(update: Update, context: Context) -> None:
     """No answer for CONVERSATION_TIMEOUT: the form closes with nothing sent."""
     _end(context)
-    _user, t = reader(update, context)
+    _user, t = await reader(update, context)
     await update.effective_chat.send_message(t.gettext(
         "The announcement form was closed because it had no answer for a long time. Nothing "
         "was sent. Send /broadcast to start again."))

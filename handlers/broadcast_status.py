@@ -159,7 +159,7 @@ async def on_tick(context: Context) -> None:
 async def on_control(update: Update, context: Context) -> None:
     """Pause, Resume or Cancel, on a status message or on /broadcasts."""
     query = update.callback_query
-    user, t = reader(update, context)
+    user, t = await reader(update, context)
     app = ctx_of(context)
     if not app.is_organizer(user.id):
         await query.answer(t.gettext(ONLY_ORGANIZERS), show_alert=True)
@@ -210,7 +210,7 @@ async def _edit(message: Message, text: str, markup: InlineKeyboardMarkup | None
 
 
 async def list_broadcasts(update: Update, context: Context) -> None:
-    user, t = reader(update, context)
+    user, t = await reader(update, context)
     app = ctx_of(context)
     if not app.is_organizer(user.id):
         await update.effective_chat.send_message(t.gettext(ONLY_ORGANIZERS))

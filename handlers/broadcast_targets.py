@@ -34,7 +34,7 @@ async def ask_target(update: Update, context: Context, t: Translator, step: Step
     """Show the choice for `step`; False when there is nothing to choose from."""
     app = ctx_of(context)
     form = context.user_data[FORM_KEY]
-    user, _t = reader(update, context)
+    user, _t = await reader(update, context)
     language = t.language
     chat = update.effective_chat
     target = _target_kind(form, step)

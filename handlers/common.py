@@ -21,13 +21,14 @@ from telegram.warnings import PTBUserWarning
 
 from bot.context import AppContext, app_context
 from bot.i18n import Translator
-from bot.services.users import SeenUser, ensure_user
+from bot.services.users import SeenUser, meet
 from storage.models import User
 
 Context = ContextTypes.DEFAULT_TYPE
 # Which typed-answer conversation (the profile questions, the /newevent form or
 # an event edit) the user is in now; see `ActiveFlow`.
 FLOW_KEY = "active_flow"
+LANGUAGE_KEY = "language"
 # A conversation left without an answer this long ends by itself with nothing
 # written. Read when the conversations are built, so tests can shorten it first.
 CONVERSATION_TIMEOUT = timedelta(minutes=30)
@@ -42,13 +43,20 @@ def seen_user(update: Update) -> SeenUser:
     return SeenUser(tg_user.id, tg_user.first_name or "", tg_user.language_code)
 
 
-def reader(update: Update, context: Context) -> tuple[User, Translator]:
+async def reader(update: Update, context: Context) -> tuple[User, Translator]:
     """The stored sender of `update` (created on first contact) and their translator."""
     app = ctx_of(context)
-    with app.uow() as uow:
-        user, _created = ensure_user(uow, seen_user(update), app.clock.now())
-        uow.commit()
+    user = await app.call(meet, seen_user(update), app.clock.now())
+    # Kept for the error handler, which must answer in the reader's language even
+    # when the database is what failed.
+    if context.user_data is not None and context.user_data.get(LANGUAGE_KEY) != user.language:
+        context.user_data[LANGUAGE_KEY] = user.language
     return user, app.translator(user.language)
+
+
+def known_language(context: Context) -> str | None:
+    """The reader's language as last seen, without asking the database."""
+    return context.user_data.get(LANGUAGE_KEY) if context.user_data is not None else None
 
 
 def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
@@ -128,6 +136,10 @@ def conversation(
 
     PTB calls `timed_out` with the last update the conversation handled (a
     message or a button press) and its context; the conversation then ends.
+
+    Its state and the drafts in user_data survive a restart (`bot.persistence`);
+    PTB does not keep timeout jobs, so a conversation restored after a restart
+    times out again only from its next answer on.
     """
     with warnings.catch_warnings():
         # PTB warns that with per_message=False a button is not tied to its message.
@@ -143,4 +155,7 @@ def conversation(
             allow_reentry=allow_reentry,
             per_message=False,
             conversation_timeout=CONVERSATION_TIMEOUT,
+            # Kept by `bot.persistence` with the drafts in user_data: a half-filled form
+            # is continued after a restart.
+            persistent=True,
         )

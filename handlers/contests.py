@@ -70,13 +70,13 @@ class ListItem:
 
 
 async def list_contests(update: Update, context: Context) -> None:
-    user, t = reader(update, context)
+    user, t = await reader(update, context)
     text, markup = _render_page(context, user, t, 0)
     await answer(update, text, reply_markup=markup)
 
 
 async def page_pressed(update: Update, context: Context) -> None:
-    user, t = reader(update, context)
+    user, t = await reader(update, context)
     page = callback_number(update.callback_query.data, "ct:list:")
     if page is None:
         await contest_gone(update, t)
@@ -148,7 +148,7 @@ def _list_line(t: Translator, number: int, item: ListItem, zone: tzinfo) -> str:
 
 
 async def card_pressed(update: Update, context: Context) -> None:
-    user, t = reader(update, context)
+    user, t = await reader(update, context)
     contest_id = callback_number(update.callback_query.data, "ct:card:")
     card = _load_card(context, user, t, contest_id) if contest_id is not None else None
     if card is None:
@@ -160,7 +160,7 @@ async def card_pressed(update: Update, context: Context) -> None:
 
 async def show_contest_card(update: Update, context: Context, contest_id: int) -> None:
     """Send a contest's card as a new message (deep links, after creating or closing)."""
-    user, t = reader(update, context)
+    user, t = await reader(update, context)
     card = _load_card(context, user, t, contest_id)
     if card is None:
         await answer(update, t.gettext(
@@ -269,7 +269,7 @@ async def _closable(update: Update, context: Context, prefix: str) -> tuple[Cont
 
     Otherwise the presser has been told why (an alert) and None is returned.
     """
-    user, t = reader(update, context)
+    user, t = await reader(update, context)
     app = ctx_of(context)
     if not app.is_organizer(user.id):
         await update.callback_query.answer(t.gettext(ONLY_ORGANIZERS), show_alert=True)
@@ -292,7 +292,7 @@ async def close_asked(update: Update, context: Context) -> None:
     contest, count = await _closable(update, context, "ct:close:")
     if contest is None:
         return
-    _user, t = reader(update, context)
+    _user, t = await reader(update, context)
     _ = t.gettext
     await update.callback_query.answer()
     await answer(
@@ -309,7 +309,7 @@ async def close_confirmed(update: Update, context: Context) -> None:
     contest, _count = await _closable(update, context, "ct:closey:")
     if contest is None:
         return
-    _user, t = reader(update, context)
+    _user, t = await reader(update, context)
     app = ctx_of(context)
     with app.uow() as uow:
         close_contest(uow, contest.id, app.clock.now())
@@ -324,7 +324,7 @@ async def close_confirmed(update: Update, context: Context) -> None:
 
 
 async def close_kept(update: Update, context: Context) -> None:
-    user, t = reader(update, context)
+    user, t = await reader(update, context)
     if not ctx_of(context).is_organizer(user.id):
         await update.callback_query.answer(t.gettext(ONLY_ORGANIZERS), show_alert=True)
         return
@@ -333,7 +333,7 @@ async def close_kept(update: Update, context: Context) -> None:
 
 
 async def unknown_button(update: Update, context: Context) -> None:
-    _user, t = reader(update, context)
+    _user, t = await reader(update, context)
     await contest_gone(update, t)
 
 

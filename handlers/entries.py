@@ -104,7 +104,7 @@ def register(app: Application) -> None:
 
 
 async def enter_pressed(update: Update, context: Context) -> object:
-    user, t = reader(update, context)
+    user, t = await reader(update, context)
     app = ctx_of(context)
     contest_id = number_in(update)
     try:
@@ -131,7 +131,7 @@ async def enter_pressed(update: Update, context: Context) -> object:
 
 
 async def replace_pressed(update: Update, context: Context) -> object:
-    user, t = reader(update, context)
+    user, t = await reader(update, context)
     app = ctx_of(context)
     try:
         with app.uow() as uow:
@@ -226,7 +226,7 @@ def _draft(context: Context) -> dict | None:
 
 
 async def title_typed(update: Update, context: Context) -> object:
-    _user, t = reader(update, context)
+    _user, t = await reader(update, context)
     draft = _draft(context)
     if draft is None:
         return END
@@ -238,7 +238,7 @@ async def title_typed(update: Update, context: Context) -> object:
 
 
 async def title_kept(update: Update, context: Context) -> object:
-    _user, t = reader(update, context)
+    _user, t = await reader(update, context)
     draft = _draft(context)
     await update.callback_query.answer()
     if draft is None or "old_title" not in draft:
@@ -269,7 +269,7 @@ def work_of(message: Message, kind: str) -> WorkDraft:
 
 
 async def work_sent(update: Update, context: Context) -> object:
-    _user, t = reader(update, context)
+    _user, t = await reader(update, context)
     draft = _draft(context)
     if draft is None:
         return END
@@ -291,7 +291,7 @@ async def work_sent(update: Update, context: Context) -> object:
 
 
 async def caption_typed(update: Update, context: Context) -> object:
-    _user, t = reader(update, context)
+    _user, t = await reader(update, context)
     if _draft(context) is None:
         return END
     return await _take_caption(update, context, t, update.message.text)
@@ -306,7 +306,7 @@ async def _take_caption(update: Update, context: Context, t: Translator, text: s
 
 
 async def caption_skipped(update: Update, context: Context) -> object:
-    _user, t = reader(update, context)
+    _user, t = await reader(update, context)
     draft = _draft(context)
     await update.callback_query.answer()
     if draft is None:
@@ -318,7 +318,7 @@ async def caption_skipped(update: Update, context: Context) -> object:
 
 async def unexpected(update: Update, context: Context) -> object:
     """A sticker, voice message or the like; or typing where buttons were asked."""
-    _user, t = reader(update, context)
+    _user, t = await reader(update, context)
     draft = _draft(context)
     if draft is None:
         return END
@@ -336,7 +336,7 @@ async def unexpected(update: Update, context: Context) -> object:
 
 
 async def submit_pressed(update: Update, context: Context) -> object:
-    user, t = reader(update, context)
+    user, t = await reader(update, context)
     _ = t.gettext
     draft = context.user_data.pop(DRAFT_KEY, None)
     leave_flow(context, FLOW)
@@ -380,7 +380,7 @@ async def cancel_pressed(update: Update, context: Context) -> object:
 
 
 async def cancel_command(update: Update, context: Context) -> object:
-    _user, t = reader(update, context)
+    _user, t = await reader(update, context)
     _end(context)
     await answer(update, t.gettext("The entry is cancelled; nothing was stored."))
     return END
@@ -388,7 +388,7 @@ async def cancel_command(update: Update, context: Context) -> object:
 
 async def timed_out(update: Update, context: Context) -> None:
     _end(context)
-    _user, t = reader(update, context)
+    _user, t = await reader(update, context)
     await answer(update, t.gettext(
         "The entry form was closed because it had no answer for a long time. Nothing was saved. "
         "Press Enter on the contest card to start again."
@@ -401,7 +401,7 @@ def _end(context: Context) -> None:
 
 
 async def out_of_date(update: Update, context: Context) -> None:
-    _user, t = reader(update, context)
+    _user, t = await reader(update, context)
     await alert(update, t.gettext("This button is out of date. Please use the latest message."))
 
 

@@ -67,7 +67,7 @@ async def contest_gone(update: Update, t: Translator) -> None:
 
 
 async def show_my_entries(update: Update, context: Context) -> None:
-    user, t = reader(update, context)
+    user, t = await reader(update, context)
     app = ctx_of(context)
     with app.uow() as uow:
         found = my_entries(uow, user.id, app.clock.now())
@@ -104,7 +104,7 @@ def _status_text(t: Translator, item: MyEntry) -> str:
 
 
 async def withdraw_asked(update: Update, context: Context) -> None:
-    user, t = reader(update, context)
+    user, t = await reader(update, context)
     app = ctx_of(context)
     try:
         with app.uow() as uow:
@@ -124,7 +124,7 @@ async def withdraw_asked(update: Update, context: Context) -> None:
 
 
 async def withdraw_confirmed(update: Update, context: Context) -> None:
-    user, t = reader(update, context)
+    user, t = await reader(update, context)
     app = ctx_of(context)
     try:
         with app.uow() as uow:
@@ -139,7 +139,7 @@ async def withdraw_confirmed(update: Update, context: Context) -> None:
 
 
 async def withdraw_kept(update: Update, context: Context) -> None:
-    _user, t = reader(update, context)
+    _user, t = await reader(update, context)
     await update.callback_query.answer()
     await replace_message(
         update, t.gettext("Nothing changed: your entry stays in the contest."), None)
@@ -156,7 +156,7 @@ async def _refused(update: Update, t: Translator, refusal: Exception) -> None:
 
 
 async def list_entries(update: Update, context: Context) -> None:
-    user, t = reader(update, context)
+    user, t = await reader(update, context)
     app = ctx_of(context)
     if not app.is_organizer(user.id):
         await alert(update, t.gettext(ONLY_ORGANIZERS))

@@ -38,13 +38,13 @@ def register(app: Application) -> None:
 
 
 async def list_events(update: Update, context: Context) -> None:
-    user, t = reader(update, context)
+    user, t = await reader(update, context)
     text, markup = _render_page(_page(context, user, 0), t)
     await answer(update, text, reply_markup=markup)
 
 
 async def page_pressed(update: Update, context: Context) -> None:
-    user, t = reader(update, context)
+    user, t = await reader(update, context)
     page = callback_number(update.callback_query.data, "ev:list:")
     if page is None:
         await stale_button(update, t)
@@ -54,7 +54,7 @@ async def page_pressed(update: Update, context: Context) -> None:
 
 
 async def card_pressed(update: Update, context: Context) -> None:
-    user, t = reader(update, context)
+    user, t = await reader(update, context)
     event_id = callback_number(update.callback_query.data, "ev:card:")
     card = load_card(context, user, event_id) if event_id is not None else None
     if card is None:
@@ -66,7 +66,7 @@ async def card_pressed(update: Update, context: Context) -> None:
 
 async def show_event_card(update: Update, context: Context, event_id: int) -> None:
     """Send an event's card as a new message (deep links, other handlers after a change)."""
-    user, t = reader(update, context)
+    user, t = await reader(update, context)
     card = load_card(context, user, event_id)
     if card is None:
         await answer(update, t.gettext(
@@ -80,7 +80,7 @@ async def show_event_card(update: Update, context: Context, event_id: int) -> No
 
 async def refresh_card(update: Update, context: Context, event_id: int) -> None:
     """Redraw the card a button was pressed on, after the reader's status changed."""
-    user, t = reader(update, context)
+    user, t = await reader(update, context)
     card = load_card(context, user, event_id)
     if card is not None:
         await replace_message(update, *render_card(card, t, ctx_of(context).is_organizer(user.id)))

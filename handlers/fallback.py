@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import Application, MessageHandler, filters
 
-from handlers.common import Context, ctx_of, reader
+from bot.i18n import Translator
+from bot.services.users import suggested_language
+from handlers.common import Context, ctx_of, known_language, reader, seen_user
+from storage.uow import DatabaseBusy
 
 log = logging.getLogger(__name__)
 
@@ -19,14 +24,14 @@ def register(app: Application) -> None:
 
 
 async def unknown_command(update: Update, context: Context) -> None:
-    _user, t = reader(update, context)
+    _user, t = await reader(update, context)
     await update.effective_chat.send_message(
         t.gettext("I do not know this command. Send /help to see what I can do.")
     )
 
 
 async def stray_input(update: Update, context: Context) -> None:
-    _user, t = reader(update, context)
+    _user, t = await reader(update, context)
     await update.effective_chat.send_message(
         t.gettext(
             "I did not ask for anything just now. Send /events to see upcoming events or /help."
@@ -35,16 +40,36 @@ async def stray_input(update: Update, context: Context) -> None:
 
 
 async def on_error(update: object, context: Context) -> None:
-    log.error("unhandled error while handling an update", exc_info=context.error)
+    busy = isinstance(context.error, DatabaseBusy)
+    if busy:
+        # Expected under load or while another process holds the database: one line,
+        # no traceback (and nothing personal: DatabaseBusy carries no SQL).
+        log.warning("database busy while handling an update: %s", context.error)
+    else:
+        log.error("unhandled error while handling an update", exc_info=context.error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
+    t = _translator_without_database(update, context)
+    _ = t.gettext
+    if busy:
+        text = _(
+            "Kopir is very busy right now and could not do this. Please try again in a "
+            "moment: nothing you have already entered is lost."
+        )
+    else:
+        text = _("Sorry, something went wrong on our side. Please try again in a minute.")
+    if update.callback_query is not None:
+        with contextlib.suppress(TelegramError):
+            # A pop-up on the button the reader pressed, unless the handler answered it.
+            await update.callback_query.answer(text, show_alert=True)
+            return
+    await update.effective_chat.send_message(text)
+
+
+def _translator_without_database(update: Update, context: Context) -> Translator:
+    """The reader's language as last seen: the database may be what failed."""
     app = ctx_of(context)
-    language = None
-    if update.effective_user is not None:
-        with app.uow() as uow:
-            user = uow.users.get(update.effective_user.id)
-            language = user.language if user else None
-    t = app.translator(language)
-    await update.effective_chat.send_message(
-        t.gettext("Sorry, something went wrong on our side. Please try again in a minute.")
-    )
+    language = known_language(context)
+    if language is None and update.effective_user is not None:
+        language = suggested_language(seen_user(update), app.settings.default_language)
+    return app.translator(language)

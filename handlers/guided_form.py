@@ -85,12 +85,12 @@ class GuidedForm:
         return END
 
     async def cancel_command(self, update: Update, context: Context) -> object:
-        _user, t = reader(update, context)
+        _user, t = await reader(update, context)
         return await self.cancel(update, context, t)
 
     async def not_text(self, update: Update, context: Context) -> object:
         """A photo, sticker or file where the form asked for text (or a button)."""
-        _user, t = reader(update, context)
+        _user, t = await reader(update, context)
         form = context.user_data.get(self.form_key)
         if form is None:
             return END
@@ -100,12 +100,12 @@ class GuidedForm:
         return await self.ask(update, context, t, step)
 
     async def form_closed(self, update: Update, context: Context) -> object:
-        _user, t = reader(update, context)
+        _user, t = await reader(update, context)
         await update.callback_query.answer(t.gettext(self.closed), show_alert=True)
         return END
 
     async def timed_out(self, update: Update, context: Context) -> None:
         """No answer for CONVERSATION_TIMEOUT: the form closes with nothing written."""
         self.end(context)
-        _user, t = reader(update, context)
+        _user, t = await reader(update, context)
         await update.effective_chat.send_message(t.gettext(self.timed_out_text))

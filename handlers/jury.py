@@ -81,7 +81,7 @@ def register(app: Application) -> None:
 
 
 async def jury_command(update: Update, context: Context) -> None:
-    user, t = reader(update, context)
+    user, t = await reader(update, context)
     _end(context)  # /jury starts over: a comment typed next is not for a score left behind
     with ctx_of(context).uow() as uow:
         mine = jury.juror_contests(uow, user.id)
@@ -137,7 +137,7 @@ async def _show_entry(update: Update, context: Context, t: Translator, contest: 
 
 
 async def value_pressed(update: Update, context: Context) -> object:
-    user, t = reader(update, context)
+    user, t = await reader(update, context)
     contest_id, entry_id, index, value = _numbers(update.callback_query.data)
     try:
         with ctx_of(context).uow() as uow:
@@ -169,7 +169,7 @@ async def value_pressed(update: Update, context: Context) -> object:
 
 
 async def comment_typed(update: Update, context: Context) -> object:
-    user, t = reader(update, context)
+    user, t = await reader(update, context)
     draft = context.user_data.get(DRAFT_KEY)
     if draft is None:
         return _end(context)
@@ -184,7 +184,7 @@ async def comment_typed(update: Update, context: Context) -> object:
 
 
 async def comment_skipped(update: Update, context: Context) -> object:
-    user, t = reader(update, context)
+    user, t = await reader(update, context)
     draft = context.user_data.get(DRAFT_KEY)
     if not _matches(draft, update):
         return await on_button(update, context)
@@ -211,7 +211,7 @@ async def _summary(update: Update, context: Context, t: Translator, user_id: int
 
 
 async def save_pressed(update: Update, context: Context) -> object:
-    user, t = reader(update, context)
+    user, t = await reader(update, context)
     draft = context.user_data.get(DRAFT_KEY)
     if not _matches(draft, update):
         return await on_button(update, context)
@@ -244,7 +244,7 @@ async def save_pressed(update: Update, context: Context) -> object:
 
 async def on_button(update: Update, context: Context) -> object:
     """Every other `jr:*` press: checked for the contest it names, then dispatched."""
-    user, t = reader(update, context)
+    user, t = await reader(update, context)
     query = update.callback_query
     match = _DATA.match(query.data)
     with ctx_of(context).uow() as uow:
@@ -347,7 +347,7 @@ async def _conflict_dropped(update, context, t, user_id, contest_id, entry_id) -
 
 
 async def not_text(update: Update, context: Context) -> object:
-    _user, t = reader(update, context)
+    _user, t = await reader(update, context)
     draft = context.user_data.get(DRAFT_KEY)
     if draft is None:
         return _end(context)
@@ -357,7 +357,7 @@ async def not_text(update: Update, context: Context) -> object:
 
 
 async def cancel(update: Update, context: Context) -> object:
-    _user, t = reader(update, context)
+    _user, t = await reader(update, context)
     await update.effective_chat.send_message(
         t.gettext("Scoring stopped; nothing was saved. Send /jury to go on."))
     return _end(context)
@@ -370,7 +370,7 @@ async def timed_out(update: Update, context: Context) -> None:
     _end(context)
     if not in_progress:
         return
-    _user, t = reader(update, context)
+    _user, t = await reader(update, context)
     await update.effective_chat.send_message(t.gettext(
         "The scoring was closed because it had no answer for a long time. Nothing was saved. "
         "Send /jury to go on."))

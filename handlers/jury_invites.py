@@ -21,7 +21,7 @@ def register(app: Application) -> None:
 
 async def jury_screen(update: Update, context: Context) -> None:
     """Jury button on a contest card: jurors' progress, conflicts, and a fresh invite."""
-    user, t = reader(update, context)
+    user, t = await reader(update, context)
     app = ctx_of(context)
     if not app.is_organizer(user.id):
         await update.callback_query.answer(t.gettext(ONLY_ORGANIZERS), show_alert=True)
@@ -46,7 +46,7 @@ async def jury_screen(update: Update, context: Context) -> None:
 
 async def join_by_link(update: Update, context: Context, token: str) -> None:
     """/start jury_<token>: join the jury, or hear that the invitation is not valid."""
-    user, t = reader(update, context)
+    user, t = await reader(update, context)
     app = ctx_of(context)
     with app.uow() as uow:
         try:

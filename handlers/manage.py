@@ -97,7 +97,7 @@ def register(app: Application) -> None:
 
 async def _organizer(update: Update, context: Context) -> Translator | None:
     """The organizer's translator; for anyone else, say no and return None."""
-    user, t = reader(update, context)
+    user, t = await reader(update, context)
     if ctx_of(context).is_organizer(user.id):
         return t
     await update.callback_query.answer(t.gettext(ONLY_ORGANIZERS), show_alert=True)
@@ -182,7 +182,7 @@ def _example(event: Event) -> str:
 
 
 async def value_typed(update: Update, context: Context) -> object:
-    _user, t = reader(update, context)
+    _user, t = await reader(update, context)
     return await _take_value(update, context, t, update.message.text)
 
 
@@ -300,7 +300,7 @@ async def save(update: Update, context: Context) -> object:
 
 async def drop_edit(update: Update, context: Context) -> object:
     """The Cancel button or /cancel during an edit."""
-    _user, t = reader(update, context)
+    _user, t = await reader(update, context)
     if update.callback_query is not None:
         await update.callback_query.answer()
     _end(context)
@@ -309,7 +309,7 @@ async def drop_edit(update: Update, context: Context) -> object:
 
 
 async def not_text(update: Update, context: Context) -> object:
-    _user, t = reader(update, context)
+    _user, t = await reader(update, context)
     edit = context.user_data.get(EDIT_KEY)
     found = _live(context, edit["event_id"]) if edit else None
     if found is None:
@@ -334,7 +334,7 @@ async def edit_closed(update: Update, context: Context) -> object:
 async def timed_out(update: Update, context: Context) -> None:
     """No answer for CONVERSATION_TIMEOUT: the edit closes with nothing changed."""
     _end(context)
-    _user, t = reader(update, context)
+    _user, t = await reader(update, context)
     await update.effective_chat.send_message(t.gettext(
         "The event change was closed because it had no answer for a long time. Nothing was "
         "saved. Open the event card to change it again."

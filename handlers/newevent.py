@@ -135,7 +135,7 @@ def draft_of(form: dict) -> EventDraft:
 
 
 async def start_form(update: Update, context: Context) -> object:
-    user, t = reader(update, context)
+    user, t = await reader(update, context)
     if not ctx_of(context).is_organizer(user.id):
         await update.effective_chat.send_message(t.gettext(ONLY_ORGANIZERS))
         return END
@@ -158,7 +158,7 @@ async def ask(update: Update, context: Context, t: Translator, step: Step) -> St
 
 
 async def on_text(update: Update, context: Context) -> object:
-    _user, t = reader(update, context)
+    _user, t = await reader(update, context)
     form = context.user_data.get(FORM_KEY)
     if form is None:
         return END
@@ -182,7 +182,7 @@ async def _answer(update: Update, context: Context, t: Translator, step: Step,
 
 async def on_button(update: Update, context: Context) -> object:
     query = update.callback_query
-    _user, t = reader(update, context)
+    _user, t = await reader(update, context)
     form = context.user_data.get(FORM_KEY)
     if form is None:
         return await FORM.form_closed(update, context)

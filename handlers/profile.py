@@ -131,7 +131,7 @@ def register(app: Application) -> None:
 
 
 async def show_profile(update: Update, context: Context) -> object:
-    user, t = reader(update, context)
+    user, t = await reader(update, context)
     _ = t.gettext
     context.user_data.pop(DRAFT, None)
     leave_flow(context, FLOW)
@@ -158,7 +158,7 @@ async def show_profile(update: Update, context: Context) -> object:
 
 
 async def edit_pressed(update: Update, context: Context) -> object:
-    _user, t = reader(update, context)
+    _user, t = await reader(update, context)
     await update.callback_query.answer()
     contest_id = callback_number(update.callback_query.data, "prof:edit:")
     context.user_data[DRAFT] = {} if contest_id is None else {"contest_id": contest_id}
@@ -170,7 +170,7 @@ async def edit_pressed(update: Update, context: Context) -> object:
 
 async def register_pressed(update: Update, context: Context) -> object:
     """Register with a profile; without one, ask the questions first."""
-    user, t = reader(update, context)
+    user, t = await reader(update, context)
     app = ctx_of(context)
     with app.uow() as uow:
         complete = has_profile(uow, user.id)
@@ -204,7 +204,7 @@ async def _register_again(update: Update, context: Context, state: ProfileState)
     Dormant questions (an organizer left them for /newevent) go on where they
     stopped, for the event pressed now.
     """
-    user, t = reader(update, context)
+    user, t = await reader(update, context)
     app = ctx_of(context)
     with app.uow() as uow:
         complete = has_profile(uow, user.id)
@@ -249,7 +249,7 @@ def _on_state(
 
 
 async def _answered(update: Update, context: Context, state: ProfileState) -> object:
-    user, t = reader(update, context)
+    user, t = await reader(update, context)
     draft = context.user_data.setdefault(DRAFT, {})
     try:
         draft[FIELDS[state]] = _parse(state, update.message.text, _today(context, user))
@@ -295,7 +295,7 @@ async def _ask_consent(update: Update, t: Translator, draft: dict) -> None:
 
 
 async def consent_given(update: Update, context: Context) -> object:
-    user, t = reader(update, context)
+    user, t = await reader(update, context)
     app = ctx_of(context)
     draft = context.user_data.pop(DRAFT, {})
     leave_flow(context, FLOW)
@@ -323,7 +323,7 @@ async def consent_given(update: Update, context: Context) -> object:
 
 
 async def consent_refused(update: Update, context: Context) -> object:
-    user, t = reader(update, context)
+    user, t = await reader(update, context)
     _ = t.gettext
     draft = context.user_data.pop(DRAFT, {})
     leave_flow(context, FLOW)
@@ -351,14 +351,14 @@ def _start_again(t: Translator, draft: dict) -> InlineKeyboardMarkup:
 
 async def _not_text_given(update: Update, context: Context, state: ProfileState) -> object:
     """A photo, sticker or file where a text answer was asked: ask the same question again."""
-    _user, t = reader(update, context)
+    _user, t = await reader(update, context)
     text = t.gettext("Please answer with a text message.")
     await answer(update, text + "\n\n" + t.gettext(QUESTIONS[state]))
     return state
 
 
 async def buttons_expected(update: Update, context: Context) -> object:
-    _user, t = reader(update, context)
+    _user, t = await reader(update, context)
     await answer(update, t.gettext(
         "Please answer with the buttons above: «Yes, I agree» or «No». Send /cancel to stop."
     ))
@@ -366,7 +366,7 @@ async def buttons_expected(update: Update, context: Context) -> object:
 
 
 async def cancel(update: Update, context: Context) -> object:
-    _user, t = reader(update, context)
+    _user, t = await reader(update, context)
     context.user_data.pop(DRAFT, None)
     leave_flow(context, FLOW)
     await answer(update, t.gettext("The questions are cancelled; nothing was saved."))
@@ -375,7 +375,7 @@ async def cancel(update: Update, context: Context) -> object:
 
 async def timed_out(update: Update, context: Context) -> None:
     """No answer for CONVERSATION_TIMEOUT: the questions close with nothing stored."""
-    _user, t = reader(update, context)
+    _user, t = await reader(update, context)
     draft = context.user_data.pop(DRAFT, {})
     leave_flow(context, FLOW)
     await answer(update, t.gettext(
@@ -399,7 +399,7 @@ async def questionnaire_lost(update: Update, t: Translator) -> None:
 
 async def questionnaire_over(update: Update, context: Context) -> None:
     """A consent button of a questionnaire that already ended (or a forged one)."""
-    _user, t = reader(update, context)
+    _user, t = await reader(update, context)
     await update.callback_query.answer(
         t.gettext("These questions are over. Send /profile to see or edit your profile."),
         show_alert=True,

@@ -58,7 +58,7 @@ def parse_register_data(data: str | None) -> tuple[int, bool] | None:
 
 
 async def register_pressed(update: Update, context: Context) -> None:
-    user, t = reader(update, context)
+    user, t = await reader(update, context)
     query = update.callback_query
     parsed = parse_register_data(query.data)
     if parsed is None:
@@ -88,7 +88,7 @@ async def register_after_profile(
     update: Update, context: Context, event_id: int, waitlist: bool
 ) -> None:
     """Complete the registration a reader asked for before answering the profile questions."""
-    user, t = reader(update, context)
+    user, t = await reader(update, context)
     try:
         outcome = _register(context, user, event_id, waitlist)
     except EventUnavailable:
@@ -162,7 +162,7 @@ async def _report(
 
 
 async def cancel_pressed(update: Update, context: Context) -> None:
-    user, t = reader(update, context)
+    user, t = await reader(update, context)
     _ = t.gettext
     query = update.callback_query
     match = CANCEL_DATA.match(query.data or "")
@@ -199,7 +199,7 @@ async def cancel_pressed(update: Update, context: Context) -> None:
 
 
 async def show_my(update: Update, context: Context) -> None:
-    user, t = reader(update, context)
+    user, t = await reader(update, context)
     text, markup = _render_my(context, user, t)
     await answer(update, text, reply_markup=markup)
 

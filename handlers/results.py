@@ -41,7 +41,7 @@ def register(app: Application) -> None:
 
 
 async def results_command(update: Update, context: Context) -> None:
-    user, t = reader(update, context)
+    user, t = await reader(update, context)
     if not ctx_of(context).is_organizer(user.id):
         await answer(update, t.gettext(ONLY_ORGANIZERS))
         return
@@ -50,7 +50,7 @@ async def results_command(update: Update, context: Context) -> None:
 
 
 async def preview_pressed(update: Update, context: Context) -> None:
-    user, t = reader(update, context)
+    user, t = await reader(update, context)
     if not ctx_of(context).is_organizer(user.id):
         await _alert(update, t.gettext(ONLY_ORGANIZERS))
         return
@@ -65,7 +65,7 @@ async def preview_pressed(update: Update, context: Context) -> None:
 
 
 async def on_button(update: Update, context: Context) -> None:
-    user, t = reader(update, context)
+    user, t = await reader(update, context)
     if not ctx_of(context).is_organizer(user.id):
         await _alert(update, t.gettext(ONLY_ORGANIZERS))
         return

@@ -49,7 +49,7 @@ def register(app: Application) -> None:
 
 
 async def start(update: Update, context: Context) -> None:
-    user, t = reader(update, context)
+    user, t = await reader(update, context)
     payload = context.args[0] if context.args else ""
     link = payload if DEEP_LINK.match(payload) else None
     if user.language is None:
@@ -75,13 +75,13 @@ async def _follow(update: Update, context: Context, payload: str) -> None:
 
 
 async def choose_language(update: Update, context: Context) -> None:
-    reader(update, context)
+    await reader(update, context)
     await _ask_language(update, context, first_time=False)
 
 
 async def _ask_language(update: Update, context: Context, *, first_time: bool) -> None:
     app = ctx_of(context)
-    user, _t = reader(update, context)
+    user, _t = await reader(update, context)
     current = user.language or suggested_language(seen_user(update), app.settings.default_language)
     t = app.translator(current)
     _ = t.gettext
@@ -116,7 +116,7 @@ async def language_chosen(update: Update, context: Context) -> None:
 
 
 async def show_help(update: Update, context: Context) -> None:
-    user, t = reader(update, context)
+    user, t = await reader(update, context)
     await update.effective_chat.send_message(_welcome(t, user.first_name))
 
 

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from storage.broadcast_models import Broadcast, BroadcastStatus
 from storage.contest_models import Entry, EntryStatus, Juror
+from storage.db import OUTBOX_WRITTEN
 from storage.models import (
     Event,
     Notification,
@@ -142,6 +143,7 @@ class BroadcastRepository:
         return set(self.session.exec(query).all())
 
     def add_rows(self, rows: Sequence[dict]) -> None:
+        self.session.info[OUTBOX_WRITTEN] = True
         for start in range(0, len(rows), INSERT_CHUNK):
             self.session.execute(insert(Notification), list(rows[start : start + INSERT_CHUNK]))
 

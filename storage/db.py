@@ -1,4 +1,10 @@
-"""Engine creation: SQLite tuned for a bot (WAL, busy timeout, foreign keys) or PostgreSQL."""
+"""Engine creation: SQLite tuned for a bot (WAL, busy timeout, foreign keys) or PostgreSQL.
+
+Every transaction on SQLite starts with `BEGIN IMMEDIATE` (SQLAlchemy's documented
+pysqlite recipe): pysqlite would otherwise begin only at the first write, so two
+transactions could both read "one seat left" and both take it. On PostgreSQL row
+locks (`with_for_update`) and constraints do that work.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,14 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+
+# How long a unit of work waits for a database held by someone else (another
+# process's import, a backup, a restarting server) before the reader is told
+# "busy, try again in a moment": long enough for ordinary contention, short
+# enough that nobody stares at a spinner.
+BUSY_SECONDS = 3.0
+# Session.info flag: this transaction added or moved outbox rows (see storage.uow).
+OUTBOX_WRITTEN = "kopir.outbox_written"
 
 
 def normalize_url(url: str) -> str:
@@ -17,23 +31,51 @@ def normalize_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, busy_seconds: float = BUSY_SECONDS, pool_size: int = 5) -> Engine:
     url = normalize_url(url)
     parsed = make_url(url)
+    # SQL parameters carry readers' names, birth dates and schools: never into a
+    # log line or an exception message.
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        wait_ms = int(busy_seconds * 1000)
+        return create_engine(
+            url, pool_pre_ping=True, hide_parameters=True,
+            pool_size=pool_size, max_overflow=pool_size,
+            connect_args={
+                "connect_timeout": max(1, round(busy_seconds)),
+                "options": f"-c lock_timeout={wait_ms}",
+            },
+        )
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": 15})
-    event.listen(engine, "connect", _tune_sqlite)
+    engine = create_engine(
+        url, hide_parameters=True, pool_size=pool_size, max_overflow=pool_size,
+        connect_args={"timeout": busy_seconds},
+    )
+    event.listen(engine, "connect", _tune_sqlite(busy_seconds))
+    event.listen(engine, "begin", _begin_immediate)
     return engine
 
 
-def _tune_sqlite(dbapi_connection, _record) -> None:  # noqa: ANN001
-    cursor = dbapi_connection.cursor()
-    # WAL lets the reminder sender read while a handler writes.
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=15000")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def _tune_sqlite(busy_seconds: float):  # noqa: ANN202
+    def tune(dbapi_connection, _record) -> None:  # noqa: ANN001
+        # pysqlite's own transaction handling off: SQLAlchemy's "begin" event
+        # emits BEGIN IMMEDIATE instead.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        # WAL lets the reminder sender read while a handler writes.
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_seconds * 1000)}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    return tune
+
+
+def _begin_immediate(connection) -> None:  # noqa: ANN001
+    connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -10,6 +10,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from storage.broadcast_models import Broadcast, BroadcastStatus
+from storage.db import OUTBOX_WRITTEN
 from storage.models import (
     Event,
     Notification,
@@ -138,6 +139,7 @@ class NotificationRepository:
 
     def add(self, notification: Notification) -> Notification:
         self.session.add(notification)
+        self.session.info[OUTBOX_WRITTEN] = True
         return notification
 
     def by_key(self, dedupe_key: str) -> Notification | None:

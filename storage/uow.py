@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from types import TracebackType
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlmodel import Session
 
 from storage.broadcast_repository import BroadcastRepository
 from storage.contest_repository import ContestRepository
+from storage.db import BUSY_SECONDS, OUTBOX_WRITTEN, is_sqlite
 from storage.entry_repository import EntryRepository
 from storage.jury_repository import JuryRepository
+from storage.persistence_repository import PersistedStateRepository
 from storage.repositories import (
     EventRepository,
     NotificationRepository,
@@ -20,14 +25,31 @@ from storage.repositories import (
 from storage.result_repository import ResultRepository
 
 
-class UnitOfWork:
-    """`with uow_factory() as uow: ...; uow.commit()` — nothing is written without commit."""
+class DatabaseBusy(Exception):
+    """The database is locked by someone else or unreachable: try again in a moment.
 
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
+    Carries no SQL and no parameters, so it can be logged as it is.
+    """
+
+
+def is_busy_error(error: BaseException) -> bool:
+    if isinstance(error, OperationalError | InterfaceError):
+        return True
+    return isinstance(error, DBAPIError) and error.connection_invalidated
+
+
+class UnitOfWork:
+    """`with uow_factory() as uow: ...; uow.commit()` — nothing is written without commit.
+
+    A locked or unreachable database surfaces as `DatabaseBusy`, whatever the driver.
+    """
+
+    def __init__(self, database: Database) -> None:
+        self._database = database
 
     def __enter__(self) -> UnitOfWork:
-        self.session = Session(self._engine, expire_on_commit=False)
+        self._database.enter()
+        self.session = Session(self._database.engine, expire_on_commit=False)
         self.users = UserRepository(self.session)
         self.events = EventRepository(self.session)
         self.registrations = RegistrationRepository(self.session)
@@ -37,6 +59,7 @@ class UnitOfWork:
         self.jury = JuryRepository(self.session)
         self.results = ResultRepository(self.session)
         self.broadcasts = BroadcastRepository(self.session)
+        self.persisted = PersistedStateRepository(self.session)
         return self
 
     def __exit__(
@@ -47,23 +70,57 @@ class UnitOfWork:
     ) -> None:
         # Closing discards uncommitted work (the database rolls it back) while
         # keeping loaded objects readable; `rollback()` would expire them.
-        self.session.close()
+        try:
+            self.session.close()
+        finally:
+            self._database.leave()
+        if exc is not None and is_busy_error(exc):
+            raise DatabaseBusy(type(exc.orig if isinstance(exc, DBAPIError) else exc).__name__) \
+                from None
 
     def commit(self) -> None:
+        wrote_outbox = self.session.info.pop(OUTBOX_WRITTEN, False)
         self.session.commit()
+        if wrote_outbox:
+            self._database.outbox_committed()
+
+    def outbox_changed(self) -> None:
+        """Outbox rows were added or moved: the sender is woken once this commits."""
+        self.session.info[OUTBOX_WRITTEN] = True
 
     def flush(self) -> None:
         self.session.flush()
 
 
 class Database:
-    """Owns the engine; hands out units of work."""
+    """Owns the engine; hands out units of work.
 
-    def __init__(self, engine: Engine) -> None:
+    On SQLite one unit of work at a time per process: every transaction begins
+    IMMEDIATE (see storage.db), and queueing our own threads on a lock is fairer
+    and quicker than SQLite's sleeping busy handler; a lock held longer than
+    `busy_seconds` (someone else holds the file) gives `DatabaseBusy`.
+    """
+
+    def __init__(self, engine: Engine, *, busy_seconds: float = BUSY_SECONDS) -> None:
         self.engine = engine
+        self.busy_seconds = busy_seconds
+        self._lock = threading.RLock() if is_sqlite(engine) else None
+        # Called (in the committing thread) after a commit that wrote outbox rows.
+        self.on_outbox_commit: Callable[[], None] = lambda: None
 
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.engine)
+        return UnitOfWork(self)
+
+    def enter(self) -> None:
+        if self._lock is not None and not self._lock.acquire(timeout=self.busy_seconds):
+            raise DatabaseBusy("another unit of work holds the database")
+
+    def leave(self) -> None:
+        if self._lock is not None:
+            self._lock.release()
+
+    def outbox_committed(self) -> None:
+        self.on_outbox_commit()
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from bot.i18n import LANGUAGES, guess_language
 from storage.models import User
-from storage.uow import UnitOfWork
+from storage.uow import Database, UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,18 @@ def ensure_user(uow: UnitOfWork, seen: SeenUser, now: datetime) -> tuple[User, b
         return user, False
     user = uow.users.add(User(id=seen.id, first_name=seen.first_name[:255], created_at=now))
     return user, True
+
+
+def meet(db: Database, seen: SeenUser, now: datetime) -> User:
+    """The stored sender of an update, created on first contact; writes only when
+    something changes, so that the read every update needs takes no write lock."""
+    with db.uow() as uow:
+        user = uow.users.get(seen.id)
+        if user is not None and user.blocked_at is None:
+            return user
+        user, _created = ensure_user(uow, seen, now)
+        uow.commit()
+    return user
 
 
 def suggested_language(seen: SeenUser, default: str) -> str:

@@ -39,6 +39,8 @@ def test_settings_reads_every_variable():
             "KOPIR_TIMEZONE": "Europe/Kyiv",
             "KOPIR_DEFAULT_LANGUAGE": "kk",
             "KOPIR_JOIN_LINK_LEAD_MINUTES": "30",
+            "KOPIR_CONCURRENT_UPDATES": "128",
+            "KOPIR_DATABASE_THREADS": "4",
         }
     )
 
@@ -50,6 +52,8 @@ def test_settings_reads_every_variable():
         settings.timezone,
         settings.default_language,
         settings.join_link_lead,
+        settings.concurrent_updates,
+        settings.database_threads,
     ) == (
         "1:abc",
         "http://127.0.0.1:8081/bot",
@@ -58,6 +62,8 @@ def test_settings_reads_every_variable():
         ZoneInfo("Europe/Kyiv"),
         "kk",
         timedelta(minutes=30),
+        128,
+        4,
     )
 
 
@@ -84,6 +90,16 @@ def test_settings_reads_every_variable():
             "KOPIR_JOIN_LINK_LEAD_MINUTES",
             "-5",
             "KOPIR_JOIN_LINK_LEAD_MINUTES: expected a whole number of minutes, got '-5'",
+        ),
+        (
+            "KOPIR_CONCURRENT_UPDATES",
+            "0",
+            "KOPIR_CONCURRENT_UPDATES: expected a whole number of at least 1, got '0'",
+        ),
+        (
+            "KOPIR_DATABASE_THREADS",
+            "²",
+            "KOPIR_DATABASE_THREADS: expected a whole number of at least 1, got '²'",
         ),
     ],
 )
