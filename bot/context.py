@@ -46,6 +46,12 @@ class AppContext:
             self.executor, partial(work, self.database, *args, **kwargs)
         )
 
+    async def read(
+        self, query: Callable[Concatenate[UnitOfWork, P], T], /, *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """`query(uow, ...)` — a service's read that writes nothing — in a database thread."""
+        return await self.call(_read, query, *args, **kwargs)
+
     def uow(self) -> UnitOfWork:
         return self.database.uow()
 
@@ -54,6 +60,11 @@ class AppContext:
 
     def is_organizer(self, user_id: int) -> bool:
         return user_id in self.settings.admin_ids
+
+
+def _read(database: Database, query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    with database.uow() as uow:
+        return query(uow, *args, **kwargs)
 
 
 def app_context(bot_data: dict[str, Any]) -> AppContext:

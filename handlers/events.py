@@ -39,7 +39,7 @@ def register(app: Application) -> None:
 
 async def list_events(update: Update, context: Context) -> None:
     user, t = await reader(update, context)
-    text, markup = _render_page(_page(context, user, 0), t)
+    text, markup = _render_page(await _page(context, user, 0), t)
     await answer(update, text, reply_markup=markup)
 
 
@@ -50,13 +50,13 @@ async def page_pressed(update: Update, context: Context) -> None:
         await stale_button(update, t)
         return
     await update.callback_query.answer()
-    await replace_message(update, *_render_page(_page(context, user, page), t))
+    await replace_message(update, *_render_page(await _page(context, user, page), t))
 
 
 async def card_pressed(update: Update, context: Context) -> None:
     user, t = await reader(update, context)
     event_id = callback_number(update.callback_query.data, "ev:card:")
-    card = load_card(context, user, event_id) if event_id is not None else None
+    card = await load_card(context, user, event_id) if event_id is not None else None
     if card is None:
         await stale_button(update, t)
         return
@@ -67,7 +67,7 @@ async def card_pressed(update: Update, context: Context) -> None:
 async def show_event_card(update: Update, context: Context, event_id: int) -> None:
     """Send an event's card as a new message (deep links, other handlers after a change)."""
     user, t = await reader(update, context)
-    card = load_card(context, user, event_id)
+    card = await load_card(context, user, event_id)
     if card is None:
         await answer(update, t.gettext(
             "This event is no longer available: it was cancelled or has already started. "
@@ -81,7 +81,7 @@ async def show_event_card(update: Update, context: Context, event_id: int) -> No
 async def refresh_card(update: Update, context: Context, event_id: int) -> None:
     """Redraw the card a button was pressed on, after the reader's status changed."""
     user, t = await reader(update, context)
-    card = load_card(context, user, event_id)
+    card = await load_card(context, user, event_id)
     if card is not None:
         await replace_message(update, *render_card(card, t, ctx_of(context).is_organizer(user.id)))
 
@@ -98,15 +98,15 @@ def reader_zone(context: Context, user: User) -> tzinfo:
     return zone_of(user.timezone, ctx_of(context).settings.timezone)
 
 
-def load_card(context: Context, user: User, event_id: int) -> EventCard | None:
+async def load_card(context: Context, user: User, event_id: int) -> EventCard | None:
     app = ctx_of(context)
-    with app.uow() as uow:
-        try:
-            return event_card(
-                uow, event_id, user.id, user.language, reader_zone(context, user), app.clock.now()
-            )
-        except EventUnavailable:
-            return None
+    try:
+        return await app.read(
+            event_card, event_id, user.id, user.language, reader_zone(context, user),
+            app.clock.now(),
+        )
+    except EventUnavailable:
+        return None
 
 
 async def replace_message(update: Update, text: str, markup: InlineKeyboardMarkup | None) -> None:
@@ -123,12 +123,11 @@ async def replace_message(update: Update, text: str, markup: InlineKeyboardMarku
             raise
 
 
-def _page(context: Context, user: User, page: int) -> EventPage:
+async def _page(context: Context, user: User, page: int) -> EventPage:
     app = ctx_of(context)
-    with app.uow() as uow:
-        return upcoming_page(
-            uow, page, user.language, reader_zone(context, user), app.clock.now()
-        )
+    return await app.read(
+        upcoming_page, page, user.language, reader_zone(context, user), app.clock.now()
+    )
 
 
 def _render_page(page: EventPage, t: Translator) -> tuple[str, InlineKeyboardMarkup | None]:

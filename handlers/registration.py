@@ -26,11 +26,8 @@ from bot.services.registration import (
     NotRegistered,
     ProfileRequired,
     RegistrationOutcome,
-    cancel_registration,
-    status_of,
-)
-from bot.services.registration import (
-    register as register_for_event,
+    cancel_reader,
+    register_reader,
 )
 from handlers.common import Context, answer, ctx_of, keyboard, reader, stale_button
 from handlers.events import reader_zone, refresh_card, replace_message
@@ -58,6 +55,7 @@ def parse_register_data(data: str | None) -> tuple[int, bool] | None:
 
 
 async def register_pressed(update: Update, context: Context) -> None:
+    pressed_at = ctx_of(context).clock.now()  # before any await: press order is queue order
     user, t = await reader(update, context)
     query = update.callback_query
     parsed = parse_register_data(query.data)
@@ -66,7 +64,9 @@ async def register_pressed(update: Update, context: Context) -> None:
         return
     event_id, waitlist = parsed
     try:
-        outcome = _register(context, user, event_id, waitlist)
+        outcome = await ctx_of(context).call(
+            register_reader, event_id, user.id, pressed_at, waitlist=waitlist
+        )
     except EventUnavailable:
         await stale_button(update, t)
         return
@@ -89,8 +89,11 @@ async def register_after_profile(
 ) -> None:
     """Complete the registration a reader asked for before answering the profile questions."""
     user, t = await reader(update, context)
+    app = ctx_of(context)
     try:
-        outcome = _register(context, user, event_id, waitlist)
+        outcome = await app.call(
+            register_reader, event_id, user.id, app.clock.now(), waitlist=waitlist
+        )
     except EventUnavailable:
         await answer(update, t.gettext(
             "Sorry, this event is no longer available: it was cancelled or has already "
@@ -101,17 +104,6 @@ async def register_after_profile(
         await _offer_waitlist(update, t, full, user)
         return
     await _report(update, context, t, user, outcome)
-
-
-def _register(context: Context, user: User, event_id: int, waitlist: bool) -> RegistrationOutcome:
-    app = ctx_of(context)
-    with app.uow() as uow:
-        outcome = register_for_event(uow, event_id, user.id, app.clock.now(), waitlist=waitlist)
-        uow.commit()
-    if outcome.status == REGISTERED:
-        # New reminder rows: the sender re-reads when the next one is due.
-        app.wake_sender()
-    return outcome
 
 
 async def _offer_waitlist(update: Update, t: Translator, full: EventFull, user: User) -> None:
@@ -172,27 +164,23 @@ async def cancel_pressed(update: Update, context: Context) -> None:
     event_id, from_my = int(match.group(1)), match.group(2) is not None
     app = ctx_of(context)
     try:
-        with app.uow() as uow:
-            status = status_of(uow, event_id, user.id)
-            event = uow.events.get(event_id)
-            promoted = cancel_registration(uow, event_id, user.id, app.clock.now())
-            uow.commit()
+        cancellation = await app.call(cancel_reader, event_id, user.id, app.clock.now())
     except EventUnavailable:
         await stale_button(update, t)
         return
     except NotRegistered:
         await query.answer(_("You are not registered for this event."), show_alert=True)
         return
-    if promoted:
-        log.info("event %s: promoted %s from the waiting list", event_id, promoted)
-        app.wake_sender()
+    if cancellation.promoted:
+        log.info("event %s: promoted %d from the waiting list", event_id,
+                 len(cancellation.promoted))
     await query.answer()
     if from_my:
-        await replace_message(update, *_render_my(context, user, t))
+        await replace_message(update, *await _render_my(context, user, t))
     else:
         await refresh_card(update, context, event_id)
-    title = event_title(event, user.language)
-    if status == RegistrationStatus.WAITLISTED:
+    title = event_title(cancellation.event, user.language)
+    if cancellation.previous == RegistrationStatus.WAITLISTED:
         await answer(update, _("You have left the waiting list for «{title}».").format(title=title))
     else:
         await answer(update, _("Your registration for «{title}» is cancelled.").format(title=title))
@@ -200,20 +188,19 @@ async def cancel_pressed(update: Update, context: Context) -> None:
 
 async def show_my(update: Update, context: Context) -> None:
     user, t = await reader(update, context)
-    text, markup = _render_my(context, user, t)
+    text, markup = await _render_my(context, user, t)
     await answer(update, text, reply_markup=markup)
 
 
-def _render_my(
+async def _render_my(
     context: Context, user: User, t: Translator
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     _ = t.gettext
     app = ctx_of(context)
-    with app.uow() as uow:
-        entries = my_events(
-            uow, user.id, user.language, reader_zone(context, user), app.clock.now(),
-            app.settings.join_link_lead,
-        )
+    entries = await app.read(
+        my_events, user.id, user.language, reader_zone(context, user), app.clock.now(),
+        app.settings.join_link_lead,
+    )
     if not entries:
         return _("You have no registrations yet. Send /events to find an event."), None
     blocks = [_("Your events:")]

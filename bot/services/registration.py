@@ -13,7 +13,7 @@ from datetime import datetime
 
 from bot.services.notifications import drop_reminders, enqueue_notice, plan_reminders
 from storage.models import Event, NotificationKind, Registration, RegistrationStatus
-from storage.uow import UnitOfWork
+from storage.uow import Database, UnitOfWork
 
 REGISTERED = "registered"
 WAITLISTED = "waitlisted"
@@ -119,6 +119,36 @@ def register(
         plan_reminders(uow, event, user_id, now)
         return RegistrationOutcome(REGISTERED, event)
     return RegistrationOutcome(WAITLISTED, event, waitlist_position(uow, event_id, user_id))
+
+
+def register_reader(
+    db: Database, event_id: int, user_id: int, now: datetime, *, waitlist: bool
+) -> RegistrationOutcome:
+    """`register` in a unit of work of its own (the reader's press on Register)."""
+    with db.uow() as uow:
+        outcome = register(uow, event_id, user_id, now, waitlist=waitlist)
+        uow.commit()
+    return outcome
+
+
+@dataclass(frozen=True)
+class Cancellation:
+    previous: RegistrationStatus | None
+    event: Event
+    promoted: list[int]
+
+
+def cancel_reader(db: Database, event_id: int, user_id: int, now: datetime) -> Cancellation:
+    """`cancel_registration` in a unit of work of its own (the reader's Cancel)."""
+    with db.uow() as uow:
+        # The same lock as `register`: a seat freed and a seat taken at one moment
+        # must not both count it.
+        uow.session.get(Event, event_id, with_for_update=True)
+        previous = status_of(uow, event_id, user_id)
+        promoted = cancel_registration(uow, event_id, user_id, now)
+        event = available_event(uow, event_id, now)
+        uow.commit()
+    return Cancellation(previous, event, promoted)
 
 
 def cancel_registration(uow: UnitOfWork, event_id: int, user_id: int, now: datetime) -> list[int]:
