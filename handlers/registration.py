@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
@@ -54,8 +54,11 @@ def parse_register_data(data: str | None) -> tuple[int, bool] | None:
     return (int(match.group(2)), match.group(1) == "wait") if match else None
 
 
-async def register_pressed(update: Update, context: Context) -> None:
-    pressed_at = ctx_of(context).clock.now()  # before any await: press order is queue order
+async def register_pressed(
+    update: Update, context: Context, pressed_at: datetime | None = None
+) -> None:
+    # Taken before any await (here or by the caller): press order is waiting-list order.
+    pressed_at = pressed_at or ctx_of(context).clock.now()
     user, t = await reader(update, context)
     query = update.callback_query
     parsed = parse_register_data(query.data)

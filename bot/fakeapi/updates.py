@@ -20,6 +20,7 @@ class UpdateQueue:
         self._allowed: frozenset[str] | None = None
         self._poll_generation = 0
         self._closed = False
+        self.last_pushed: JSONDict | None = None
 
     @property
     def pending(self) -> list[JSONDict]:
@@ -28,11 +29,18 @@ class UpdateQueue:
     def push(self, kind: str, payload: JSONDict) -> JSONDict:
         update = {"update_id": self._next_id, kind: copy.deepcopy(payload)}
         self._next_id += 1
+        self.last_pushed = update
         # Like Telegram, updates the bot opted out of are never stored at all.
         if self._accepts(kind):
             self._pending.append(update)
             self._wake()
         return update
+
+    def redeliver(self, update: JSONDict) -> None:
+        """Deliver an update again with its own update_id, as Telegram does when a webhook
+        answer was lost or a poll is repeated after a time-out."""
+        self._pending.append(copy.deepcopy(update))
+        self._wake()
 
     def drop_pending(self) -> None:
         self._pending.clear()

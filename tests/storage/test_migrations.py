@@ -33,4 +33,4 @@ def test_sqlite_connection_uses_wal_foreign_keys_and_busy_timeout(database):
             for name in ("journal_mode", "foreign_keys", "busy_timeout")
         ]
 
-    assert settings == ["wal", 1, 15000]
+    assert settings == ["wal", 1, 3000]
