@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456:TEST-TOKEN"
 ORGANIZER_ID = 7001
 PRESS_TIMEOUT = 5.0
-READER_ID = 1_500_001
+READER_ID = 1_500_001  # the first of the readers who press and send commands
 FIRST_RECIPIENT = 2_000_001
 LANGUAGES = ("kk", "ru", "uk", "en")
 TEXTS = {
@@ -95,8 +95,15 @@ class FakeApiProcess:
             response.raise_for_status()
             return (await response.json())["seconds"]
 
+    async def send(self, user_id: int, text: str, timeout: float) -> dict[str, Any]:  # noqa: ASYNC109
+        """The user sends `text`; the answer says when (and what) the bot's reply came."""
+        body = {"user_id": user_id, "text": text, "timeout": timeout}
+        async with self.session.post(f"{self.url}/_fake/send", json=body) as response:
+            response.raise_for_status()
+            return await response.json()
+
     async def stats(self, *, chats: bool = False) -> dict[str, Any]:
-        url = f"{self.url}/_fake/stats" + ("?chats=1&timeline=1" if chats else "")
+        url = f"{self.url}/_fake/stats" + ("?chats=1&timeline=1&sends=1" if chats else "")
         async with self.session.get(url) as response:
             response.raise_for_status()
             return await response.json()
@@ -156,41 +163,85 @@ def _wait(process: subprocess.Popen, seconds: float) -> None:
         process.wait()
 
 
-class Presser:
-    """A reader pressing the broadcast's button: one press at a time, the next `interval`
-    after the bot's answer. Each press is timed by the fake API, from the update it queues
-    until the fake API has taken the bot's answerCallbackQuery. One at a time, because PTB handles
-    updates one after another: presses queued faster than the handler (an answer and an
-    edit, two round trips) would measure the probe's own backlog, not the bot."""
+@dataclass(frozen=True)
+class Command:
+    """One command a reader sent: when, how long until the bot's reply was delivered (None:
+    no reply in time), and the reply's text."""
 
-    def __init__(self, fake: FakeApiProcess, user_id: int, data: str, interval: float) -> None:
+    at: float
+    seconds: float | None
+    text: str | None
+
+
+class Readers:
+    """Readers outside the audience, each doing one thing at a time, the next `interval`
+    after the bot's answer: pressing the event card's button (answered by
+    answerCallbackQuery and an edit, which Telegram's 30/s does not count) and, every
+    `command_every` seconds (each reader at its own phase; 0: never), sending `command`
+    instead, whose reply is a new message (sendMessage: it takes a slot of the 30/s, as an
+    announcement does). Presses are timed by the fake API from the update it queues until
+    it has taken the bot's answerCallbackQuery; commands until it has delivered the reply."""
+
+    def __init__(
+        self,
+        fake: FakeApiProcess,
+        ids: list[int],
+        data: str,
+        interval: float,
+        *,
+        command: str = "/events",
+        command_every: float = 0.0,
+    ) -> None:
         self.fake = fake
-        self.user_id = user_id
+        self.ids = ids
         self.data = data
         self.interval = interval
+        self.command = command
+        self.command_every = command_every
         # (monotonic time of the press, seconds to the answer or None)
         self.results: list[tuple[float, float | None]] = []
+        self.commands: list[Command] = []
         self.answered = asyncio.Event()
-        self._task: asyncio.Task | None = None
+        self._tasks: list[asyncio.Task] = []
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._press_forever())
+        started = time.monotonic()
+        for index, user_id in enumerate(self.ids):
+            # Phases spread evenly over the period: commands come steadily, not in waves.
+            first = started + self.command_every * (index + 1) / len(self.ids)
+            self._tasks.append(asyncio.create_task(self._act_forever(user_id, first)))
 
-    async def _press_forever(self) -> None:
+    async def _act_forever(self, user_id: int, next_command: float) -> None:
         while True:
-            pressed = time.monotonic()
-            seconds = await self.fake.press(self.user_id, self.data, PRESS_TIMEOUT)
-            self.results.append((pressed, seconds))
-            if seconds is not None:
-                self.answered.set()
+            now = time.monotonic()
+            if self.command_every and now >= next_command and self.answered.is_set():
+                next_command += self.command_every
+                reply = await self.fake.send(user_id, self.command, PRESS_TIMEOUT)
+                self.commands.append(Command(now, reply["seconds"], reply["text"]))
+            else:
+                seconds = await self.fake.press(user_id, self.data, PRESS_TIMEOUT)
+                self.results.append((now, seconds))
+                if seconds is not None:
+                    self.answered.set()
             await asyncio.sleep(self.interval)
 
     async def stop(self) -> list[tuple[float, float | None]]:
-        if self._task is not None:
-            self._task.cancel()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+                await task
+        self._tasks.clear()
         return self.results
+
+
+def went_wrong_texts() -> set[str]:
+    """The bot's "something went wrong" in every language (handlers.fallback.on_error)."""
+    from bot.i18n import LANGUAGES, Catalogs
+
+    catalogs = Catalogs.load()
+    message = "Sorry, something went wrong on our side. Please try again in a minute."
+    return {catalogs.translator(language).gettext(message) for language in LANGUAGES}
 
 
 def in_flight_bound(rate: int, paid: bool) -> tuple[int, str]:
@@ -212,10 +263,13 @@ class Seeded:
     blocked: list[int]
 
 
-def seed(database_url: str, recipients: int, *, blocked_share: float) -> Seeded:
-    """Migrate, then write `recipients` readers, an event for the broadcast's button, and the
-    reader who presses it (no language: outside every audience). The broadcast comes later
-    (`create_broadcast`), while the bot runs, as an organizer would start it."""
+def seed(
+    database_url: str, recipients: int, *, blocked_share: float, readers: int = 1
+) -> Seeded:
+    """Migrate, then write `recipients` readers, an event for the broadcast's button, and
+    `readers` readers who press it and send commands (ids from READER_ID; no language:
+    outside every audience). The broadcast comes later (`create_broadcast`), while the bot
+    runs, as an organizer would start it."""
     from storage.models import Event, EventKind, User
 
     database = _database(database_url, migrate=True)
@@ -228,7 +282,10 @@ def seed(database_url: str, recipients: int, *, blocked_share: float) -> Seeded:
          "language": LANGUAGES[index % len(LANGUAGES)]}
         for index, user_id in enumerate(ids)
     ]
-    users.append({"id": READER_ID, "first_name": "Aru", "created_at": now, "language": None})
+    users += [
+        {"id": reader, "first_name": "Aru", "created_at": now, "language": None}
+        for reader in range(READER_ID, READER_ID + readers)
+    ]
     with database.uow() as uow:
         uow.session.execute(insert(User), users)
         event = uow.events.add(Event(

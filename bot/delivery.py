@@ -2,8 +2,9 @@
 
 The database is the truth (`bot.services.outbox`: row states, priority, leases,
 what is sent again after a crash or a time-out and why). PTB's JobQueue only
-wakes the sender: a repeating job every `settings.sender_interval_seconds` (the
-first run at start-up, which also takes back rows a crash left half-sent), and
+wakes the sender: once when the scheduler starts (that first run also takes back
+rows a crash left half-sent), a repeating job every
+`settings.sender_interval_seconds`, and
 `ctx.wake_sender()` for "look now" after a handler queued something.
 
 A run (one at a time per process; `bot.delivery_run`):
@@ -24,9 +25,12 @@ A run (one at a time per process; `bot.delivery_run`):
 - sends through a `Bot` of its own on its own connection pool (aiohttp,
   `bot.bulk_request`): handler replies never queue behind bulk sends.
 The limiter is the bot's only one: `ReplyMeter`, the Application bot's PTB rate
-limiter, counts every handler reply in it without delaying the reply, so bulk
-sends make room for replies (and wait a second before writing into a chat the
-bot has just answered in).
+limiter, takes a slot in it for every handler reply that puts a message in a chat,
+before bulk sends (they leave each reply the next slot as it comes, see
+`bot.ratelimit`), at 1 message a second in the reply's chat; a reply refused with
+429 pauses the limiter and is sent again after `retry_after` (a few times at most),
+so a reader never sees an error for a broadcast going on. Bulk sends wait a second
+before writing into a chat the bot has just answered in.
 
 Answers: 429 stops every send for `retry_after` (the row is tried again, then
 released, never failed); 403 and 400 "chat not found" mark the reader blocked;
@@ -42,17 +46,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Any
 
+from apscheduler.events import EVENT_SCHEDULER_STARTED
 from telegram import Bot
-from telegram.error import TelegramError
+from telegram.error import RetryAfter, TelegramError
 from telegram.ext import Application, BaseRateLimiter, ContextTypes
 
 from bot.bulk_request import AiohttpRequest
 from bot.context import AppContext, app_context
 from bot.delivery_answers import MAX_UNSETTLED
-from bot.delivery_run import Run
+from bot.delivery_run import Run, retry_after_seconds
 from bot.delivery_state import DeliveryReport, Sender, max_in_flight
 from bot.ratelimit import RateLimiter
 from bot.services import outbox
@@ -69,6 +75,10 @@ SENDER_KEY = "kopir.sender"
 GUARD = 0.01
 CATCH_UP = 0.005
 PAID_CATCH_UP = 0.02
+# A reply refused with 429 is sent again after retry_after, this many times at most, and
+# not when Telegram asks for a longer wait than this (seconds): the reader has gone by then.
+REPLY_RETRIES = 3
+REPLY_LONGEST_WAIT = 60.0
 
 
 # Bot API methods that put a new message into a chat: the ones Telegram's limits count.
@@ -81,12 +91,18 @@ SEND_METHODS = frozenset({
 
 
 class ReplyMeter(BaseRateLimiter[None]):
-    """The Application bot's rate limiter (`ApplicationBuilder.rate_limiter`): it never
-    delays a reply to a reader, but counts it in the engine's limiter, so that bulk
-    sends make room for it and the bot as a whole stays within Telegram's limits."""
+    """The Application bot's rate limiter (`ApplicationBuilder.rate_limiter`): a reply to a
+    reader takes its slot in the engine's limiter before bulk sends do, keeping to one
+    message a second in its chat, and a reply refused with 429 is sent again after
+    `retry_after` (the whole limiter pauses, as it does when the engine meets flood
+    control), so the reader gets the reply, not an error. Requests that do not put a new
+    message in a chat (button answers, edits) go at once, as they do not count."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, max_retries: int = REPLY_RETRIES,
+                 longest_wait: float = REPLY_LONGEST_WAIT) -> None:
         self.limiter: RateLimiter | None = None
+        self.max_retries = max_retries
+        self.longest_wait = longest_wait
 
     async def initialize(self) -> None:
         pass
@@ -104,9 +120,27 @@ class ReplyMeter(BaseRateLimiter[None]):
         rate_limit_args: None,
     ) -> Any:
         chat_id = data.get("chat_id")
-        if self.limiter is not None and endpoint in SEND_METHODS and isinstance(chat_id, int):
-            self.limiter.note(chat_id)
-        return await callback(*args, **kwargs)
+        counted = endpoint in SEND_METHODS and isinstance(chat_id, int | str)
+        refusals = 0
+        while True:
+            limiter = self.limiter if counted else None
+            token = await limiter.acquire(chat_id, reply=True) if limiter is not None else None
+            started = time.monotonic()
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as error:
+                seconds = retry_after_seconds(error)
+                refusals += 1
+                if refusals > self.max_retries or seconds > self.longest_wait:
+                    raise
+                log.warning("flood control on %s: sending it again in %.0f s", endpoint, seconds)
+                if limiter is not None:
+                    limiter.pause(seconds)  # the next acquire waits it out, as every send does
+                else:
+                    await asyncio.sleep(seconds)
+            finally:
+                if token is not None:
+                    limiter.arrived(token, time.monotonic() - started)
 
 
 def register(app: Application) -> None:
@@ -114,13 +148,21 @@ def register(app: Application) -> None:
         raise RuntimeError("the sender needs python-telegram-bot's job-queue extra")
     ctx = app_context(app.bot_data)
     _sender_of(app)
+    interval = ctx.settings.sender_interval_seconds
     app.job_queue.run_repeating(
-        _on_tick, interval=ctx.settings.sender_interval_seconds, first=0, name="kopir.sender",
+        # The first run is the wake at start-up below: a job given `first=0` before the
+        # scheduler runs would have its first run an interval after start-up.
+        _on_tick, interval=interval, first=interval, name="kopir.sender",
         # A broadcast keeps one run going for minutes: the ticks meanwhile return at once
         # instead of being skipped (and logged) by the scheduler.
         job_kwargs={"max_instances": 2},
     )
     ctx.wake_sender = lambda: _wake(app)
+    # Once the scheduler runs (Application.start), the sender starts at once: rows due,
+    # and rows a crash left half-sent, go out without waiting for the first tick.
+    app.job_queue.scheduler.add_listener(lambda _event: _wake(app), EVENT_SCHEDULER_STARTED)
+    if app.job_queue.scheduler.running:
+        _wake(app)
 
 
 def _wake(app: Application) -> None:

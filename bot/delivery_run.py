@@ -283,7 +283,7 @@ class Run:
     def _refused(self, item: Item, error: TelegramError) -> None:
         row, report = item.claim.notification, self.report
         if isinstance(error, RetryAfter):
-            seconds = _retry_after_seconds(error)
+            seconds = retry_after_seconds(error)
             log.warning("flood control: pausing the sender for %.0f s", seconds)
             self.limiter.pause(seconds)
             item.floods += 1
@@ -369,7 +369,7 @@ def _renew(ctx: AppContext, owner: str) -> None:
         uow.commit()
 
 
-def _retry_after_seconds(error: RetryAfter) -> float:
+def retry_after_seconds(error: RetryAfter) -> float:
     # PTB 22 warns on this attribute while it moves from int to timedelta; both are read.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PTBDeprecationWarning)

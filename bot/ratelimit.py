@@ -27,6 +27,14 @@ new message waits until the one `rate` messages before it is a full period
 (plus `guard`) behind it, lateness included. Spacing is
 `(period + guard + catch_up) / rate`, so in a quiet stretch this never binds.
 
+Replies to readers go first: `acquire(chat, reply=True)` waits for the same lanes
+and its chat (and a pause), but while a reply could take the next slot, a bulk
+send does not take it; the bulk send waits until the reply has gone. Nothing is
+held back for replies that have not come: the bulk rate keeps its even pace, and a
+reply arriving meanwhile takes the next slot of that pace (a thirtieth of a second
+at 30/s, or at once when nothing is going on). A reply waiting for its own chat's
+second does not hold bulk sends up; once its chat is free it goes before them.
+
 `pause(seconds)` (a 429's retry_after) stops every lane and chat at once.
 """
 
@@ -49,6 +57,9 @@ _LATEST = 0.5
 # The usual round trip is the fastest of the last few seconds: a slow stretch shorter
 # than this counts as lateness, a longer one as the new usual.
 _BASE_WINDOW = 3.0
+# A reply that may go within this many seconds counts as ready: a bulk send waking at
+# the same moment (timers in one loop tick fire in any order) leaves the slot to it.
+_READY = 0.001
 
 
 class _Lane:
@@ -93,7 +104,7 @@ class _Lane:
 
 
 class RateLimiter:
-    """`token = await limiter.acquire(chat_id, paid=...)` before each send, and
+    """`token = await limiter.acquire(chat_id, paid=..., reply=...)` before each send, and
     `limiter.arrived(token, round_trip)` when its answer (or error) came.
 
     `clock` (seconds, monotonic) and `sleep` are injectable so tests can run on a
@@ -135,6 +146,11 @@ class RateLimiter:
         self._paused_until = float("-inf")
         # (answered at, round trip), round trips increasing: a sliding minimum.
         self._round_trips: deque[tuple[float, float]] = deque()
+        # Replies waiting for a slot (a key per waiter -> its chat), and a future bulk
+        # sends wait on while a ready reply is about to take the slot they would take.
+        self._replies: dict[int, Hashable] = {}
+        self._reply_seq = 0
+        self._reply_gone: asyncio.Future[None] | None = None
 
     def delay(self, chat_id: Hashable, *, paid: bool = False) -> float:
         """Seconds until a message to `chat_id` may go; 0 when it may go now."""
@@ -162,10 +178,57 @@ class RateLimiter:
         last = self._last_in_chat.get(chat_id)
         return 0.0 if last is None else max(0.0, last + self.chat_interval - now)
 
-    async def acquire(self, chat_id: Hashable, *, paid: bool = False) -> tuple[list, ...]:
-        while (wait := self.delay(chat_id, paid=paid)) > 0:
-            await self._sleep(wait)
-        return self._record(chat_id, paid)
+    async def acquire(
+        self, chat_id: Hashable, *, paid: bool = False, reply: bool = False
+    ) -> tuple[list, ...]:
+        """Wait until a message to `chat_id` may go and take its slot. `reply=True`: a
+        reply to a reader, which goes before bulk sends (see the module's docstring)."""
+        if reply:
+            return await self._acquire_reply(chat_id)
+        while True:
+            wait = self.delay(chat_id, paid=paid)
+            if wait > 0:
+                await self._sleep(wait)
+            elif self._reply_ready():
+                # The slot is a reply's: wait until it has taken it (or given up).
+                if self._reply_gone is None or self._reply_gone.done():
+                    self._reply_gone = asyncio.get_running_loop().create_future()
+                await self._reply_gone
+            else:
+                return self._record(chat_id, paid)
+
+    async def _acquire_reply(self, chat_id: Hashable) -> tuple[list, ...]:
+        self._reply_seq += 1
+        key = self._reply_seq
+        self._replies[key] = chat_id
+        try:
+            while (wait := self.delay(chat_id)) > 0:
+                await self._sleep(wait)
+            return self._record(chat_id, paid=False)
+        finally:
+            del self._replies[key]
+            gone = self._reply_gone
+            if gone is not None and not gone.done():
+                gone.set_result(None)
+
+    def _reply_ready(self) -> bool:
+        """Whether a waiting reply may go now (lanes, pause and its chat): then it takes
+        the slot, not a bulk send. A paid bulk send, which needs only the paid lane, so
+        gives way only to replies the free lane lets go too."""
+        if not self._replies:
+            return False
+        now = self._clock()
+        if self._paused_until - now > _READY:
+            return False
+        base = self._round_trips[0][1] if self._round_trips else None
+        if any(lane.wait(now, base) > _READY for lane in self._lanes(False)):
+            return False
+        return any(self.chat_delay(chat, now) <= _READY for chat in self._replies.values())
+
+    @property
+    def replies_waiting(self) -> int:
+        """Replies waiting for a slot now."""
+        return len(self._replies)
 
     def arrived(self, token: tuple[list, ...], round_trip: float) -> None:
         """The answer to the message `token` stands for came after `round_trip` seconds:
@@ -179,13 +242,6 @@ class RateLimiter:
         late = min(_LATEST, max(0.0, round_trip - round_trips[0][1]))
         for entry in token:
             entry[1] = late
-
-    def note(self, chat_id: Hashable) -> None:
-        """A message that went out without asking (a reply to a reader, which must not
-        wait): it takes its place in the lanes and its chat all the same, so the
-        messages that do ask make room for it."""
-        for entry in self._record(chat_id, paid=False):
-            entry[1] = 0.0
 
     def pause(self, seconds: float) -> None:
         """Flood control answered: nobody sends for `seconds`."""

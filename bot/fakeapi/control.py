@@ -8,9 +8,18 @@ They live under ``/_fake/``, outside the Bot API namespace, so a bot can never c
   is none) and the call waits for the bot's answerCallbackQuery; answers
   ``{"query_id": "...", "seconds": 0.08}``, the time from the press until the server has
   taken the answer (after its latency: when the reader's client would stop waiting), or
-  ``"seconds": null`` when none came in time;
-- ``GET /_fake/stats``: see `Tally.snapshot`; ``?chats=1`` adds delivered counts per chat,
-  ``?timeline=1`` every send as [time taken, outcome].
+  ``"seconds": null`` when none came in time; ``"pressed_at"`` and ``"answered_at"`` are the
+  same moments as ``time.monotonic()`` of this server (system-wide on Linux). With
+  ``"edit": true`` it also waits (within the same timeout) for the bot's edit of the pressed
+  message and adds ``"edit_seconds"`` and ``"edited_at"`` (null when none came; an edit
+  Telegram refuses as "not modified" counts: the bot's request arrived);
+- ``POST /_fake/send`` ``{"user_id": 1, "text": "/events", "timeout": 5}``: the user sends a
+  message (a command) and the call waits for the bot's next message delivered in that chat;
+  answers ``{"seconds": 0.11, "text": "...", "sent_at": ..., "delivered_at": ...}`` (times as
+  ``time.monotonic()`` of this server), or ``"seconds": null`` when none came in time;
+- ``GET /_fake/stats``: see `Tally.snapshot`; ``?chats=1`` adds delivered counts per chat
+  and 429 answers per chat (``"rejected_chats"``), ``?timeline=1`` every send as
+  [time taken, outcome], ``?sends=1`` every send as [time taken, outcome, chat id].
 """
 
 from __future__ import annotations
@@ -31,6 +40,8 @@ if TYPE_CHECKING:
 
 # Methods that put a new message into a chat: the ones flood control counts.
 SEND_METHODS = frozenset({"sendMessage", "sendPhoto", "sendDocument", "copyMessage"})
+# Methods that change a message in place: a press may wait for one (``"edit": true``).
+EDIT_METHODS = frozenset({"editMessageText", "editMessageCaption", "editMessageReplyMarkup"})
 PRESS_TIMEOUT = 5.0
 
 
@@ -51,11 +62,16 @@ class Tally:
         self.max_in_flight = 0
         # (time taken, outcome) of every send: where 429s fell, for diagnosis.
         self.timeline: list[tuple[float, str]] = []
+        # The same with the chat, and 429 answers by chat: whose sends were refused.
+        self.sends: list[tuple[float, str, Any]] = []
+        self.rejected_to: Counter[Any] = Counter()
+        self._message_waiters: dict[str, asyncio.Future[tuple[float, str]]] = {}
         self._answer_waiters: dict[str, asyncio.Future[float]] = {}
+        self._edit_waiters: dict[tuple[str, str], asyncio.Future[float]] = {}
 
     def arrived(self, method: str) -> bool:
         """Note a request as it arrives; True for those `finished` must see too."""
-        if method == "answerCallbackQuery":
+        if method == "answerCallbackQuery" or method in EDIT_METHODS:
             return True
         if method not in SEND_METHODS:
             return False
@@ -71,17 +87,29 @@ class Tally:
             if waiter is not None and not waiter.done():
                 waiter.set_result(now)
             return
+        if record.method in EDIT_METHODS:
+            key = (str(record.chat_id), str(record.params.get("message_id")))
+            waiter = self._edit_waiters.pop(key, None)
+            if waiter is not None and not waiter.done():
+                waiter.set_result(now)
+            return
         self.in_flight -= 1
         outcome = _outcome(record)
         self.outcomes[outcome] += 1
         self.timeline.append((now, outcome))
+        self.sends.append((now, outcome, record.chat_id))
         if outcome == "rejected":
+            self.rejected_to[record.chat_id] += 1
             return
         if self.first_accepted is None:
             self.first_accepted = now
         self.last_accepted = now
         if outcome == "delivered":
             self.delivered_to[record.chat_id] += 1
+            waiter = self._message_waiters.pop(str(record.chat_id), None)
+            if waiter is not None and not waiter.done():
+                text = record.params.get("text") or record.params.get("caption") or ""
+                waiter.set_result((now, str(text)))
             if record.params.get("allow_paid_broadcast"):
                 self.paid += 1
 
@@ -94,7 +122,27 @@ class Tally:
     def forget_answer(self, query_id: str) -> None:
         self._answer_waiters.pop(query_id, None)
 
-    def snapshot(self, *, chats: bool = False, timeline: bool = False) -> JSONDict:
+    def expect_message(self, chat_id: int) -> asyncio.Future[tuple[float, str]]:
+        """A future set to (time taken, text) of the bot's next message delivered there."""
+        waiter: asyncio.Future[tuple[float, str]] = asyncio.get_running_loop().create_future()
+        self._message_waiters[str(chat_id)] = waiter
+        return waiter
+
+    def forget_message(self, chat_id: int) -> None:
+        self._message_waiters.pop(str(chat_id), None)
+
+    def expect_edit(self, chat_id: int, message_id: int) -> asyncio.Future[float]:
+        """A future set to the time the next edit of that message was taken."""
+        waiter: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+        self._edit_waiters[(str(chat_id), str(message_id))] = waiter
+        return waiter
+
+    def forget_edit(self, chat_id: int, message_id: int) -> None:
+        self._edit_waiters.pop((str(chat_id), str(message_id)), None)
+
+    def snapshot(
+        self, *, chats: bool = False, timeline: bool = False, sends: bool = False
+    ) -> JSONDict:
         delivered = self.outcomes["delivered"]
         accepted = sum(n for outcome, n in self.outcomes.items() if outcome != "rejected")
         snapshot: JSONDict = {
@@ -116,8 +164,11 @@ class Tally:
         if chats:
             # JSON keys are strings; the driver turns them back into chat ids.
             snapshot["chats"] = {str(chat): n for chat, n in self.delivered_to.items()}
+            snapshot["rejected_chats"] = {str(chat): n for chat, n in self.rejected_to.items()}
         if timeline:
             snapshot["timeline"] = self.timeline
+        if sends:
+            snapshot["sends"] = self.sends
         return snapshot
 
 
@@ -156,25 +207,56 @@ def add_routes(router: web.UrlDispatcher, api: FakeBotApi) -> None:
         data = str(body["data"])
         timeout = float(body.get("timeout") or PRESS_TIMEOUT)
         message_id = _button_message(api, user, data)
+        edit = api.tally.expect_edit(user.id, message_id) if body.get("edit") else None
         query_id = await user.press_data(message_id, data)
         pressed = time.monotonic()
         waiter = api.tally.expect_answer(query_id)
+        answer: JSONDict = {"query_id": query_id, "seconds": None, "pressed_at": pressed,
+                            "answered_at": None}
         try:
             answered = await asyncio.wait_for(waiter, timeout)
+            answer.update(seconds=answered - pressed, answered_at=answered)
         except TimeoutError:
             api.tally.forget_answer(query_id)
-            return web.json_response({"query_id": query_id, "seconds": None})
-        return web.json_response({"query_id": query_id, "seconds": answered - pressed})
+        if edit is not None:
+            answer.update(edit_seconds=None, edited_at=None)
+            try:
+                left = max(0.0, pressed + timeout - time.monotonic())
+                edited = await asyncio.wait_for(edit, left)
+                answer.update(edit_seconds=edited - pressed, edited_at=edited)
+            except TimeoutError:
+                api.tally.forget_edit(user.id, message_id)
+        return web.json_response(answer)
+
+    async def send(request: web.Request) -> web.Response:
+        body = await request.json()
+        user = api.users.get(int(body["user_id"]))
+        if user is None:
+            raise web.HTTPNotFound(text="unknown user")
+        timeout = float(body.get("timeout") or PRESS_TIMEOUT)
+        waiter = api.tally.expect_message(user.id)
+        await user.send(str(body["text"]))
+        sent = time.monotonic()
+        answer: JSONDict = {"seconds": None, "text": None, "sent_at": sent, "delivered_at": None}
+        try:
+            delivered, text = await asyncio.wait_for(waiter, timeout)
+            answer.update(seconds=delivered - sent, text=text, delivered_at=delivered)
+        except TimeoutError:
+            api.tally.forget_message(user.id)
+        return web.json_response(answer)
 
     async def stats(request: web.Request) -> web.Response:
         def asked(name: str) -> bool:
             return request.query.get(name) in ("1", "true", "yes")
 
-        snapshot = api.tally.snapshot(chats=asked("chats"), timeline=asked("timeline"))
+        snapshot = api.tally.snapshot(
+            chats=asked("chats"), timeline=asked("timeline"), sends=asked("sends")
+        )
         return web.json_response(snapshot)
 
     router.add_post("/_fake/users", users)
     router.add_post("/_fake/press", press)
+    router.add_post("/_fake/send", send)
     router.add_get("/_fake/stats", stats)
 
 

@@ -4,6 +4,7 @@ messages in a lane of their own, lateness of arrivals, a pause on 429."""
 from __future__ import annotations
 
 import asyncio
+import heapq
 import time
 
 import pytest
@@ -223,3 +224,202 @@ async def test_limiter_takes_a_long_slow_stretch_as_the_new_usual_round_trip():
 
     fake.now = 6.0
     assert limiter.delay(5) == 0.0
+
+
+# --- replies to readers: before bulk sends ----------------------------------------------------
+
+
+class SteppedTime:
+    """A monotonic clock for concurrent waiters: `sleep` parks the caller until `run`
+    moves the clock to its wake-up time (earliest first; at one time, first come first
+    woken). Nothing sleeps for real."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self._sleepers: list[tuple[float, int, asyncio.Future[None]]] = []
+        self._seq = 0
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        waker = asyncio.get_running_loop().create_future()
+        self._seq += 1
+        heapq.heappush(self._sleepers, (self.now + max(0.0, seconds), self._seq, waker))
+        await waker
+
+    async def run(self, *tasks: asyncio.Task, until: float | None = None) -> None:
+        """Move the clock from wake-up to wake-up until every task is done (or `until`)."""
+        while True:
+            await _settle()
+            if all(task.done() for task in tasks):
+                for task in tasks:
+                    task.result()
+                return
+            if not self._sleepers:
+                raise AssertionError("tasks wait for something other than the clock")
+            if until is not None and self._sleepers[0][0] > until:
+                self.now = until
+                return
+            await self.step()
+
+    async def step(self) -> None:
+        """Wake the next sleeper (moving the clock to its time) and let it run."""
+        when, _, waker = heapq.heappop(self._sleepers)
+        self.now = max(self.now, when)
+        if not waker.done():  # a cancelled sleeper has gone
+            waker.set_result(None)
+        await _settle()
+
+
+async def _settle() -> None:
+    for _ in range(20):
+        await asyncio.sleep(0)
+
+
+def stepped_limiter(stepped: SteppedTime, **options) -> RateLimiter:
+    return RateLimiter(clock=stepped.clock, sleep=stepped.sleep, **options)
+
+
+async def bulk_stream(limiter: RateLimiter, clock: SteppedTime, chats: list[int],
+                      times: list[float]) -> None:
+    for chat in chats:
+        await limiter.acquire(chat)
+        times.append(clock.now)
+
+
+async def reply_at(limiter: RateLimiter, clock: SteppedTime, at: float, chat: int,
+                   times: list[float]) -> None:
+    await clock.sleep(at - clock.now)
+    await limiter.acquire(chat, reply=True)
+    times.append(clock.now)
+
+
+async def test_reply_goes_at_once_when_nothing_else_is_going_on():
+    fake = FakeTime()
+    limiter = limiter_on(fake)
+
+    await limiter.acquire(900, reply=True)
+
+    assert fake.now == 0.0
+
+
+async def test_reply_takes_the_next_slot_before_a_running_bulk_stream():
+    clock = SteppedTime()
+    limiter = stepped_limiter(clock, rate=32)  # slots 1/32 s apart: exact in binary
+    bulk: list[float] = []
+    replies: list[float] = []
+
+    # The reply comes between two bulk slots: it waits for the next one (0.5), where the
+    # bulk stream's next message wakes at the same moment, first, and leaves it the slot.
+    await clock.run(
+        asyncio.create_task(bulk_stream(limiter, clock, list(range(1, 61)), bulk)),
+        asyncio.create_task(reply_at(limiter, clock, 0.49, 900, replies)),
+    )
+
+    assert replies == [0.5]
+    # The bulk stream goes on at its even pace, one slot later from there on.
+    assert bulk == [n / 32 for n in range(16)] + [n / 32 for n in range(17, 61)]
+    assert limiter.replies_waiting == 0
+
+
+async def test_replies_and_bulk_together_never_exceed_the_rate():
+    clock = SteppedTime()
+    limiter = stepped_limiter(clock, rate=30)
+    bulk: list[float] = []
+    replies: list[float] = []
+
+    await clock.run(
+        asyncio.create_task(bulk_stream(limiter, clock, list(range(1, 91)), bulk)),
+        *(asyncio.create_task(reply_at(limiter, clock, 0.01 + n * 0.11, 900 + n, replies))
+          for n in range(20)),
+    )
+
+    assert len(replies) == 20
+    # Each reply waited at most one slot.
+    assert max(t - (0.01 + n * 0.11) for n, t in enumerate(replies)) <= 1 / 30 + 1e-9
+    stamps = sorted(bulk + replies)
+    assert max(sum(1 for t in stamps if start <= t < start + 0.999999) for start in stamps) == 30
+
+
+async def test_replies_into_one_chat_go_a_second_apart():
+    clock = SteppedTime()
+    limiter = stepped_limiter(clock)
+    replies: list[float] = []
+
+    await clock.run(*(asyncio.create_task(reply_at(limiter, clock, 0.0, 501, replies))
+                      for _ in range(3)))
+
+    assert replies == [0.0, 1.0, 2.0]
+
+
+async def test_reply_waiting_for_its_chat_does_not_hold_bulk_sends_up():
+    clock = SteppedTime()
+    limiter = stepped_limiter(clock, rate=30)
+    await limiter.acquire(501, reply=True)  # the bot has just answered in chat 501
+    bulk: list[float] = []
+    replies: list[float] = []
+
+    await clock.run(
+        asyncio.create_task(bulk_stream(limiter, clock, list(range(1, 41)), bulk)),
+        asyncio.create_task(reply_at(limiter, clock, 0.0, 501, replies)),
+    )
+
+    # The bulk stream keeps its pace while the reply waits its chat's second, then the
+    # reply takes the slot due at 1.0 and the bulk goes on a slot later.
+    assert replies == [1.0]
+    assert [round(t, 6) for t in bulk[:29]] == [round(n / 30, 6) for n in range(1, 30)]
+    assert round(bulk[29], 6) == round(31 / 30, 6)
+
+
+async def test_after_a_pause_waiting_replies_go_first():
+    clock = SteppedTime()
+    limiter = stepped_limiter(clock, rate=30)
+    limiter.pause(2)
+    bulk: list[float] = []
+    replies: list[float] = []
+
+    await clock.run(
+        asyncio.create_task(bulk_stream(limiter, clock, [1, 2], bulk)),
+        asyncio.create_task(reply_at(limiter, clock, 0.5, 900, replies)),
+    )
+
+    assert replies == [2.0]
+    assert [round(t, 6) for t in bulk] == [round(2 + 1 / 30, 6), round(2 + 2 / 30, 6)]
+
+
+async def test_a_paid_bulk_send_does_not_wait_for_a_reply_the_free_lane_holds_up():
+    clock = SteppedTime()
+    limiter = stepped_limiter(clock, rate=30, paid_rate=1000)
+    await limiter.acquire(1)  # the free lane's next slot is a 30th of a second away
+    replies: list[float] = []
+    paid: list[float] = []
+
+    async def paid_stream() -> None:
+        for chat in range(100, 110):
+            await limiter.acquire(chat, paid=True)
+            paid.append(clock.now)
+
+    await clock.run(asyncio.create_task(paid_stream()),
+                    asyncio.create_task(reply_at(limiter, clock, 0.0, 900, replies)))
+
+    assert [round(t, 6) for t in paid] == [round(n / 1000, 6) for n in range(1, 11)]
+    assert [round(t, 6) for t in replies] == [round(1 / 30, 6)]
+
+
+async def test_a_reply_given_up_lets_the_waiting_bulk_send_go():
+    clock = SteppedTime()
+    limiter = stepped_limiter(clock, rate=32)
+    times: list[float] = []
+    bulk = asyncio.create_task(bulk_stream(limiter, clock, [1, 2], times))
+    await _settle()  # the first went at 0; the second sleeps until 1/32
+    reply = asyncio.create_task(limiter.acquire(900, reply=True))
+    await _settle()  # the reply sleeps until 1/32 too, woken after the bulk send
+
+    await clock.step()  # the bulk send wakes and leaves the slot to the reply
+    assert (times, limiter.replies_waiting) == ([0.0], 1)
+    reply.cancel()  # the reader's update was cancelled (shutdown): the slot is free again
+    await clock.run(bulk)
+
+    assert times == [0.0, 1 / 32]
+    assert limiter.replies_waiting == 0
