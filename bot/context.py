@@ -63,7 +63,7 @@ class AppContext:
 
 
 def _read(database: Database, query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    with database.uow() as uow:
+    with database.reading() as uow:
         return query(uow, *args, **kwargs)
 
 

@@ -152,6 +152,12 @@ class RateLimiter:
         self._reply_seq = 0
         self._reply_gone: asyncio.Future[None] | None = None
 
+    @property
+    def paced_rate(self) -> float:
+        """Free messages per second the limiter lets through back to back (below `rate`
+        by the guard and catch-up margins)."""
+        return 1 / self._free.interval
+
     def delay(self, chat_id: Hashable, *, paid: bool = False) -> float:
         """Seconds until a message to `chat_id` may go; 0 when it may go now."""
         now = self._clock()

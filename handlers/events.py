@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import tzinfo
 
@@ -49,8 +50,7 @@ async def page_pressed(update: Update, context: Context) -> None:
     if page is None:
         await stale_button(update, t)
         return
-    await update.callback_query.answer()
-    await replace_message(update, *_render_page(await _page(context, user, page), t))
+    await answered_and_replaced(update, *_render_page(await _page(context, user, page), t))
 
 
 async def card_pressed(update: Update, context: Context) -> None:
@@ -60,8 +60,8 @@ async def card_pressed(update: Update, context: Context) -> None:
     if card is None:
         await stale_button(update, t)
         return
-    await update.callback_query.answer()
-    await replace_message(update, *render_card(card, t, ctx_of(context).is_organizer(user.id)))
+    organizer = ctx_of(context).is_organizer(user.id)
+    await answered_and_replaced(update, *render_card(card, t, organizer))
 
 
 async def show_event_card(update: Update, context: Context, event_id: int) -> None:
@@ -107,6 +107,14 @@ async def load_card(context: Context, user: User, event_id: int) -> EventCard | 
         )
     except EventUnavailable:
         return None
+
+
+async def answered_and_replaced(
+    update: Update, text: str, markup: InlineKeyboardMarkup | None
+) -> None:
+    """Stop the button's spinner and redraw its message together: two requests at once,
+    so the reader waits one round trip to Telegram, not two."""
+    await asyncio.gather(update.callback_query.answer(), replace_message(update, text, markup))
 
 
 async def replace_message(update: Update, text: str, markup: InlineKeyboardMarkup | None) -> None:

@@ -31,7 +31,11 @@ def normalize_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str, *, busy_seconds: float = BUSY_SECONDS, pool_size: int = 5) -> Engine:
+def make_engine(
+    url: str, *, busy_seconds: float = BUSY_SECONDS, pool_size: int = 5, reading: bool = False
+) -> Engine:
+    """The engine for `url`. With `reading` (SQLite only), transactions begin deferred:
+    for units of work that only read, which WAL lets run beside a writer."""
     url = normalize_url(url)
     parsed = make_url(url)
     # SQL parameters carry readers' names, birth dates and schools: never into a
@@ -53,8 +57,17 @@ def make_engine(url: str, *, busy_seconds: float = BUSY_SECONDS, pool_size: int 
         connect_args={"timeout": busy_seconds},
     )
     event.listen(engine, "connect", _tune_sqlite(busy_seconds))
-    event.listen(engine, "begin", _begin_immediate)
+    event.listen(engine, "begin", _begin_deferred if reading else _begin_immediate)
     return engine
+
+
+def reading_engine(engine: Engine, busy_seconds: float, pool_size: int) -> Engine:
+    """An engine for read-only units of work beside `engine`: on SQLite one whose
+    transactions begin deferred; elsewhere `engine` itself."""
+    if not is_sqlite(engine):
+        return engine
+    url = engine.url.render_as_string(hide_password=False)
+    return make_engine(url, busy_seconds=busy_seconds, pool_size=pool_size, reading=True)
 
 
 def is_sqlite(engine: Engine) -> bool:
@@ -79,3 +92,7 @@ def _tune_sqlite(busy_seconds: float):  # noqa: ANN202
 
 def _begin_immediate(connection) -> None:  # noqa: ANN001
     connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _begin_deferred(connection) -> None:  # noqa: ANN001
+    connection.exec_driver_sql("BEGIN")

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from storage.broadcast_repository import BroadcastRepository
 from storage.contest_repository import ContestRepository
-from storage.db import BUSY_SECONDS, OUTBOX_WRITTEN, is_sqlite
+from storage.db import BUSY_SECONDS, OUTBOX_WRITTEN, is_sqlite, reading_engine
 from storage.entry_repository import EntryRepository
 from storage.jury_repository import JuryRepository
 from storage.persistence_repository import PersistedStateRepository
@@ -44,12 +44,16 @@ class UnitOfWork:
     A locked or unreachable database surfaces as `DatabaseBusy`, whatever the driver.
     """
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, *, read_only: bool = False) -> None:
         self._database = database
+        self._read_only = read_only
 
     def __enter__(self) -> UnitOfWork:
-        self._database.enter()
-        self.session = Session(self._database.engine, expire_on_commit=False)
+        if self._read_only:
+            self.session = Session(self._database.reader, expire_on_commit=False)
+        else:
+            self._database.enter()
+            self.session = Session(self._database.engine, expire_on_commit=False)
         self.users = UserRepository(self.session)
         self.events = EventRepository(self.session)
         self.registrations = RegistrationRepository(self.session)
@@ -73,12 +77,15 @@ class UnitOfWork:
         try:
             self.session.close()
         finally:
-            self._database.leave()
+            if not self._read_only:
+                self._database.leave()
         if exc is not None and is_busy_error(exc):
             raise DatabaseBusy(type(exc.orig if isinstance(exc, DBAPIError) else exc).__name__) \
                 from None
 
     def commit(self) -> None:
+        if self._read_only:
+            raise RuntimeError("a read-only unit of work cannot commit")
         wrote_outbox = self.session.info.pop(OUTBOX_WRITTEN, False)
         self.session.commit()
         if wrote_outbox:
@@ -95,21 +102,35 @@ class UnitOfWork:
 class Database:
     """Owns the engine; hands out units of work.
 
-    On SQLite one unit of work at a time per process: every transaction begins
-    IMMEDIATE (see storage.db), and queueing our own threads on a lock is fairer
-    and quicker than SQLite's sleeping busy handler; a lock held longer than
-    `busy_seconds` (someone else holds the file) gives `DatabaseBusy`.
+    On SQLite one writing unit of work at a time per process: every such
+    transaction begins IMMEDIATE (see storage.db), and queueing our own threads on
+    a lock is fairer and quicker than SQLite's sleeping busy handler; a lock held
+    longer than `busy_seconds` (someone else holds the file) gives `DatabaseBusy`.
+    Units of work from `reading()` take no lock: WAL lets them read beside a writer.
     """
 
     def __init__(self, engine: Engine, *, busy_seconds: float = BUSY_SECONDS) -> None:
         self.engine = engine
         self.busy_seconds = busy_seconds
         self._lock = threading.RLock() if is_sqlite(engine) else None
+        self._reader: Engine | None = None
         # Called (in the committing thread) after a commit that wrote outbox rows.
         self.on_outbox_commit: Callable[[], None] = lambda: None
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self)
+
+    def reading(self) -> UnitOfWork:
+        """A unit of work that only reads (it cannot commit)."""
+        return UnitOfWork(self, read_only=True)
+
+    @property
+    def reader(self) -> Engine:
+        if self._reader is None:
+            self._reader = reading_engine(
+                self.engine, self.busy_seconds, self.engine.pool.size()
+            )
+        return self._reader
 
     def enter(self) -> None:
         if self._lock is not None and not self._lock.acquire(timeout=self.busy_seconds):
@@ -124,3 +145,5 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self._reader is not None and self._reader is not self.engine:
+            self._reader.dispose()

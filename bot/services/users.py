@@ -37,10 +37,11 @@ def ensure_user(uow: UnitOfWork, seen: SeenUser, now: datetime) -> tuple[User, b
 def meet(db: Database, seen: SeenUser, now: datetime) -> User:
     """The stored sender of an update, created on first contact; writes only when
     something changes, so that the read every update needs takes no write lock."""
-    with db.uow() as uow:
+    with db.reading() as uow:
         user = uow.users.get(seen.id)
-        if user is not None and user.blocked_at is None:
-            return user
+    if user is not None and user.blocked_at is None:
+        return user
+    with db.uow() as uow:
         user, _created = ensure_user(uow, seen, now)
         uow.commit()
     return user
@@ -54,6 +55,15 @@ def set_language(uow: UnitOfWork, user: User, language: str) -> None:
     if language not in LANGUAGES:
         raise ValueError(f"unsupported language {language!r}")
     user.language = language
+
+
+def set_reader_language(db: Database, seen: SeenUser, language: str, now: datetime) -> User:
+    """The reader's language choice in a unit of work of its own; returns the stored reader."""
+    with db.uow() as uow:
+        user, _created = ensure_user(uow, seen, now)
+        set_language(uow, user, language)
+        uow.commit()
+    return user
 
 
 def mark_blocked(uow: UnitOfWork, user_id: int, now: datetime) -> None:

@@ -198,22 +198,28 @@ async def quick_busy_app(settings, clock, database_url, catalogs):  # noqa: ANN0
     database.dispose()
 
 
-async def test_busy_database_readers_told_to_try_again_then_served_when_it_is_free(
+async def test_busy_database_reads_go_on_writes_told_to_try_again_then_served(
     quick_busy_app, fake_api, locked_database
 ):
     _application, database = quick_busy_app
-    users = [await onboard(fake_api, FIRST_READER + n) for n in range(3)]
+    event = make_event(database, capacity=SEATS)
+    add_readers(database, range(FIRST_READER, FIRST_READER + 3))
+    users = [fake_api.user(FIRST_READER + n) for n in range(3)]
+    for user in users:
+        user.started = True
     locked_database.take()
 
-    for user in users:
-        await user.send("/events")
-    busy = [await user.next_message(timeout=10) for user in users]
+    browsing = await users[0].send("/events") and await users[0].next_message(timeout=10)
+    refused = await press_all(users[1:], f"ev:reg:{event.id}")
     locked_database.release()
-    await users[0].send("/events")
-    after = await users[0].next_message()
+    served = await press_all(users[1:], f"ev:reg:{event.id}")
 
-    assert [m["text"].startswith("Kopir is very busy right now") for m in busy] == [True] * 3
-    assert after["text"].startswith("There are no upcoming events")
+    assert browsing["text"].startswith("Upcoming events")
+    assert [a.text.startswith("Kopir is very busy right now") for a in refused] == [True, True]
+    assert [a.text for a in served] == [None, None]
+    assert registrations(database, event.id, RegistrationStatus.REGISTERED) == [
+        user.id for user in users[1:]
+    ]
 
 
 async def test_busy_database_profile_answers_kept_until_consent_goes_through(
