@@ -13,6 +13,7 @@ takes them for formulas ("=HYPERLINK(...)" as a title stays text).
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import logging
@@ -183,12 +184,13 @@ async def entries_zip(
     """The works named by code, with an index (code, title, author, library, side).
 
     Works are fetched one at a time and written at once, so no more than one
-    part and one work are held in memory.
+    part and one work are held in memory. Compressing runs in a worker thread,
+    so the event loop keeps answering readers meanwhile.
     """
     archive = EntriesArchive()
     base = f"entries-{stem(contest)}"
     builder = _PartBuilder(part_limit)
-    builder.add("index.csv", _index(t, contest, entries))
+    await asyncio.to_thread(builder.add, "index.csv", _index(t, contest, entries))
     for entry, _author in entries:
         if entry.content == EntryContent.TEXT:
             content = entry_text(entry)
@@ -202,8 +204,8 @@ async def entries_zip(
                 log.warning("work %s could not be downloaded: %s", entry.code, error)
                 archive.missing.append(entry.code)
                 continue
-        builder.add(entry_file_name(entry), content)
-    contents = builder.finish()
+        await asyncio.to_thread(builder.add, entry_file_name(entry), content)
+    contents = await asyncio.to_thread(builder.finish)
     if len(contents) == 1:
         archive.parts = [ExportFile(f"{base}.zip", contents[0])]
     else:

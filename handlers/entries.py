@@ -28,16 +28,13 @@ from bot.services.entries import (
     PROFILE_INCOMPLETE,
     EntryRefused,
     WorkDraft,
-    check_can_enter,
     check_content,
     check_not_sent,
-    owned_entry,
     parse_caption,
     parse_title,
-    replace_entry,
-    submit_entry,
     wrong_kind,
 )
+from bot.services.entry_actions import changeable_entry, enterable_contest, send_entry
 from handlers import entry_lists
 from handlers.common import (
     ActiveFlow,
@@ -108,9 +105,7 @@ async def enter_pressed(update: Update, context: Context) -> object:
     app = ctx_of(context)
     contest_id = number_in(update)
     try:
-        with app.uow() as uow:
-            check_can_enter(uow, contest_id, user.id, app.clock.now())
-            contest = uow.contests.get(contest_id)
+        contest = await app.read(enterable_contest, contest_id, user.id, app.clock.now())
     except ContestNotFound:
         await contest_gone(update, t)
         return END
@@ -134,9 +129,8 @@ async def replace_pressed(update: Update, context: Context) -> object:
     user, t = await reader(update, context)
     app = ctx_of(context)
     try:
-        with app.uow() as uow:
-            entry = owned_entry(uow, number_in(update), user.id, app.clock.now())
-            contest = uow.contests.get(entry.contest_id)
+        entry, contest = await app.read(
+            changeable_entry, number_in(update), user.id, app.clock.now())
     except (EntryRefused, ContestNotFound) as refusal:
         message = refusal.render(t) if isinstance(refusal, EntryRefused) else None
         await alert(update, message or t.gettext("This contest no longer exists."))
@@ -276,8 +270,7 @@ async def work_sent(update: Update, context: Context) -> object:
     work = work_of(update.message, draft["kind"])
     try:
         check_content(draft["kind"], work)
-        with ctx_of(context).uow() as uow:
-            check_not_sent(uow, draft["contest_id"], work)
+        await ctx_of(context).read(check_not_sent, draft["contest_id"], work)
     except EntryRefused as refusal:
         return await _ask(update, context, t, EntryStep.WORK, refusal.render(t))
     draft["work"] = {key: value for key, value in asdict(work).items() if key != "title"}
@@ -338,29 +331,32 @@ async def unexpected(update: Update, context: Context) -> object:
 async def submit_pressed(update: Update, context: Context) -> object:
     user, t = await reader(update, context)
     _ = t.gettext
-    draft = context.user_data.pop(DRAFT_KEY, None)
-    leave_flow(context, FLOW)
-    await update.callback_query.answer()
-    await drop_buttons(update)
+    draft = _draft(context)
     if draft is None:
+        _end(context)
+        await update.callback_query.answer()
+        await drop_buttons(update)
         return END
     app = ctx_of(context)
     work = WorkDraft(title=draft["title"], **draft["work"])
     try:
-        with app.uow() as uow:
-            if "replaces" in draft:
-                replaced = replace_entry(uow, draft["replaces"], user.id, work, app.clock.now())
-                entry, removed = replaced.entry, replaced.scores_removed
-            else:
-                entry = submit_entry(uow, draft["contest_id"], user.id, work, app.clock.now())
-                removed = None
-            uow.commit()
-    except EntryRefused as refusal:
-        await answer(update, refusal.render(t) + "\n\n" + _("Nothing was stored."))
+        # The draft and the buttons stay until the entry is written: a busy database
+        # (DatabaseBusy, answered by the error handler) leaves Submit to press again.
+        submitted = await app.call(send_entry, draft["contest_id"], user.id, work,
+                                   app.clock.now(), replaces=draft.get("replaces"))
+    except (EntryRefused, ContestNotFound) as refusal:
+        _end(context)
+        await update.callback_query.answer()
+        await drop_buttons(update)
+        if isinstance(refusal, EntryRefused):
+            await answer(update, refusal.render(t) + "\n\n" + _("Nothing was stored."))
+        else:
+            await answer(update, _("This contest no longer exists. Nothing was stored."))
         return END
-    except ContestNotFound:
-        await answer(update, _("This contest no longer exists. Nothing was stored."))
-        return END
+    _end(context)
+    await update.callback_query.answer()
+    await drop_buttons(update)
+    entry, removed = submitted.entry, submitted.scores_removed
     if removed is None:
         text = _("Your entry {code} is in. The jury will see only this code, not your name.")
         text += "\n\n" + _("Until entries close, you can replace or withdraw it in /myentries.")

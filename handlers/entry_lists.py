@@ -11,15 +11,8 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.i18n import N_, Translator
 from bot.services.contests import ContestNotFound, contest_title, side_name
-from bot.services.entries import (
-    EntryRefused,
-    EntryRow,
-    MyEntry,
-    contest_entries,
-    my_entries,
-    owned_entry,
-    withdraw_entry,
-)
+from bot.services.entries import EntryRefused, EntryRow, MyEntry, my_entries, owned_entry
+from bot.services.entry_actions import entry_list, withdraw_reader_entry
 from handlers.common import Context, answer, ctx_of, keyboard, reader
 from handlers.events import replace_message
 from storage.contest_models import Contest, EntryStatus
@@ -69,8 +62,7 @@ async def contest_gone(update: Update, t: Translator) -> None:
 async def show_my_entries(update: Update, context: Context) -> None:
     user, t = await reader(update, context)
     app = ctx_of(context)
-    with app.uow() as uow:
-        found = my_entries(uow, user.id, app.clock.now())
+    found = await app.read(my_entries, user.id, app.clock.now())
     if not found:
         await answer(update, t.gettext(
             "You have not entered any contest yet. Send /contests to see the open ones."))
@@ -107,8 +99,7 @@ async def withdraw_asked(update: Update, context: Context) -> None:
     user, t = await reader(update, context)
     app = ctx_of(context)
     try:
-        with app.uow() as uow:
-            entry = owned_entry(uow, number_in(update), user.id, app.clock.now())
+        entry = await app.read(owned_entry, number_in(update), user.id, app.clock.now())
     except (EntryRefused, ContestNotFound) as refusal:
         await _refused(update, t, refusal)
         return
@@ -127,9 +118,8 @@ async def withdraw_confirmed(update: Update, context: Context) -> None:
     user, t = await reader(update, context)
     app = ctx_of(context)
     try:
-        with app.uow() as uow:
-            entry = withdraw_entry(uow, number_in(update), user.id, app.clock.now())
-            uow.commit()
+        entry = await app.call(withdraw_reader_entry, number_in(update), user.id,
+                               app.clock.now())
     except (EntryRefused, ContestNotFound) as refusal:
         await _refused(update, t, refusal)
         return
@@ -162,9 +152,7 @@ async def list_entries(update: Update, context: Context) -> None:
         await alert(update, t.gettext(ONLY_ORGANIZERS))
         return
     try:
-        with app.uow() as uow:
-            rows = contest_entries(uow, number_in(update))
-            contest = uow.contests.get(number_in(update))
+        contest, rows = await app.read(entry_list, number_in(update))
     except ContestNotFound:
         await contest_gone(update, t)
         return

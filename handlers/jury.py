@@ -26,6 +26,14 @@ from bot.i18n import Translator
 from bot.services import jury
 from bot.services.contests import contest_title
 from bot.services.jury import BlindEntry, JuryError
+from bot.services.jury_actions import (
+    contest_progress,
+    declare_juror_conflict,
+    juror_scores,
+    next_to_score,
+    revision,
+    save_juror_score,
+)
 from handlers import jury_screens as screens
 from handlers.common import (
     ActiveFlow,
@@ -83,8 +91,7 @@ def register(app: Application) -> None:
 async def jury_command(update: Update, context: Context) -> None:
     user, t = await reader(update, context)
     _end(context)  # /jury starts over: a comment typed next is not for a score left behind
-    with ctx_of(context).uow() as uow:
-        mine = jury.juror_contests(uow, user.id)
+    mine = await ctx_of(context).read(jury.juror_contests, user.id)
     if not mine:
         await update.effective_chat.send_message(t.gettext(FOR_JURORS))
         return
@@ -96,11 +103,10 @@ async def jury_command(update: Update, context: Context) -> None:
 
 async def _open_contest(update: Update, context: Context, t: Translator, user_id: int,
                         contest_id: int) -> None:
-    with ctx_of(context).uow() as uow:
-        contest = uow.contests.get(contest_id)
-        scored, total = jury.progress(uow, contest_id, user_id)
+    found = await ctx_of(context).read(contest_progress, contest_id, user_id)
+    contest = found.contest
     title = contest_title(contest, t.language)
-    text = f"«{title}»: {screens.progress_text(t, scored, total)}"
+    text = f"«{title}»: {screens.progress_text(t, found.scored, found.total)}"
     if contest.frozen_at is not None:
         await update.effective_chat.send_message(f"{text}\n{t.gettext(FROZEN)}")
         return
@@ -111,17 +117,14 @@ async def _open_contest(update: Update, context: Context, t: Translator, user_id
 async def _next(update: Update, context: Context, t: Translator, user_id: int, contest_id: int,
                 after: int | None = None) -> None:
     """Show the next entry to score, or say that none is left."""
-    with ctx_of(context).uow() as uow:
-        contest = uow.contests.get(contest_id)
-        entry = jury.next_entry(uow, contest_id, user_id, after)
-        scored, total = jury.progress(uow, contest_id, user_id)
-    if contest.frozen_at is not None:
+    found = await ctx_of(context).read(next_to_score, contest_id, user_id, after)
+    if found.contest.frozen_at is not None:
         await update.effective_chat.send_message(t.gettext(FROZEN))
-    elif entry is None:
-        text, markup = screens.nothing_left(t, contest, scored, total)
+    elif found.entry is None:
+        text, markup = screens.nothing_left(t, found.contest, found.scored, found.total)
         await update.effective_chat.send_message(text, reply_markup=markup)
     else:
-        await _show_entry(update, context, t, contest, entry, None)
+        await _show_entry(update, context, t, found.contest, found.entry, None)
 
 
 async def _show_entry(update: Update, context: Context, t: Translator, contest: Contest,
@@ -140,9 +143,9 @@ async def value_pressed(update: Update, context: Context) -> object:
     user, t = await reader(update, context)
     contest_id, entry_id, index, value = _numbers(update.callback_query.data)
     try:
-        with ctx_of(context).uow() as uow:
-            contest, entry = jury.scorable(uow, contest_id, entry_id, user.id)
-            jury.check_value(contest, value)
+        contest, entry = await ctx_of(context).read(
+            jury.scorable, contest_id, entry_id, user.id)
+        jury.check_value(contest, value)
     except JuryError as error:
         await update.callback_query.answer(error.render(t), show_alert=True)
         return None  # a refused press leaves any scoring in progress as it was
@@ -196,8 +199,8 @@ async def comment_skipped(update: Update, context: Context) -> object:
 async def _summary(update: Update, context: Context, t: Translator, user_id: int, draft: dict,
                    *, edit: bool) -> object:
     try:
-        with ctx_of(context).uow() as uow:
-            contest, entry = jury.scorable(uow, draft["contest_id"], draft["entry_id"], user_id)
+        contest, entry = await ctx_of(context).read(
+            jury.scorable, draft["contest_id"], draft["entry_id"], user_id)
     except JuryError as error:
         await update.effective_chat.send_message(error.render(t))
         return _end(context)
@@ -218,23 +221,19 @@ async def save_pressed(update: Update, context: Context) -> object:
     app = ctx_of(context)
     contest_id, entry_id = draft["contest_id"], draft["entry_id"]
     try:
-        with app.uow() as uow:
-            contest = uow.contests.get(contest_id)
-            saved = jury.save_score(uow, contest_id, entry_id, user.id, _values(contest, draft),
-                                    draft["comment"], app.clock.now())
-            uow.commit()
-            entry = jury.entry_for_juror(uow, contest_id, entry_id, user.id)
-            others = jury.others_scores(uow, contest_id, entry_id, user.id)
+        # The draft stays until the score is written: a busy database leaves it to retry.
+        saved = await app.call(save_juror_score, contest_id, entry_id, user.id,
+                               list(draft["values"]), draft["comment"], app.clock.now())
     except JuryError as error:
         await update.callback_query.answer(error.render(t), show_alert=True)
         return _end(context)
     await update.callback_query.answer()
     _end(context)
-    score = t.number(jury.weighted_score(contest, saved.values))
+    code = saved.entry.code
     await update.callback_query.edit_message_text(
-        t.gettext("Saved: {code} — {score}.").format(code=entry.code, score=score))
-    if others is not None:
-        await update.effective_chat.send_message(screens.others_text(t, entry.code, others))
+        t.gettext("Saved: {code} — {score}.").format(code=code, score=t.number(saved.score)))
+    if saved.others is not None:
+        await update.effective_chat.send_message(screens.others_text(t, code, saved.others))
     await _next(update, context, t, user.id, contest_id, after=entry_id)
     return END
 
@@ -247,8 +246,8 @@ async def on_button(update: Update, context: Context) -> object:
     user, t = await reader(update, context)
     query = update.callback_query
     match = _DATA.match(query.data)
-    with ctx_of(context).uow() as uow:
-        allowed = match is not None and jury.is_juror(uow, int(match[2]), user.id)
+    allowed = match is not None and await ctx_of(context).read(
+        jury.is_juror, int(match[2]), user.id)
     if not allowed:
         await query.answer(t.gettext(FOR_JURORS), show_alert=True)
         return None
@@ -277,16 +276,13 @@ async def _open_pressed(update, context, t, user_id, contest_id) -> None:  # noq
 
 
 async def _later_pressed(update, context, t, user_id, contest_id, entry_id) -> None:  # noqa: ANN001
-    with ctx_of(context).uow() as uow:
-        jury.entry_for_juror(uow, contest_id, entry_id, user_id)
+    await ctx_of(context).read(jury.entry_for_juror, contest_id, entry_id, user_id)
     await update.callback_query.answer()
     await _next(update, context, t, user_id, contest_id, after=entry_id)
 
 
 async def _list_pressed(update, context, t, user_id, contest_id, page) -> None:  # noqa: ANN001
-    with ctx_of(context).uow() as uow:
-        contest = uow.contests.get(contest_id)
-        scored = jury.scored_entries(uow, contest_id, user_id)
+    contest, scored = await ctx_of(context).read(juror_scores, contest_id, user_id)
     if contest.frozen_at is not None:
         await update.callback_query.answer(t.gettext(FROZEN), show_alert=True)
         return
@@ -301,22 +297,19 @@ async def _list_pressed(update, context, t, user_id, contest_id, page) -> None: 
 async def _revise_pressed(update, context, t, user_id, contest_id, entry_id) -> None:  # noqa: ANN001
     """Score an entry again: from the list of scores, from the summary, or after a restart
     lost the scoring in progress."""
-    with ctx_of(context).uow() as uow:
-        contest, entry = jury.scorable(uow, contest_id, entry_id, user_id)
-        own = jury.own_score(uow, contest_id, entry_id, user_id)
+    found = await ctx_of(context).read(revision, contest_id, entry_id, user_id)
+    contest, entry = found.contest, found.entry
     await update.callback_query.answer()
     _end(context)
-    saved = jury.weighted_score(contest, own.values) if own is not None else None
     if update.callback_query.data.startswith("jr:e:"):
-        await _show_entry(update, context, t, contest, entry, saved)
+        await _show_entry(update, context, t, contest, entry, found.saved)
         return
     await _edit(update, screens.criterion_question(
-        t, contest, entry.id, entry.code, entry.title, [], saved))
+        t, contest, entry.id, entry.code, entry.title, [], found.saved))
 
 
 async def _conflict_asked(update, context, t, user_id, contest_id, entry_id) -> None:  # noqa: ANN001
-    with ctx_of(context).uow() as uow:
-        _contest, entry = jury.scorable(uow, contest_id, entry_id, user_id)
+    _contest, entry = await ctx_of(context).read(jury.scorable, contest_id, entry_id, user_id)
     await update.callback_query.answer()
     text, markup = screens.conflict_question(t, contest_id, entry)
     await update.effective_chat.send_message(text, reply_markup=markup)
@@ -324,10 +317,8 @@ async def _conflict_asked(update, context, t, user_id, contest_id, entry_id) -> 
 
 async def _conflict_confirmed(update, context, t, user_id, contest_id, entry_id) -> None:  # noqa: ANN001
     app = ctx_of(context)
-    with app.uow() as uow:
-        entry = jury.entry_for_juror(uow, contest_id, entry_id, user_id)
-        jury.declare_conflict(uow, contest_id, entry_id, user_id, app.clock.now())
-        uow.commit()
+    entry = await app.call(declare_juror_conflict, contest_id, entry_id, user_id,
+                           app.clock.now())
     await update.callback_query.answer()
     draft = context.user_data.get(DRAFT_KEY)
     if draft is not None and draft["entry_id"] == entry_id:

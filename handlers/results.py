@@ -10,7 +10,7 @@ steps: `ct:results:<id>` preview -> `rs:fz` -> `rs:fzy` freeze; `rs:pb` ->
 
 from __future__ import annotations
 
-import math
+import asyncio
 import re
 from dataclasses import dataclass
 
@@ -22,8 +22,15 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from bot import exports
 from bot.context import AppContext
 from bot.i18n import Translator
-from bot.services import jury, results
+from bot.services import results
 from bot.services.contests import ContestNotFound, contest_title, get_contest, is_open
+from bot.services.result_actions import (
+    contest_page,
+    freeze_results,
+    preview_with_conflicts,
+    publish_results,
+    zip_sources,
+)
 from bot.services.results import ResultsRefused, ResultsView
 from handlers import results_screens as screens
 from handlers.common import Context, answer, ctx_of, reader
@@ -45,7 +52,7 @@ async def results_command(update: Update, context: Context) -> None:
     if not ctx_of(context).is_organizer(user.id):
         await answer(update, t.gettext(ONLY_ORGANIZERS))
         return
-    text, markup = _contest_page(context, t, 0)
+    text, markup = await _contest_page(context, t, 0)
     await answer(update, text, reply_markup=markup)
 
 
@@ -56,7 +63,7 @@ async def preview_pressed(update: Update, context: Context) -> None:
         return
     contest_id = int(update.callback_query.data.rsplit(":", 1)[1])
     try:
-        view, conflicts = _preview(context, contest_id)
+        view, conflicts = await _preview(context, contest_id)
     except ContestNotFound:
         await _contest_gone(update, t)
         return
@@ -107,12 +114,12 @@ class Press:
 
 async def _list_page(press: Press) -> None:
     await press.done()
-    await replace_message(press.update, *_contest_page(press.context, press.t, press.number))
+    await replace_message(
+        press.update, *await _contest_page(press.context, press.t, press.number))
 
 
 async def _freeze_asked(press: Press) -> None:
-    with press.app.uow() as uow:
-        contest = get_contest(uow, press.number)
+    contest = await press.app.read(get_contest, press.number)
     # The same refusals as `results.freeze`, before asking rather than after.
     if contest.frozen_at is not None:
         raise ResultsRefused(results.ALREADY_FROZEN)
@@ -124,10 +131,7 @@ async def _freeze_asked(press: Press) -> None:
 
 
 async def _freeze_confirmed(press: Press) -> None:
-    with press.app.uow() as uow:
-        view = results.freeze(uow, press.number, press.app.clock.now())
-        conflicts = len(jury.conflicts(uow, press.number))
-        uow.commit()
+    view, conflicts = await press.app.call(freeze_results, press.number, press.app.clock.now())
     await press.done()
     await replace_message(press.update, press.t.gettext(
         "The results of «{contest}» are frozen: the jury is locked. Check them, then publish."
@@ -136,15 +140,15 @@ async def _freeze_confirmed(press: Press) -> None:
 
 
 async def _publish_asked(press: Press) -> None:
-    contest = _publishable(press)
+    contest = await _publishable(press)
     await press.done()
     text, markup = screens.audience_question(press.t, contest)
     await answer(press.update, text, reply_markup=markup)
 
 
 async def _audience_chosen(press: Press) -> None:
-    contest = _publishable(press)
-    view, _conflicts = _preview(press.context, press.number)
+    contest = await _publishable(press)
+    view, _conflicts = await _preview(press.context, press.number)
     participants = len({row.user_id for row in view.rows})
     await press.done()
     await replace_message(
@@ -153,19 +157,16 @@ async def _audience_chosen(press: Press) -> None:
 
 async def _publish_confirmed(press: Press) -> None:
     app, t = press.app, press.t
-    with app.uow() as uow:
-        queued = results.publish(uow, press.number, app.clock.now(),
-                                 screens.AUDIENCES[press.audience],
-                                 organizer_id=press.update.effective_user.id)
-        contest = get_contest(uow, press.number)
-        uow.commit()
-    app.wake_sender()
+    published = await app.call(publish_results, press.number, app.clock.now(),
+                               screens.AUDIENCES[press.audience],
+                               organizer_id=press.update.effective_user.id)
+    queued = published.queued
     await press.done()
     await replace_message(press.update, t.ngettext(
         "The results of «{contest}» are published: {n} message is on its way.",
         "The results of «{contest}» are published: {n} messages are on their way.",
         queued,
-    ).format(contest=contest_title(contest, t.language), n=queued), None)
+    ).format(contest=contest_title(published.contest, t.language), n=queued), None)
 
 
 async def _cancelled(press: Press) -> None:
@@ -174,21 +175,19 @@ async def _cancelled(press: Press) -> None:
 
 
 async def _send_csv(press: Press) -> None:
-    view, _conflicts = _preview(press.context, press.number)
+    view, _conflicts = await _preview(press.context, press.number)
     await press.done()
-    await _send_file(press.update, exports.results_csv(press.t, view))
+    await _send_file(press.update, await asyncio.to_thread(exports.results_csv, press.t, view))
 
 
 async def _send_xlsx(press: Press) -> None:
-    view, _conflicts = _preview(press.context, press.number)
+    view, _conflicts = await _preview(press.context, press.number)
     await press.done()
-    await _send_file(press.update, exports.results_xlsx(press.t, view))
+    await _send_file(press.update, await asyncio.to_thread(exports.results_xlsx, press.t, view))
 
 
 async def _send_zip(press: Press) -> None:
-    with press.app.uow() as uow:
-        contest = get_contest(uow, press.number)
-        entries = uow.results.standing_entries(press.number)
+    contest, entries = await press.app.read(zip_sources, press.number)
     if not entries:
         await _alert(press.update, press.t.gettext("There are no entries to put in a ZIP yet."))
         return
@@ -230,26 +229,20 @@ _WITH_AUDIENCE = {"pa", "pby"}
 # --- helpers -------------------------------------------------------------------------------
 
 
-def _contest_page(context: Context, t: Translator, page: int):  # noqa: ANN202
+async def _contest_page(context: Context, t: Translator, page: int):  # noqa: ANN202
     app = ctx_of(context)
-    with app.uow() as uow:
-        pages = max(1, math.ceil(uow.contests.count_all() / screens.PAGE_SIZE))
-        page = min(page, pages - 1)
-        contests = uow.contests.recent(page * screens.PAGE_SIZE, screens.PAGE_SIZE)
-    return screens.contest_list(t, contests, page, pages, app.clock.now())
+    found = await app.read(contest_page, page, screens.PAGE_SIZE)
+    return screens.contest_list(t, found.contests, found.page, found.pages, app.clock.now())
 
 
-def _preview(context: Context, contest_id: int) -> tuple[ResultsView, int]:
+async def _preview(context: Context, contest_id: int) -> tuple[ResultsView, int]:
     app = ctx_of(context)
-    with app.uow() as uow:
-        view = results.preview(uow, contest_id, app.clock.now())
-        return view, len(jury.conflicts(uow, contest_id))
+    return await app.read(preview_with_conflicts, contest_id, app.clock.now())
 
 
-def _publishable(press: Press) -> Contest:
+async def _publishable(press: Press) -> Contest:
     """The contest, if Publish may be offered now (the same refusals as `results.publish`)."""
-    with press.app.uow() as uow:
-        contest = get_contest(uow, press.number)
+    contest = await press.app.read(get_contest, press.number)
     if contest.frozen_at is None:
         raise ResultsRefused(results.NOT_FROZEN)
     if contest.published_at is not None:

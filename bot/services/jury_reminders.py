@@ -52,6 +52,8 @@ def plan_for_juror(
             if row.status == NotificationStatus.PENDING and row.due_at != due_at:
                 if due_at > now:
                     row.due_at = row.next_attempt_at = due_at
+                    # A row moved by UPDATE: the sender re-reads its next due time.
+                    uow.outbox_changed()
                 else:
                     uow.jury.delete(row)
             continue

@@ -9,7 +9,7 @@
   slip past it; the entry is flagged "ineligible" and not ranked.
 - `publish` (frozen, not yet published) queues, in the outbox, one CONTEST_RESULT per entry for its
   author and one WINNERS_LIST per member of the chosen audience, and sets `published_at`. Rendering
-  and sending them is the delivery's job; the caller commits and wakes the sender.
+  and sending them is the delivery's job; the caller commits (which wakes the sender).
 
 Nothing here commits or knows about Telegram.
 """

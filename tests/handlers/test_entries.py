@@ -32,6 +32,9 @@ ESSAY_QUESTION = ("Now send your essay: as one text message, or as a PDF, DOCX, 
 CAPTION_QUESTION = "Add a caption to your photo (up to 1000 characters), or skip it."
 SUBMITTED = "Your entry {code} is in. The jury will see only this code, not your name."
 CHANGE_HINT = "Until entries close, you can replace or withdraw it in /myentries."
+# Replies into one chat go at most one a second (bot.ratelimit): a quiet spell shorter
+# than that is not the end of a reply in several messages.
+REPLY_GAP = 1.5
 
 
 @pytest.fixture
@@ -552,7 +555,7 @@ async def test_organizer_list_of_many_entries_is_split_under_4096(
     organizer = await onboard(fake_api, ORGANIZER_ID, "en")
 
     await organizer.press_data(organizer.last_message["message_id"], f"ct:entries:{contest.id}")
-    await organizer.wait_reply()
+    await organizer.wait_reply(quiet=REPLY_GAP, timeout=15)
     parts = [text_of(event.message) for event in organizer.drain()]
 
     lines = "\n".join(parts).splitlines()

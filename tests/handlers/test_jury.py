@@ -341,7 +341,8 @@ async def test_jury_forged_data_for_another_contest_is_refused(bot_app, fake_api
     assert answers == [FOR_JURORS] * 6
     assert "Secret" not in everything_sent_to(fake_api, juror)
     with database.uow() as uow:
-        assert (uow.session.exec(select(Conflict)).all(), scores(database)) == ([], [])
+        conflicts = uow.session.exec(select(Conflict)).all()
+    assert (conflicts, scores(database)) == ([], [])
 
 
 @pytest.fixture

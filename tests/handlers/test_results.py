@@ -34,6 +34,9 @@ PREVIEW_LINES = [
 ]
 ONLY_ORGANIZERS = "Only organizers can do this."
 PDF_WORK = b"%PDF-1.4 an essay as a file"
+# Replies into one chat go at most one a second (bot.ratelimit): a quiet spell shorter
+# than that is not the end of a reply in several messages.
+REPLY_GAP = 1.5
 
 
 @pytest.fixture
@@ -54,7 +57,7 @@ async def open_preview(organizer: FakeUser, title: str = TITLE_EN) -> list[str]:
     listing = await organizer.next_message()
     label = next(text for row in buttons_of(listing) for text in row if text.startswith(title))
     await organizer.press(label)
-    await organizer.wait_reply()
+    await organizer.wait_reply(quiet=REPLY_GAP)
     return [text_of(event.message) for event in organizer.drain()]
 
 
@@ -104,7 +107,7 @@ async def test_freeze_then_publish_tells_each_participant_in_their_language(
         f"Freeze the results of «{TITLE_EN}»? The jury is locked and the places in the preview "
         "become final.")
     await organizer.press("Yes, freeze")
-    await organizer.wait_reply()
+    await organizer.wait_reply(quiet=REPLY_GAP)
     frozen = [text_of(event.message) for event in organizer.drain()]
     assert frozen == [
         f"The results of «{TITLE_EN}» are frozen: the jury is locked. Check them, then publish.",
