@@ -1,0 +1,47 @@
+"""Queries over `persisted_state`. Never commits; the unit of work does."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col, select
+
+from storage.persistence_models import PersistedState
+
+
+class PersistedStateRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def all_of(self, kind: str, name: str = "") -> list[PersistedState]:
+        query = select(PersistedState).where(
+            PersistedState.kind == kind, PersistedState.name == name
+        )
+        return list(self.session.exec(query).all())
+
+    def put(self, kind: str, name: str, key: str, data: bytes, now: datetime) -> None:
+        """Insert or replace one row in a single statement (no read first)."""
+        values = {"kind": kind, "name": name, "key": key, "data": data, "updated_at": now}
+        dialect = self.session.get_bind().dialect.name
+        if dialect in ("sqlite", "postgresql"):
+            insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
+            statement = insert(PersistedState).values(**values)
+            statement = statement.on_conflict_do_update(
+                index_elements=["kind", "name", "key"],
+                set_={"data": statement.excluded.data,
+                      "updated_at": statement.excluded.updated_at},
+            )
+            self.session.execute(statement)
+            return
+        self.session.merge(PersistedState(**values))
+
+    def remove(self, kind: str, name: str, key: str) -> None:
+        self.session.execute(
+            delete(PersistedState).where(
+                col(PersistedState.kind) == kind,
+                col(PersistedState.name) == name,
+                col(PersistedState.key) == key,
+            )
+        )
