@@ -71,7 +71,7 @@ def build_application(
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         # Different readers at once, each reader's updates in order (bot.updates).
-        .concurrent_updates(ReaderOrderProcessor(settings.concurrent_updates))
+        .concurrent_updates(ReaderOrderProcessor(settings.concurrent_updates, context.clock))
         # aiohttp, like the delivery engine's own Bot: PTB's default client (httpx) takes
         # several times the CPU per request, and the bot has one core for readers and a
         # running broadcast together.

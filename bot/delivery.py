@@ -63,6 +63,7 @@ from bot.delivery_state import DeliveryReport, Sender, max_in_flight
 from bot.ratelimit import RateLimiter
 from bot.services import outbox
 from bot.settings import Settings
+from bot.updates import waiting_for_telegram
 
 __all__ = ["DeliveryReport", "ReplyMeter", "in_flight_bound", "register", "send_due"]
 
@@ -124,7 +125,11 @@ class ReplyMeter(BaseRateLimiter[None]):
         refusals = 0
         while True:
             limiter = self.limiter if counted else None
-            token = await limiter.acquire(chat_id, reply=True) if limiter is not None else None
+            token = None
+            if limiter is not None:
+                # Waiting for Telegram's pace is not work: other readers' updates go on.
+                async with waiting_for_telegram():
+                    token = await limiter.acquire(chat_id, reply=True)
             started = time.monotonic()
             try:
                 return await callback(*args, **kwargs)
@@ -137,7 +142,8 @@ class ReplyMeter(BaseRateLimiter[None]):
                 if limiter is not None:
                     limiter.pause(seconds)  # the next acquire waits it out, as every send does
                 else:
-                    await asyncio.sleep(seconds)
+                    async with waiting_for_telegram():
+                        await asyncio.sleep(seconds)
             finally:
                 if token is not None:
                     limiter.arrived(token, time.monotonic() - started)
@@ -233,6 +239,7 @@ def _limiter(ctx: AppContext) -> RateLimiter:
     settings = ctx.settings
     return RateLimiter(
         settings.send_rate,
+        chat_interval=settings.chat_interval_seconds,
         paid_rate=settings.paid_send_rate if settings.paid_broadcasts else None,
         guard=GUARD,
         catch_up=CATCH_UP,

@@ -37,6 +37,9 @@ class Settings:
     join_link_lead: timedelta = timedelta(hours=1)
     # How often the reminder sender looks for due rows when nothing woke it.
     sender_interval_seconds: float = 5.0
+    # Telegram's limit for one chat: at most one new message per this many seconds.
+    # Only tests that do not look at pacing shorten it.
+    chat_interval_seconds: float = 1.0
     # Telegram's bulk limit for one bot (messages per second, all chats together).
     send_rate: float = 30.0
     # Broadcasts sent with allow_paid_broadcast (paid in Stars) may go up to 1000/s.

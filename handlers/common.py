@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -22,6 +22,7 @@ from telegram.warnings import PTBUserWarning
 from bot.context import AppContext, app_context
 from bot.i18n import Translator
 from bot.services.users import SeenUser, meet
+from bot.updates import ReaderOrderProcessor
 from storage.models import User
 
 Context = ContextTypes.DEFAULT_TYPE
@@ -52,6 +53,14 @@ async def reader(update: Update, context: Context) -> tuple[User, Translator]:
     if context.user_data is not None and context.user_data.get(LANGUAGE_KEY) != user.language:
         context.user_data[LANGUAGE_KEY] = user.language
     return user, app.translator(user.language)
+
+
+def arrived_at(update: Update, context: Context) -> datetime:
+    """When the update reached the bot, before it waited behind the reader's earlier ones:
+    the moment a press counts from (readers pressing at once queue in press order)."""
+    processor = context.application.update_processor
+    arrived = processor.arrival(update) if isinstance(processor, ReaderOrderProcessor) else None
+    return arrived or ctx_of(context).clock.now()
 
 
 def known_language(context: Context) -> str | None:

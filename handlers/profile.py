@@ -29,14 +29,14 @@ from bot.i18n import N_, Translator
 from bot.services.profile import (
     ProfileDraft,
     ProfileError,
-    has_profile,
     parse_birth_date,
     parse_full_name,
     parse_place,
     profile_of,
-    save_profile,
+    questions_needed,
+    save_reader_profile,
 )
-from bot.services.registration import EventUnavailable, available_event
+from bot.services.registration import EventUnavailable
 from handlers import contests, registration
 from handlers.common import (
     ActiveFlow,
@@ -135,8 +135,7 @@ async def show_profile(update: Update, context: Context) -> object:
     _ = t.gettext
     context.user_data.pop(DRAFT, None)
     leave_flow(context, FLOW)
-    with ctx_of(context).uow() as uow:
-        view = profile_of(uow, user.id)
+    view = await ctx_of(context).read(profile_of, user.id)
     if view is None:
         text = _(
             "You have no profile yet. It is asked once, before your first registration; "
@@ -172,19 +171,17 @@ async def register_pressed(update: Update, context: Context) -> object:
     """Register with a profile; without one, ask the questions first."""
     user, t = await reader(update, context)
     app = ctx_of(context)
-    with app.uow() as uow:
-        complete = has_profile(uow, user.id)
     parsed = registration.parse_register_data(update.callback_query.data)
-    if complete or parsed is None:
-        await registration.register_pressed(update, context)
-        return END
-    event_id, waitlist = parsed
     try:
-        with app.uow() as uow:
-            available_event(uow, event_id, app.clock.now())
+        needed = parsed is not None and await app.read(
+            questions_needed, user.id, parsed[0], app.clock.now())
     except EventUnavailable:
         await stale_button(update, t)
         return END
+    if not needed:
+        await registration.register_pressed(update, context)
+        return END
+    event_id, waitlist = parsed
     await update.callback_query.answer()
     context.user_data[DRAFT] = {"event_id": event_id, "waitlist": waitlist}
     enter_flow(context, FLOW)
@@ -206,19 +203,17 @@ async def _register_again(update: Update, context: Context, state: ProfileState)
     """
     user, t = await reader(update, context)
     app = ctx_of(context)
-    with app.uow() as uow:
-        complete = has_profile(uow, user.id)
     parsed = registration.parse_register_data(update.callback_query.data)
-    if complete or parsed is None or is_current_flow(context, FLOW):
-        await registration.register_pressed(update, context)
-        return None
-    event_id, waitlist = parsed
     try:
-        with app.uow() as uow:
-            available_event(uow, event_id, app.clock.now())
+        needed = (parsed is not None and not is_current_flow(context, FLOW)
+                  and await app.read(questions_needed, user.id, parsed[0], app.clock.now()))
     except EventUnavailable:
         await stale_button(update, t)
         return None
+    if not needed:
+        await registration.register_pressed(update, context)
+        return None
+    event_id, waitlist = parsed
     await update.callback_query.answer()
     draft = context.user_data.setdefault(DRAFT, {})
     draft.update(event_id=event_id, waitlist=waitlist)
@@ -297,20 +292,25 @@ async def _ask_consent(update: Update, t: Translator, draft: dict) -> None:
 async def consent_given(update: Update, context: Context) -> object:
     user, t = await reader(update, context)
     app = ctx_of(context)
-    draft = context.user_data.pop(DRAFT, {})
-    leave_flow(context, FLOW)
-    await update.callback_query.answer()
-    await update.callback_query.edit_message_reply_markup(reply_markup=None)
+    draft = context.user_data.get(DRAFT, {})
     if any(field not in draft for field in FIELDS.values()):
+        context.user_data.pop(DRAFT, None)
+        leave_flow(context, FLOW)
+        await update.callback_query.answer()
+        await update.callback_query.edit_message_reply_markup(reply_markup=None)
         await questionnaire_lost(update, t)
         return END
     profile = ProfileDraft(
         full_name=draft["full_name"], birth_date=date.fromisoformat(draft["birth_date"]),
         country=draft["country"], city=draft["city"], library=draft["library"],
     )
-    with app.uow() as uow:
-        save_profile(uow, user.id, profile, app.clock.now())
-        uow.commit()
+    # The answers are dropped only once they are stored: a busy database leaves them
+    # (and the consent button) in place for another press.
+    await app.call(save_reader_profile, user.id, profile, app.clock.now())
+    context.user_data.pop(DRAFT, None)
+    leave_flow(context, FLOW)
+    await update.callback_query.answer()
+    await update.callback_query.edit_message_reply_markup(reply_markup=None)
     await answer(update, t.gettext("Thank you! Your profile is saved."))
     if draft.get("event_id") is not None:
         await registration.register_after_profile(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
@@ -29,7 +29,7 @@ from bot.services.registration import (
     cancel_reader,
     register_reader,
 )
-from handlers.common import Context, answer, ctx_of, keyboard, reader, stale_button
+from handlers.common import Context, answer, arrived_at, ctx_of, keyboard, reader, stale_button
 from handlers.events import reader_zone, refresh_card, replace_message
 from storage.models import RegistrationStatus, User
 
@@ -54,11 +54,8 @@ def parse_register_data(data: str | None) -> tuple[int, bool] | None:
     return (int(match.group(2)), match.group(1) == "wait") if match else None
 
 
-async def register_pressed(
-    update: Update, context: Context, pressed_at: datetime | None = None
-) -> None:
-    # Taken before any await (here or by the caller): press order is waiting-list order.
-    pressed_at = pressed_at or ctx_of(context).clock.now()
+async def register_pressed(update: Update, context: Context) -> None:
+    pressed_at = arrived_at(update, context)  # press order is waiting-list order
     user, t = await reader(update, context)
     query = update.callback_query
     parsed = parse_register_data(query.data)
@@ -78,9 +75,14 @@ async def register_pressed(
             "Please answer the profile questions first, or send /cancel to stop them."
         ), show_alert=True)
         return
-    except EventFull as full:
-        await query.answer()
-        await _offer_waitlist(update, t, full, user)
+    except EventFull:
+        # The card itself changes to offer the waiting list: no new message, which under
+        # a rush of readers would queue behind Telegram's 30 a second.
+        await query.answer(t.gettext(
+            "All seats are taken. Press «Join the waiting list» on the card: when a seat "
+            "frees up, it goes to the first in line automatically."
+        ), show_alert=True)
+        await refresh_card(update, context, event_id)
         return
     await query.answer()
     await refresh_card(update, context, event_id)

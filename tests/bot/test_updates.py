@@ -6,7 +6,7 @@ import asyncio
 
 from telegram import Update
 
-from bot.updates import ReaderOrderProcessor, sequence_keys
+from bot.updates import ReaderOrderProcessor, sequence_keys, waiting_for_telegram
 
 GROUP_ID = -100_123
 
@@ -117,3 +117,38 @@ def test_sequence_keys_user_before_chat():
     assert sequence_keys(message_update(1, user_id=42, chat_id=GROUP_ID)) == [
         ("user", 42), ("chat", GROUP_ID),
     ]
+
+
+async def test_processor_bound_holds_updates_back_until_one_finishes():
+    processor, journal = ReaderOrderProcessor(1), Journal()
+    first = submit(processor, journal, message_update(1, user_id=41))
+    second = submit(processor, journal, message_update(2, user_id=42))
+
+    await journal.wait_started(1)
+    journal.release(2)
+    journal.release(1)
+    await asyncio.gather(first, second)
+
+    assert journal.entries == ["start 1", "end 1", "start 2", "end 2"]
+
+
+async def test_processor_update_waiting_for_telegram_does_not_count_against_the_bound():
+    processor, journal = ReaderOrderProcessor(1), Journal()
+    slot = asyncio.Event()
+
+    async def reply_waiting_for_a_slot(update: Update) -> None:
+        journal.entries.append("waiting 1")
+        async with waiting_for_telegram():
+            await slot.wait()
+        journal.entries.append("sent 1")
+
+    first = asyncio.create_task(processor.process_update(
+        message_update(1, user_id=41), reply_waiting_for_a_slot(message_update(1, user_id=41))
+    ))
+    journal.release(2)
+    # A ceiling against a hang (the bound never freed), not a pace.
+    await asyncio.wait_for(submit(processor, journal, message_update(2, user_id=42)), 5)
+    slot.set()
+    await first
+
+    assert journal.entries == ["waiting 1", "start 2", "end 2", "sent 1"]

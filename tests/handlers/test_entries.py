@@ -34,7 +34,7 @@ SUBMITTED = "Your entry {code} is in. The jury will see only this code, not your
 CHANGE_HINT = "Until entries close, you can replace or withdraw it in /myentries."
 # Replies into one chat go at most one a second (bot.ratelimit): a quiet spell shorter
 # than that is not the end of a reply in several messages.
-REPLY_GAP = 1.5
+REPLY_GAP = 0.3
 
 
 @pytest.fixture

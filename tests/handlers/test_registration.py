@@ -187,17 +187,21 @@ async def test_register_on_outdated_card_of_now_full_event_offers_waiting_list(
         register(uow, event.id, 407, NOW)
         uow.commit()
 
-    await user.press(t.gettext("Register"))
-    offer = await user.next_message()
+    query = await user.press(t.gettext("Register"))
+    alert = await user.wait_callback_answer(query)
+    card = await user.next_message()  # the card now offers the waiting list
     await user.press(t.gettext("Join the waiting list"))
-    await user.next_message()  # the offer becomes the card
+    await user.next_message()  # the card shows the place in line
     joined = await user.next_message()
 
-    assert (text_of(offer), text_of(joined), registration_status(database, event.id, 406)) == (
+    assert (alert.text, alert.show_alert, card["reply_markup"]["inline_keyboard"][0][0]["text"],
+            text_of(joined), registration_status(database, event.id, 406)) == (
         t.gettext(
-            "All seats for «{title}» are taken. Would you like to join the waiting list? "
-            "When a seat frees up, it goes to the first in line automatically."
-        ).format(title="Bridge"),
+            "All seats are taken. Press «Join the waiting list» on the card: when a seat "
+            "frees up, it goes to the first in line automatically."
+        ),
+        True,
+        t.gettext("Join the waiting list"),
         t.gettext(
             "The event «{title}» is full, so you are on the waiting list: number {position}. "
             "When a seat frees up, it is yours automatically and we will tell you."

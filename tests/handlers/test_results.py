@@ -36,7 +36,7 @@ ONLY_ORGANIZERS = "Only organizers can do this."
 PDF_WORK = b"%PDF-1.4 an essay as a file"
 # Replies into one chat go at most one a second (bot.ratelimit): a quiet spell shorter
 # than that is not the end of a reply in several messages.
-REPLY_GAP = 1.5
+REPLY_GAP = 0.3
 
 
 @pytest.fixture

@@ -1,0 +1,18 @@
+"""Handler tests: a flow's messages into one chat come without Telegram's 1/s pacing.
+
+The pacing itself is the delivery engine's (tests/bot/test_delivery_replies.py checks it
+through the Application); here tests wait for replies, not for seconds to pass.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from bot.settings import Settings
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    return replace(settings, chat_interval_seconds=0.0)
