@@ -8,8 +8,7 @@ and `handlers.results`; Close is handled here, after a confirmation.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import tzinfo
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup, Update
@@ -19,21 +18,22 @@ from bot.i18n import N_, Translator
 from bot.services.catalog import zone_of
 from bot.services.contests import (
     ContestCard,
+    ContestListItem,
     ContestNotFound,
-    close_contest,
+    close_contest_now,
     contest_card,
+    contest_list,
     contest_title,
     stage_of,
+    with_entry_count,
 )
 from handlers.common import Context, answer, ctx_of, keyboard, reader
 from handlers.contest_form import kind_label, shorten
 from handlers.events import callback_number, replace_message
-from storage.contest_models import Contest, ContestKind
+from storage.contest_models import Contest
 from storage.models import User
 
 PAGE_SIZE = 5
-# Contests are few (a library runs a handful a year): the list is read whole, then paged.
-MOST_LISTED = 1000
 BUTTON_TITLE_LENGTH = 48
 # A card must fit in one message (4096 characters) whatever the organizer wrote:
 # the rules get what the rest leaves.
@@ -59,19 +59,9 @@ def register(app: Application) -> None:
 # --- the list ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ListItem:
-    id: int
-    kind: ContestKind
-    title: str
-    stage: str
-    opens_at: datetime
-    closes_at: datetime
-
-
 async def list_contests(update: Update, context: Context) -> None:
     user, t = await reader(update, context)
-    text, markup = _render_page(context, user, t, 0)
+    text, markup = await _render_page(context, user, t, 0)
     await answer(update, text, reply_markup=markup)
 
 
@@ -82,27 +72,15 @@ async def page_pressed(update: Update, context: Context) -> None:
         await contest_gone(update, t)
         return
     await update.callback_query.answer()
-    await replace_message(update, *_render_page(context, user, t, page))
+    await replace_message(update, *await _render_page(context, user, t, page))
 
 
-def _listed(context: Context, user: User, language: str) -> list[ListItem]:
-    app = ctx_of(context)
-    now = app.clock.now()
-    with app.uow() as uow:
-        contests = uow.contests.current(now, 0, MOST_LISTED)
-        if app.is_organizer(user.id):
-            shown = {contest.id for contest in contests}
-            contests += [contest for contest in uow.contests.recent(0, MOST_LISTED)
-                         if contest.id not in shown and contest.published_at is None]
-        return [ListItem(contest.id, ContestKind(contest.kind), contest_title(contest, language),
-                         stage_of(contest, now), contest.opens_at, contest.closes_at)
-                for contest in contests]
-
-
-def _render_page(context: Context, user: User, t: Translator,
-                 page: int) -> tuple[str, InlineKeyboardMarkup | None]:
+async def _render_page(context: Context, user: User, t: Translator,
+                       page: int) -> tuple[str, InlineKeyboardMarkup | None]:
     _ = t.gettext
-    items = _listed(context, user, t.language)
+    app = ctx_of(context)
+    items = await app.read(contest_list, app.clock.now(), t.language,
+                           organizer=app.is_organizer(user.id))
     if not items:
         return _("There are no open contests now. Libraries announce essay and photo contests "
                  "here: please look again soon."), None
@@ -128,7 +106,7 @@ def _render_page(context: Context, user: User, t: Translator,
     return "\n".join(lines), keyboard(rows)
 
 
-def _list_line(t: Translator, number: int, item: ListItem, zone: tzinfo) -> str:
+def _list_line(t: Translator, number: int, item: ContestListItem, zone: tzinfo) -> str:
     _ = t.gettext
     kind = kind_label(t, item.kind)
     if item.stage == "open":
@@ -150,7 +128,7 @@ def _list_line(t: Translator, number: int, item: ListItem, zone: tzinfo) -> str:
 async def card_pressed(update: Update, context: Context) -> None:
     user, t = await reader(update, context)
     contest_id = callback_number(update.callback_query.data, "ct:card:")
-    card = _load_card(context, user, t, contest_id) if contest_id is not None else None
+    card = await _load_card(context, user, t, contest_id) if contest_id is not None else None
     if card is None:
         await contest_gone(update, t)
         return
@@ -161,7 +139,7 @@ async def card_pressed(update: Update, context: Context) -> None:
 async def show_contest_card(update: Update, context: Context, contest_id: int) -> None:
     """Send a contest's card as a new message (deep links, after creating or closing)."""
     user, t = await reader(update, context)
-    card = _load_card(context, user, t, contest_id)
+    card = await _load_card(context, user, t, contest_id)
     if card is None:
         await answer(update, t.gettext(
             "This contest is no longer available. Send /contests to see the open ones."))
@@ -174,15 +152,14 @@ def reader_zone(context: Context, user: User) -> tzinfo:
     return zone_of(user.timezone, ctx_of(context).settings.timezone)
 
 
-def _load_card(context: Context, user: User, t: Translator,
-               contest_id: int) -> ContestCard | None:
+async def _load_card(context: Context, user: User, t: Translator,
+                     contest_id: int) -> ContestCard | None:
     app = ctx_of(context)
-    with app.uow() as uow:
-        try:
-            return contest_card(uow, contest_id, user.id, t.language, app.clock.now(),
-                                default_zone=app.settings.timezone.key)
-        except ContestNotFound:
-            return None
+    try:
+        return await app.read(contest_card, contest_id, user.id, t.language, app.clock.now(),
+                              default_zone=app.settings.timezone.key)
+    except ContestNotFound:
+        return None
 
 
 def render_card(card: ContestCard, t: Translator,
@@ -275,12 +252,11 @@ async def _closable(update: Update, context: Context, prefix: str) -> tuple[Cont
         await update.callback_query.answer(t.gettext(ONLY_ORGANIZERS), show_alert=True)
         return None, 0
     contest_id = callback_number(update.callback_query.data, prefix)
-    with app.uow() as uow:
-        contest = uow.contests.get(contest_id) if contest_id is not None else None
-        count = uow.contests.entry_count(contest_id) if contest is not None else 0
-    if contest is None:
+    found = await app.read(with_entry_count, contest_id) if contest_id is not None else None
+    if found is None:
         await contest_gone(update, t)
         return None, 0
+    contest, count = found
     if stage_of(contest, app.clock.now()) not in CLOSABLE:
         await update.callback_query.answer(
             t.gettext("Submissions to this contest are already closed."), show_alert=True)
@@ -311,10 +287,11 @@ async def close_confirmed(update: Update, context: Context) -> None:
         return
     _user, t = await reader(update, context)
     app = ctx_of(context)
-    with app.uow() as uow:
-        close_contest(uow, contest.id, app.clock.now())
-        count = uow.contests.entry_count(contest.id)
-        uow.commit()
+    try:
+        _closed, count = await app.call(close_contest_now, contest.id, app.clock.now())
+    except ContestNotFound:
+        await contest_gone(update, t)
+        return
     await update.callback_query.answer()
     await replace_message(update, t.ngettext(
         "Submissions to «{title}» are closed: {n} entry.",

@@ -2,7 +2,8 @@
 
 Changing the time, link or capacity is a short conversation (see
 edit_event.mmd): ask the value, show who will be told, save. Readers hear about
-changes through the outbox, so after each commit the sender is woken.
+changes through the outbox; each change is one service call (`bot.services.organizer`)
+in a database thread, which wakes the sender once the change is stored.
 """
 
 from __future__ import annotations
@@ -108,14 +109,9 @@ def _event_id(update: Update, position: int = -1) -> int:
     return int(update.callback_query.data.split(":")[position])
 
 
-def _live(context: Context, event_id: int) -> organizer.Registrants | None:
+async def _live(context: Context, event_id: int) -> organizer.Registrants | None:
     """The event and its registrants, or None when it is gone or cancelled."""
-    with ctx_of(context).uow() as uow:
-        try:
-            found = organizer.registrants(uow, event_id)
-        except EventNotFound:
-            return None
-    return None if found.event.cancelled_at is not None else found
+    return await ctx_of(context).read(organizer.live_registrants, event_id)
 
 
 # --- edit ----------------------------------------------------------------------------------
@@ -125,7 +121,7 @@ async def edit_menu(update: Update, context: Context) -> None:
     t = await _organizer(update, context)
     if t is None:
         return
-    found = _live(context, _event_id(update))
+    found = await _live(context, _event_id(update))
     if found is None:
         await stale_button(update, t)
         return
@@ -147,7 +143,7 @@ async def ask_value(update: Update, context: Context) -> object:
     t = await _organizer(update, context)
     if t is None:
         return END
-    found = _live(context, _event_id(update))
+    found = await _live(context, _event_id(update))
     if found is None:
         await stale_button(update, t)
         return END
@@ -201,7 +197,7 @@ async def value_pressed(update: Update, context: Context) -> object:
 async def _take_value(update: Update, context: Context, t: Translator, text: str) -> object:
     _ = t.gettext
     edit = context.user_data[EDIT_KEY]
-    found = _live(context, edit["event_id"])
+    found = await _live(context, edit["event_id"])
     if found is None:
         _end(context)
         await update.effective_chat.send_message(
@@ -260,26 +256,26 @@ async def save(update: Update, context: Context) -> object:
     app = ctx_of(context)
     now = app.clock.now()
     field, value, event_id = edit["field"], edit["value"], edit["event_id"]
-    with app.uow() as uow:
-        try:
-            before = organizer.registrants(uow, event_id)
-            if field == "time":
-                # The confirmation may have waited until the new start passed.
-                fields.parse_start(value, before.event.timezone, now)
-            changes = {"time": EventChanges(starts_at=value), "link": EventChanges(link=value),
-                       "cap": EventChanges(capacity=value)}[field]
-            organizer.update_event(uow, event_id, changes, now)
-            after = organizer.registrants(uow, event_id)
-        except EventNotFound:
+    changes = {"time": EventChanges(starts_at=value), "link": EventChanges(link=value),
+               "cap": EventChanges(capacity=value)}[field]
+    try:
+        # The edit is kept until the change is stored: a busy database leaves Save at hand.
+        done = await app.call(organizer.edit_event, event_id, changes, now)
+    except EventNotFound:
+        _end(context)
+        await stale_button(update, t)
+        return END
+    except FieldError as error:
+        # The new start passed while the confirmation waited.
+        found = await _live(context, event_id)
+        if found is None:
             _end(context)
             await stale_button(update, t)
             return END
-        except FieldError as error:
-            await update.callback_query.answer()
-            await update.effective_chat.send_message(error.render(t))
-            return await _ask(update, context, t, before.event)
-        uow.commit()
-    app.wake_sender()
+        await update.callback_query.answer()
+        await update.effective_chat.send_message(error.render(t))
+        return await _ask(update, context, t, found.event)
+    before, after = done.before, done.after
     _end(context)
     if field == "cap":
         # Only readers promoted from the waiting list hear about more seats.
@@ -311,7 +307,7 @@ async def drop_edit(update: Update, context: Context) -> object:
 async def not_text(update: Update, context: Context) -> object:
     _user, t = await reader(update, context)
     edit = context.user_data.get(EDIT_KEY)
-    found = _live(context, edit["event_id"]) if edit else None
+    found = await _live(context, edit["event_id"]) if edit else None
     if found is None:
         _end(context)
         return END
@@ -353,7 +349,7 @@ async def show_registrants(update: Update, context: Context) -> None:
     t = await _organizer(update, context)
     if t is None:
         return
-    found = _live(context, _event_id(update))
+    found = await _live(context, _event_id(update))
     if found is None:
         await stale_button(update, t)
         return
@@ -369,7 +365,7 @@ async def ask_cancel(update: Update, context: Context) -> None:
     t = await _organizer(update, context)
     if t is None:
         return
-    found = _live(context, _event_id(update))
+    found = await _live(context, _event_id(update))
     if found is None:
         await stale_button(update, t)
         return
@@ -393,22 +389,20 @@ async def cancel_answered(update: Update, context: Context) -> None:
     query = update.callback_query
     event_id = _event_id(update, 2)
     app = ctx_of(context)
-    with app.uow() as uow:
-        try:
-            found = organizer.registrants(uow, event_id)
-            if query.data.endswith(":yes"):
-                organizer.cancel_event(uow, event_id, app.clock.now())
-        except EventNotFound:
-            await stale_button(update, t)
-            return
-        uow.commit()
+    try:
+        if query.data.endswith(":yes"):
+            found = await app.call(organizer.cancel_event_now, event_id, app.clock.now())
+        else:
+            found = await app.read(organizer.registrants, event_id)
+    except EventNotFound:
+        await stale_button(update, t)
+        return
     title = event_title(found.event, t.language)
     await query.answer()
     if query.data.endswith(":no"):
         await query.edit_message_text(
             t.gettext("Nothing changed: «{title}» takes place as planned.").format(title=title))
         return
-    app.wake_sender()
     n = len(found.registered) + len(found.waitlisted)
     await query.edit_message_text(
         t.ngettext("«{title}» is cancelled. {n} reader will be told.",

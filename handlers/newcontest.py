@@ -17,7 +17,7 @@ from telegram.ext import (
 )
 
 from bot.i18n import N_, Translator
-from bot.services.contests import create_contest
+from bot.services.contests import add_contest
 from bot.services.event_fields import FieldError
 from handlers import contest_answers as answers
 from handlers import contests
@@ -144,9 +144,8 @@ async def confirm(update: Update, context: Context, t: Translator) -> object:
     if failed is not None:
         return await ask(update, context, t, Step.SUMMARY)
     try:
-        with app.uow() as uow:
-            contest = create_contest(uow, answers.draft_of(form, values), user_id, now)
-            uow.commit()
+        # The form is dropped only once the contest is stored (a busy database keeps it).
+        contest = await app.call(add_contest, answers.draft_of(form, values), user_id, now)
     except FieldError as error:
         await update.effective_chat.send_message(error.render(t))
         return await ask(update, context, t, Step.SUMMARY)

@@ -233,9 +233,8 @@ async def confirm(update: Update, context: Context, t: Translator) -> object:
     except FieldError as error:
         await update.effective_chat.send_message(error.render(t))
         return await ask(update, context, t, Step.START)
-    with app.uow() as uow:
-        event = organizer.create_event(uow, draft_of(form), user_id, now)
-        uow.commit()
+    # The form is dropped only once the event is stored (a busy database keeps it).
+    event = await app.call(organizer.add_event, draft_of(form), user_id, now)
     FORM.end(context)
     _ = t.gettext
     await update.effective_chat.send_message(_("The event is created."))

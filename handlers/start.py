@@ -11,9 +11,9 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.context import app_context
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, N_, Translator
-from bot.services.users import set_language, suggested_language
+from bot.services.users import set_reader_language, suggested_language
 from handlers import contests, events, jury_invites
-from handlers.common import Context, ctx_of, keyboard, reader, seen_user
+from handlers.common import LANGUAGE_KEY, Context, ctx_of, keyboard, reader, seen_user
 
 log = logging.getLogger(__name__)
 
@@ -100,10 +100,9 @@ async def language_chosen(update: Update, context: Context) -> None:
     if code not in LANGUAGES:
         await query.answer()
         return
-    with app.uow() as uow:
-        user = uow.users.get(update.effective_user.id)
-        set_language(uow, user, code)
-        uow.commit()
+    user = await app.call(set_reader_language, seen_user(update), code, app.clock.now())
+    # The error handler answers in the language last seen.
+    context.user_data[LANGUAGE_KEY] = user.language
     t = app.translator(code)
     await query.answer()
     await query.edit_message_text(t.gettext("Language: {name}").format(name=LANGUAGE_NAMES[code]))

@@ -1,7 +1,9 @@
 """Contests as organizers set them up and readers see them: create, import, close, the card.
 
 Validation of the fields lives in `contest_fields`; entries, the jury and the
-results have services of their own. Callers commit the unit of work.
+results have services of their own. The uow-level functions leave the commit to
+their caller; `add_contest` and `close_contest_now` are the organizers' buttons,
+each in a unit of work of its own.
 """
 
 from __future__ import annotations
@@ -12,10 +14,12 @@ from datetime import date, datetime
 from bot.i18n import N_
 from bot.services.contest_fields import ContestDraft, FieldError, check_draft, same_country
 from storage.contest_models import Contest, ContestKind
-from storage.uow import UnitOfWork
+from storage.uow import Database, UnitOfWork
 
 # Fields whose change would make the scores already given meaningless.
 SCORING_FIELDS = ("criteria", "scale_min", "scale_max")
+# Contests are few (a library runs a handful a year): the list is read whole, then paged.
+MOST_LISTED = 1000
 
 
 class ContestNotFound(LookupError):
@@ -82,6 +86,18 @@ class ContestCard:
     stage: str
     user_is_juror: bool
     jury_deadline: datetime | None
+
+
+@dataclass(frozen=True)
+class ContestListItem:
+    """One line of /contests, the title already in the reader's language."""
+
+    id: int
+    kind: ContestKind
+    title: str
+    stage: str
+    opens_at: datetime
+    closes_at: datetime
 
 
 def create_contest(uow: UnitOfWork, draft: ContestDraft, organizer_id: int | None,
@@ -156,6 +172,47 @@ def locked_change(uow: UnitOfWork, contest: Contest, draft: ContestDraft) -> Con
             N_("Entries have already been sent: the kind of contest can no longer change.")
         )
     return None
+
+
+def add_contest(db: Database, draft: ContestDraft, organizer_id: int | None,
+                now: datetime) -> Contest:
+    """`create_contest` in a unit of work of its own (Confirm of /newcontest)."""
+    with db.uow() as uow:
+        contest = create_contest(uow, draft, organizer_id, now)
+        uow.commit()
+    return contest
+
+
+def close_contest_now(db: Database, contest_id: int, now: datetime) -> tuple[Contest, int]:
+    """`close_contest` in a unit of work of its own; returns the contest and its entries."""
+    with db.uow() as uow:
+        contest = close_contest(uow, contest_id, now)
+        count = uow.contests.entry_count(contest_id)
+        uow.commit()
+    return contest, count
+
+
+def with_entry_count(uow: UnitOfWork, contest_id: int) -> tuple[Contest, int] | None:
+    """The contest and its entries not withdrawn; None when there is no such contest."""
+    contest = uow.contests.get(contest_id)
+    if contest is None:
+        return None
+    return contest, uow.contests.entry_count(contest_id)
+
+
+def contest_list(uow: UnitOfWork, now: datetime, language: str, *,
+                 organizer: bool) -> list[ContestListItem]:
+    """What /contests lists: contests open or still to open; for organizers also those
+    closed and not yet published, to reach their jury and results."""
+    contests = uow.contests.current(now, 0, MOST_LISTED)
+    if organizer:
+        shown = {contest.id for contest in contests}
+        contests += [contest for contest in uow.contests.recent(0, MOST_LISTED)
+                     if contest.id not in shown and contest.published_at is None]
+    return [ContestListItem(contest.id, ContestKind(contest.kind),
+                            contest_title(contest, language), stage_of(contest, now),
+                            contest.opens_at, contest.closes_at)
+            for contest in contests]
 
 
 def close_contest(uow: UnitOfWork, contest_id: int, now: datetime) -> Contest:

@@ -1,7 +1,9 @@
 """What organizers do to events: create, edit, cancel, list registrants.
 
 Readers are told about changes through the outbox (`enqueue_notice`); nothing
-here sends anything. Callers commit the unit of work and then wake the sender.
+here sends anything. The uow-level functions leave the commit to their caller;
+`add_event`, `edit_event` and `cancel_event_now` are the organizers' buttons, each
+in a unit of work of its own (the sender is woken by the commit, see storage.uow).
 """
 
 from __future__ import annotations
@@ -10,10 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
-from bot.services.event_fields import EventDraft, PartnerDraft
+from bot.services.event_fields import EventDraft, PartnerDraft, parse_start
 from bot.services.notifications import drop_reminders, enqueue_notice, replan_event_reminders
 from storage.models import Event, NotificationKind, Partner, RegistrationStatus, User
-from storage.uow import UnitOfWork
+from storage.uow import Database, UnitOfWork
 
 
 class EventNotFound(LookupError):
@@ -161,6 +163,8 @@ def update_event(uow: UnitOfWork, event_id: int, changes: EventChanges, now: dat
     if "starts_at" in changed or "reminder_offsets" in changed:
         uow.flush()
         replan_event_reminders(uow, event, now)
+        # Reminders moved by UPDATE: the sender re-reads its next due time.
+        uow.outbox_changed()
     if "capacity" in changed and _more_seats(old_capacity, event.capacity):
         # Imported here: registration builds on this module's neighbours, not the reverse.
         from bot.services.registration import fill_free_seats
@@ -198,6 +202,59 @@ def registrants(uow: UnitOfWork, event_id: int) -> Registrants:
         users = uow.users.by_ids([row.user_id for row in rows])
         lists.append([users[row.user_id] for row in rows if row.user_id in users])
     return Registrants(event=event, registered=lists[0], waitlisted=lists[1])
+
+
+def live_registrants(uow: UnitOfWork, event_id: int) -> Registrants | None:
+    """`registrants` of an event organizers can still change; None when gone or cancelled."""
+    try:
+        found = registrants(uow, event_id)
+    except EventNotFound:
+        return None
+    return None if found.event.cancelled_at is not None else found
+
+
+@dataclass(frozen=True)
+class EventEdit:
+    """Who was registered (and waiting) before a change and after it."""
+
+    before: Registrants
+    after: Registrants
+
+
+def add_event(db: Database, draft: EventDraft, organizer_id: int | None,
+              now: datetime) -> Event:
+    """`create_event` in a unit of work of its own (Confirm of /newevent)."""
+    with db.uow() as uow:
+        event = create_event(uow, draft, organizer_id, now)
+        uow.commit()
+    return event
+
+
+def edit_event(db: Database, event_id: int, changes: EventChanges, now: datetime) -> EventEdit:
+    """`update_event` in a unit of work of its own (Save of an organizer's edit).
+
+    A new start that has passed meanwhile raises `FieldError`; a gone or cancelled
+    event `EventNotFound`. Nothing is written then.
+    """
+    with db.uow() as uow:
+        before = registrants(uow, event_id)
+        if changes.starts_at is not None:
+            # The confirmation may have waited until the new start passed.
+            parse_start(changes.starts_at, before.event.timezone, now)
+        update_event(uow, event_id, changes, now)
+        after = registrants(uow, event_id)
+        uow.commit()
+    return EventEdit(before, after)
+
+
+def cancel_event_now(db: Database, event_id: int, now: datetime) -> Registrants:
+    """`cancel_event` in a unit of work of its own; returns who was told (registered and
+    waiting before the cancellation)."""
+    with db.uow() as uow:
+        found = registrants(uow, event_id)
+        cancel_event(uow, event_id, now)
+        uow.commit()
+    return found
 
 
 def _live_event(uow: UnitOfWork, event_id: int) -> Event:

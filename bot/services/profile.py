@@ -12,8 +12,9 @@ from datetime import date, datetime
 
 from bot.i18n import N_, Nn_, Plural, Translator
 from bot.services.cities import home_zone
+from bot.services.registration import available_event
 from storage.models import User
-from storage.uow import UnitOfWork
+from storage.uow import Database, UnitOfWork
 
 MIN_LENGTH = 2
 MAX_LENGTH = 200
@@ -160,6 +161,26 @@ def profile_of(uow: UnitOfWork, user_id: int) -> ProfileView | None:
 def has_profile(uow: UnitOfWork, user_id: int) -> bool:
     user = uow.users.get(user_id)
     return user is not None and user.has_profile
+
+
+def questions_needed(uow: UnitOfWork, user_id: int, event_id: int, now: datetime) -> bool:
+    """Whether a reader pressing Register must answer the profile questions first.
+
+    A reader without a profile is asked only for an event still open to them:
+    otherwise `EventUnavailable` is raised (the button is out of date).
+    """
+    if has_profile(uow, user_id):
+        return False
+    available_event(uow, event_id, now)
+    return True
+
+
+def save_reader_profile(db: Database, user_id: int, draft: ProfileDraft, now: datetime) -> User:
+    """`save_profile` in a unit of work of its own (the reader's consent)."""
+    with db.uow() as uow:
+        user = save_profile(uow, user_id, draft, now)
+        uow.commit()
+    return user
 
 
 def save_profile(uow: UnitOfWork, user_id: int, draft: ProfileDraft, now: datetime) -> User:

@@ -6,7 +6,9 @@ import pytest
 from sqlmodel import select
 
 from bot.fakeapi.users import buttons_of, text_of
+from bot.services import organizer as organizer_service
 from storage.models import Event
+from storage.uow import DatabaseBusy
 from tests.conftest import ORGANIZER_ID, onboard
 
 KIND_Q = "New event. What kind of event is it?\n\nSend /cancel at any time to stop."
@@ -295,3 +297,27 @@ async def test_newevent_button_of_a_finished_form_is_answered(bot_app, fake_api,
     assert (answer.text, answer.show_alert, len(_events(database))) == (
         "This form is closed. Send /newevent to create an event.", True, 1,
     )
+
+
+async def test_newevent_confirm_on_a_busy_database_keeps_the_form(
+    bot_app, fake_api, database, monkeypatch
+):
+    organizer, _summary = await _open_form(fake_api, len(FORM))
+    real, calls = organizer_service.add_event, []
+
+    def busy_once(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        calls.append(1)
+        if len(calls) == 1:
+            raise DatabaseBusy("held by a test")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(organizer_service, "add_event", busy_once)
+    await organizer.press("Confirm")
+    busy = await organizer.next_message()
+    nothing_yet = _events(database)
+    await organizer.press("Confirm")
+    created = await organizer.next_message()
+
+    assert text_of(busy).startswith("Kopir is very busy right now")
+    assert (nothing_yet, text_of(created), len(_events(database))) == (
+        [], "The event is created.", 1)

@@ -5,13 +5,16 @@ from datetime import timedelta
 import pytest
 from sqlmodel import col, select
 
-from bot.services.event_fields import EventDraft, PartnerDraft
+from bot.services.event_fields import EventDraft, FieldError, PartnerDraft
 from bot.services.notifications import plan_reminders
 from bot.services.organizer import (
     EventChanges,
     EventNotFound,
+    add_event,
     cancel_event,
+    cancel_event_now,
     create_event,
+    edit_event,
     registrants,
     update_event,
     upsert_event,
@@ -381,3 +384,64 @@ def test_upsert_event_of_cancelled_event_raises_event_not_found(storage):
 
     with storage.uow() as uow, pytest.raises(EventNotFound):
         upsert_event(uow, draft(), LATER)
+
+
+# --- the organizers' buttons, each in a unit of work of its own ------------------------------
+
+
+def woken(database: Database) -> list[int]:
+    """Counts the sender's wake-ups after commits that added or moved outbox rows."""
+    wakes: list[int] = []
+    database.on_outbox_commit = lambda: wakes.append(1)
+    return wakes
+
+
+def test_add_event_stores_the_draft_with_its_partners(storage):
+    event = add_event(storage, draft(key=None), 77, NOW)
+
+    with storage.uow() as uow:
+        stored = uow.events.get(event.id)
+        partners = [p.name for p in uow.events.partners(event.id)]
+    assert (stored.created_by, stored.starts_at, partners) == (
+        77, START, ["State Library of Ukraine for Youth"])
+
+
+def test_edit_event_reports_before_and_after_and_wakes_the_sender(storage, event_with_readers):
+    wakes = woken(storage)
+
+    done = edit_event(storage, event_with_readers.id, EventChanges(capacity=3), LATER)
+
+    assert ([u.id for u in done.before.registered], [u.id for u in done.after.registered],
+            [u.id for u in done.after.waitlisted], len(wakes)) == ([1001, 1002],
+                                                                   [1001, 1002, 1003], [], 1)
+
+
+def test_edit_event_reminders_only_moved_still_wake_the_sender(storage, event_with_readers):
+    wakes = woken(storage)
+
+    edit_event(storage, event_with_readers.id, EventChanges(reminder_offsets=[60, 0]), LATER)
+
+    assert (sorted({offset for _user, offset, _due, _status in
+                    reminders(storage, event_with_readers.id)}), len(wakes)) == ([0, 60], 1)
+
+
+def test_edit_event_to_a_start_passed_meanwhile_writes_nothing(storage, event_with_readers):
+    with pytest.raises(FieldError):
+        edit_event(storage, event_with_readers.id,
+                   EventChanges(starts_at=START - timedelta(days=2)), START - timedelta(days=1))
+
+    with storage.uow() as uow:
+        assert uow.events.get(event_with_readers.id).starts_at == START
+
+
+def test_cancel_event_now_returns_who_is_told_and_refuses_a_second_time(
+    storage, event_with_readers
+):
+    wakes = woken(storage)
+
+    told = cancel_event_now(storage, event_with_readers.id, LATER)
+
+    with pytest.raises(EventNotFound):
+        cancel_event_now(storage, event_with_readers.id, LATER)
+    assert ([u.id for u in told.registered + told.waitlisted], told.event.cancelled_at,
+            len(wakes)) == ([1001, 1002, 1003], LATER, 1)
