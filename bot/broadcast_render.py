@@ -15,7 +15,7 @@ from telegram.constants import ParseMode
 from bot.i18n import Translator
 from bot.notices import open_event_label
 from bot.outgoing import Outgoing
-from bot.services import broadcasts
+from bot.services import broadcast_work
 from storage.broadcast_models import Broadcast, MediaKind
 
 if TYPE_CHECKING:
@@ -72,9 +72,8 @@ def compose(t: Translator, ctx: AppContext, claim: Claim) -> Outgoing:
 
 def on_progress(ctx: AppContext, broadcast_ids: list[int]) -> None:
     """The engine settled rows of these broadcasts: the ones with nothing left to send
-    are done (their status message shows the summary at its next update)."""
+    are done (their status message shows the summary at its next update). Called in
+    the engine's database thread; the write is the service's."""
     if not broadcast_ids:
         return
-    with ctx.uow() as uow:
-        broadcasts.finish_done(uow, list(broadcast_ids), ctx.clock.now())
-        uow.commit()
+    broadcast_work.record_progress(ctx.database, list(broadcast_ids), ctx.clock.now())

@@ -1,7 +1,8 @@
 """/broadcast: an organizer writes an announcement and sends it (see broadcast.mmd).
 
 The draft lives in `user_data` until Send now or Schedule, which write it in one
-unit of work (`bot.services.broadcasts.create`). Every text is checked as
+unit of work (`bot.services.broadcast_work.create_broadcast`; the previews, the
+summary and sending are in `handlers.broadcast_send`). Every text is checked as
 Telegram will read it (`bot.services.broadcast_text`), and the preview is the
 very message readers get (`bot.broadcast_render.outgoing_for`), so a broadcast
 never fails for all its readers at once. The status message, its buttons and
@@ -10,11 +11,9 @@ never fails for all its readers at once. The status message, its buttons and
 
 from __future__ import annotations
 
-import asyncio
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from telegram import Message, MessageEntity, Update
-from telegram.error import BadRequest
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -24,29 +23,26 @@ from telegram.ext import (
     filters,
 )
 
-from bot.broadcast_render import outgoing_for
-from bot.context import AppContext
 from bot.i18n import LANGUAGES, N_, Translator
 from bot.services import broadcast_text, broadcasts
-from bot.services.broadcasts import Audience, AudienceKind, BroadcastDraft
+from bot.services.broadcasts import Audience, AudienceKind
 from bot.services.event_fields import FieldError, parse_moment
 from handlers import broadcast_screens as screens
-from handlers import broadcast_status, broadcast_targets
+from handlers import broadcast_send, broadcast_status, broadcast_targets
 from handlers.broadcast_screens import FORM_KEY, USE_BUTTONS, Step
+from handlers.broadcast_send import FLOW, cancel, end_form, send
 from handlers.common import (
     ActiveFlow,
     Context,
     conversation,
     ctx_of,
     enter_flow,
-    leave_flow,
     reader,
 )
 from handlers.event_form import ONLY_ORGANIZERS
 from handlers.events import reader_zone
-from storage.broadcast_models import Broadcast, MediaKind
+from storage.broadcast_models import MediaKind
 
-FLOW = "broadcast"
 END = ConversationHandler.END
 TEXT_STEPS = (Step.MESSAGE, Step.VERSION, Step.SCHEDULE)
 TEXT_NEEDED = N_("Please answer with a text message.")
@@ -87,7 +83,7 @@ async def start_form(update: Update, context: Context) -> object:
     if not ctx_of(context).is_organizer(user.id):
         await update.effective_chat.send_message(t.gettext(ONLY_ORGANIZERS))
         return END
-    context.user_data[FORM_KEY] = {}
+    context.user_data[FORM_KEY] = broadcast_send.new_form()
     enter_flow(context, FLOW)
     return await ask(update, context, t, Step.MESSAGE)
 
@@ -281,94 +277,17 @@ async def _confirm_action(update: Update, context: Context, t: Translator, actio
     return await confirm_screen(update, context, t, previews=False)
 
 
-# --- preview, send, schedule -------------------------------------------------------------------
-
-
-def draft_of(form: dict) -> BroadcastDraft:
-    return BroadcastDraft(
-        texts={form["language"]: form["text"], **form.get("versions", {})},
-        default_language=form["language"],
-        audience=Audience.from_json(form["audience"]),
-        media_kind=form.get("media_kind", MediaKind.NONE),
-        media_file_id=form.get("media_file_id"),
-        media_file_name=form.get("media_file_name"),
-        button=dict(form.get("button", {})),
-        paid=bool(form.get("paid")),
-    )
+# --- preview and summary (`handlers.broadcast_send`) -------------------------------------------
 
 
 async def confirm_screen(update: Update, context: Context, t: Translator, *,
                          previews: bool = True) -> object:
-    """One preview per version, each the exact message its readers get, then the count
-    and the choice. An audience that is empty now is asked again."""
-    app = ctx_of(context)
-    form = context.user_data[FORM_KEY]
-    user_id = update.effective_user.id
-    draft = draft_of(form)
-    with app.uow() as uow:
-        count = broadcasts.audience_size(uow, draft.audience)
-        labels = broadcast_targets.labels(uow, t, form)
-    if count == 0:
-        await update.effective_chat.send_message(t.gettext(
-            "Nobody is in this audience now. Choose another one."))
-        return await ask(update, context, t, Step.AUDIENCE)
-    preview = broadcasts.as_broadcast(draft, user_id, app.clock.now())
-    # The default version first, as the summary lists them.
-    shown = sorted(preview.texts, key=lambda code: code != preview.default_language)
-    for language in shown if previews else ():
-        outgoing = outgoing_for(preview, language, app.translator(language))
-        try:
-            await outgoing.send(context.bot, update.effective_chat.id)
-        except BadRequest as error:
-            await update.effective_chat.send_message(t.gettext(
-                "Telegram refused this message: {reason}. Please send it again, corrected."
-            ).format(reason=error.message))
-            return await ask(update, context, t, Step.MESSAGE)
-    text, markup = screens.summary(t, form, labels[0], labels[1], count,
-                                   paid_option=app.settings.paid_broadcasts)
-    await update.effective_chat.send_message(text, reply_markup=markup)
-    form["step"] = Step.CONFIRM
-    return Step.CONFIRM
-
-
-async def send(update: Update, context: Context, t: Translator,
-               moment: datetime | None) -> object:
-    """Send now (`moment` None) or schedule; the form closes either way."""
-    app = ctx_of(context)
-    user_id = update.effective_user.id
-    if not app.is_organizer(user_id):
-        await update.effective_chat.send_message(t.gettext(ONLY_ORGANIZERS))
-        return await cancel(update, context, t)
-    form = context.user_data[FORM_KEY]
-    # Writing the outbox rows of a large audience takes a while: in a thread, so that
-    # readers' buttons are answered meanwhile.
-    broadcast = await asyncio.to_thread(_create, app, draft_of(form), user_id, moment)
-    _end(context)
-    if moment is None:
-        await broadcast_status.post_status(context.bot, app, broadcast.id)
-        app.wake_sender()
-        return END
-    user, _t = await reader(update, context)
-    await update.effective_chat.send_message(t.gettext(
-        "Announcement #{id} is scheduled for {when}. Its audience is counted again then. "
-        "/broadcasts lists it, and can cancel it."
-    ).format(id=broadcast.id, when=t.datetime(moment, reader_zone(context, user))))
-    return END
-
-
-def _create(app: AppContext, draft: BroadcastDraft, user_id: int,
-            moment: datetime | None) -> Broadcast:
-    with app.uow() as uow:
-        broadcast = broadcasts.create(uow, draft, user_id, app.clock.now(), send_at=moment)
-        uow.commit()
-    return broadcast
-
-
-async def cancel(update: Update, context: Context, t: Translator) -> object:
-    _end(context)
-    await update.effective_chat.send_message(
-        t.gettext("The announcement is cancelled; nothing was sent."))
-    return END
+    """The previews and the summary; an audience that is empty now, or a message
+    Telegram refused, is asked again."""
+    step = await broadcast_send.confirm_screen(update, context, t, previews=previews)
+    if step is Step.CONFIRM:
+        return step
+    return await ask(update, context, t, step)
 
 
 async def cancel_command(update: Update, context: Context) -> object:
@@ -399,13 +318,9 @@ async def form_closed(update: Update, context: Context) -> object:
 
 async def timed_out(update: Update, context: Context) -> None:
     """No answer for CONVERSATION_TIMEOUT: the form closes with nothing sent."""
-    _end(context)
+    end_form(context)
     _user, t = await reader(update, context)
     await update.effective_chat.send_message(t.gettext(
         "The announcement form was closed because it had no answer for a long time. Nothing "
         "was sent. Send /broadcast to start again."))
 
-
-def _end(context: Context) -> None:
-    context.user_data.pop(FORM_KEY, None)
-    leave_flow(context, FLOW)

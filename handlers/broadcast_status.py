@@ -10,7 +10,6 @@ messages are edited only when their text changed, at most once per
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from datetime import timedelta
@@ -21,14 +20,14 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.context import AppContext, app_context
 from bot.i18n import Translator
-from bot.services import broadcasts
+from bot.services import broadcast_work
+from bot.services.broadcast_work import StatusFacts
 from bot.services.broadcasts import Audience, BroadcastNotFound, BroadcastStateError
 from bot.services.catalog import zone_of
 from handlers import broadcast_screens as screens
 from handlers.common import Context, ctx_of, keyboard, reader, stale_button
 from handlers.event_form import ONLY_ORGANIZERS
 from storage.broadcast_models import Broadcast, BroadcastStatus
-from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +40,11 @@ LIST_LENGTH = 10
 # Telegram refuses messages over 4096 characters; the oldest entries give way.
 MESSAGE_LIMIT = 4000
 SHOWN_KEY = "kopir.broadcast_status"
-_ACTIONS = ("pause", "resume", "cancel")
+_ACTIONS = {
+    "pause": broadcast_work.pause_broadcast,
+    "resume": broadcast_work.resume_broadcast,
+    "cancel": broadcast_work.cancel_broadcast,
+}
 
 
 def register(app: Application) -> None:
@@ -55,33 +58,30 @@ def register(app: Application) -> None:
 # --- the status message ------------------------------------------------------------------------
 
 
-def _render(uow: UnitOfWork, app: AppContext, broadcast: Broadcast,
+def _render(app: AppContext, facts: StatusFacts,
             t: Translator | None = None) -> tuple[str, InlineKeyboardMarkup | None]:
-    """The status text and buttons in the language of the organizer who wrote it."""
-    organizer = uow.users.get(broadcast.created_by)
-    language = organizer.language if organizer is not None else None
-    t = t or app.translator(language)
-    zone = zone_of(organizer.timezone if organizer else None, app.settings.timezone)
-    event, contest = broadcasts.subjects(uow, broadcast.audience)
-    audience = screens.audience_text(t, Audience.from_json(broadcast.audience), event, contest,
-                                     t.language)
-    figures = broadcasts.figures(uow, broadcast.id, app.clock.now())
-    return (screens.status_text(t, broadcast, figures, audience, zone),
+    """The status text and buttons, in the language of the organizer who wrote it
+    unless `t` says otherwise."""
+    broadcast = facts.broadcast
+    t = t or app.translator(facts.organizer_language)
+    zone = zone_of(facts.organizer_timezone, app.settings.timezone)
+    audience = screens.audience_text(t, Audience.from_json(broadcast.audience), facts.event,
+                                     facts.contest, t.language)
+    return (screens.status_text(t, broadcast, facts.figures, audience, zone),
             screens.status_markup(t, broadcast))
 
 
-def _load_and_render(app: AppContext, broadcast_id: int
-                     ) -> tuple[Broadcast, str, InlineKeyboardMarkup | None]:
-    with app.uow() as uow:
-        broadcast = broadcasts.get(uow, broadcast_id)
-        return (broadcast, *_render(uow, app, broadcast))
+async def _load_and_render(app: AppContext, broadcast_id: int
+                           ) -> tuple[Broadcast, str, InlineKeyboardMarkup | None]:
+    # In a database thread: the counts of a large broadcast must not hold up the
+    # answers to readers.
+    facts = await app.read(broadcast_work.status_facts, broadcast_id, app.clock.now())
+    return (facts.broadcast, *_render(app, facts))
 
 
 async def post_status(bot: Bot, app: AppContext, broadcast_id: int) -> None:
     """Send the status message of a broadcast that has just started to its organizer."""
-    # Database work runs in a thread: the counts of a large broadcast must not hold up
-    # the answers to readers.
-    broadcast, text, markup = await asyncio.to_thread(_load_and_render, app, broadcast_id)
+    broadcast, text, markup = await _load_and_render(app, broadcast_id)
     chat_id = broadcast.created_by
     try:
         message = await bot.send_message(chat_id, text, reply_markup=markup)
@@ -89,19 +89,14 @@ async def post_status(bot: Bot, app: AppContext, broadcast_id: int) -> None:
         # The broadcast goes out all the same; /broadcasts shows its figures.
         log.warning("could not post the status of broadcast %s: %s", broadcast_id, error)
         return
-    await asyncio.to_thread(_set_status_message, app, broadcast_id, chat_id, message.message_id)
-
-
-def _set_status_message(app: AppContext, broadcast_id: int, chat_id: int, message_id: int) -> None:
-    with app.uow() as uow:
-        broadcasts.set_status_message(uow, broadcast_id, chat_id, message_id)
-        uow.commit()
+    await app.call(broadcast_work.record_status_message, broadcast_id, chat_id,
+                   message.message_id)
 
 
 async def refresh(bot: Bot, app: AppContext, shown: dict, broadcast: Broadcast, *,
                   force: bool = False) -> None:
     """Edit the status message if its text changed and it was not edited just now."""
-    _broadcast, text, markup = await asyncio.to_thread(_load_and_render, app, broadcast.id)
+    broadcast, text, markup = await _load_and_render(app, broadcast.id)
     key = (text, markup.to_json() if markup else "")
     last = shown.get(broadcast.id)
     if last is not None and (last[0] == key
@@ -123,36 +118,16 @@ def _shown(bot_data: dict) -> dict:
     return bot_data.setdefault(SHOWN_KEY, {})
 
 
-def _start_due(app: AppContext) -> list[int]:
-    with app.uow() as uow:
-        started = [broadcast.id for broadcast in
-                   broadcasts.start_due_broadcasts(uow, app.clock.now())]
-        uow.commit()
-    return started
-
-
-def _live(app: AppContext) -> list[Broadcast]:
-    now = app.clock.now()
-    with app.uow() as uow:
-        live = broadcasts.with_status_message(uow, now, SUMMARY_WINDOW)
-        # The engine reports progress as it settles rows; this also finishes a broadcast
-        # whose last rows were settled by a process that died before reporting.
-        running = [b.id for b in live if b.status == BroadcastStatus.RUNNING]
-        if broadcasts.finish_done(uow, running, now):
-            uow.commit()
-        return live
-
-
 async def on_tick(context: Context) -> None:
     """Start what fell due, then bring every live status message up to date."""
     app = app_context(context.bot_data)
-    # Writing the outbox rows of a large audience takes a while: in a thread.
-    started = await asyncio.to_thread(_start_due, app)
-    if started:
-        app.wake_sender()
+    # Writing the outbox rows of a large audience takes a while: in a database thread
+    # (the sender is woken once they are written).
+    started = await app.call(broadcast_work.start_due, app.clock.now())
     for broadcast_id in started:
         await post_status(context.bot, app, broadcast_id)
-    for broadcast in await asyncio.to_thread(_live, app):
+    live = await app.call(broadcast_work.live_broadcasts, app.clock.now(), SUMMARY_WINDOW)
+    for broadcast in live:
         await refresh(context.bot, app, _shown(context.bot_data), broadcast)
 
 
@@ -168,13 +143,9 @@ async def on_control(update: Update, context: Context) -> None:
     if action not in _ACTIONS or not number.isdigit():
         await stale_button(update, t)
         return
-    change = {"pause": broadcasts.pause, "resume": broadcasts.resume,
-              "cancel": broadcasts.cancel}[action]
     _ = t.gettext
     try:
-        with app.uow() as uow:
-            broadcast = change(uow, int(number), app.clock.now())
-            uow.commit()
+        broadcast = await app.call(_ACTIONS[action], int(number), app.clock.now())
     except BroadcastNotFound:
         await stale_button(update, t)
         return
@@ -189,12 +160,10 @@ async def on_control(update: Update, context: Context) -> None:
             "resume": _("Sending again."),
             "cancel": _("Cancelled. Nothing more is sent."),
         }[action])
-    if action == "resume":
-        app.wake_sender()
     if broadcast.status_message_id == query.message.message_id:
         await refresh(context.bot, app, _shown(context.bot_data), broadcast, force=True)
     elif isinstance(query.message, Message):
-        text, markup = _listing(app, t)
+        text, markup = await _listing(app, t)
         await _edit(query.message, text, markup)
 
 
@@ -215,24 +184,24 @@ async def list_broadcasts(update: Update, context: Context) -> None:
     if not app.is_organizer(user.id):
         await update.effective_chat.send_message(t.gettext(ONLY_ORGANIZERS))
         return
-    text, markup = _listing(app, t)
+    text, markup = await _listing(app, t)
     await update.effective_chat.send_message(text, reply_markup=markup)
 
 
-def _listing(app: AppContext, t: Translator) -> tuple[str, InlineKeyboardMarkup | None]:
+async def _listing(app: AppContext, t: Translator) -> tuple[str, InlineKeyboardMarkup | None]:
     """The latest broadcasts with their figures; scheduled ones can be cancelled here."""
     _ = t.gettext
     blocks, rows = [], []
-    with app.uow() as uow:
-        for broadcast in broadcasts.recent(uow, LIST_LENGTH):
-            text, _markup = _render(uow, app, broadcast, t)
-            if broadcast.status == BroadcastStatus.SCHEDULED:
-                size = broadcasts.audience_size(uow, Audience.from_json(broadcast.audience))
-                text += "\n" + t.ngettext("{n} reader now", "{n} readers now", size).format(
-                    n=t.number(size))
-                rows.append([(_("Cancel #{id}").format(id=broadcast.id),
-                              f"bs:cancel:{broadcast.id}")])
-            blocks.append(text)
+    for listed in await app.read(broadcast_work.listing, LIST_LENGTH, app.clock.now()):
+        broadcast = listed.status.broadcast
+        text, _markup = _render(app, listed.status, t)
+        if listed.audience_now is not None:
+            size = listed.audience_now
+            text += "\n" + t.ngettext("{n} reader now", "{n} readers now", size).format(
+                n=t.number(size))
+            rows.append([(_("Cancel #{id}").format(id=broadcast.id),
+                          f"bs:cancel:{broadcast.id}")])
+        blocks.append(text)
     if not blocks:
         return _("No announcements yet. Send /broadcast to write one."), None
     header = _("Announcements, newest first:")

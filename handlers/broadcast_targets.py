@@ -7,14 +7,14 @@ from telegram import Update
 
 from bot.context import AppContext
 from bot.i18n import LANGUAGES, Translator
-from bot.services import broadcasts
+from bot.services import broadcast_work, broadcasts
+from bot.services.broadcast_work import ConfirmFacts
 from bot.services.broadcasts import Audience, AudienceKind
 from handlers import broadcast_screens as screens
 from handlers import contest_form, event_form
 from handlers.broadcast_screens import FORM_KEY, Step
 from handlers.common import Context, ctx_of, reader
 from handlers.events import reader_zone
-from storage.uow import UnitOfWork
 
 EVENT_KINDS = (AudienceKind.EVENT, AudienceKind.WAITLIST)
 CONTEST_KINDS = (AudienceKind.CONTEST, AudienceKind.SIDE, AudienceKind.JURORS)
@@ -42,13 +42,13 @@ async def ask_target(update: Update, context: Context, t: Translator, step: Step
         text, markup = screens.ask_audience_language(t)
         await chat.send_message(text, reply_markup=markup)
         return True
-    with app.uow() as uow:
-        if target == "event":
-            events = broadcasts.events_to_address(uow, app.clock.now())
-        else:
-            contests = broadcasts.contests_to_address(uow)
-            side_contest = (uow.contests.get(form["side_contest"])
-                            if form.get("side_contest") is not None else None)
+    if target == "event":
+        events = await app.read(broadcasts.events_to_address, app.clock.now())
+    else:
+        side_contest = (await app.read(broadcast_work.find_contest, form["side_contest"])
+                        if form.get("side_contest") is not None else None)
+        contests = (await app.read(broadcasts.contests_to_address)
+                    if side_contest is None else [])
     if target == "event":
         if not events:
             await chat.send_message(t.gettext("There are no events to choose from."))
@@ -79,16 +79,15 @@ async def choose(update: Update, context: Context, t: Translator, step: Step, ac
         return Step.CONFIRM
     kind = None if step is Step.BUTTON_TARGET else AudienceKind(form["audience_kind"])
     if kind is AudienceKind.SIDE and action == "side" and form.get("side_contest") is not None:
-        return _choose_side(app, form, value)
+        return await _choose_side(app, form, value)
     if action != "v":
         return None
     if kind is AudienceKind.JURORS and value == "all":
         form["audience"] = Audience(AudienceKind.JURORS).to_json()
         return Step.CONFIRM
     number = int(value) if value and value.isdigit() else None
-    with app.uow() as uow:
-        found = (uow.events.get(number) if target == "event" else uow.contests.get(number)
-                 ) if number is not None else None
+    find = broadcast_work.find_event if target == "event" else broadcast_work.find_contest
+    found = await app.read(find, number) if number is not None else None
     if found is None:
         await update.effective_chat.send_message(t.gettext(
             "That one no longer exists; choose another."))
@@ -110,9 +109,8 @@ async def choose(update: Update, context: Context, t: Translator, step: Step, ac
     return Step.CONFIRM
 
 
-def _choose_side(app: AppContext, form: dict, value: str | None) -> Step | None:
-    with app.uow() as uow:
-        contest = uow.contests.get(form["side_contest"])
+async def _choose_side(app: AppContext, form: dict, value: str | None) -> Step | None:
+    contest = await app.read(broadcast_work.find_contest, form["side_contest"])
     index = int(value) if value and value.isdigit() else -1
     if contest is None or not 0 <= index < len(contest.sides):
         form.pop("side_contest", None)
@@ -122,13 +120,12 @@ def _choose_side(app: AppContext, form: dict, value: str | None) -> Step | None:
     return Step.CONFIRM
 
 
-def labels(uow: UnitOfWork, t: Translator, form: dict) -> tuple[str, str]:
+def labels(t: Translator, form: dict, facts: ConfirmFacts) -> tuple[str, str]:
     """How the chosen audience and button read in the summary."""
     audience = Audience.from_json(form["audience"])
-    event, contest = broadcasts.subjects(uow, form["audience"])
-    button = form.get("button", {})
-    button_event, button_contest = broadcasts.subjects(uow, button)
     return (
-        screens.audience_text(t, audience, event, contest, t.language),
-        screens.button_text(t, button, button_event, button_contest, t.language),
+        screens.audience_text(t, audience, facts.audience_event, facts.audience_contest,
+                              t.language),
+        screens.button_text(t, form.get("button", {}), facts.button_event,
+                            facts.button_contest, t.language),
     )

@@ -59,5 +59,8 @@ class Broadcast(SQLModel, table=True):
     # The organizer's live status message, edited while the broadcast runs.
     status_chat_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     status_message_id: int | None = None
+    # The /broadcast form it was written in: however often Send is pressed (two presses
+    # racing, a retry after "busy"), one form makes one broadcast.
+    form_token: str | None = Field(default=None, max_length=32, unique=True, index=True)
     created_at: datetime = Field(sa_column=_utc())
     updated_at: datetime = Field(sa_column=_utc())

@@ -38,6 +38,10 @@ class BroadcastRepository:
         self.session.add(broadcast)
         return broadcast
 
+    def by_form_token(self, form_token: str) -> Broadcast | None:
+        query = select(Broadcast).where(Broadcast.form_token == form_token)
+        return self.session.exec(query).first()
+
     def recent(self, limit: int) -> list[Broadcast]:
         """Newest first; drafts never reach the database, so these are all real ones."""
         query = (

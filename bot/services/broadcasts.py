@@ -1,7 +1,7 @@
 """Broadcasts: an organizer's announcement to an audience, delivered through the outbox.
 
 Life of a broadcast (`BroadcastStatus`): the /broadcast conversation keeps the
-draft in memory; confirming writes it SCHEDULED (`scheduled_at` = now for "send
+draft in its form; confirming writes it SCHEDULED (`scheduled_at` = now for "send
 now"). `start_due_broadcasts` turns every scheduled broadcast whose time has
 come into RUNNING and writes one outbox row per recipient, so a broadcast that
 fell due while the bot was down starts at the next start-up. The audience is
@@ -11,6 +11,9 @@ the rows (priority 10: readers' reminders and notices go first) and calls
 `finish_done` after each batch; PAUSED leaves rows pending (the engine skips
 them), CANCELLED marks the pending ones cancelled. Figures are counted from the
 rows themselves.
+
+These functions work inside a unit of work the caller owns; handlers and jobs use
+them through `bot.services.broadcast_work`, whose functions own theirs.
 """
 
 from __future__ import annotations
@@ -174,11 +177,13 @@ def check_schedule(moment: datetime, now: datetime) -> datetime:
 
 def create(
     uow: UnitOfWork, draft: BroadcastDraft, created_by: int, now: datetime,
-    *, send_at: datetime | None = None,
+    *, send_at: datetime | None = None, form_token: str | None = None,
 ) -> Broadcast:
     """Save the broadcast: started at once (its outbox rows written) when `send_at` is
-    None, else scheduled. The caller commits, then wakes the sender."""
+    None, else scheduled. The caller commits (the sender is woken by that commit);
+    `bot.services.broadcast_work.create_broadcast` does it all, once per form."""
     broadcast = as_broadcast(draft, created_by, now)
+    broadcast.form_token = form_token
     broadcast.status = BroadcastStatus.SCHEDULED
     broadcast.scheduled_at = now if send_at is None else check_schedule(send_at, now)
     uow.broadcasts.add(broadcast)
@@ -251,7 +256,8 @@ def pause(uow: UnitOfWork, broadcast_id: int, now: datetime) -> Broadcast:
 
 
 def resume(uow: UnitOfWork, broadcast_id: int, now: datetime) -> Broadcast:
-    """Go on where it stopped; the caller wakes the sender after committing."""
+    """Go on where it stopped; the caller marks the outbox changed before committing
+    (`UnitOfWork.outbox_changed`), so the sender looks at once."""
     broadcast = get(uow, broadcast_id)
     if broadcast.status != BroadcastStatus.PAUSED:
         raise BroadcastStateError(broadcast)

@@ -619,3 +619,71 @@ async def test_scheduled_broadcast_that_fell_due_while_the_bot_was_down_goes_out
     assert received == {501: ["Hello, readers!"], 502: ["Привет, читатели!"],
                         503: ["Hello, readers!"], 504: ["Hello, readers!"]}
     assert stored(database).started_at == NOW + timedelta(hours=5)
+
+
+# --- Send pressed twice, a busy database -------------------------------------------------------
+
+BUSY = ("Kopir is very busy right now and could not do this. Please try again in a moment: "
+        "nothing you have already entered is lost.")
+FORM_CLOSED = "This form is closed. Send /broadcast to write a new announcement."
+
+
+async def test_send_pressed_twice_at_once_makes_one_broadcast(people, database):
+    organizer = people[ORGANIZER_ID]
+    await compose(organizer, *HELLO_IN_TWO_LANGUAGES)
+
+    presses = [await organizer.press("Send now"), await organizer.press("Send now")]
+    answers = [await organizer.wait_callback_answer(query) for query in presses]
+
+    await until(lambda: finished(database))
+    received = {user_id: await inbox(people[user_id]) for user_id in READERS}
+    with database.uow() as uow:
+        assert len(uow.broadcasts.recent(10)) == 1
+    assert (answers[1].text, answers[1].show_alert) == (FORM_CLOSED, True)
+    assert received == {501: ["Hello, readers!"], 502: ["Привет, читатели!"],
+                        503: ["Hello, readers!"], 504: ["Hello, readers!"]}
+    await until(lambda: "finished" in status_message(organizer, database))
+
+
+@pytest.mark.parametrize("written", [False, True], ids=["nothing-written", "answer-lost"])
+async def test_send_on_a_busy_database_keeps_the_form_and_a_second_press_sends_once(
+        people, database, monkeypatch, written):
+    """The database is busy at Send (`written`: the broadcast was committed, but the
+    answer never came back): the organizer is told, the form stays, and pressing Send
+    again gives one broadcast, each reader one message and one status message."""
+    from bot.services import broadcast_work
+    from storage.uow import DatabaseBusy
+
+    real = broadcast_work.create_broadcast
+    calls = []
+
+    def busy_once(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        calls.append(kwargs["form_token"])
+        if len(calls) == 1:
+            if written:
+                real(*args, **kwargs)
+            raise DatabaseBusy("OperationalError")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(broadcast_work, "create_broadcast", busy_once)
+    organizer = people[ORGANIZER_ID]
+    await compose(organizer, *HELLO_IN_TWO_LANGUAGES)
+
+    await organizer.press("Send now")
+    await organizer.wait_reply()
+    told = [text_of(event.message) for event in organizer.drain()] + [
+        answer.text for answer in organizer.callback_answers]
+    await organizer.press("Send now")
+
+    await until(lambda: finished(database))
+    received = {user_id: await inbox(people[user_id]) for user_id in READERS}
+    await until(lambda: "finished" in status_message(organizer, database))
+    assert BUSY in told
+    assert len(calls) == 2 and calls[0] == calls[1]  # the same form, the same token
+    with database.uow() as uow:
+        assert len(uow.broadcasts.recent(10)) == 1
+    assert received == {501: ["Hello, readers!"], 502: ["Привет, читатели!"],
+                        503: ["Hello, readers!"], 504: ["Hello, readers!"]}
+    statuses = [event.message for event in organizer.drain()
+                if text_of(event.message).startswith("📣")]
+    assert len({message["message_id"] for message in statuses}) == 1
