@@ -102,7 +102,7 @@ def test_register_figures_hold_the_seats_and_the_waiting_list():
 
 
 def test_reminder_lateness_is_measured_from_t():
-    args = reminders.parse_args(["--registrants", "3", "--rate", "1"])
+    args = reminders.parse_args(["--registrants", "3", "--rate", "1", "--early-slack", "0"])
     run = reminders.Run(args, [1, 2, 3], due_mono=100.0, stats={
         "timeline": [[97.5, "delivered"], [99.0, "delivered"], [96.0, "delivered"],
                      [98.0, "rejected"]],
