@@ -16,8 +16,11 @@ from __future__ import annotations
 import asyncio
 import math
 import os
+import shutil
 import sys
+import tempfile
 import time
+import traceback
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -381,3 +384,19 @@ if __name__ == "__main__":
     if sys.argv[1:] != ["bare-bot"]:
         sys.exit("usage: python -m bench._wave bare-bot")
     run_bare_bot()
+
+
+def run_main(main_async: Any, args: Any, prefix: str) -> int:
+    """Run a bench in a work folder (a temporary one unless --workdir is given, removed
+    afterwards unless the run broke off, so its logs can be read); returns its status."""
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix=prefix))
+    workdir.mkdir(parents=True, exist_ok=True)
+    status = 2
+    try:
+        status = asyncio.run(main_async(args, workdir))
+    except Exception:
+        traceback.print_exc()
+    finally:
+        if args.workdir is None and status != 2:
+            shutil.rmtree(workdir, ignore_errors=True)
+    return status

@@ -25,11 +25,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import shutil
 import sys
-import tempfile
 import time
-import traceback
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -46,6 +43,7 @@ from bench._wave import (  # noqa: E402
     query,
     reader_ids,
     register_through_service,
+    run_main,
     say,
     seed_event,
     utc_in,
@@ -224,18 +222,7 @@ async def main_async(args: argparse.Namespace, workdir: Path) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="kopir-reminders-"))
-    workdir.mkdir(parents=True, exist_ok=True)
-    status = 2
-    try:
-        status = asyncio.run(main_async(args, workdir))
-    except Exception:
-        traceback.print_exc()
-    finally:
-        if args.workdir is None and status != 2:
-            shutil.rmtree(workdir, ignore_errors=True)
-    return status
+    return run_main(main_async, parse_args(argv), "kopir-reminders-")
 
 
 if __name__ == "__main__":

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, timedelta
 
-from storage.models import Event, EventKind, Partner
+from bot.services.profile import ProfileDraft, save_profile
+from storage.models import Event, EventKind, Partner, User
 from storage.uow import Database
 
 # Tests run at a fixed moment: a Sunday morning in Karaganda.
@@ -47,3 +49,17 @@ def make_event(database: Database, **overrides) -> Event:
         uow.events.replace_partners(event.id, partners)
         uow.commit()
     return event
+
+
+def make_readers(database: Database, ids: Iterable[int]) -> None:
+    """Readers with a complete profile (and consent), ready to register."""
+    ids = list(ids)
+    draft = ProfileDraft("Aru Sadykova", date(2009, 3, 14), "Kazakhstan", "Karaganda",
+                         "Youth library")
+    with database.uow() as uow:
+        for user_id in ids:
+            uow.users.add(User(id=user_id, first_name="Reader", language="en", created_at=NOW))
+        uow.flush()
+        for user_id in ids:
+            save_profile(uow, user_id, draft, NOW)
+        uow.commit()

@@ -5,19 +5,18 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import text
 
 from bot.app import build_application
 from bot.clock import ManualClock
-from bot.services.profile import ProfileDraft, save_profile
 from storage.db import make_engine
-from storage.models import RegistrationStatus, User
+from storage.models import RegistrationStatus
 from storage.uow import Database
 from tests.conftest import onboard
-from tests.factories import NOW, make_event
+from tests.factories import NOW, make_event, make_readers
 
 READERS = 200
 SEATS = 50
@@ -41,18 +40,6 @@ def clock() -> ManualClock:
 def database(storage: Database) -> Database:
     """The Application's database: SQLite, and PostgreSQL when the tests have one."""
     return storage
-
-
-def add_readers(database: Database, ids: range) -> None:
-    draft = ProfileDraft("Aru Sadykova", date(2009, 3, 14), "Kazakhstan", "Karaganda",
-                         "Youth library")
-    with database.uow() as uow:
-        for user_id in ids:
-            uow.users.add(User(id=user_id, first_name="Reader", language="en", created_at=NOW))
-        uow.flush()
-        for user_id in ids:
-            save_profile(uow, user_id, draft, NOW)
-        uow.commit()
 
 
 async def replies_until(user, prefix: str) -> list[str]:  # noqa: ANN001
@@ -82,7 +69,7 @@ async def test_register_two_hundred_readers_at_once_fills_fifty_seats_in_press_o
 ):
     event = make_event(database, capacity=SEATS)
     ids = range(FIRST_READER, FIRST_READER + READERS)
-    add_readers(database, ids)
+    make_readers(database, ids)
     users = [fake_api.user(user_id) for user_id in ids]
     for user in users:
         user.started = True
@@ -101,7 +88,7 @@ async def test_register_two_hundred_readers_at_once_fills_fifty_seats_in_press_o
 
 async def test_register_pressed_ten_times_in_a_second_registers_once(bot_app, fake_api, database):
     event = make_event(database, capacity=SEATS)
-    add_readers(database, range(FIRST_READER, FIRST_READER + 1))
+    make_readers(database, range(FIRST_READER, FIRST_READER + 1))
     user = fake_api.user(FIRST_READER)
     user.started = True
 
@@ -203,7 +190,7 @@ async def test_busy_database_reads_go_on_writes_told_to_try_again_then_served(
 ):
     _application, database = quick_busy_app
     event = make_event(database, capacity=SEATS)
-    add_readers(database, range(FIRST_READER, FIRST_READER + 3))
+    make_readers(database, range(FIRST_READER, FIRST_READER + 3))
     users = [fake_api.user(FIRST_READER + n) for n in range(3)]
     for user in users:
         user.started = True
@@ -256,7 +243,7 @@ async def test_postgres_connections_cut_mid_wave_every_press_answered_nothing_ov
         pytest.skip("a PostgreSQL restart is a PostgreSQL fault")
     event = make_event(database, capacity=SEATS)
     ids = range(FIRST_READER, FIRST_READER + 100)
-    add_readers(database, ids)
+    make_readers(database, ids)
     users = [fake_api.user(user_id) for user_id in ids]
     for user in users:
         user.started = True

@@ -6,34 +6,20 @@ import sqlite3
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
 
 import pytest
 
-from bot.services.profile import ProfileDraft, save_profile
 from bot.services.registration import EventFull, register_reader
 from storage.db import make_engine
 from storage.models import RegistrationStatus, User
 from storage.uow import Database, DatabaseBusy
-from tests.factories import NOW, make_event
-
-
-def add_readers(database: Database, ids: range) -> None:
-    draft = ProfileDraft("Aru Sadykova", date(2009, 3, 14), "Kazakhstan", "Karaganda",
-                         "Youth library")
-    with database.uow() as uow:
-        for user_id in ids:
-            uow.users.add(User(id=user_id, first_name="Reader", language="en", created_at=NOW))
-        uow.flush()
-        for user_id in ids:
-            save_profile(uow, user_id, draft, NOW)
-        uow.commit()
+from tests.factories import NOW, make_event, make_readers
 
 
 def test_register_threads_racing_for_the_last_seats_never_oversell(storage):
     event = make_event(storage, capacity=5)
     ids = range(1, 41)
-    add_readers(storage, ids)
+    make_readers(storage, ids)
 
     def press(user_id: int) -> str:
         try:
@@ -115,7 +101,7 @@ def test_busy_error_carries_no_sql_parameters(database_url):
 
 def test_commit_that_wrote_outbox_rows_wakes_the_sender_once(database):
     event = make_event(database, capacity=5)
-    add_readers(database, range(1, 3))
+    make_readers(database, range(1, 3))
     wakes = []
     database.on_outbox_commit = lambda: wakes.append(1)
 
