@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from telegram.ext import Application
 
 from bot.app import build_application
 from bot.clock import ManualClock
@@ -101,18 +103,28 @@ def settings(fake_api: FakeBotApi, database_url: str) -> Settings:
     )
 
 
-@pytest.fixture
-async def bot_app(settings, clock, database, catalogs):  # noqa: ANN001, ANN201
-    """The real Application, polling the fake Bot API over HTTP."""
+@asynccontextmanager
+async def running(settings, clock, database, catalogs) -> AsyncIterator[Application]:  # noqa: ANN001
+    """One life of the bot, as `kopir run` lives it: started polling the fake Bot API over
+    HTTP, then stopped and shut down. (run_polling() would call post_init itself; tests
+    start the parts by hand.)"""
     application = build_application(settings, clock=clock, database=database, catalogs=catalogs)
     async with application:
-        # run_polling() would call post_init itself; tests start the parts by hand.
         await application.post_init(application)
         await application.start()
         await application.updater.start_polling(poll_interval=0.0, timeout=1)
         yield application
         await application.updater.stop()
         await application.stop()
+    if application.post_shutdown is not None:
+        await application.post_shutdown(application)
+
+
+@pytest.fixture
+async def bot_app(settings, clock, database, catalogs):  # noqa: ANN001, ANN201
+    """The real Application, polling the fake Bot API over HTTP."""
+    async with running(settings, clock, database, catalogs) as application:
+        yield application
 
 
 async def onboard(fake_api: FakeBotApi, user_id: int, language: str = "en", **user_fields):

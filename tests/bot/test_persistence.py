@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import date
 
 from sqlalchemy import event
 from sqlmodel import select
-from telegram.ext import Application
 
-from bot.app import build_application
 from bot.fakeapi.users import text_of
 from bot.persistence import DatabasePersistence
 from handlers import profile
@@ -19,25 +15,10 @@ from handlers.common import FLOW_KEY
 from storage.models import Event
 from storage.persistence_models import PersistedState
 from storage.uow import DatabaseBusy
-from tests.conftest import ORGANIZER_ID, onboard
+from tests.conftest import ORGANIZER_ID, onboard, running
 from tests.factories import NOW
 from tests.handlers.test_newevent import FORM, SUMMARY
 from tests.handlers.test_profile import ANSWERS, COUNTRY_Q, profile_row
-
-
-@asynccontextmanager
-async def running(settings, clock, database, catalogs) -> AsyncIterator[Application]:  # noqa: ANN001
-    """One life of the bot, as `kopir run` lives it: started, then stopped and shut down."""
-    application = build_application(settings, clock=clock, database=database, catalogs=catalogs)
-    async with application:
-        await application.post_init(application)
-        await application.start()
-        await application.updater.start_polling(poll_interval=0.0, timeout=1)
-        yield application
-        await application.updater.stop()
-        await application.stop()
-    if application.post_shutdown is not None:
-        await application.post_shutdown(application)
 
 
 def rows(database) -> list[tuple[str, str, str]]:  # noqa: ANN001

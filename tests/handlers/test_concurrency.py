@@ -10,12 +10,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import text
 
-from bot.app import build_application
 from bot.clock import ManualClock
 from storage.db import make_engine
 from storage.models import RegistrationStatus
 from storage.uow import Database
-from tests.conftest import onboard
+from tests.conftest import onboard, running
 from tests.factories import NOW, make_event, make_readers
 
 READERS = 200
@@ -174,14 +173,8 @@ def locked_database(database_url: str):  # noqa: ANN201
 async def quick_busy_app(settings, clock, database_url, catalogs):  # noqa: ANN001, ANN201
     """The Application on SQLite with a one-second busy wait (the default is three)."""
     database = Database(make_engine(database_url, busy_seconds=1.0), busy_seconds=1.0)
-    application = build_application(settings, clock=clock, database=database, catalogs=catalogs)
-    async with application:
-        await application.post_init(application)
-        await application.start()
-        await application.updater.start_polling(poll_interval=0.0, timeout=1)
+    async with running(settings, clock, database, catalogs) as application:
         yield application, database
-        await application.updater.stop()
-        await application.stop()
     database.dispose()
 
 
