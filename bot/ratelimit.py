@@ -151,6 +151,9 @@ class RateLimiter:
         self._replies: dict[int, Hashable] = {}
         self._reply_seq = 0
         self._reply_gone: asyncio.Future[None] | None = None
+        # Replies past their chat's wait queue here; the first one's chat is `_reply_head`.
+        self._reply_gate = asyncio.Lock()
+        self._reply_head: Hashable | None = None
 
     @property
     def paced_rate(self) -> float:
@@ -208,9 +211,19 @@ class RateLimiter:
         key = self._reply_seq
         self._replies[key] = chat_id
         try:
-            while (wait := self.delay(chat_id)) > 0:
+            # Its own chat first: a reply waiting for its chat's second holds nobody up.
+            while (wait := self.chat_delay(chat_id)) > 0:
                 await self._sleep(wait)
-            return self._record(chat_id, paid=False)
+            # Then in line: one reply at a time watches the lanes. A thousand replies
+            # waking for every slot would spend the bot's CPU on waking up.
+            async with self._reply_gate:
+                self._reply_head = chat_id
+                try:
+                    while (wait := self.delay(chat_id)) > 0:
+                        await self._sleep(wait)
+                    return self._record(chat_id, paid=False)
+                finally:
+                    self._reply_head = None
         finally:
             del self._replies[key]
             gone = self._reply_gone
@@ -218,10 +231,11 @@ class RateLimiter:
                 gone.set_result(None)
 
     def _reply_ready(self) -> bool:
-        """Whether a waiting reply may go now (lanes, pause and its chat): then it takes
-        the slot, not a bulk send. A paid bulk send, which needs only the paid lane, so
-        gives way only to replies the free lane lets go too."""
-        if not self._replies:
+        """Whether the reply first in line may go now (lanes, pause and its chat): then it
+        takes the slot, not a bulk send. A paid bulk send, which needs only the paid lane,
+        so gives way only to replies the free lane lets go too."""
+        head = self._reply_head
+        if head is None:
             return False
         now = self._clock()
         if self._paused_until - now > _READY:
@@ -229,7 +243,7 @@ class RateLimiter:
         base = self._round_trips[0][1] if self._round_trips else None
         if any(lane.wait(now, base) > _READY for lane in self._lanes(False)):
             return False
-        return any(self.chat_delay(chat, now) <= _READY for chat in self._replies.values())
+        return self.chat_delay(head, now) <= _READY
 
     @property
     def replies_waiting(self) -> int:

@@ -111,8 +111,31 @@ class RegistrationRepository:
         return list(self.session.exec(query).all())
 
     def first_waitlisted(self, event_id: int) -> Registration | None:
-        waitlist = self.for_event(event_id, RegistrationStatus.WAITLISTED)
-        return waitlist[0] if waitlist else None
+        query = (
+            select(Registration)
+            .where(Registration.event_id == event_id,
+                   Registration.status == RegistrationStatus.WAITLISTED)
+            .order_by(col(Registration.queued_at), col(Registration.id))
+            .limit(1)
+        )
+        return self.session.exec(query).first()
+
+    def waitlist_position(self, event_id: int, user_id: int) -> int | None:
+        """1 for the first in line; None when the reader is not waiting. One count, not
+        the whole line: readers joining a long line at once each ask for it."""
+        mine = self.get(event_id, user_id)
+        if mine is None or mine.status != RegistrationStatus.WAITLISTED:
+            return None
+        ahead = select(func.count()).where(
+            Registration.event_id == event_id,
+            Registration.status == RegistrationStatus.WAITLISTED,
+            or_(
+                col(Registration.queued_at) < mine.queued_at,
+                and_(col(Registration.queued_at) == mine.queued_at,
+                     col(Registration.id) < mine.id),
+            ),
+        )
+        return self.session.exec(ahead).one() + 1
 
     def active_for_user(self, user_id: int, now: datetime) -> list[tuple[Registration, Event]]:
         """Registrations and waiting-list places for events not yet over."""

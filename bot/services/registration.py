@@ -65,11 +65,7 @@ def seats_left(uow: UnitOfWork, event: Event) -> int | None:
 
 
 def waitlist_position(uow: UnitOfWork, event_id: int, user_id: int) -> int | None:
-    waitlist = uow.registrations.for_event(event_id, RegistrationStatus.WAITLISTED)
-    for position, registration in enumerate(waitlist, start=1):
-        if registration.user_id == user_id:
-            return position
-    return None
+    return uow.registrations.waitlist_position(event_id, user_id)
 
 
 def register(
