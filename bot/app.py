@@ -27,6 +27,7 @@ from handlers import (
     manage,
     newcontest,
     newevent,
+    private_only,
     profile,
     registration,
     results,
@@ -87,6 +88,9 @@ def build_application(
     # handler of a group. Conversations come first so that, mid-conversation,
     # their answers are not taken by a broader handler; the fallback that
     # answers unknown commands and stray input comes last.
+    # First of all, in a handler group of its own: outside private chats nothing below
+    # runs (one "write to me privately" for a command, a pop-up for a button).
+    private_only.register(application)
     profile.register(application)  # profile questions (asked before a first registration)
     newevent.register(application)  # organizers: /newevent conversation
     manage.register(application)  # organizers: edit, registrants, cancel an event

@@ -20,6 +20,7 @@ from aiohttp import web
 from bot.fakeapi import control
 from bot.fakeapi.control import SEND_METHODS, Tally
 from bot.fakeapi.faults import Fault, FaultPlan, RateLimiter, RecordedRequest
+from bot.fakeapi.groups import FakeGroup
 from bot.fakeapi.methods import Handler, MessageMethods
 from bot.fakeapi.protocol import error_response, ok_response, read_params
 from bot.fakeapi.setup_methods import SetupMethods, commands_key
@@ -71,6 +72,8 @@ class FakeBotApi:
         self.tally = Tally()
         self.requests: list[RecordedRequest] = []
         self.users: dict[int, FakeUser] = {}
+        # Groups, supergroups and channels the bot is in (negative ids, as in Telegram).
+        self.groups: dict[int, FakeGroup] = {}
         self.files = FileStore()
         self.updates = UpdateQueue()
         self.callback_queries: dict[str, FakeUser] = {}
@@ -151,6 +154,15 @@ class FakeBotApi:
                 language_code=language_code,
             )
         return self.users[user_id]
+
+    def group(
+        self, chat_id: int, *, title: str = "Readers' club", chat_type: str = "supergroup"
+    ) -> FakeGroup:
+        """The simulated group, supergroup or channel with this id, the bot a member of it
+        (created on first use)."""
+        if chat_id not in self.groups:
+            self.groups[chat_id] = FakeGroup(self, chat_id, title=title, chat_type=chat_type)
+        return self.groups[chat_id]
 
     def subscribe(self, callback: Subscriber) -> Callable[[], None]:
         """Call ``callback(chat_id, kind, payload)`` on every bot-side event; returns an
@@ -255,7 +267,11 @@ class FakeBotApi:
         """The private chat a method addresses, with Telegram's errors for bad targets."""
         if chat_id is None or chat_id == "":
             raise ApiError.bad_request("chat_id is empty")
-        user = self.users.get(chat_id) if isinstance(chat_id, int) else None
+        user = (
+            self.users.get(chat_id) or self.groups.get(chat_id)
+            if isinstance(chat_id, int)
+            else None
+        )
         if user is None or not user.started:
             raise ApiError(400, CHAT_NOT_FOUND)
         if for_sending and user.blocked:
