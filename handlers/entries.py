@@ -9,10 +9,13 @@ the entry is the presser's own, so forged data changes nothing.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from dataclasses import asdict
 from enum import Enum
 
-from telegram import Message, Update
+from telegram import Bot, Message, Update
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -25,6 +28,8 @@ from telegram.ext import (
 from bot.i18n import N_, Translator
 from bot.services.contests import ContestNotFound, contest_title
 from bot.services.entries import (
+    FILE_NOT_LOADED,
+    NOT_WHAT_IT_SAYS,
     PROFILE_INCOMPLETE,
     EntryRefused,
     WorkDraft,
@@ -35,6 +40,7 @@ from bot.services.entries import (
     wrong_kind,
 )
 from bot.services.entry_actions import changeable_entry, enterable_contest, send_entry
+from bot.work_files import NotWhatItSays, clean
 from handlers import entry_lists
 from handlers.common import (
     ActiveFlow,
@@ -50,10 +56,16 @@ from handlers.common import (
 from handlers.entry_lists import alert, contest_gone, drop_buttons, number_in
 from storage.contest_models import ContestKind, EntryContent
 
+log = logging.getLogger(__name__)
+
 FLOW = "entry"
 DRAFT_KEY = "entry_draft"
 END = ConversationHandler.END
 STOP_HINT = N_("Send /cancel to stop: nothing is stored until you press Submit.")
+NAME_HINT = N_(
+    "Your name must not appear inside the work itself: the jury judges blind. The author, "
+    "company, camera and place recorded in the file's properties are removed for you."
+)
 BUTTON_TITLE_LENGTH = 40
 _ID = r"(\d{1,9})"
 
@@ -193,6 +205,7 @@ def _summary(t: Translator, draft: dict) -> str:
              _("Work: {work}").format(work=_work_text(t, work))]
     if draft["kind"] == ContestKind.PHOTO:
         lines.append(_("Caption: {caption}").format(caption=work.get("caption") or "—"))
+    lines += ["", _(NAME_HINT)]
     if "replaces" in draft:
         lines += ["", _("This replaces the work of your entry {code}, which keeps its code. "
                         "If the jury has already scored the old work, those scores will be "
@@ -271,6 +284,7 @@ async def work_sent(update: Update, context: Context) -> object:
     try:
         check_content(draft["kind"], work)
         await ctx_of(context).read(check_not_sent, draft["contest_id"], work)
+        await check_cleanable(context.bot, work)
     except EntryRefused as refusal:
         return await _ask(update, context, t, EntryStep.WORK, refusal.render(t))
     draft["work"] = {key: value for key, value in asdict(work).items() if key != "title"}
@@ -281,6 +295,24 @@ async def work_sent(update: Update, context: Context) -> object:
         return await _ask(update, context, t, EntryStep.CAPTION)
     # A caption sent with the photo answers the caption question.
     return await _take_caption(update, context, t, work.caption)
+
+
+async def check_cleanable(bot: Bot, work: WorkDraft) -> None:
+    """Refuses a file that is not what its name says (see bot.work_files): it is downloaded
+    and cleaned once, as the jury's copy will be, and the result thrown away. A photo sent
+    as a photo is Telegram's own JPEG, without metadata."""
+    if work.content not in (EntryContent.IMAGE_FILE, EntryContent.DOCUMENT):
+        return
+    try:
+        file = await bot.get_file(work.file_id)
+        data = bytes(await file.download_as_bytearray())
+    except TelegramError as error:
+        log.warning("could not load a work's file: %s", error)
+        raise EntryRefused(FILE_NOT_LOADED) from error
+    try:
+        await asyncio.to_thread(clean, work.content, work.file_name, data, work.mime_type)
+    except NotWhatItSays as error:
+        raise EntryRefused(NOT_WHAT_IT_SAYS, format=error.format) from error
 
 
 async def caption_typed(update: Update, context: Context) -> object:

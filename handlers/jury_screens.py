@@ -6,6 +6,7 @@ settings, never from an entry's author.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 from datetime import datetime
@@ -17,6 +18,7 @@ from telegram.error import TelegramError
 from bot.i18n import N_, Translator
 from bot.services.contests import contest_title, criterion_names
 from bot.services.jury import BlindEntry, JurorProgress, JuryOverview, OtherScore, ScoredEntry
+from bot.work_files import NotWhatItSays, clean
 from handlers.common import keyboard
 from handlers.event_form import chunks
 from storage.contest_models import Contest, EntryContent
@@ -203,7 +205,8 @@ async def send_work(bot: Bot, chat: Chat, t: Translator, entry: BlindEntry) -> N
         await chat.send_photo(entry.file_id, caption=caption[:CAPTION_LIMIT])
         return
     # A file sent by its file_id keeps the author's file name, which often is their own
-    # name: it is downloaded and sent again under the code (entries are at most 20 MB).
+    # name, and its metadata (author, company, GPS): it is downloaded, cleaned
+    # (bot.work_files) and sent again under the code (entries are at most 20 MB).
     try:
         file = await bot.get_file(entry.file_id)
         content = bytes(await file.download_as_bytearray())
@@ -211,6 +214,17 @@ async def send_work(bot: Bot, chat: Chat, t: Translator, entry: BlindEntry) -> N
         log.warning("could not load the file of entry %s: %s", entry.id, error)
         await chat.send_message(t.gettext(
             "The file of {code} could not be loaded just now. Press Later and come back to it."
+        ).format(code=entry.code))
+        return
+    try:
+        content = await asyncio.to_thread(
+            clean, entry.content, f"{entry.code}{entry.extension}", content)
+    except NotWhatItSays as error:
+        # Only an entry from before files were checked on arrival: never sent uncleaned.
+        log.warning("the file of entry %s cannot be cleaned: %s", entry.id, error)
+        await chat.send_message(t.gettext(
+            "The file of {code} cannot be opened, so it is not shown. Please tell the "
+            "organizers."
         ).format(code=entry.code))
         return
     await chat.send_document(content, filename=f"{entry.code}{entry.extension}",

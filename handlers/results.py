@@ -32,11 +32,12 @@ from bot.services.result_actions import (
     zip_sources,
 )
 from bot.services.results import ResultsRefused, ResultsView
+from bot.work_files import NotWhatItSays, clean
 from handlers import results_screens as screens
 from handlers.common import Context, answer, ctx_of, reader
 from handlers.event_form import ONLY_ORGANIZERS, chunks
 from handlers.events import replace_message
-from storage.contest_models import Contest
+from storage.contest_models import Contest, EntryContent
 
 _DATA = re.compile(r"^rs:([a-z]+):(\d{1,9})(?::([pjo]))?$")
 
@@ -194,12 +195,24 @@ async def _send_zip(press: Press) -> None:
     await press.done()
     await press.update.effective_chat.send_chat_action(ChatAction.UPLOAD_DOCUMENT)
     bot = press.context.bot
+    # Files go into the archive cleaned of their authors' metadata (bot.work_files); a
+    # photo sent as a photo is Telegram's own JPEG, already without any.
+    by_file = {entry.file_id: entry for entry, _author in entries if entry.file_id}
 
     async def fetch(file_id: str) -> bytes:
         try:
             file = await bot.get_file(file_id)
-            return bytes(await file.download_as_bytearray())
+            content = bytes(await file.download_as_bytearray())
         except TelegramError as error:
+            raise exports.FetchFailed(str(error)) from error
+        entry = by_file[file_id]
+        if entry.content not in (EntryContent.IMAGE_FILE, EntryContent.DOCUMENT):
+            return content
+        try:
+            return await asyncio.to_thread(
+                clean, entry.content, entry.file_name, content, entry.mime_type)
+        except NotWhatItSays as error:
+            # Never put into the archive uncleaned: it is listed as missing instead.
             raise exports.FetchFailed(str(error)) from error
 
     archive = await exports.entries_zip(press.t, contest, entries, fetch)

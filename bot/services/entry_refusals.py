@@ -87,6 +87,11 @@ CAPTION_TOO_LONG = Nn_(
     "The caption is too long ({length} characters); at most {max}, please.",
     count="length",
 )
+NOT_WHAT_IT_SAYS = N_(
+    "This file cannot be opened as a {format} file: it may be damaged, protected by a "
+    "password, or another kind of file renamed. Nothing was stored; please send another file."
+)
+FILE_NOT_LOADED = N_("The file could not be loaded just now. Please send it again.")
 NOT_YOURS = N_("This entry is not yours, or it no longer exists.")
 ALREADY_WITHDRAWN = N_("This entry has been withdrawn.")
 

@@ -11,14 +11,16 @@ from bot.fakeapi.users import buttons_of, text_of
 from bot.services import entries as service
 from bot.services.entries import EntryRefused
 from handlers import common
+from handlers.entries import NAME_HINT
 from storage.contest_models import Entry, Score
 from storage.models import User
 from tests.conftest import ORGANIZER_ID, onboard
 from tests.contest_factories import make_contest, make_reader
 from tests.factories import NOW
 from tests.handlers.test_profile import answer_questions
+from tests.work_file_factories import pdf_with_name
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
+PDF = pdf_with_name()
 OTHER_PNG = TINY_PNG + b"\x00other"
 # Only the header is read (for the sizes Telegram advertises): a 1280x960 photo.
 BIG_PNG = TINY_PNG[:16] + struct.pack(">II", 1280, 960) + TINY_PNG[24:]
@@ -85,6 +87,7 @@ def summary(t, contest, title, work, caption=None, photo=False):
              t.gettext("Work: {work}").format(work=work)]
     if photo:
         lines.append(t.gettext("Caption: {caption}").format(caption=caption or "—"))
+    lines += ["", t.gettext(NAME_HINT)]
     return "\n".join(lines)
 
 

@@ -14,6 +14,7 @@ from tests.conftest import ORGANIZER_ID, onboard
 from tests.contest_factories import make_contest, make_reader
 from tests.factories import NOW
 from tests.services.test_jury import add_entry, join
+from tests.work_file_factories import pdf_traces, pdf_with_name
 
 JUROR, SECOND, READER = 9101, 9102, 9103
 AUTHOR = 8101
@@ -117,7 +118,7 @@ def blind_contest(database, fake_api, **overrides):
     make_reader(database, AUTHOR, full_name=AUTHOR_NAME, library=AUTHOR_LIBRARY,
                 first_name="Aigerim")
     photo = fake_api.files.add(b"\x89PNG-photo", "photo")
-    document = fake_api.files.add(b"%PDF-1.4 essay", "document",
+    document = fake_api.files.add(pdf_with_name(), "document",
                                   file_name=f"{AUTHOR_NAME} essay.pdf",
                                   mime_type="application/pdf")
     entries = [
@@ -190,6 +191,7 @@ async def test_jury_scores_blind_revises_and_declares_a_conflict(bot_app, fake_a
     document, question = await juror.next_message(), await juror.next_message()
     assert (document["document"]["file_name"], text_of(document), text_of(question)) == (
         "E-003.pdf", "E-003 «Letters»", f"E-003 «Letters»\n\n{ORIGINALITY}")
+    assert pdf_traces(fake_api.file_bytes(document["document"]["file_id"])) == []
 
     # A conflict with the document: confirmed, it is not shown again.
     await juror.press("Conflict of interest")

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 from openpyxl import load_workbook
+from pypdf import PdfReader
 from sqlmodel import select
 
 from bot.fakeapi.shapes import TINY_PNG
@@ -17,6 +18,7 @@ from bot.services import results
 from storage.models import Notification, NotificationKind
 from tests.conftest import ORGANIZER_ID, onboard
 from tests.result_factories import AIGERIM, ASEL, CLOSES_AT, DANA, JUROR_A, OLENA, small_contest
+from tests.work_file_factories import WORK_TEXT, pdf_traces, pdf_with_name, traces
 
 TITLE_EN = "We roam towards ourselves"
 TITLE_RU = "Мы кочуем навстречу себе"
@@ -33,7 +35,8 @@ PREVIEW_LINES = [
     "1. E-002 «Дніпро» — 6.5 (spread 0.5)",
 ]
 ONLY_ORGANIZERS = "Only organizers can do this."
-PDF_WORK = b"%PDF-1.4 an essay as a file"
+# A PDF with its author in every metadata field: the ZIP gets it without.
+PDF_WORK = pdf_with_name()
 # Replies into one chat go at most one a second (bot.ratelimit): a quiet spell shorter
 # than that is not the end of a reply in several messages.
 REPLY_GAP = 0.3
@@ -300,7 +303,10 @@ async def test_exports_arrive_as_documents(organizer, database, fake_api):
     archive = zipfile.ZipFile(io.BytesIO(fake_api.file_bytes(zip_message["document"]["file_id"])))
     assert sorted(archive.namelist()) == [
         "E-001.txt", "E-002.pdf", "E-003.jpg", "E-004.txt", "index.csv"]
-    assert (archive.read("E-002.pdf"), archive.read("E-003.jpg")) == (PDF_WORK, TINY_PNG)
+    assert archive.read("E-003.jpg") == TINY_PNG
+    essay = archive.read("E-002.pdf")
+    assert pdf_traces(essay) == [] and traces(PDF_WORK)
+    assert WORK_TEXT in PdfReader(io.BytesIO(essay)).pages[0].extract_text()
 
 
 async def test_results_button_on_the_contest_card_opens_the_preview(organizer, database):
