@@ -8,7 +8,8 @@ Juror columns carry the jurors' names: the jury is blind to authors, not
 organizers to their jury, and names are what a report to the partners needs.
 
 Texts typed by readers (titles, names) are written so that a spreadsheet never
-takes them for formulas ("=HYPERLINK(...)" as a title stays text).
+takes them for formulas ("=HYPERLINK(...)" as a title stays text), in every cell,
+the header's juror names included.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font
 
 from bot.i18n import N_, Translator
@@ -120,7 +122,7 @@ def results_csv(t: Translator, view: ResultsView) -> ExportFile:
     header, rows = results_table(t, view)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
+    writer.writerow([_csv_text(cell) for cell in header])
     for row in rows:
         writer.writerow(["" if cell is None else _csv_text(cell) for cell in row])
     return ExportFile(f"results-{stem(view.contest)}.csv", buffer.getvalue().encode("utf-8-sig"))
@@ -132,6 +134,16 @@ def _csv_text(cell: object) -> object:
     return cell
 
 
+def _xlsx_text(cell: Cell) -> None:
+    """Keeps a typed text a text: openpyxl would store a string starting with "=" as a formula.
+
+    A cell stored as a string is never evaluated, whatever it starts with, so only "=" needs
+    this; headers (jurors' names) go through it as well as the rows.
+    """
+    if isinstance(cell.value, str) and cell.value.startswith(_FORMULA_START):
+        cell.data_type = "s"
+
+
 def results_xlsx(t: Translator, view: ResultsView) -> ExportFile:
     header, rows = results_table(t, view)
     book = Workbook()
@@ -140,12 +152,11 @@ def results_xlsx(t: Translator, view: ResultsView) -> ExportFile:
     sheet.append(header)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
+        _xlsx_text(cell)
     for number, row in enumerate(rows, start=2):
         sheet.append(row)
         for cell in sheet[number]:
-            # openpyxl stores a string starting with "=" as a formula; these are texts.
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"
+            _xlsx_text(cell)
     sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     book.save(buffer)
@@ -218,7 +229,8 @@ def _index(t: Translator, contest: Contest, entries: Sequence[tuple[Entry, User]
     _ = t.gettext
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([_("File"), _("Code"), _("Title"), _("Author"), _("Library"), _("Side")])
+    header = [_("File"), _("Code"), _("Title"), _("Author"), _("Library"), _("Side")]
+    writer.writerow([_csv_text(cell) for cell in header])
     for entry, author in entries:
         side = side_name(contest, entry.side, t.language) if entry.side else ""
         cells = [entry_file_name(entry), entry.code, entry.title,

@@ -24,6 +24,7 @@ from bot.services import broadcast_work
 from bot.services.broadcast_work import StatusFacts
 from bot.services.broadcasts import Audience, BroadcastNotFound, BroadcastStateError
 from bot.services.catalog import zone_of
+from bot.services.numbers import ID_DIGITS, parse_whole_number
 from handlers import broadcast_screens as screens
 from handlers.common import Context, ctx_of, keyboard, reader, stale_button
 from handlers.event_form import ONLY_ORGANIZERS
@@ -140,12 +141,13 @@ async def on_control(update: Update, context: Context) -> None:
         await query.answer(t.gettext(ONLY_ORGANIZERS), show_alert=True)
         return
     _, action, number = (query.data.split(":") + ["", ""])[:3]
-    if action not in _ACTIONS or not number.isdigit():
+    broadcast_id = parse_whole_number(number, max_digits=ID_DIGITS)
+    if action not in _ACTIONS or broadcast_id is None:
         await stale_button(update, t)
         return
     _ = t.gettext
     try:
-        broadcast = await app.call(_ACTIONS[action], int(number), app.clock.now())
+        broadcast = await app.call(_ACTIONS[action], broadcast_id, app.clock.now())
     except BroadcastNotFound:
         await stale_button(update, t)
         return

@@ -10,6 +10,7 @@ from bot.i18n import LANGUAGES, Translator
 from bot.services import broadcast_work, broadcasts
 from bot.services.broadcast_work import ConfirmFacts
 from bot.services.broadcasts import Audience, AudienceKind
+from bot.services.numbers import ID_DIGITS, parse_whole_number
 from handlers import broadcast_screens as screens
 from handlers import contest_form, event_form
 from handlers.broadcast_screens import FORM_KEY, Step
@@ -85,7 +86,7 @@ async def choose(update: Update, context: Context, t: Translator, step: Step, ac
     if kind is AudienceKind.JURORS and value == "all":
         form["audience"] = Audience(AudienceKind.JURORS).to_json()
         return Step.CONFIRM
-    number = int(value) if value and value.isdigit() else None
+    number = parse_whole_number(value, max_digits=ID_DIGITS)
     find = broadcast_work.find_event if target == "event" else broadcast_work.find_contest
     found = await app.read(find, number) if number is not None else None
     if found is None:
@@ -111,8 +112,8 @@ async def choose(update: Update, context: Context, t: Translator, step: Step, ac
 
 async def _choose_side(app: AppContext, form: dict, value: str | None) -> Step | None:
     contest = await app.read(broadcast_work.find_contest, form["side_contest"])
-    index = int(value) if value and value.isdigit() else -1
-    if contest is None or not 0 <= index < len(contest.sides):
+    index = parse_whole_number(value, max_digits=ID_DIGITS)
+    if contest is None or index is None or not 0 <= index < len(contest.sides):
         form.pop("side_contest", None)
         return None
     form["audience"] = Audience(AudienceKind.SIDE, contest_id=contest.id,

@@ -18,6 +18,7 @@ from bot.i18n import LANGUAGES, N_
 from bot.services import contest_fields as cf
 from bot.services.contest_groups import MOST_CRITERIA, WEIGHT_TOLERANCE
 from bot.services.event_fields import FieldError, parse_language, parse_timezone
+from bot.services.numbers import parse_whole_number
 from handlers.contest_form import (
     LISTS,
     NOW_WORD,
@@ -30,6 +31,8 @@ from handlers.contest_form import (
 
 # Jurors who have not finished are reminded this long before the jury deadline.
 JURY_REMINDER_MINUTES = 24 * 60
+# "+N" for the jury deadline counts days after closing; more than a year is a typo.
+JURY_DAYS_MAX = 366
 # As `parse_criteria` splits a list: a comma before a digit is a decimal comma.
 _CRITERIA_SEPARATOR = re.compile(r"[;\n]|,(?!\d)")
 
@@ -90,8 +93,15 @@ def _deadline(form: dict, values: dict, now: datetime) -> datetime | None:
     text = _raw(form, Step.DEADLINE)
     if text is None:
         return None
-    if text.startswith("+") and text[1:].isdigit():
-        return values[Step.CLOSES] + timedelta(days=int(text[1:]))
+    days = parse_whole_number(text[1:]) if text.startswith("+") else None
+    if days is not None:
+        if days > JURY_DAYS_MAX:
+            raise FieldError(
+                N_("The jury deadline can be at most {high} days after closing; {value} is out "
+                   "of range."),
+                high=JURY_DAYS_MAX, value=text.strip(),
+            )
+        return values[Step.CLOSES] + timedelta(days=days)
     return cf.parse_jury_deadline(text, values[Step.TIMEZONE], values[Step.CLOSES])
 
 

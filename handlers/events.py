@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import re
 from datetime import tzinfo
 
 from telegram import InlineKeyboardMarkup, Message, Update
@@ -19,6 +18,7 @@ from bot.services.catalog import (
     upcoming_page,
     zone_of,
 )
+from bot.services.numbers import ID_DIGITS, parse_whole_number
 from bot.services.registration import EventUnavailable
 from handlers.common import Context, answer, ctx_of, keyboard, reader, stale_button
 from storage.models import EventKind, RegistrationStatus, User
@@ -29,7 +29,6 @@ KIND_LABELS = {
     EventKind.CHAT_CONFERENCE: ("💬", N_("Chat-conference")),
 }
 BUTTON_TITLE_LENGTH = 48
-_NUMBER = re.compile(r"^\d{1,9}$")
 
 
 def register(app: Application) -> None:
@@ -88,10 +87,9 @@ async def refresh_card(update: Update, context: Context, event_id: int) -> None:
 
 def callback_number(data: str | None, prefix: str) -> int | None:
     """The number after `prefix`; None for forged or malformed data."""
-    rest = (data or "").removeprefix(prefix)
-    if not (data or "").startswith(prefix) or not _NUMBER.match(rest):
+    if not (data or "").startswith(prefix):
         return None
-    return int(rest)
+    return parse_whole_number(data.removeprefix(prefix), max_digits=ID_DIGITS)
 
 
 def reader_zone(context: Context, user: User) -> tzinfo:

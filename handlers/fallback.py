@@ -1,4 +1,4 @@
-"""Last resort: unknown commands, input nobody asked for, and unexpected errors."""
+"""Last resort: unknown commands and buttons, input nobody asked for, and unexpected errors."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ import contextlib
 import logging
 
 from telegram import Update
+from telegram.constants import ChatType
 from telegram.error import TelegramError
-from telegram.ext import Application, MessageHandler, filters
+from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
 from bot.i18n import Translator
 from bot.services.users import suggested_language
@@ -19,6 +20,9 @@ log = logging.getLogger(__name__)
 
 def register(app: Application) -> None:
     app.add_handler(MessageHandler(filters.COMMAND, unknown_command))
+    # Registered after every other button handler: a button nobody knows (forged data, an id
+    # out of range, a prefix from an older version) still stops the reader's spinner.
+    app.add_handler(CallbackQueryHandler(unknown_button))
     app.add_handler(MessageHandler(filters.ALL & ~filters.StatusUpdate.ALL, stray_input))
     app.add_error_handler(on_error)
 
@@ -27,6 +31,14 @@ async def unknown_command(update: Update, context: Context) -> None:
     _user, t = await reader(update, context)
     await update.effective_chat.send_message(
         t.gettext("I do not know this command. Send /help to see what I can do.")
+    )
+
+
+async def unknown_button(update: Update, context: Context) -> None:
+    _user, t = await reader(update, context)
+    await update.callback_query.answer(
+        t.gettext("This button is no longer valid. Send /help to see what I can do."),
+        show_alert=True,
     )
 
 
@@ -49,6 +61,8 @@ async def on_error(update: object, context: Context) -> None:
         log.error("unhandled error while handling an update", exc_info=context.error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
+    if update.effective_chat.type != ChatType.PRIVATE:
+        return  # never a word in a group or channel (handlers.private_only)
     t = _translator_without_database(update, context)
     _ = t.gettext
     if busy:

@@ -52,6 +52,8 @@ FLOW = "jury"
 DRAFT_KEY = "jury_draft"
 END = ConversationHandler.END
 _DATA = re.compile(r"^jr:([a-z]+):(\d{1,9})((?::\d{1,9})*)$")
+# An id or a value in callback data: bounded, so that 20 digits never reach the database.
+_ID = r"\d{1,9}"
 
 
 class Step(Enum):
@@ -61,19 +63,21 @@ class Step(Enum):
 
 def register(app: Application) -> None:
     in_flow = ActiveFlow(app, FLOW)
-    skip = CallbackQueryHandler(comment_skipped, pattern=r"^jr:nc:\d+:\d+$")
+    skip = CallbackQueryHandler(comment_skipped, pattern=rf"^jr:nc:{_ID}:{_ID}$")
     app.add_handler(CommandHandler("jury", jury_command))
     app.add_handler(conversation(
         "jury",
         # Every score button enters; only the last criterion's leads to the comment.
-        entry_points=[CallbackQueryHandler(value_pressed, pattern=r"^jr:v:\d+:\d+:\d+:\d+$")],
+        entry_points=[CallbackQueryHandler(value_pressed,
+                                           pattern=rf"^jr:v:{_ID}:{_ID}:{_ID}:{_ID}$")],
         states={
             Step.COMMENT: [
                 MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
                                & in_flow, comment_typed),
                 skip,
             ],
-            Step.SUMMARY: [CallbackQueryHandler(save_pressed, pattern=r"^jr:save:\d+:\d+$"), skip],
+            Step.SUMMARY: [CallbackQueryHandler(save_pressed, pattern=rf"^jr:save:{_ID}:{_ID}$"),
+                           skip],
         },
         fallbacks=[
             CommandHandler("cancel", cancel, filters=ActiveFlow(app, FLOW, when_idle=True)),

@@ -15,7 +15,7 @@ from handlers.event_form import ONLY_ORGANIZERS, chunks
 
 
 def register(app: Application) -> None:
-    app.add_handler(CallbackQueryHandler(jury_screen, pattern=r"^ct:jury:\d+$"))
+    app.add_handler(CallbackQueryHandler(jury_screen, pattern=r"^ct:jury:\d{1,9}$"))
 
 
 async def jury_screen(update: Update, context: Context) -> None:

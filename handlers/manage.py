@@ -63,21 +63,21 @@ class EditStep(Enum):
 def register(app: Application) -> None:
     in_flow = ActiveFlow(app, FLOW)
     # Button data carry the event id, so a press on an old message is recognised.
-    drop = CallbackQueryHandler(drop_edit, pattern=r"^org:drop:\d+$")
+    drop = CallbackQueryHandler(drop_edit, pattern=r"^org:drop:\d{1,9}$")
     app.add_handler(conversation(
         "edit_event",
         entry_points=[
-            CallbackQueryHandler(ask_value, pattern=r"^org:chg:(time|link|cap):\d+$")
+            CallbackQueryHandler(ask_value, pattern=r"^org:chg:(time|link|cap):\d{1,9}$")
         ],
         states={
             EditStep.VALUE: [
                 MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
                                & in_flow, value_typed),
-                CallbackQueryHandler(value_pressed, pattern=r"^org:val:\d+:"),
+                CallbackQueryHandler(value_pressed, pattern=r"^org:val:\d{1,9}:"),
                 drop,
             ],
             EditStep.CONFIRM: [
-                CallbackQueryHandler(save, pattern=r"^org:save:\d+$"),
+                CallbackQueryHandler(save, pattern=r"^org:save:\d{1,9}$"),
                 drop,
             ],
         },
@@ -88,10 +88,10 @@ def register(app: Application) -> None:
         timed_out=timed_out,
         allow_reentry=True,
     ))
-    app.add_handler(CallbackQueryHandler(edit_menu, pattern=r"^org:edit:\d+$"))
-    app.add_handler(CallbackQueryHandler(show_registrants, pattern=r"^org:regs:\d+$"))
-    app.add_handler(CallbackQueryHandler(ask_cancel, pattern=r"^org:cancel:\d+$"))
-    app.add_handler(CallbackQueryHandler(cancel_answered, pattern=r"^org:cancel:\d+:(yes|no)$"))
+    app.add_handler(CallbackQueryHandler(edit_menu, pattern=r"^org:edit:\d{1,9}$"))
+    app.add_handler(CallbackQueryHandler(show_registrants, pattern=r"^org:regs:\d{1,9}$"))
+    app.add_handler(CallbackQueryHandler(ask_cancel, pattern=r"^org:cancel:\d{1,9}$"))
+    app.add_handler(CallbackQueryHandler(cancel_answered, pattern=r"^org:cancel:\d{1,9}:(yes|no)$"))
     # Edit buttons pressed after that edit ended (saved, dropped, or a restart).
     app.add_handler(CallbackQueryHandler(edit_closed, pattern=r"^org:"))
 

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from bot.i18n import N_
 from bot.services.contest_groups import as_shown
 from bot.services.event_fields import FieldError, as_text, parse_moment
+from bot.services.numbers import date_problem
 
 LONGEST_WINDOW = timedelta(days=366)
 # A reference day further than this from the window is almost always a mistyped year.
@@ -111,10 +112,11 @@ def _date(text: str) -> date | None:
         if match:
             parts = [int(part) for part in match.groups()]
             year, month, day = parts if pattern.startswith(r"(\d{4})") else parts[::-1]
-            try:
-                return date(year, month, day)
-            except ValueError:
-                return None
+            # The form is right: a day that does not exist (31.02) is named, not misread.
+            problem = date_problem(year, month, day, text)
+            if problem is not None:
+                raise FieldError(problem[0], **problem[1])
+            return date(year, month, day)
     return None
 
 

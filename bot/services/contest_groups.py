@@ -14,6 +14,7 @@ from datetime import date, datetime
 from bot.i18n import N_, Nn_, Translator
 from bot.services.cities import known_country_zone
 from bot.services.event_fields import FieldError, as_text, limited_text, parse_language
+from bot.services.numbers import parse_whole_number
 
 NAME_LIMIT = 100
 PRIZE_LIMIT = 300
@@ -387,8 +388,7 @@ def as_integer(value: object) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    text = as_text(value)
-    return int(text) if text.isdigit() else None
+    return parse_whole_number(as_text(value))
 
 
 def _slug(names: dict[str, str]) -> str:

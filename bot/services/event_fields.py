@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, N_, Nn_, Plural, Translator
 from bot.services.cities import known_city_zone, looks_like_zone, zone_names
+from bot.services.numbers import date_problem, parse_whole_number
 from storage.models import EventKind
 
 TITLE_LIMIT = 200
@@ -144,6 +145,10 @@ def parse_moment(text: str | datetime, zone: str) -> datetime:
     if isinstance(text, datetime):
         moment = text
         shown = text.isoformat()
+        # A YAML import may carry year 1 or 9999, which time zones cannot shift.
+        problem = date_problem(moment.year, moment.month, moment.day, shown)
+        if problem is not None:
+            raise FieldError(problem[0], **problem[1])
     else:
         shown = as_text(text)
         match = _DATE_TIME.match(shown)
@@ -153,19 +158,24 @@ def parse_moment(text: str | datetime, zone: str) -> datetime:
                 value=shown,
             )
         parts = match.groupdict()
+        year, month, day = (int(parts[key] or parts[key + "2"]) for key in ("y", "m", "d"))
+        problem = date_problem(year, month, day, shown)
+        if problem is not None:
+            raise FieldError(problem[0], **problem[1])
         try:
             moment = datetime(  # noqa: DTZ001 - the zone is attached just below
-                int(parts["y"] or parts["y2"]),
-                int(parts["m"] or parts["m2"]),
-                int(parts["d"] or parts["d2"]),
+                year,
+                month,
+                day,
                 int(parts["hh"]),
                 int(parts["mm"]),
                 int(parts["ss"] or 0),
             )
+            if parts["tz"]:
+                # An offset of a day or more (+99:99) is no offset either.
+                moment = datetime.fromisoformat(moment.isoformat() + _offset(parts["tz"]))
         except ValueError:
             raise FieldError(N_("There is no such date or time: {value}."), value=shown) from None
-        if parts["tz"]:
-            moment = datetime.fromisoformat(moment.isoformat() + _offset(parts["tz"]))
     if moment.tzinfo is not None:
         return moment.astimezone(UTC)
     local = moment.replace(tzinfo=ZoneInfo(zone))
@@ -207,8 +217,9 @@ _AMOUNT = re.compile(r"(\d+)\s*([^\d\s.,]+)\.?")
 def _minutes(text: str) -> int | None:
     """Minutes in "90", "1:30", "1h30m", "1 ч 30 мин", "2d"; None when unreadable."""
     value = text.strip().lower()
-    if value.isdigit():
-        return int(value)
+    number = parse_whole_number(value)
+    if number is not None:
+        return number
     clock = re.fullmatch(r"(\d+):(\d{2})", value)
     if clock:
         return int(clock[1]) * 60 + int(clock[2])
@@ -280,8 +291,8 @@ def parse_capacity(text: str | int | None) -> int | None:
         seats = text
     elif shown.lower() in UNLIMITED_WORDS:
         return None
-    elif shown.isdigit():
-        seats = int(shown)
+    elif (number := parse_whole_number(shown)) is not None:
+        seats = number
     else:
         raise FieldError(
             N_("Cannot read {value} as a number of seats: write a number, or 0 for no limit."),

@@ -7,11 +7,14 @@ consent, in one unit of work, after every answer has been checked.
 from __future__ import annotations
 
 import gettext
+import re
+import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import MAXYEAR, MINYEAR, date, datetime
 
 from bot.i18n import N_, Nn_, Plural, Translator
 from bot.services.cities import home_zone
+from bot.services.numbers import date_problem, parse_whole_number
 from bot.services.registration import available_event
 from storage.models import User
 from storage.uow import Database, UnitOfWork
@@ -20,7 +23,8 @@ MIN_LENGTH = 2
 MAX_LENGTH = 200
 MIN_AGE = 5
 MAX_AGE = 100
-DATE_FORMATS = ("%d.%m.%Y", "%Y-%m-%d")
+# (pattern, what its groups are): 25.04.2010 or 2010-04-25.
+DATE_FORMATS = ((r"(\d{1,2})\.(\d{1,2})\.(\d{4})", "dmy"), (r"(\d{4})-(\d{1,2})-(\d{1,2})", "ymd"))
 
 
 class ProfileError(ValueError):
@@ -74,7 +78,9 @@ def _text(text: str | None, empty: str, too_short: Plural, too_long: Plural) -> 
 
 
 def parse_full_name(text: str | None) -> str:
-    return _text(
+    """The name as it will be printed on a certificate: it must have letters in it, so that
+    "--", "12", "🙂🙂" or two zero-width spaces are refused rather than printed blank."""
+    name = _text(
         text,
         N_("Please write your full name."),
         Nn_("The name is too short: at least {min} character, please.",
@@ -84,6 +90,10 @@ def parse_full_name(text: str | None) -> str:
             "The name is too long ({length} characters); at most {max}, please.",
             count="length"),
     )
+    if not any(unicodedata.category(char).startswith("L") for char in name):
+        raise ProfileError(N_("A name is written in letters: please write your full name, "
+                              "for example Aigerim Serikova."))
+    return name
 
 
 def parse_place(text: str | None) -> str:
@@ -130,12 +140,21 @@ def parse_birth_date(text: str | None, today: date) -> date:
 
 
 def _parse_date(value: str) -> date | None:
-    for pattern in DATE_FORMATS:
-        try:
-            # Only the date part is used; the parsed value is never a moment in time.
-            return datetime.strptime(value, pattern).date()  # noqa: DTZ007
-        except ValueError:
+    """DD.MM.YYYY or YYYY-MM-DD, in digits of any script; None when the form is not one of
+    these; `ProfileError` naming the problem when the form is right but the day does not
+    exist (31.02.2009) or the year is out of range."""
+    for pattern, order in DATE_FORMATS:
+        match = re.fullmatch(pattern, value)
+        if match is None:
             continue
+        numbers = dict(zip(order, (parse_whole_number(part) for part in match.groups()),
+                           strict=True))
+        # The age checks below name a year like 0001 or 9999 better than a year range would.
+        problem = date_problem(numbers["y"], numbers["m"], numbers["d"], value,
+                               years=(MINYEAR, MAXYEAR))
+        if problem is not None:
+            raise ProfileError(problem[0], **problem[1])
+        return date(numbers["y"], numbers["m"], numbers["d"])
     return None
 
 

@@ -249,7 +249,8 @@ def test_changing_a_frozen_contest_is_refused_on_its_key_line(database):
         (CONTEST.replace("countries: [Kazakhstan, Ukraine]", "countries: {a: b}"), [
             Problem(13, "countries: Write the countries as a list, like Kazakhstan, Ukraine.")]),
         (CONTEST.replace("opens_at: 2026-12-01T00:00:00+05:00", "opens_at: 2026-12-32 00:00"), [
-            Problem(10, "opens_at: There is no such date or time: 2026-12-32 00:00.")]),
+            Problem(10, "opens_at: There is no day 32 in any month: 2026-12-32 00:00 is not "
+                        "a date.")]),
         (CONTEST.replace("closes_at: 2027-01-31T23:59:00+05:00", "closes_at: 2027-01-31"), [
             Problem(11, "closes_at: 2027-01-31 has no time of day: add it, like 2027-01-31 "
                         "23:59.")]),

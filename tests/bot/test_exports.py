@@ -83,6 +83,40 @@ def test_titles_that_look_like_formulas_stay_text(storage, en):
     assert (sheet["F2"].value, sheet["F2"].data_type) == ("=HYPERLINK(\"http://x\",\"y\")", "s")
 
 
+FORMULA_NAMES = ['=HYPERLINK("http://x/?"&A2,"Open")', "+SUM(1,2)", "-2+3", "@SUM(1)",
+                 "\t=1+1", "\r=1+1"]
+
+
+def rename_juror(database, name: str) -> None:
+    with database.uow() as uow:
+        uow.users.get(8002).full_name = name
+        uow.commit()
+
+
+@pytest.mark.parametrize("name", FORMULA_NAMES)
+def test_results_csv_juror_name_like_a_formula_stays_text_in_the_header(storage, en, name):
+    made = small_contest(storage)
+    rename_juror(storage, name)
+
+    header = read_csv(exports.results_csv(en, view_of(storage, made.contest)).content)[0]
+
+    assert header[9] == "'" + name
+
+
+@pytest.mark.parametrize("name", FORMULA_NAMES)
+def test_results_xlsx_juror_name_like_a_formula_stays_text_in_the_header(storage, en, name):
+    made = small_contest(storage)
+    rename_juror(storage, name)
+
+    content = exports.results_xlsx(en, view_of(storage, made.contest)).content
+
+    cell = load_workbook(io.BytesIO(content)).active["J1"]
+    # XML reads a stored CR back as LF; the text is the same, and a text all the same.
+    assert (cell.value.replace("\n", "\r"), cell.data_type) == (name.replace("\n", "\r"), "s")
+    with zipfile.ZipFile(io.BytesIO(content)) as book:
+        assert b"<f>" not in book.read("xl/worksheets/sheet1.xml")
+
+
 def test_results_xlsx_opens_with_the_same_table_and_numbers(storage, en):
     made = small_contest(storage)
     view = view_of(storage, made.contest)

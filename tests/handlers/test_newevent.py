@@ -236,9 +236,16 @@ async def test_newevent_cancel_command_midway_writes_nothing(bot_app, fake_api, 
          "zoom.us/j/1 is not a web link: it must start with https:// or http://.", LINK_Q),
         (CAPACITY, "abc",
          "Cannot read abc as a number of seats: write a number, or 0 for no limit.", CAPACITY_Q),
+        (CAPACITY, "²",
+         "Cannot read ² as a number of seats: write a number, or 0 for no limit.", CAPACITY_Q),
+        (START, "31.02.2027 10:00",
+         "There is no 31 February: 31.02.2027 10:00 is not a date.", START_Q),
+        (START, "9999-12-31 23:59",
+         "The year 9999 in 9999-12-31 23:59 is out of range: write a year from 1900 to 2200.",
+         START_Q),
     ],
     ids=["empty-title", "long-title", "past-start", "bad-date", "bad-zone", "bad-url",
-         "bad-capacity"],
+         "bad-capacity", "superscript-capacity", "no-31-february", "year-9999"],
 )
 async def test_newevent_bad_answer_is_explained_and_asked_again(
     bot_app, fake_api, database, answers, bad, explanation, question

@@ -241,12 +241,43 @@ def test_parse_start_rejects_wrong_format(text):
     )
 
 
-@pytest.mark.parametrize("text", ["31.02.2027 10:00", "2026-12-05 25:00", "2026-13-01 10:00"])
-def test_parse_start_rejects_impossible_dates(text):
+@pytest.mark.parametrize("text", ["2026-12-05 25:00", "2026-12-05 10:61",
+                                  "2026-12-05 10:00 +99:99"])
+def test_parse_start_rejects_impossible_times(text):
     with pytest.raises(FieldError) as error:
         parse_start(text, "Asia/Almaty", NOW)
 
     assert message(error) == f"There is no such date or time: {text}."
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("31.02.2027 10:00", "There is no 31 February: 31.02.2027 10:00 is not a date."),
+    ("2027-04-31 10:00", "There is no 31 April: 2027-04-31 10:00 is not a date."),
+    ("29.02.2027 10:00", "There is no 29 February in 2027: it is not a leap year."),
+    ("2026-13-01 10:00",
+     "There is no month 13: months go from 1 to 12, so 2026-13-01 10:00 is not a date."),
+    ("32.12.2026 10:00", "There is no day 32 in any month: 32.12.2026 10:00 is not a date."),
+])
+def test_parse_start_impossible_date_is_named(text, expected):
+    with pytest.raises(FieldError) as error:
+        parse_start(text, "Asia/Almaty", NOW)
+
+    assert message(error) == expected
+
+
+@pytest.mark.parametrize("text", ["0001-01-01 00:00", "9999-12-31 23:59", "01.01.0001 00:00"])
+def test_parse_moment_year_out_of_range_is_named_not_overflowing(text):
+    with pytest.raises(FieldError) as error:
+        parse_moment(text, "Pacific/Kiritimati")
+
+    assert message(error).startswith("The year ")
+    assert message(error).endswith("is out of range: write a year from 1900 to 2200.")
+
+
+def test_parse_moment_reads_digits_of_any_script():
+    moment = parse_moment("٢٠٢٦-١٢-٠٥ ١٥:٠٠", "UTC")
+
+    assert moment == datetime(2026, 12, 5, 15, 0, tzinfo=UTC)
 
 
 def test_parse_start_rejects_past_and_now():

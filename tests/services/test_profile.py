@@ -53,6 +53,19 @@ def test_parse_full_name_rejects_bad_answers(text, expected):
     assert message_of(parse_full_name, text) == expected
 
 
+@pytest.mark.parametrize("text", ["\u200b\u200b", "--", "12", "🙂🙂", "١٢"],
+                         ids=["zero-width-spaces", "dashes", "digits", "emoji", "arabic-digits"])
+def test_parse_full_name_without_letters_is_refused(text):
+    assert message_of(parse_full_name, text) == (
+        "A name is written in letters: please write your full name, for example "
+        "Aigerim Serikova.")
+
+
+@pytest.mark.parametrize("text", ["Әсел Құрманқызы", "O'Neil-Smith", "王芳", "Li"])
+def test_parse_full_name_with_letters_of_any_script_is_kept(text):
+    assert parse_full_name(text) == text
+
+
 def test_parse_full_name_accepts_200_chars():
     assert parse_full_name("x" * 200) == "x" * 200
 
@@ -79,14 +92,35 @@ def test_parse_birth_date_accepts_both_formats(text, expected):
     assert parse_birth_date(text, TODAY) == expected
 
 
+def test_parse_birth_date_reads_arabic_indic_digits():
+    assert parse_birth_date("١٤.٠٣.٢٠٠٩", TODAY) == date(2009, 3, 14)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("29.02.2009", "There is no 29 February in 2009: it is not a leap year."),
+        ("2009-04-31", "There is no 31 April: 2009-04-31 is not a date."),
+        ("01.13.2009",
+         "There is no month 13: months go from 1 to 12, so 01.13.2009 is not a date."),
+        ("01.01.0001", "This date makes you older than 100 years. Please check the year."),
+        ("31.12.9999", "This date is in the future. Please check your date of birth."),
+        ("14.03.2⁰09",
+         "I could not read this date. Please write it as DD.MM.YYYY, for example 25.04.2010."),
+    ],
+    ids=["not-leap", "no-31-april", "month-13", "year-1", "year-9999", "superscript"],
+)
+def test_parse_birth_date_names_impossible_and_far_dates(text, expected):
+    assert message_of(parse_birth_date, text, TODAY) == expected
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
         ("", "Please write your date of birth, for example 25.04.2010."),
         ("14/03/2009",
          "I could not read this date. Please write it as DD.MM.YYYY, for example 25.04.2010."),
-        ("31.02.2009",
-         "I could not read this date. Please write it as DD.MM.YYYY, for example 25.04.2010."),
+        ("31.02.2009", "There is no 31 February: 31.02.2009 is not a date."),
         ("23.11.2026", "This date is in the future. Please check your date of birth."),
         ("01.01.2023", "This date makes you younger than 5 years. Please check the year."),
         ("01.01.1896", "This date makes you older than 100 years. Please check the year."),
