@@ -21,7 +21,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.context import AppContext, app_context
 from bot.i18n import Translator
-from bot.services.users import SeenUser, meet
+from bot.services.users import SeenUser, meet, suggested_language
 from bot.updates import ReaderOrderProcessor
 from storage.models import User
 
@@ -61,6 +61,17 @@ def arrived_at(update: Update, context: Context) -> datetime:
     processor = context.application.update_processor
     arrived = processor.arrival(update) if isinstance(processor, ReaderOrderProcessor) else None
     return arrived or ctx_of(context).clock.now()
+
+
+def translator_without_database(update: Update, context: Context) -> Translator:
+    """The reader's language as last seen in a private chat, else their Telegram app's:
+    for answers that must not touch the database (it may be what failed, or the update
+    comes from a group, where nothing is stored)."""
+    app = ctx_of(context)
+    language = known_language(context)
+    if language is None and update.effective_user is not None:
+        language = suggested_language(seen_user(update), app.settings.default_language)
+    return app.translator(language)
 
 
 def known_language(context: Context) -> str | None:

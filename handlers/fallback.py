@@ -10,9 +10,7 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
-from bot.i18n import Translator
-from bot.services.users import suggested_language
-from handlers.common import Context, ctx_of, known_language, reader, seen_user
+from handlers.common import Context, reader, translator_without_database
 from storage.uow import DatabaseBusy
 
 log = logging.getLogger(__name__)
@@ -63,7 +61,7 @@ async def on_error(update: object, context: Context) -> None:
         return
     if update.effective_chat.type != ChatType.PRIVATE:
         return  # never a word in a group or channel (handlers.private_only)
-    t = _translator_without_database(update, context)
+    t = translator_without_database(update, context)
     _ = t.gettext
     if busy:
         text = _(
@@ -78,12 +76,3 @@ async def on_error(update: object, context: Context) -> None:
             await update.callback_query.answer(text, show_alert=True)
             return
     await update.effective_chat.send_message(text)
-
-
-def _translator_without_database(update: Update, context: Context) -> Translator:
-    """The reader's language as last seen: the database may be what failed."""
-    app = ctx_of(context)
-    language = known_language(context)
-    if language is None and update.effective_user is not None:
-        language = suggested_language(seen_user(update), app.settings.default_language)
-    return app.translator(language)

@@ -24,9 +24,7 @@ from telegram import (
 from telegram.constants import ChatType
 from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
 
-from bot.i18n import Translator
-from bot.services.users import suggested_language
-from handlers.common import Context, ctx_of, seen_user
+from handlers.common import Context, translator_without_database
 from handlers.start import DEEP_LINK
 
 log = logging.getLogger(__name__)
@@ -55,7 +53,7 @@ async def guard(update: Update, context: Context) -> None:
 
 async def _answer_outside(update: Update, context: Context) -> None:
     if update.callback_query is not None:
-        t = _translator(update, context)
+        t = translator_without_database(update, context)
         # Translators: a short pop-up on a button pressed in a group chat.
         await update.callback_query.answer(t.gettext("Please write to me privately."))
         return
@@ -65,7 +63,7 @@ async def _answer_outside(update: Update, context: Context) -> None:
     command = _command_for_me(message, context.bot.username)
     if command is None:
         return
-    t = _translator(update, context)
+    t = translator_without_database(update, context)
     _ = t.gettext
     url = f"https://t.me/{context.bot.username}"
     words = message.text.split()
@@ -99,13 +97,3 @@ def _command_for_me(message: Message, username: str) -> str | None:
     if addressee and addressee.lower() != username.lower():
         return None  # another bot's command
     return command.lower()
-
-
-def _translator(update: Update, context: Context) -> Translator:
-    """The language the Telegram app of whoever acted is in: nothing is stored for them."""
-    app = ctx_of(context)
-    if update.effective_user is None:
-        return app.translator(None)
-    return app.translator(
-        suggested_language(seen_user(update), app.settings.default_language)
-    )
