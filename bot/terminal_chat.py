@@ -174,7 +174,9 @@ class TerminalChat:
                 break
             await asyncio.sleep(0.02)
         try:
-            await self.active.user.wait_idle(quiet=self.quiet, timeout=10)
+            # The bot's first answer, then a quiet spell: a quiet spell alone comes too
+            # early on a busy machine, before the bot has answered at all.
+            await self.active.user.wait_reply(quiet=self.quiet, timeout=10)
         except AssertionError:
             pass  # a slow answer is printed whenever it comes
         for identity in self.identities.values():
