@@ -123,18 +123,7 @@ class FakeGroup(FakeUser):
         return copy.deepcopy(message)
 
     def _press(self, member: FakeUser, message: JSONDict, data: str) -> str:
-        query_id = self._api.next_callback_query_id()
-        self._api.callback_queries[query_id] = self
-        query = {
-            "id": query_id,
-            "from": member.user_json,
-            "message": copy.deepcopy(message),
-            "chat_instance": self.chat_instance,
-            "data": data,
-        }
-        self._acted()
-        self._api.updates.push("callback_query", query)
-        return query_id
+        return self._callback(message, data, presser=member)
 
 
 _ADMIN_RIGHTS: JSONDict = {

@@ -349,12 +349,14 @@ class FakeUser:
         self._api.updates.push("message", message)
         return copy.deepcopy(message)
 
-    def _callback(self, message: JSONDict, data: str) -> str:
+    def _callback(self, message: JSONDict, data: str, presser: FakeUser | None = None) -> str:
+        """A button press on `message` in this chat, by `presser` (in a private chat, the
+        user it belongs to)."""
         query_id = self._api.next_callback_query_id()
         self._api.callback_queries[query_id] = self
         query = {
             "id": query_id,
-            "from": self.user_json,
+            "from": (presser or self).user_json,
             "message": copy.deepcopy(message),
             "chat_instance": self.chat_instance,
             "data": data,
