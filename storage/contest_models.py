@@ -27,6 +27,12 @@ class Aggregate(StrEnum):
     MEDIAN = "median"
 
 
+class WinnerNames(StrEnum):
+    FULL = "full"  # Aigerim Bekova
+    INITIAL = "initial"  # Aigerim B.
+    CODE = "code"  # E-017 only
+
+
 class EntryStatus(StrEnum):
     SUBMITTED = "submitted"
     WITHDRAWN = "withdrawn"
@@ -97,6 +103,13 @@ class Contest(SQLModel, table=True):
     # Minutes before the jury deadline at which unfinished jurors are reminded.
     jury_reminder_offsets: list[int] = Field(default_factory=list, sa_column=_json())
     created_by: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    # The organizing library: its organizers manage the contest (None: admins only).
+    library_id: int | None = Field(
+        default=None,
+        sa_column=Column(ForeignKey("libraries.id", ondelete="SET NULL"), nullable=True),
+    )
+    # How winners are named in the list sent to participants (`WinnerNames`).
+    winner_names: str = Field(default="initial", max_length=16)
     # Set when an organizer closes submissions before `closes_at`.
     closed_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     frozen_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
@@ -158,6 +171,8 @@ class Juror(SQLModel, table=True):
     )
     user_id: int = Field(sa_column=_user_fk())
     joined_at: datetime = Field(sa_column=_utc())
+    # Removed by an organizer: their scores no longer count (results say so).
+    removed_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
 
 
 class Score(SQLModel, table=True):

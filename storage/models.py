@@ -12,6 +12,7 @@ from sqlmodel import Field, SQLModel
 # Notifications refer to contests and broadcasts: their tables must be on the metadata.
 from storage import broadcast_models as _broadcast_models  # noqa: F401
 from storage import contest_models as _contest_models  # noqa: F401
+from storage import org_models as _org_models  # noqa: F401
 from storage.types import UTCDateTime
 
 
@@ -70,6 +71,8 @@ class User(SQLModel, table=True):
     library: str | None = Field(default=None, max_length=200)
     consent_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     blocked_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    # When the profile was erased (on request or after the retention period).
+    erased_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     created_at: datetime = Field(sa_column=_utc())
 
     @property
@@ -98,6 +101,11 @@ class Event(SQLModel, table=True):
         default_factory=list, sa_column=Column(JSON, nullable=False)
     )
     created_by: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    # The organizing library: its organizers manage the event (None: admins only).
+    library_id: int | None = Field(
+        default=None,
+        sa_column=Column(ForeignKey("libraries.id", ondelete="SET NULL"), nullable=True),
+    )
     # Bumped on every change that readers are told about, so each notice is unique.
     revision: int = 1
     cancelled_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
