@@ -25,10 +25,10 @@ from telegram.ext import (
 
 from bot.i18n import LANGUAGES, N_, Translator
 from bot.services import broadcast_text, broadcasts
-from bot.services.broadcasts import Audience, AudienceKind
+from bot.services.broadcasts import ADMIN_AUDIENCES, Audience, AudienceKind
 from bot.services.event_fields import FieldError, parse_moment
 from handlers import broadcast_screens as screens
-from handlers import broadcast_send, broadcast_status, broadcast_targets
+from handlers import broadcast_send, broadcast_status, broadcast_targets, guards
 from handlers.broadcast_screens import FORM_KEY, USE_BUTTONS, Step
 from handlers.broadcast_send import FLOW, cancel, end_form, send
 from handlers.common import (
@@ -39,7 +39,6 @@ from handlers.common import (
     enter_flow,
     reader,
 )
-from handlers.event_form import ONLY_ORGANIZERS
 from handlers.events import reader_zone
 from storage.broadcast_models import MediaKind
 
@@ -79,10 +78,10 @@ def register(app: Application) -> None:
 
 
 async def start_form(update: Update, context: Context) -> object:
-    user, t = await reader(update, context)
-    if not ctx_of(context).is_organizer(user.id):
-        await update.effective_chat.send_message(t.gettext(ONLY_ORGANIZERS))
+    allowed = await guards.organizer(update, context)
+    if allowed is None:
         return END
+    _user, t, _role = allowed
     context.user_data[FORM_KEY] = broadcast_send.new_form()
     enter_flow(context, FLOW)
     return await ask(update, context, t, Step.MESSAGE)
@@ -114,8 +113,9 @@ async def ask(update: Update, context: Context, t: Translator, step: Step) -> ob
         Step.VERSIONS: lambda: screens.ask_versions(t, form),
         Step.VERSION: lambda: screens.ask_version(t, form),
         Step.BUTTON: lambda: screens.ask_button(t),
-        Step.AUDIENCE: lambda: screens.ask_audience(t),
+        Step.AUDIENCE: lambda: screens.ask_audience(t, admin=admin),
     }[step]
+    admin = step is Step.AUDIENCE and (await ctx_of(context).role(update.effective_user.id)).admin
     text, markup = question()
     await chat.send_message(text, reply_markup=markup)
     return step
@@ -229,7 +229,10 @@ async def on_button(update: Update, context: Context) -> object:
         form["button_kind"] = value
         return await ask(update, context, t, Step.BUTTON_TARGET)
     if step is Step.AUDIENCE and value in {kind.value for kind in AudienceKind}:
-        return await _audience_kind(update, context, t, AudienceKind(value))
+        kind = AudienceKind(value)
+        if kind in ADMIN_AUDIENCES and not (await ctx_of(context).role(query.from_user.id)).admin:
+            return await ask(update, context, t, Step.AUDIENCE)
+        return await _audience_kind(update, context, t, kind)
     if step in (Step.BUTTON_TARGET, Step.AUDIENCE_TARGET):
         chosen = await broadcast_targets.choose(update, context, t, step, action, value)
         if chosen is not None:

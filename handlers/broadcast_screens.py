@@ -14,7 +14,12 @@ from babel.dates import format_timedelta
 from telegram import InlineKeyboardMarkup
 
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, N_, Translator
-from bot.services.broadcasts import Audience, AudienceKind, BroadcastFigures
+from bot.services.broadcasts import (
+    ADMIN_AUDIENCES,
+    Audience,
+    AudienceKind,
+    BroadcastFigures,
+)
 from bot.services.catalog import event_title
 from bot.services.contests import contest_title, side_name
 from handlers.common import keyboard
@@ -168,9 +173,10 @@ def ask_side(t: Translator, contest: Contest, language: str) -> tuple[str, Inlin
     return t.gettext("Which side?"), keyboard([*rows, _back(t, Step.AUDIENCE_TARGET)])
 
 
-def ask_audience(t: Translator) -> tuple[str, InlineKeyboardMarkup]:
+def ask_audience(t: Translator, *, admin: bool) -> tuple[str, InlineKeyboardMarkup]:
+    """Everyone and one language's readers reach beyond a library: admins only."""
     rows = [[(t.gettext(name), data(Step.AUDIENCE, "v", kind.value))]
-            for kind, name in AUDIENCE_NAMES.items()]
+            for kind, name in AUDIENCE_NAMES.items() if admin or kind not in ADMIN_AUDIENCES]
     return t.gettext("Who should get it?"), keyboard([*rows, _back(t, Step.AUDIENCE)])
 
 

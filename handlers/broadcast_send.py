@@ -21,10 +21,9 @@ from bot.i18n import Translator
 from bot.services import broadcast_work, broadcasts
 from bot.services.broadcasts import Audience, BroadcastDraft
 from handlers import broadcast_screens as screens
-from handlers import broadcast_status, broadcast_targets
+from handlers import broadcast_status, broadcast_targets, guards
 from handlers.broadcast_screens import FORM_KEY, Step
 from handlers.common import Context, ctx_of, leave_flow, reader
-from handlers.event_form import ONLY_ORGANIZERS
 from handlers.events import reader_zone
 from storage.broadcast_models import BroadcastStatus, MediaKind
 
@@ -91,10 +90,14 @@ async def send(update: Update, context: Context, t: Translator,
     written (see the module's docstring)."""
     app = ctx_of(context)
     user_id = update.effective_user.id
-    if not app.is_organizer(user_id):
-        await update.effective_chat.send_message(t.gettext(ONLY_ORGANIZERS))
-        return await cancel(update, context, t)
     form = context.user_data[FORM_KEY]
+    # Checked again at the end: a role may have been taken away since the form began.
+    role = await app.role(user_id)
+    audience = Audience.from_json(form["audience"])
+    if not role.organizer or not await app.read(broadcasts.audience_allowed, role, audience):
+        await update.effective_chat.send_message(t.gettext(
+            guards.OTHER_LIBRARY if role.organizer else guards.ONLY_ORGANIZERS))
+        return await cancel(update, context, t)
     # Forms begun before forms had tokens get theirs now, kept for a retry.
     token = form.setdefault(TOKEN_KEY, uuid.uuid4().hex)
     user, _t = await reader(update, context)

@@ -25,9 +25,10 @@ from bot.services.broadcast_work import StatusFacts
 from bot.services.broadcasts import Audience, BroadcastNotFound, BroadcastStateError
 from bot.services.catalog import zone_of
 from bot.services.numbers import ID_DIGITS, parse_whole_number
+from bot.services.roles import Role
 from handlers import broadcast_screens as screens
-from handlers.common import Context, ctx_of, keyboard, reader, stale_button
-from handlers.event_form import ONLY_ORGANIZERS
+from handlers import guards
+from handlers.common import Context, ctx_of, keyboard, stale_button
 from storage.broadcast_models import Broadcast, BroadcastStatus
 
 log = logging.getLogger(__name__)
@@ -135,15 +136,18 @@ async def on_tick(context: Context) -> None:
 async def on_control(update: Update, context: Context) -> None:
     """Pause, Resume or Cancel, on a status message or on /broadcasts."""
     query = update.callback_query
-    user, t = await reader(update, context)
-    app = ctx_of(context)
-    if not app.is_organizer(user.id):
-        await query.answer(t.gettext(ONLY_ORGANIZERS), show_alert=True)
+    allowed = await guards.organizer(update, context)
+    if allowed is None:
         return
+    _user, t, role = allowed
+    app = ctx_of(context)
     _, action, number = (query.data.split(":") + ["", ""])[:3]
     broadcast_id = parse_whole_number(number, max_digits=ID_DIGITS)
     if action not in _ACTIONS or broadcast_id is None:
         await stale_button(update, t)
+        return
+    if not await app.read(broadcast_work.may_control, role, broadcast_id):
+        await guards.refuse(update, t, guards.OTHER_LIBRARY)
         return
     _ = t.gettext
     try:
@@ -165,7 +169,7 @@ async def on_control(update: Update, context: Context) -> None:
     if broadcast.status_message_id == query.message.message_id:
         await refresh(context.bot, app, _shown(context.bot_data), broadcast, force=True)
     elif isinstance(query.message, Message):
-        text, markup = await _listing(app, t)
+        text, markup = await _listing(app, t, role)
         await _edit(query.message, text, markup)
 
 
@@ -181,20 +185,20 @@ async def _edit(message: Message, text: str, markup: InlineKeyboardMarkup | None
 
 
 async def list_broadcasts(update: Update, context: Context) -> None:
-    user, t = await reader(update, context)
-    app = ctx_of(context)
-    if not app.is_organizer(user.id):
-        await update.effective_chat.send_message(t.gettext(ONLY_ORGANIZERS))
+    allowed = await guards.organizer(update, context)
+    if allowed is None:
         return
-    text, markup = await _listing(app, t)
+    _user, t, role = allowed
+    text, markup = await _listing(ctx_of(context), t, role)
     await update.effective_chat.send_message(text, reply_markup=markup)
 
 
-async def _listing(app: AppContext, t: Translator) -> tuple[str, InlineKeyboardMarkup | None]:
+async def _listing(app: AppContext, t: Translator,
+                   role: Role) -> tuple[str, InlineKeyboardMarkup | None]:
     """The latest broadcasts with their figures; scheduled ones can be cancelled here."""
     _ = t.gettext
     blocks, rows = [], []
-    for listed in await app.read(broadcast_work.listing, LIST_LENGTH, app.clock.now()):
+    for listed in await app.read(broadcast_work.listing, role, LIST_LENGTH, app.clock.now()):
         broadcast = listed.status.broadcast
         text, _markup = _render(app, listed.status, t)
         if listed.audience_now is not None:

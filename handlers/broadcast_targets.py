@@ -43,12 +43,13 @@ async def ask_target(update: Update, context: Context, t: Translator, step: Step
         text, markup = screens.ask_audience_language(t)
         await chat.send_message(text, reply_markup=markup)
         return True
+    role = await app.role(user.id)
     if target == "event":
-        events = await app.read(broadcasts.events_to_address, app.clock.now())
+        events = await app.read(broadcasts.events_to_address, app.clock.now(), role)
     else:
         side_contest = (await app.read(broadcast_work.find_contest, form["side_contest"])
                         if form.get("side_contest") is not None else None)
-        contests = (await app.read(broadcasts.contests_to_address)
+        contests = (await app.read(broadcasts.contests_to_address, role)
                     if side_contest is None else [])
     if target == "event":
         if not events:
@@ -61,7 +62,9 @@ async def ask_target(update: Update, context: Context, t: Translator, step: Step
         if not contests:
             await chat.send_message(t.gettext("There are no contests to choose from."))
             return False
-        jurors = step is Step.AUDIENCE_TARGET and form["audience_kind"] == AudienceKind.JURORS
+        # The jurors of every contest are beyond one library: admins only.
+        jurors = (step is Step.AUDIENCE_TARGET and form["audience_kind"] == AudienceKind.JURORS
+                  and role.admin)
         text, markup = screens.ask_contest(t, step, contests, language, all_jurors=jurors)
     await chat.send_message(text, reply_markup=markup)
     return True
@@ -83,13 +86,14 @@ async def choose(update: Update, context: Context, t: Translator, step: Step, ac
         return await _choose_side(app, form, value)
     if action != "v":
         return None
-    if kind is AudienceKind.JURORS and value == "all":
+    role = await app.role(update.effective_user.id)
+    if kind is AudienceKind.JURORS and value == "all" and role.admin:
         form["audience"] = Audience(AudienceKind.JURORS).to_json()
         return Step.CONFIRM
     number = parse_whole_number(value, max_digits=ID_DIGITS)
     find = broadcast_work.find_event if target == "event" else broadcast_work.find_contest
     found = await app.read(find, number) if number is not None else None
-    if found is None:
+    if found is None or not role.manages(found.library_id):
         await update.effective_chat.send_message(t.gettext(
             "That one no longer exists; choose another."))
         return None

@@ -9,17 +9,17 @@ from telegram import Update
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.i18n import N_, Translator
+from bot.i18n import Translator
 from bot.services.contests import ContestNotFound, contest_title, side_name
 from bot.services.entries import EntryRefused, EntryRow, MyEntry, my_entries, owned_entry
 from bot.services.entry_actions import entry_list, withdraw_reader_entry
+from handlers import guards
 from handlers.common import Context, answer, ctx_of, keyboard, reader
 from handlers.events import replace_message
 from storage.contest_models import Contest, EntryStatus
 
 log = logging.getLogger(__name__)
 
-ONLY_ORGANIZERS = N_("Only organizers can do this.")
 # Telegram refuses messages over 4096 characters; long lists go in several.
 MESSAGE_LIMIT = 4000
 _ID = r"(\d{1,9})"
@@ -146,11 +146,11 @@ async def _refused(update: Update, t: Translator, refusal: Exception) -> None:
 
 
 async def list_entries(update: Update, context: Context) -> None:
-    user, t = await reader(update, context)
-    app = ctx_of(context)
-    if not app.is_organizer(user.id):
-        await alert(update, t.gettext(ONLY_ORGANIZERS))
+    allowed = await guards.contest_organizer(update, context, number_in(update))
+    if allowed is None:
         return
+    _user, t = allowed
+    app = ctx_of(context)
     try:
         contest, rows = await app.read(entry_list, number_in(update))
     except ContestNotFound:

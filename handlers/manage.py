@@ -27,7 +27,7 @@ from bot.services import event_fields as fields
 from bot.services import organizer
 from bot.services.event_fields import FieldError
 from bot.services.organizer import EventChanges, EventNotFound
-from handlers import events
+from handlers import events, guards
 from handlers.common import (
     ActiveFlow,
     Context,
@@ -40,7 +40,6 @@ from handlers.common import (
     stale_button,
 )
 from handlers.event_form import (
-    ONLY_ORGANIZERS,
     TEXT_NEEDED,
     capacity_text,
     chunks,
@@ -97,12 +96,12 @@ def register(app: Application) -> None:
 
 
 async def _organizer(update: Update, context: Context) -> Translator | None:
-    """The organizer's translator; for anyone else, say no and return None."""
-    user, t = await reader(update, context)
-    if ctx_of(context).is_organizer(user.id):
-        return t
-    await update.callback_query.answer(t.gettext(ONLY_ORGANIZERS), show_alert=True)
-    return None
+    """The translator of an organizer of the pressed event's library (or an admin); for
+    anyone else, say no and return None. Every `org:` button carries the event id first."""
+    numbers = [part for part in update.callback_query.data.split(":") if part.isdecimal()]
+    allowed = (await guards.event_organizer(update, context, int(numbers[0])) if numbers
+               else await guards.organizer(update, context))
+    return None if allowed is None else allowed[1]
 
 
 def _event_id(update: Update, position: int = -1) -> int:

@@ -9,7 +9,7 @@ from sqlalchemy import func, insert, update
 from sqlmodel import Session, col, select
 
 from storage.broadcast_models import Broadcast, BroadcastStatus
-from storage.contest_models import Entry, EntryStatus, Juror
+from storage.contest_models import Contest, Entry, EntryStatus, Juror
 from storage.db import OUTBOX_WRITTEN
 from storage.models import (
     Event,
@@ -42,14 +42,17 @@ class BroadcastRepository:
         query = select(Broadcast).where(Broadcast.form_token == form_token)
         return self.session.exec(query).first()
 
-    def recent(self, limit: int) -> list[Broadcast]:
-        """Newest first; drafts never reach the database, so these are all real ones."""
+    def recent(self, limit: int, creators: frozenset[int] | None = None) -> list[Broadcast]:
+        """Newest first (only those `creators` made, when given); drafts never reach the
+        database, so these are all real ones."""
         query = (
             select(Broadcast)
             .where(Broadcast.status != BroadcastStatus.DRAFT)
             .order_by(col(Broadcast.id).desc())
             .limit(limit)
         )
+        if creators is not None:
+            query = query.where(col(Broadcast.created_by).in_(creators))
         return list(self.session.exec(query).all())
 
     def due(self, now: datetime) -> list[Broadcast]:
@@ -128,15 +131,27 @@ class BroadcastRepository:
             return query.distinct()
         return None
 
-    def events_to_address(self, since: datetime, limit: int) -> list[Event]:
+    def events_to_address(self, since: datetime, limit: int,
+                          libraries: frozenset[int] | None = None) -> list[Event]:
         """Events an organizer may write to the registrants of: not cancelled, starting
-        from `since` on (recent ones too, for a thank-you or a recording), soonest first."""
+        from `since` on (recent ones too, for a thank-you or a recording), soonest first;
+        only those of `libraries` when given."""
         query = (
             select(Event)
             .where(col(Event.cancelled_at).is_(None), col(Event.starts_at) >= since)
             .order_by(col(Event.starts_at), col(Event.id))
             .limit(limit)
         )
+        if libraries is not None:
+            query = query.where(col(Event.library_id).in_(libraries))
+        return list(self.session.exec(query).all())
+
+    def contests_to_address(self, limit: int,
+                            libraries: frozenset[int] | None = None) -> list[Contest]:
+        """Contests, newest first; only those of `libraries` when given."""
+        query = select(Contest).order_by(col(Contest.id).desc()).limit(limit)
+        if libraries is not None:
+            query = query.where(col(Contest.library_id).in_(libraries))
         return list(self.session.exec(query).all())
 
     # --- outbox rows -------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from storage.contest_repository import ContestRepository
 from storage.db import BUSY_SECONDS, OUTBOX_WRITTEN, is_sqlite, reading_engine
 from storage.entry_repository import EntryRepository
 from storage.jury_repository import JuryRepository
+from storage.org_repository import OrganizerRepository
 from storage.persistence_repository import PersistedStateRepository
 from storage.repositories import (
     EventRepository,
@@ -64,6 +65,7 @@ class UnitOfWork:
         self.results = ResultRepository(self.session)
         self.broadcasts = BroadcastRepository(self.session)
         self.persisted = PersistedStateRepository(self.session)
+        self.organizers = OrganizerRepository(self.session)
         return self
 
     def __exit__(

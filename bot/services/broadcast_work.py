@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from bot.services import broadcasts
 from bot.services.broadcasts import Audience, BroadcastDraft, BroadcastFigures
+from bot.services.roles import Role
 from storage.broadcast_models import Broadcast, BroadcastStatus
 from storage.contest_models import Contest
 from storage.models import Event, User
@@ -149,15 +150,22 @@ class Listed:
     audience_now: int | None
 
 
-def listing(uow: UnitOfWork, limit: int, now: datetime) -> list[Listed]:
-    """The latest broadcasts, newest first, for /broadcasts."""
+def listing(uow: UnitOfWork, role: Role, limit: int, now: datetime) -> list[Listed]:
+    """The latest broadcasts the organizer may see, newest first, for /broadcasts."""
     listed = []
-    for broadcast in broadcasts.recent(uow, limit):
+    for broadcast in broadcasts.recent(uow, role, limit):
         size = None
         if broadcast.status == BroadcastStatus.SCHEDULED:
             size = broadcasts.audience_size(uow, Audience.from_json(broadcast.audience))
         listed.append(Listed(_status_facts(uow, broadcast, now), size))
     return listed
+
+
+def may_control(uow: UnitOfWork, role: Role, broadcast_id: int) -> bool:
+    """Whether `role` may pause, resume or cancel it (True for one that is gone: the
+    button then says it is out of date)."""
+    broadcast = uow.broadcasts.get(broadcast_id)
+    return broadcast is None or broadcasts.visible(uow, role, broadcast)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from enum import StrEnum
 
 from bot.i18n import LANGUAGES, N_
 from bot.services.event_fields import FieldError
+from bot.services.roles import Access, Role, contest_access, event_access
 from storage.broadcast_models import Broadcast, BroadcastStatus, MediaKind
 from storage.contest_models import Contest
 from storage.models import Event, NotificationKind, NotificationStatus
@@ -146,15 +147,35 @@ def audience_size(uow: UnitOfWork, audience: Audience) -> int:
     return uow.broadcasts.audience_size(audience.to_json())
 
 
-def events_to_address(uow: UnitOfWork, now: datetime, limit: int = 10) -> list[Event]:
+def events_to_address(uow: UnitOfWork, now: datetime, role: Role,
+                      limit: int = 10) -> list[Event]:
     """Events to write to the registrants of, or to link a button to: upcoming ones and
-    those of the last `RECENT_EVENTS` (a thank-you, a recording), soonest first."""
-    return uow.broadcasts.events_to_address(now - RECENT_EVENTS, limit)
+    those of the last `RECENT_EVENTS` (a thank-you, a recording), soonest first; an
+    organizer's own libraries' only."""
+    return uow.broadcasts.events_to_address(now - RECENT_EVENTS, limit, role.scope)
 
 
-def contests_to_address(uow: UnitOfWork, limit: int = 10) -> list[Contest]:
+def contests_to_address(uow: UnitOfWork, role: Role, limit: int = 10) -> list[Contest]:
     """Contests, newest first: open ones and closed ones (results, certificates)."""
-    return uow.contests.recent(0, limit)
+    return uow.broadcasts.contests_to_address(limit, role.scope)
+
+
+# Audiences that reach beyond one library's events and contests: admins only.
+ADMIN_AUDIENCES = frozenset({AudienceKind.EVERYONE, AudienceKind.LANGUAGE})
+
+
+def audience_allowed(uow: UnitOfWork, role: Role, audience: Audience) -> bool:
+    """Whether `role` may write to `audience`: admins to anyone; an organizer to the
+    registrants, entrants and jurors of their libraries' events and contests."""
+    if role.admin:
+        return True
+    if audience.kind in ADMIN_AUDIENCES:
+        return False
+    if audience.event_id is not None:
+        return event_access(uow, role, audience.event_id) is Access.ALLOWED
+    if audience.contest_id is not None:
+        return contest_access(uow, role, audience.contest_id) is Access.ALLOWED
+    return False  # the jurors of every contest
 
 
 def subjects(uow: UnitOfWork, target: dict) -> tuple[Event | None, Contest | None]:
@@ -313,8 +334,20 @@ def with_status_message(uow: UnitOfWork, now: datetime, final_for: timedelta) ->
     return uow.broadcasts.with_status_message(now - final_for)
 
 
-def recent(uow: UnitOfWork, limit: int = 10) -> list[Broadcast]:
-    return uow.broadcasts.recent(limit)
+def recent(uow: UnitOfWork, role: Role, limit: int = 10) -> list[Broadcast]:
+    """The latest broadcasts; an organizer sees those of their libraries' organizers."""
+    return uow.broadcasts.recent(limit, _creators(uow, role))
+
+
+def visible(uow: UnitOfWork, role: Role, broadcast: Broadcast) -> bool:
+    creators = _creators(uow, role)
+    return creators is None or broadcast.created_by in creators
+
+
+def _creators(uow: UnitOfWork, role: Role) -> frozenset[int] | None:
+    if role.admin:
+        return None
+    return uow.organizers.colleagues(role.library_ids) | {role.user_id}
 
 
 # --- figures -----------------------------------------------------------------------------------

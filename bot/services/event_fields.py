@@ -24,6 +24,8 @@ DESCRIPTION_LIMIT = 2000
 LINK_LIMIT = 500
 PARTNER_NAME_LIMIT = 200
 CITY_LIMIT = 100
+# Partner libraries of one event, in the chat form and in an import file alike.
+PARTNERS_LIMIT = 20
 DURATION_RANGE = (10, 12 * 60)
 CAPACITY_RANGE = (1, 100_000)
 LONGEST_OFFSET = 30 * 24 * 60
@@ -76,6 +78,8 @@ class EventDraft:
     partners: list[PartnerDraft] = field(default_factory=list)
     reminder_offsets: list[int] = field(default_factory=list)
     key: str | None = None
+    # The organizing library's name (imports); from chat, the organizer's library.
+    library: str | None = None
 
 
 def parse_kind(text: str) -> EventKind:

@@ -14,6 +14,8 @@ from typing import Any, Final
 
 from bot.services.event_fields import EventDraft, PartnerDraft, parse_start
 from bot.services.notifications import drop_reminders, enqueue_notice, replan_event_reminders
+from bot.services.organizers import find_or_add_library
+from bot.services.roles import Role, home_library
 from storage.models import Event, NotificationKind, Partner, RegistrationStatus, User
 from storage.uow import Database, UnitOfWork
 
@@ -71,6 +73,7 @@ def create_event(uow: UnitOfWork, draft: EventDraft, organizer_id: int | None,
             capacity=draft.capacity,
             reminder_offsets=list(draft.reminder_offsets),
             created_by=organizer_id,
+            library_id=organizing_library(uow, organizer_id, draft.library, now),
             created_at=now,
             updated_at=now,
         )
@@ -79,6 +82,17 @@ def create_event(uow: UnitOfWork, draft: EventDraft, organizer_id: int | None,
     uow.events.replace_partners(event.id, _partner_rows(draft.partners))
     uow.flush()
     return event
+
+
+def organizing_library(uow: UnitOfWork, organizer_id: int | None, name: str | None,
+                       now: datetime) -> int | None:
+    """The library a new event or contest belongs to: the one an import names (added if
+    new), else the creating organizer's first library (None for an admin of none)."""
+    if name:
+        return find_or_add_library(uow, name, now).id
+    if organizer_id is None:
+        return None
+    return home_library(Role(organizer_id, library_ids=uow.organizers.library_ids_of(organizer_id)))
 
 
 def upsert_event(uow: UnitOfWork, draft: EventDraft, now: datetime) -> tuple[Event, str]:
@@ -119,6 +133,10 @@ def upsert_event(uow: UnitOfWork, draft: EventDraft, now: datetime) -> tuple[Eve
         changed = True
     if _partner_tuples(uow.events.partners(event.id)) != _draft_tuples(draft.partners):
         uow.events.replace_partners(event.id, _partner_rows(draft.partners))
+        changed = True
+    library_id = organizing_library(uow, None, draft.library, now)
+    if draft.library and event.library_id != library_id:
+        event.library_id = library_id
         changed = True
     if not changed:
         return event, "unchanged"
