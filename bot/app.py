@@ -27,6 +27,8 @@ from handlers import (
     manage,
     newcontest,
     newevent,
+    organizers,
+    privacy,
     private_only,
     profile,
     registration,
@@ -98,9 +100,11 @@ def build_application(
     broadcast.register(application)  # organizers: /broadcast conversation, its status, /broadcasts
     entries.register(application)  # readers: enter a contest, /myentries; organizers: entries
     jury_invites.register(application)  # organizers: Jury button (progress, invite link)
+    organizers.register(application)  # admins: /organizers, libraries, organizer invites
     jury.register(application)  # jurors: /jury, blind scoring, conflicts
     results.register(application)  # organizers: /results, freeze, publish, exports
     contests.register(application)  # /contests list and contest cards, close
+    privacy.register(application)  # readers: /mydata, /deleteme (erase on request)
     start.register(application)  # /start (with deep links), /language, /help
     events.register(application)  # /events list and event cards
     registration.register(application)  # register, waiting list, cancel, /my
@@ -108,6 +112,7 @@ def build_application(
 
     if start_delivery:
         delivery.register(application)  # reminder and notice sender (a repeating job)
+    privacy.register_jobs(application)  # daily: erase data past the retention period
     return application
 
 

@@ -49,6 +49,9 @@ class Settings:
     concurrent_updates: int = 64
     # Worker threads for database work, so that it never runs on the event loop.
     database_threads: int = 8
+    # Personal data of readers with nothing going on are erased this many days after their
+    # last event or contest ended (or after their consent, if they never took part).
+    retention_days: int = 365
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -68,6 +71,7 @@ class Settings:
             paid_broadcasts=_flag(env, "KOPIR_PAID_BROADCASTS"),
             concurrent_updates=_count(env, "KOPIR_CONCURRENT_UPDATES", 64),
             database_threads=_count(env, "KOPIR_DATABASE_THREADS", 8),
+            retention_days=_count(env, "KOPIR_RETENTION_DAYS", 365),
         )
 
 

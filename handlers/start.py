@@ -12,13 +12,15 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from bot.context import app_context
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, N_, Translator
 from bot.services.users import set_reader_language, suggested_language
-from handlers import contests, events, jury_invites
+from handlers import contests, events, jury_invites, organizers
 from handlers.common import LANGUAGE_KEY, Context, ctx_of, keyboard, reader, seen_user
 
 log = logging.getLogger(__name__)
 
-# Deep-link payloads: /start event_12, /start contest_3, /start jury_<invite token>.
-DEEP_LINK = re.compile(r"^(event|contest)_(\d{1,9})$|^jury_([A-Za-z0-9_-]{16,58})$")
+# Deep-link payloads: /start event_12, /start contest_3, /start jury_<invite token>,
+# /start org_<organizer invite token>.
+DEEP_LINK = re.compile(
+    r"^(event|contest)_(\d{1,9})$|^(jury|org)_([A-Za-z0-9_-]{16,58})$")
 PENDING_LINK = "pending_deep_link"
 
 # Command descriptions, extracted for translation and rendered per language.
@@ -29,6 +31,8 @@ READER_COMMANDS = (
     ("myentries", N_("My contest entries")),
     ("jury", N_("Jury: score entries")),
     ("profile", N_("My profile")),
+    ("mydata", N_("What Kopir keeps about me")),
+    ("deleteme", N_("Erase my data")),
     ("language", N_("Change language")),
     ("help", N_("What this bot can do")),
 )
@@ -61,12 +65,14 @@ async def start(update: Update, context: Context) -> None:
     if link:
         await _follow(update, context, link)
         return
-    await update.effective_chat.send_message(_welcome(t, user.first_name))
+    await update.effective_chat.send_message(_welcome(t, seen_user(update).first_name))
 
 
 async def _follow(update: Update, context: Context, payload: str) -> None:
-    kind, number, token = DEEP_LINK.match(payload).groups()
-    if token is not None:
+    kind, number, invite, token = DEEP_LINK.match(payload).groups()
+    if invite == "org":
+        await organizers.join_by_link(update, context, token)
+    elif token is not None:
         await jury_invites.join_by_link(update, context, token)
     elif kind == "contest":
         await contests.show_contest_card(update, context, int(number))
@@ -111,18 +117,19 @@ async def language_chosen(update: Update, context: Context) -> None:
     if pending is not None:
         await _follow(update, context, pending)
         return
-    await update.effective_chat.send_message(_welcome(t, user.first_name))
+    await update.effective_chat.send_message(_welcome(t, seen_user(update).first_name))
 
 
 async def show_help(update: Update, context: Context) -> None:
-    user, t = await reader(update, context)
-    await update.effective_chat.send_message(_welcome(t, user.first_name))
+    _user, t = await reader(update, context)
+    await update.effective_chat.send_message(_welcome(t, seen_user(update).first_name))
 
 
 def _welcome(t: Translator, first_name: str) -> str:
+    """The greeting: the reader's first name as Telegram tells it now (never stored)."""
     _ = t.gettext
     # Translators: the first screen after the language is chosen; {name} is the reader's first name.
-    return _(
+    welcome = _(
         "Welcome, {name}! Kopir is the bridge between libraries: video-bridges, online "
         "conferences and contests with readers of other cities and countries.\n\n"
         "/events — upcoming events and registration\n"
@@ -133,6 +140,9 @@ def _welcome(t: Translator, first_name: str) -> str:
         "/profile — your profile\n"
         "/language — change the language"
     ).format(name=first_name or "👋")
+    # Translators: the end of the welcome's list of commands, after "/language — ...".
+    privacy = _("/mydata — what Kopir keeps about you\n/deleteme — erase your data")
+    return welcome + "\n" + privacy
 
 
 def _commands(t: Translator, organizer: bool) -> list[BotCommand]:

@@ -12,7 +12,9 @@ from storage.uow import Database, UnitOfWork
 
 @dataclass(frozen=True)
 class SeenUser:
-    """The few facts Telegram tells us about whoever sent an update."""
+    """The few facts Telegram tells us about whoever sent an update. Only the id is
+    stored at the first contact: before consent nothing personal is kept (the first name
+    is used live, for a greeting, and never written)."""
 
     id: int
     first_name: str
@@ -22,7 +24,8 @@ class SeenUser:
 def ensure_user(uow: UnitOfWork, seen: SeenUser, now: datetime) -> tuple[User, bool]:
     """The stored user for `seen`, created on first contact. Returns (user, created).
 
-    A new user's language stays unset until they choose it: `/start` asks once.
+    A new user's language stays unset until they choose it: `/start` asks once. Their
+    name is not stored: a profile (with consent) is asked before it is ever needed.
     """
     user = uow.users.get(seen.id)
     if user is not None:
@@ -30,7 +33,7 @@ def ensure_user(uow: UnitOfWork, seen: SeenUser, now: datetime) -> tuple[User, b
             # Writing to us again means they unblocked the bot.
             user.blocked_at = None
         return user, False
-    user = uow.users.add(User(id=seen.id, first_name=seen.first_name[:255], created_at=now))
+    user = uow.users.add(User(id=seen.id, created_at=now))
     return user, True
 
 

@@ -106,7 +106,8 @@ async def test_run_chat_number_picks_language_and_opens_event_card(
         "Болашақ моделі next буынының көзімен",
         ["[1] " + kk.gettext("Register"), "[2] ◀ " + kk.gettext("Events")],
     )
-    assert _user(database_url, READER_ID) == (READER_ID, "Reader", "kk")
+    # Telegram's first name is not stored (before consent only the id and language are).
+    assert _user(database_url, READER_ID) == (READER_ID, "", "kk")
 
 
 async def test_run_chat_reader_registers_for_demo_video_bridge_in_kazakh(
@@ -215,8 +216,8 @@ async def test_run_chat_organizer_command_switches_identity(database_url, tmp_pa
     ]
     # The organizer picked English; the reader has not answered the picker.
     assert (_user(database_url, ORGANIZER_ID), _user(database_url, READER_ID)) == (
-        (ORGANIZER_ID, "Organizer", "en"),
-        (READER_ID, "Reader", None),
+        (ORGANIZER_ID, "", "en"),
+        (READER_ID, "", None),
     )
 
 

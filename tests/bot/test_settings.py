@@ -101,6 +101,11 @@ def test_settings_reads_every_variable():
             "²",
             "KOPIR_DATABASE_THREADS: expected a whole number of at least 1, got '²'",
         ),
+        (
+            "KOPIR_RETENTION_DAYS",
+            "0",
+            "KOPIR_RETENTION_DAYS: expected a whole number of at least 1, got '0'",
+        ),
     ],
 )
 def test_settings_malformed_value_names_the_variable(variable, value, message):
@@ -108,6 +113,13 @@ def test_settings_malformed_value_names_the_variable(variable, value, message):
         Settings.from_env({variable: value})
 
     assert str(raised.value) == message
+
+
+def test_settings_retention_days_default_and_from_environment():
+    default = Settings.from_env({})
+    configured = Settings.from_env({"KOPIR_RETENTION_DAYS": "730"})
+
+    assert (default.retention_days, configured.retention_days) == (365, 730)
 
 
 def test_settings_cli_reports_a_malformed_setting_in_one_line(monkeypatch, capsys):

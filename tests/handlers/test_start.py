@@ -123,7 +123,9 @@ async def test_photo_out_of_context_gets_a_way_forward(bot_app, fake_api):
     )
 
 
-async def test_start_user_row_created_on_first_contact(bot_app, fake_api, database):
+async def test_start_user_row_created_on_first_contact_without_the_name(
+    bot_app, fake_api, database
+):
     user = fake_api.user(108, first_name="Dana")
 
     await user.send("/start")
@@ -131,4 +133,19 @@ async def test_start_user_row_created_on_first_contact(bot_app, fake_api, databa
 
     with database.uow() as uow:
         stored: User = uow.users.get(108)
-    assert (stored.first_name, stored.language) == ("Dana", None)
+    # Before consent only the Telegram id and (once chosen) the language are kept.
+    assert (stored.first_name, stored.language, stored.full_name) == ("", None, None)
+
+
+async def test_help_greets_by_the_telegram_first_name_of_the_moment(bot_app, fake_api):
+    user = await onboard(fake_api, 109, "en", first_name="Dana")
+    user.first_name = "Dana-Aru"
+
+    await user.send("/help")
+    reply = await user.next_message()
+
+    assert (reply["text"].split("\n")[0], reply["text"].split("\n")[-2:]) == (
+        "Welcome, Dana-Aru! Kopir is the bridge between libraries: video-bridges, online "
+        "conferences and contests with readers of other cities and countries.",
+        ["/mydata — what Kopir keeps about you", "/deleteme — erase your data"],
+    )
