@@ -45,3 +45,9 @@ class PersistedStateRepository:
                 col(PersistedState.key) == key,
             )
         )
+
+    def forget_older_than(self, moment: datetime) -> int:
+        """Drop every row not written since `moment`: forms left unanswered that long."""
+        removed = self.session.execute(
+            delete(PersistedState).where(col(PersistedState.updated_at) < moment))
+        return removed.rowcount

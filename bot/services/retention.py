@@ -11,6 +11,8 @@ time (`Settings.retention_days`) after their last event or contest ended, by a d
   Nobody is told.
 - Withdrawn entries lose their work (file, text, caption, title) the same day, and first
   names that older versions stored before consent are cleared.
+- Forms left unanswered for `FORGOTTEN_FORMS` are dropped from `persisted_state`: a profile
+  begun and never consented to (name, date of birth) is not kept beyond that.
 """
 
 from __future__ import annotations
@@ -28,12 +30,17 @@ from storage.uow import Database, UnitOfWork
 
 log = logging.getLogger(__name__)
 
+# Conversations end after 30 minutes without an answer; one restored after a restart does
+# not time out again, so its draft is dropped here.
+FORGOTTEN_FORMS = timedelta(days=1)
+
 
 @dataclass(frozen=True)
 class RetentionReport:
     readers_erased: int
     works_deleted: int
     names_cleared: int
+    forms_forgotten: int = 0
 
 
 def event_end(event: Event) -> datetime:
@@ -100,8 +107,10 @@ def apply_retention(db: Database, now: datetime, retention: timedelta) -> Retent
         repo = PrivacyRepository(uow.session)
         works = repo.clear_withdrawn_works()
         names = repo.clear_names_without_consent()
+        forms = uow.persisted.forget_older_than(now - FORGOTTEN_FORMS)
         uow.commit()
-    report = RetentionReport(erased, works, names)
-    log.info("retention: %d readers erased, %d withdrawn works deleted, %d names cleared",
-             report.readers_erased, report.works_deleted, report.names_cleared)
+    report = RetentionReport(erased, works, names, forms)
+    log.info("retention: %d readers erased, %d withdrawn works deleted, %d names cleared, "
+             "%d abandoned forms forgotten", report.readers_erased, report.works_deleted,
+             report.names_cleared, report.forms_forgotten)
     return report

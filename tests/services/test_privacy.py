@@ -422,3 +422,18 @@ def test_retention_clears_first_names_stored_before_consent(storage):
 
     assert (report.names_cleared, user_row(storage, OTHER).first_name,
             user_row(storage, READER).first_name) == (1, "", "Dana")
+
+
+def test_retention_forgets_a_profile_form_left_for_a_day(storage):
+    with storage.uow() as uow:
+        uow.persisted.put("user", "", str(READER), b"left for a day",
+                          NOW - timedelta(days=1, minutes=1))
+        uow.persisted.put("user", "", str(OTHER), b"answered an hour ago",
+                          NOW - timedelta(hours=1))
+        uow.commit()
+
+    report = apply_retention(storage, NOW, YEAR)
+
+    with storage.uow() as uow:
+        kept = [row.data for row in uow.persisted.all_of("user")]
+    assert (report.forms_forgotten, kept) == (1, [b"answered an hour ago"])
