@@ -21,6 +21,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from bot.clock import SystemClock
 from bot.services.event_fields import (
+    PARTNERS_LIMIT,
     EventDraft,
     FieldError,
     PartnerDraft,
@@ -41,13 +42,18 @@ from bot.services.notifications import DEFAULT_REMINDER_OFFSETS
 from bot.services.organizer import upsert_event
 from bot.settings import Settings
 from bot.yaml_records import (
+    MAX_FILE_BYTES,
     Bad,
     Problem,
     RecordReader,
+    TooManyRecords,
+    compose,
     english,
     fields_of,
     is_null,
     line_of,
+    size_problem,
+    too_many_records,
 )
 from storage.uow import Database
 
@@ -199,6 +205,8 @@ def load_file(
 
 
 def _read(source: str | Path) -> str:
+    """The file's text (or `source` itself when it is the text), refused over the size
+    limit before it is read whole."""
     path = source if isinstance(source, Path) else None
     if isinstance(source, str) and "\n" not in source:
         try:
@@ -207,18 +215,40 @@ def _read(source: str | Path) -> str:
         except OSError:
             path = None
     if path is None:
-        return str(source)
+        text = str(source)
+        _check_size(len(text.encode("utf-8")))
+        return text
     try:
-        return path.read_text(encoding="utf-8")
+        with path.open("rb") as file:
+            # At most one byte over the limit is read: enough to know it is over.
+            content = file.read(MAX_FILE_BYTES + 1)
+            if len(content) > MAX_FILE_BYTES:
+                _check_size(max(_size_of(path), len(content)))
+        return content.decode("utf-8")
     except FileNotFoundError:
         raise ImportFailed([Problem(0, "No such file.")]) from None
     except (OSError, UnicodeDecodeError) as error:
         raise ImportFailed([Problem(0, f"Cannot read the file: {error}")]) from None
 
 
+def _size_of(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _check_size(size: int) -> None:
+    problem = size_problem(size)
+    if problem is not None:
+        raise ImportFailed([problem])
+
+
 def _compose(text: str) -> Node | None:
     try:
-        return yaml.compose(text, Loader=yaml.SafeLoader)
+        return compose(text)
+    except TooManyRecords:
+        raise ImportFailed([too_many_records()]) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         reason = "; ".join(part for part in (error.context, error.problem) if part)
@@ -337,6 +367,8 @@ class _EventReader(RecordReader):
     def _partners(self, node: Node) -> list[PartnerDraft]:
         if not isinstance(node, SequenceNode):
             raise Bad("write a list of partners, each {name: ..., city: ..., timezone: ...}.")
+        if len(node.value) > PARTNERS_LIMIT:
+            raise Bad(f"{len(node.value)} partners; at most {PARTNERS_LIMIT} per event.")
         partners = []
         for item in node.value:
             try:

@@ -20,7 +20,7 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.context import AppContext, app_context
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from bot.services.users import SeenUser, meet, suggested_language
 from bot.updates import ReaderOrderProcessor
 from storage.models import User
@@ -98,6 +98,23 @@ async def stale_button(update: Update, t: Translator) -> None:
         _("This button is out of date: the event no longer exists or has changed."),
         show_alert=True,
     )
+
+
+async def no_longer_valid(update: Update, t: Translator) -> None:
+    """A button nobody can act on (forged, malformed, from an older version): say so in
+    a pop-up, so that the reader's spinner stops; change nothing."""
+    await update.callback_query.answer(
+        t.gettext("This button is no longer valid. Send /help to see what I can do."),
+        show_alert=True,
+    )
+
+
+# Translators: the answer to a message the reader edited while the bot was asking
+# questions; the current question follows.
+EDITS_NOT_READ = N_(
+    "I do not read edited messages: your answer stays as you first sent it. Please send "
+    "any correction as a new message."
+)
 
 
 # --- conversations waiting for typed answers -----------------------------------------------

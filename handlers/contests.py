@@ -27,6 +27,7 @@ from bot.services.contests import (
     stage_of,
     with_entry_count,
 )
+from handlers import fitting
 from handlers.common import Context, answer, ctx_of, keyboard, reader
 from handlers.contest_form import kind_label, shorten
 from handlers.events import callback_number, replace_message
@@ -40,6 +41,11 @@ BUTTON_TITLE_LENGTH = 48
 CARD_LIMIT = 4000
 PRIZES_SHOWN = 10
 PRIZE_SHOWN = 150
+# When many long sides, criteria and prizes leave the rules less than RULES_ROOM, names
+# are cut to NAME_SHOWN characters and prizes to PRIZE_SHORT.
+RULES_ROOM = 300
+NAME_SHOWN = 40
+PRIZE_SHORT = 80
 ONLY_ORGANIZERS = N_("Only organizers can do this.")
 # Stages in which submissions can still be closed early.
 CLOSABLE = ("upcoming", "open")
@@ -164,8 +170,29 @@ async def _load_card(context: Context, user: User, t: Translator,
 
 def render_card(card: ContestCard, t: Translator,
                 organizer: bool) -> tuple[str, InlineKeyboardMarkup]:
+    # Full names first; when the sides, criteria and prizes leave the rules too little
+    # room, their names and the prizes are shortened.
+    for name_limit, prize_limit in ((None, PRIZE_SHOWN), (NAME_SHOWN, PRIZE_SHORT)):
+        lines, rules_at = _card_lines(card, t, name_limit, prize_limit)
+        if fitting.length("\n".join(lines)) <= CARD_LIMIT - RULES_ROOM:
+            break
+    if card.rules:
+        room = CARD_LIMIT - fitting.length("\n".join(lines)) - 2
+        lines[rules_at:rules_at] = ["", shorten(card.rules, max(room, 100))]
+    # Never expected (the room was measured), but a card that cannot be sent is worse.
+    text = fitting.shorten("\n".join(lines), fitting.TEXT_LIMIT)
+    return text, keyboard(_card_buttons(card, t, organizer))
+
+
+def _card_lines(card: ContestCard, t: Translator, name_limit: int | None,
+                prize_limit: int) -> tuple[list[str], int]:
+    """The card's lines without the rules, and where the rules go."""
     _ = t.gettext
     zone = zone_of(card.zone, ZoneInfo("UTC"))
+
+    def name(text: str) -> str:
+        return text if name_limit is None else shorten(text, name_limit)
+
     lines = [kind_label(t, card.kind), card.title]
     if card.theme:
         lines.append(_("Theme: {value}").format(value=card.theme))
@@ -176,21 +203,26 @@ def render_card(card: ContestCard, t: Translator,
         low=card.age_min, high=card.age_max, day=t.date(card.age_reference_date)))
     sides = {side.key: side.name for side in card.sides}
     if sides:
-        lines.append(_("Sides: {value}").format(value=", ".join(sides.values())))
+        lines.append(_("Sides: {value}").format(
+            value=", ".join(name(side) for side in sides.values())))
         lines.append(t.ngettext("{n} winner per side", "{n} winners per side",
                                 card.quota_per_side).format(n=card.quota_per_side))
     else:
         lines.append(t.ngettext("{n} winner", "{n} winners", card.quota_per_side).format(
             n=card.quota_per_side))
-    criteria = ", ".join(f"{criterion.name} {round(criterion.weight * 100):g}%"
+    criteria = ", ".join(f"{name(criterion.name)} {round(criterion.weight * 100):g}%"
                          for criterion in card.criteria)
     lines.append(_("Judged on: {criteria}; scale {low}–{high}").format(
         criteria=criteria, low=card.scale_min, high=card.scale_max))
     if card.prizes:
         lines += ["", _("Prizes:")]
         lines += [_("Place {place}: {prize}").format(place=prize.place,
-                                                     prize=shorten(prize.text, PRIZE_SHOWN))
+                                                     prize=shorten(prize.text, prize_limit))
                   for prize in card.prizes[:PRIZES_SHOWN]]
+        hidden = len(card.prizes) - PRIZES_SHOWN
+        if hidden > 0:
+            # Translators: ends a list cut short (partners of an event, prizes of a contest).
+            lines.append(t.ngettext("…and {n} more", "…and {n} more", hidden).format(n=hidden))
     if card.organizer:
         lines.append(_("Organizer: {value}").format(value=card.organizer))
     lines.append("")
@@ -200,10 +232,7 @@ def render_card(card: ContestCard, t: Translator,
         n=card.my_entries, limit=card.entries_per_participant))
     if card.user_is_juror:
         lines.append(_("You are on the jury of this contest: send /jury to score the entries."))
-    if card.rules:
-        room = CARD_LIMIT - len("\n".join(lines)) - 2
-        lines[rules_at:rules_at] = ["", shorten(card.rules, max(room, 100))]
-    return "\n".join(lines), keyboard(_card_buttons(card, t, organizer))
+    return lines, rules_at
 
 
 def _window(t: Translator, card: ContestCard, zone: tzinfo) -> str:

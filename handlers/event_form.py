@@ -223,11 +223,15 @@ def _data(step: Step, action: str, value: str | None = None) -> str:
     return f"nf:{step.value}:{action}" + (f":{value}" if value is not None else "")
 
 
-def parse_data(data: str) -> tuple[str, str, str | None]:
-    """(step value, action, value) of a form button's callback data."""
-    _prefix, step, rest = data.split(":", 2)
-    action, _sep, value = rest.partition(":")
-    return step, action, (value if _sep else None)
+def parse_data(data: str | None) -> tuple[str, str, str | None] | None:
+    """(step value, action, value) of a form button's callback data `nf:<step>:<action>[:v]`;
+    None for malformed (forged or truncated) data."""
+    prefix, _sep, rest = (data or "").partition(":")
+    step, _sep, rest = rest.partition(":")
+    action, has_value, value = rest.partition(":")
+    if prefix != "nf" or not step or not action:
+        return None
+    return step, action, (value if has_value else None)
 
 
 def _question_text(step: Step, t: Translator, form: dict, settings: Settings,

@@ -20,6 +20,7 @@ from bot.services.catalog import (
 )
 from bot.services.numbers import ID_DIGITS, parse_whole_number
 from bot.services.registration import EventUnavailable
+from handlers import fitting
 from handlers.common import Context, answer, ctx_of, keyboard, reader, stale_button
 from storage.models import EventKind, RegistrationStatus, User
 
@@ -29,12 +30,16 @@ KIND_LABELS = {
     EventKind.CHAT_CONFERENCE: ("💬", N_("Chat-conference")),
 }
 BUTTON_TITLE_LENGTH = 48
+CARD_LIMIT = fitting.TEXT_LIMIT - fitting.MARGIN
+# What a card keeps for its city times and partners before the description is cut.
+LISTS_ROOM = 800
 
 
 def register(app: Application) -> None:
     app.add_handler(CommandHandler("events", list_events))
     app.add_handler(CallbackQueryHandler(page_pressed, pattern=r"^ev:list:"))
     app.add_handler(CallbackQueryHandler(card_pressed, pattern=r"^ev:card:"))
+    app.add_handler(CallbackQueryHandler(partners_pressed, pattern=r"^ev:partners:"))
 
 
 async def list_events(update: Update, context: Context) -> None:
@@ -61,6 +66,19 @@ async def card_pressed(update: Update, context: Context) -> None:
         return
     organizer = ctx_of(context).is_organizer(user.id)
     await answered_and_replaced(update, *render_card(card, t, organizer))
+
+
+async def partners_pressed(update: Update, context: Context) -> None:
+    """The full partners list of a card that had to cut it short, as new messages."""
+    user, t = await reader(update, context)
+    event_id = callback_number(update.callback_query.data, "ev:partners:")
+    card = await load_card(context, user, event_id) if event_id is not None else None
+    if card is None:
+        await stale_button(update, t)
+        return
+    await update.callback_query.answer()
+    for text in partners_texts(card, t):
+        await answer(update, text)
 
 
 async def show_event_card(update: Update, context: Context, event_id: int) -> None:
@@ -173,24 +191,68 @@ def _render_page(page: EventPage, t: Translator) -> tuple[str, InlineKeyboardMar
 def render_card(
     card: EventCard, t: Translator, organizer: bool
 ) -> tuple[str, InlineKeyboardMarkup]:
+    """The card, within one message whatever the organizers wrote: many partners (or
+    cities) are cut short with "…and N more" and a button sending them all."""
+    _ = t.gettext
+    cities = [
+        # Translators: the start time in a partner city, e.g. "Kyiv: 5 December 2026, 12:00".
+        _("{city}: {when}").format(
+            city=city.city, when=t.datetime(city.starts_at, city.starts_at.tzinfo))
+        for city in card.city_times
+    ]
+    partners = [f"{partner.name} ({partner.city})" for partner in card.partners]
+    description = card.description
+    room = CARD_LIMIT - fitting.length(_card_text(card, t, description, [], []))
+    if room < LISTS_ROOM and description:
+        # Only a description near its longest leaves the lists too little room.
+        description = fitting.shorten(
+            description, max(fitting.length(description) - (LISTS_ROOM - room), 1))
+        room = CARD_LIMIT - fitting.length(_card_text(card, t, description, [], []))
+    text = _card_text(card, t, description, cities, partners)
+    cut = fitting.length(text) > CARD_LIMIT
+    if cut:
+        text = _fitted_card(card, t, description, cities, partners, room)
+    return text, keyboard(_card_buttons(card, t, organizer, all_partners=cut))
+
+
+def _fitted_card(card: EventCard, t: Translator, description: str, cities: list[str],
+                 partners: list[str], room: int) -> str:
+    """The card with its city times and partners cut to share `room` characters."""
+    def more(n: int) -> str:
+        # Translators: ends a list cut short (partners of an event, prizes of a contest).
+        return t.ngettext("…and {n} more", "…and {n} more", n).format(n=n)
+
+    # What the partners line adds besides the names: a line break and "Partners: ".
+    prefix = fitting.length(t.gettext("Partners: {partners}").format(partners="")) + 1
+    cities_room = room
+    if partners:
+        # The city times take what the partners leave, and half when both are long.
+        share = min(fitting.length("; ".join(partners)), max(room - prefix, 0) // 2)
+        cities_room = room - prefix - share
+    shown_cities = fitting.take_fitting(cities, cities_room - 1, "\n", more) if cities else []
+    used = fitting.length("\n".join(shown_cities)) + 1 if shown_cities else 0
+    shown_partners = (fitting.take_fitting(partners, room - used - prefix, "; ", more)
+                      if partners else [])
+    text = _card_text(card, t, description, shown_cities, shown_partners)
+    # Never expected (the room was measured), but a card that cannot be sent is worse.
+    return fitting.shorten(text, fitting.TEXT_LIMIT)
+
+
+def _card_text(card: EventCard, t: Translator, description: str, cities: list[str],
+               partners: list[str]) -> str:
     _ = t.gettext
     lines = [kind_label(t, card.kind), card.title]
-    if card.description:
-        lines += ["", card.description]
+    if description:
+        lines += ["", description]
     lines += ["", "🕒 " + _("{when} (your time)").format(
         when=t.datetime(card.starts_at, card.starts_at.tzinfo)
     )]
-    for city in card.city_times:
-        # Translators: the start time in a partner city, e.g. "Kyiv: 5 December 2026, 12:00".
-        lines.append(_("{city}: {when}").format(
-            city=city.city, when=t.datetime(city.starts_at, city.starts_at.tzinfo)
-        ))
+    lines += cities
     lines.append(t.ngettext(
         "Duration: {n} minute", "Duration: {n} minutes", card.duration_minutes
     ).format(n=card.duration_minutes))
-    if card.partners:
-        partners = "; ".join(f"{partner.name} ({partner.city})" for partner in card.partners)
-        lines.append(_("Partners: {partners}").format(partners=partners))
+    if partners:
+        lines.append(_("Partners: {partners}").format(partners="; ".join(partners)))
     lines.append(_seats(card, t))
     if card.status == RegistrationStatus.REGISTERED:
         lines += ["", "✅ " + _("You are registered.")]
@@ -198,7 +260,22 @@ def render_card(
         lines += ["", "⏳ " + _("You are on the waiting list: number {position}.").format(
             position=card.waitlist_position
         )]
-    return "\n".join(lines), keyboard(_card_buttons(card, t, organizer))
+    return "\n".join(lines)
+
+
+def partners_texts(card: EventCard, t: Translator) -> list[str]:
+    """Every partner of the event with the start in its city, in as many messages as needed."""
+    _ = t.gettext
+    times = {city.city: city.starts_at for city in card.city_times}
+    lines = [_("Partners of «{title}»:").format(title=card.title)]
+    for number, partner in enumerate(card.partners, start=1):
+        when = times.get(partner.city)
+        # Translators: one line of an event's full partners list: number, library name,
+        # its city and the start time there, e.g. "3. Youth library (Kyiv): 5 December, 12:00".
+        lines.append(_("{number}. {name} ({city}): {when}").format(
+            number=number, name=partner.name, city=partner.city,
+            when=t.datetime(when, when.tzinfo) if when is not None else "—"))
+    return fitting.split_lines("\n".join(lines))
 
 
 def _seats(card: EventCard, t: Translator) -> str:
@@ -209,7 +286,9 @@ def _seats(card: EventCard, t: Translator) -> str:
     return t.ngettext("{n} seat left", "{n} seats left", card.seats_left).format(n=card.seats_left)
 
 
-def _card_buttons(card: EventCard, t: Translator, organizer: bool) -> list[list[tuple[str, str]]]:
+def _card_buttons(
+    card: EventCard, t: Translator, organizer: bool, *, all_partners: bool = False
+) -> list[list[tuple[str, str]]]:
     _ = t.gettext
     if card.status == RegistrationStatus.REGISTERED:
         action = (_("Cancel registration"), f"reg:cancel:{card.id}")
@@ -223,6 +302,11 @@ def _card_buttons(card: EventCard, t: Translator, organizer: bool) -> list[list[
     if organizer:
         rows.append([(_("Edit"), f"org:edit:{card.id}"), (_("Registrants"), f"org:regs:{card.id}")])
         rows.append([(_("Cancel event"), f"org:cancel:{card.id}")])
+    if all_partners:
+        # Translators: button under an event card whose partners list was cut short;
+        # {n} is the number of partner libraries.
+        rows.append([(_("All partners ({n})").format(n=len(card.partners)),
+                      f"ev:partners:{card.id}")])
     # Translators: button on an event card going back to the list of events.
     rows.append([("◀ " + _("Events"), "ev:list:0")])
     return rows

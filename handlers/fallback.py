@@ -10,13 +10,23 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
-from handlers.common import Context, reader, translator_without_database
+from handlers import profile
+from handlers.common import (
+    EDITS_NOT_READ,
+    FLOW_KEY,
+    Context,
+    no_longer_valid,
+    reader,
+    translator_without_database,
+)
 from storage.uow import DatabaseBusy
 
 log = logging.getLogger(__name__)
 
 
 def register(app: Application) -> None:
+    # Before the others: an edited message is never a new command or answer.
+    app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, edited_message))
     app.add_handler(MessageHandler(filters.COMMAND, unknown_command))
     # Registered after every other button handler: a button nobody knows (forged data, an id
     # out of range, a prefix from an older version) still stops the reader's spinner.
@@ -34,10 +44,31 @@ async def unknown_command(update: Update, context: Context) -> None:
 
 async def unknown_button(update: Update, context: Context) -> None:
     _user, t = await reader(update, context)
-    await update.callback_query.answer(
-        t.gettext("This button is no longer valid. Send /help to see what I can do."),
-        show_alert=True,
-    )
+    await no_longer_valid(update, t)
+
+
+async def edited_message(update: Update, context: Context) -> None:
+    """A message edited after it was sent. Edits are not read as answers: in the middle of
+    questions the reader is told so plainly and the current question is asked again;
+    otherwise an edit asks for nothing and gets no answer. (The organizers' guided forms
+    answer edits themselves: `handlers.guided_form`.)"""
+    flow = context.user_data.get(FLOW_KEY) if context.user_data is not None else None
+    if flow is None:
+        return
+    _user, t = await reader(update, context)
+    notice = t.gettext(EDITS_NOT_READ)
+    draft = context.user_data.get(profile.DRAFT) if flow == profile.FLOW else None
+    if draft is None:
+        await update.effective_chat.send_message(notice)
+        return
+    unanswered = [state for state, key in profile.FIELDS.items() if key not in draft]
+    if not unanswered:
+        # All answered: the consent buttons are the question now.
+        await update.effective_chat.send_message(notice)
+        await profile.buttons_expected(update, context)
+        return
+    question = t.gettext(profile.QUESTIONS[unanswered[0]])
+    await update.effective_chat.send_message(notice + "\n\n" + question)
 
 
 async def stray_input(update: Update, context: Context) -> None:

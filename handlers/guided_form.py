@@ -2,7 +2,8 @@
 
 Each form asks its own questions (`ask`, `on_button`, `on_text` in its module);
 this frame gives it the rest, the same way for both: /cancel, a photo or file
-where a text or a button was asked, the time-out, and the buttons of a form that
+where a text or a button was asked, an edited answer (not read: the question is
+asked again), the time-out, and the buttons of a form that
 was confirmed, cancelled or lost in a restart. Nothing is written before the
 form's own Confirm, so every way out here says "nothing was saved".
 """
@@ -25,7 +26,14 @@ from telegram.ext import (
 )
 
 from bot.i18n import N_, Translator
-from handlers.common import ActiveFlow, Context, conversation, leave_flow, reader
+from handlers.common import (
+    EDITS_NOT_READ,
+    ActiveFlow,
+    Context,
+    conversation,
+    leave_flow,
+    reader,
+)
 from handlers.event_form import TEXT_NEEDED
 
 END = ConversationHandler.END
@@ -68,6 +76,7 @@ class GuidedForm:
                                filters=ActiveFlow(app, self.name, when_idle=True)),
                 MessageHandler(filters.UpdateType.MESSAGE & ~filters.COMMAND & in_flow,
                                self.not_text),
+                MessageHandler(filters.UpdateType.EDITED_MESSAGE & in_flow, self.edited),
             ],
             timed_out=self.timed_out,
             allow_reentry=True,
@@ -98,6 +107,16 @@ class GuidedForm:
         explanation = USE_BUTTONS if step in self.button_steps else TEXT_NEEDED
         await update.effective_chat.send_message(t.gettext(explanation))
         return await self.ask(update, context, t, step)
+
+    async def edited(self, update: Update, context: Context) -> object:
+        """An answer edited after it was sent: edits are not read, so say so plainly and
+        ask the current question again (an earlier answer is changed with Back)."""
+        _user, t = await reader(update, context)
+        form = context.user_data.get(self.form_key)
+        if form is None:
+            return END
+        await update.effective_chat.send_message(t.gettext(EDITS_NOT_READ))
+        return await self.ask(update, context, t, form["step"])
 
     async def form_closed(self, update: Update, context: Context) -> object:
         _user, t = await reader(update, context)

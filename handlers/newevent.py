@@ -26,6 +26,7 @@ from handlers.common import (
     Context,
     ctx_of,
     enter_flow,
+    no_longer_valid,
     reader,
 )
 from handlers.event_form import (
@@ -46,7 +47,7 @@ from storage.models import EventKind
 
 FLOW = "newevent"
 END = ConversationHandler.END
-MAX_PARTNERS = 20
+MAX_PARTNERS = fields.PARTNERS_LIMIT
 # Questions answered with buttons (typed names of a kind or language are accepted too).
 BUTTON_STEPS = (Step.KIND, Step.LANGUAGE, Step.TRANSLATIONS, Step.SUMMARY)
 
@@ -187,14 +188,18 @@ async def on_button(update: Update, context: Context) -> object:
     if form is None:
         return await FORM.form_closed(update, context)
     step = form["step"]
-    step_value, action, value = parse_data(query.data)
+    parsed = parse_data(query.data)
+    if parsed is None:
+        await no_longer_valid(update, t)
+        return None
+    step_value, action, value = parsed
     if step_value != step.value:
         await query.answer(t.gettext("This question is already answered: please use the "
                                      "latest message."))
         return None
     await query.answer()
     enter_flow(context, FLOW)
-    if action == "v" and value is not None:
+    if action == "v" and value is not None and step in ANSWERS:
         return await _answer(update, context, t, step, value)
     if action == "back":
         return await ask(update, context, t, previous_step(step))

@@ -29,15 +29,35 @@ from bot.services.registration import (
     cancel_reader,
     register_reader,
 )
-from handlers.common import Context, answer, arrived_at, ctx_of, keyboard, reader, stale_button
-from handlers.events import reader_zone, refresh_card, replace_message
+from handlers import fitting
+from handlers.common import (
+    Context,
+    answer,
+    arrived_at,
+    ctx_of,
+    keyboard,
+    no_longer_valid,
+    reader,
+    stale_button,
+)
+from handlers.events import (
+    answered_and_replaced,
+    callback_number,
+    reader_zone,
+    refresh_card,
+    replace_message,
+)
 from storage.models import RegistrationStatus, User
 
 log = logging.getLogger(__name__)
 
 REGISTER_DATA = re.compile(r"^ev:(reg|wait):(\d{1,9})$")
-CANCEL_DATA = re.compile(r"^reg:cancel:(\d{1,9})(:my)?$")
+# From /my, the page the button was on comes back too, so that the page is redrawn.
+CANCEL_DATA = re.compile(r"^reg:cancel:(\d{1,9})(?:(:my)(?::(\d{1,4}))?)?$")
 BUTTON_TITLE_LENGTH = 40
+# Registrations per /my page: five of the longest (a 200-character title, a 500-character
+# join link) still fit in one message of 4096 characters.
+MY_PAGE_SIZE = 5
 
 
 def register(app: Application) -> None:
@@ -46,6 +66,7 @@ def register(app: Application) -> None:
     app.add_handler(CallbackQueryHandler(register_pressed, pattern=r"^ev:(reg|wait):"))
     app.add_handler(CallbackQueryHandler(cancel_pressed, pattern=r"^reg:cancel:"))
     app.add_handler(CommandHandler("my", show_my))
+    app.add_handler(CallbackQueryHandler(my_page_pressed, pattern=r"^my:page:"))
 
 
 def parse_register_data(data: str | None) -> tuple[int, bool] | None:
@@ -167,6 +188,7 @@ async def cancel_pressed(update: Update, context: Context) -> None:
         await stale_button(update, t)
         return
     event_id, from_my = int(match.group(1)), match.group(2) is not None
+    page = int(match.group(3) or 0)
     app = ctx_of(context)
     try:
         cancellation = await app.call(cancel_reader, event_id, user.id, app.clock.now())
@@ -181,7 +203,7 @@ async def cancel_pressed(update: Update, context: Context) -> None:
                  len(cancellation.promoted))
     await query.answer()
     if from_my:
-        await replace_message(update, *await _render_my(context, user, t))
+        await replace_message(update, *await _render_my(context, user, t, page))
     else:
         await refresh_card(update, context, event_id)
     title = event_title(cancellation.event, user.language)
@@ -193,13 +215,24 @@ async def cancel_pressed(update: Update, context: Context) -> None:
 
 async def show_my(update: Update, context: Context) -> None:
     user, t = await reader(update, context)
-    text, markup = await _render_my(context, user, t)
+    text, markup = await _render_my(context, user, t, 0)
     await answer(update, text, reply_markup=markup)
 
 
+async def my_page_pressed(update: Update, context: Context) -> None:
+    user, t = await reader(update, context)
+    page = callback_number(update.callback_query.data, "my:page:")
+    if page is None:
+        await no_longer_valid(update, t)
+        return
+    await answered_and_replaced(update, *await _render_my(context, user, t, page))
+
+
 async def _render_my(
-    context: Context, user: User, t: Translator
+    context: Context, user: User, t: Translator, page: int
 ) -> tuple[str, InlineKeyboardMarkup | None]:
+    """One page of the reader's registrations; a page past the end (the list shrank)
+    shows the last one."""
     _ = t.gettext
     app = ctx_of(context)
     entries = await app.read(
@@ -208,16 +241,29 @@ async def _render_my(
     )
     if not entries:
         return _("You have no registrations yet. Send /events to find an event."), None
-    blocks = [_("Your events:")]
+    pages = -(-len(entries) // MY_PAGE_SIZE)
+    page = min(max(page, 0), pages - 1)
+    first = page * MY_PAGE_SIZE
+    blocks = [_("Your events:") if pages == 1 else _("Your events, page {page} of {pages}:")
+              .format(page=page + 1, pages=pages)]
     rows = []
-    for number, entry in enumerate(entries, start=1):
+    for number, entry in enumerate(entries[first:first + MY_PAGE_SIZE], start=first + 1):
         blocks.append(_my_entry(number, entry, t, app.settings.join_link_lead))
         if not entry.started:
             label = (_("Cancel: {title}") if entry.status == RegistrationStatus.REGISTERED
                      else _("Leave the waiting list: {title}"))
             rows.append([(label.format(title=_shorten(entry.title)),
-                          f"reg:cancel:{entry.event_id}:my")])
-    return "\n\n".join(blocks), keyboard(rows) if rows else None
+                          f"reg:cancel:{entry.event_id}:my:{page}")])
+    navigation = []
+    if page > 0:
+        navigation.append(("◀", f"my:page:{page - 1}"))
+    if page + 1 < pages:
+        navigation.append(("▶", f"my:page:{page + 1}"))
+    if navigation:
+        rows.append(navigation)
+    # The page size keeps a page well under the limit; the cut is a last resort only.
+    text = fitting.shorten("\n\n".join(blocks), fitting.TEXT_LIMIT)
+    return text, keyboard(rows) if rows else None
 
 
 def _my_entry(number: int, entry: MyEntry, t: Translator, lead: timedelta) -> str:

@@ -13,12 +13,17 @@ from typing import TYPE_CHECKING, Any
 
 from bot.fakeapi.formatting import render
 from bot.fakeapi.shapes import (
+    BUTTON_DATA_INVALID,
+    CAPTION_TOO_LONG,
+    EDITED_TEXT_TOO_LONG,
+    MAX_CALLBACK_ANSWER_LENGTH,
     MAX_CALLBACK_DATA_BYTES,
     MAX_CAPTION_LENGTH,
     MAX_DOWNLOAD_BYTES,
     MAX_TEXT_LENGTH,
     NOT_MODIFIED,
     QUERY_TOO_OLD,
+    TEXT_TOO_LONG,
     ApiError,
     JSONDict,
     StoredFile,
@@ -139,7 +144,7 @@ class MessageMethods:
         if "text" not in old:
             raise ApiError.bad_request("there is no text in the message to edit")
         new = {k: v for k, v in old.items() if k not in ("entities", "link_preview_options")}
-        new.update(self._text_body(params))
+        new.update(self._text_body(params, too_long=EDITED_TEXT_TOO_LONG))
         if params.get("link_preview_options"):
             new["link_preview_options"] = params["link_preview_options"]
         return self._apply_edit(chat, old, new, params)
@@ -169,9 +174,12 @@ class MessageMethods:
 
     async def answer_callback_query(self, params: JSONDict, files: dict[str, Upload]) -> bool:
         query_id = str(params.get("callback_query_id") or "")
-        user = self.api.callback_queries.pop(query_id, None)
-        if user is None:
+        if query_id not in self.api.callback_queries:
             raise ApiError(400, QUERY_TOO_OLD)
+        if len(str(params.get("text") or "")) > MAX_CALLBACK_ANSWER_LENGTH:
+            # The query stays unanswered: the bot may still answer it with a shorter text.
+            raise ApiError(400, EDITED_TEXT_TOO_LONG)
+        user = self.api.callback_queries.pop(query_id)
         user.record_callback_answer(
             query_id,
             text=params.get("text"),
@@ -195,7 +203,7 @@ class MessageMethods:
 
     # --- helpers ---------------------------------------------------------------------------
 
-    def _text_body(self, params: JSONDict) -> JSONDict:
+    def _text_body(self, params: JSONDict, *, too_long: str = TEXT_TOO_LONG) -> JSONDict:
         raw = params.get("text")
         if raw is None or raw == "":
             raise ApiError.bad_request("message text is empty")
@@ -205,7 +213,7 @@ class MessageMethods:
         if not text:
             raise ApiError.bad_request("message text is empty")
         if len(text) > MAX_TEXT_LENGTH:
-            raise ApiError.bad_request("message is too long")
+            raise ApiError(400, too_long)
         return {"text": text, "entities": entities} if entities else {"text": text}
 
     def _caption_body(self, params: JSONDict) -> JSONDict:
@@ -215,7 +223,7 @@ class MessageMethods:
         if params.get("caption_entities"):
             entities = params["caption_entities"]
         if len(caption) > MAX_CAPTION_LENGTH:
-            raise ApiError.bad_request("message caption is too long")
+            raise ApiError(400, CAPTION_TOO_LONG)
         body: JSONDict = {"caption": caption} if caption else {}
         if caption and entities:
             body["caption_entities"] = entities
@@ -342,7 +350,7 @@ def _validate_inline_button(button: Any) -> None:
         )
     data = button.get("callback_data")
     if data is not None and not 1 <= len(str(data).encode()) <= MAX_CALLBACK_DATA_BYTES:
-        raise ApiError.bad_request("BUTTON_DATA_INVALID")
+        raise ApiError(400, BUTTON_DATA_INVALID)
     url = button.get("url")
     if url is not None and not str(url).startswith(("http://", "https://", "tg://")):
         raise ApiError.bad_request(f"inline keyboard button URL '{url}' is invalid: wrong HTTP URL")

@@ -19,6 +19,7 @@ JSONDict = dict[str, Any]
 MAX_TEXT_LENGTH = 4096
 MAX_CAPTION_LENGTH = 1024
 MAX_CALLBACK_DATA_BYTES = 64
+MAX_CALLBACK_ANSWER_LENGTH = 200
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
 
 # Telegram's own wording; tests and the bot's error handling may match on these strings.
@@ -26,6 +27,12 @@ NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup "
     "are exactly the same as a current content and reply markup of the message"
 )
+# sendMessage and sendPhoto/sendDocument are checked by the Bot API server itself; an edit
+# and a callback answer go on to Telegram, which answers with its own error code.
+TEXT_TOO_LONG = "Bad Request: message is too long"
+CAPTION_TOO_LONG = "Bad Request: message caption is too long"
+EDITED_TEXT_TOO_LONG = "Bad Request: MESSAGE_TOO_LONG"
+BUTTON_DATA_INVALID = "Bad Request: BUTTON_DATA_INVALID"
 QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 BLOCKED = "Forbidden: bot was blocked by the user"
 CHAT_NOT_FOUND = "Bad Request: chat not found"

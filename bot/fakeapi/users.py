@@ -143,6 +143,21 @@ class FakeUser:
             body["reply_to_message"] = copy.deepcopy(target)
         return self._post(body)
 
+    async def edit(self, message_id: int, text: str) -> JSONDict:
+        """Edit one of the user's own text messages: the bot gets an ``edited_message``."""
+        original = self._history.get(message_id)
+        if original is None or original["from"]["id"] != self.id or "text" not in original:
+            raise AssertionError(f"message {message_id} is not a text message of user {self.id}")
+        edited = {k: v for k, v in original.items() if k not in ("text", "entities")}
+        edited.update(text=text, edit_date=int(time.time()))
+        entities = command_entities(text)
+        if entities:
+            edited["entities"] = entities
+        self._history[message_id] = edited
+        self._acted()
+        self._api.updates.push("edited_message", edited)
+        return copy.deepcopy(edited)
+
     async def press_reply(self, text: str) -> JSONDict:
         """Tap a reply-keyboard button: sends its text, after checking it is on screen."""
         shown = [label for row in self.reply_keyboard or [] for label in row]

@@ -3,7 +3,7 @@ names without letters."""
 
 import pytest
 
-from bot.fakeapi.users import text_of
+from bot.fakeapi.users import buttons_of, text_of
 from tests.conftest import ORGANIZER_ID, onboard
 from tests.factories import make_event
 
@@ -103,3 +103,125 @@ async def test_profile_name_without_letters_is_refused(
     moved_on = await user.next_message()
 
     assert (text_of(reply), text_of(moved_on)) == (NO_LETTERS + "\n\n" + NAME_Q, BIRTH_Q)
+
+
+# --- edited messages -------------------------------------------------------------------------
+
+EDITS_NOT_READ = ("I do not read edited messages: your answer stays as you first sent it. "
+                  "Please send any correction as a new message.")
+KIND_Q = "New event. What kind of event is it?\n\nSend /cancel at any time to stop."
+TITLE_Q = "Send the title in Русский (up to 200 characters)."
+CONSENT_BUTTONS = ("Please answer with the buttons above: «Yes, I agree» or «No». Send /cancel "
+                   "to stop.")
+
+
+async def test_profile_answer_edited_is_not_read_and_current_question_is_asked_again(
+    bot_app, fake_api, database, catalogs
+):
+    user = await _at_question(fake_api, database, catalogs, 406, ())
+    sent = await user.send("Aru Sadykva")
+    await user.next_message()  # the birth date question
+
+    await user.edit(sent["message_id"], "Aru Sadykova")
+    reply = await user.next_message()
+    await user.send("14.03.2009")
+    moved_on = await user.next_message()
+
+    assert (text_of(reply), text_of(moved_on)) == (
+        EDITS_NOT_READ + "\n\n" + BIRTH_Q, "Which country do you live in?")
+
+
+async def test_profile_answer_edited_at_consent_points_to_the_buttons(
+    bot_app, fake_api, database, catalogs
+):
+    answers = ("Aru Sadykova", "14.03.2009", "Kazakhstan", "Karaganda")
+    user = await _at_question(fake_api, database, catalogs, 407, answers)
+    sent = await user.send("Youth library")
+    await user.next_message()  # the consent question
+
+    await user.edit(sent["message_id"], "Youth library No. 2")
+    replies = [await user.next_message(), await user.next_message()]
+
+    assert [text_of(reply) for reply in replies] == [EDITS_NOT_READ, CONSENT_BUTTONS]
+
+
+async def test_edited_message_outside_any_questions_gets_no_answer(bot_app, fake_api):
+    user = await onboard(fake_api, 408, "en")
+    sent = await user.send("/help")
+    help_before = await user.next_message()
+
+    await user.edit(sent["message_id"], "hello again")
+    await user.send("/help")
+    next_reply = await user.next_message()
+
+    assert text_of(next_reply) == text_of(help_before)
+
+
+async def test_newevent_answer_edited_is_not_read_and_question_is_asked_again(
+    bot_app, fake_api, database
+):
+    organizer = await onboard(fake_api, ORGANIZER_ID, "en")
+    await organizer.send("/newevent")
+    await organizer.next_message()
+    await organizer.press("Video-bridge")
+    await organizer.next_message()
+    await organizer.press("Русский")
+    await organizer.next_message()  # the title question
+    sent = await organizer.send("Модель будушего")
+    await organizer.next_message()  # the translations menu
+
+    await organizer.edit(sent["message_id"], "Модель будущего")
+    notice = await organizer.next_message()
+    asked = await organizer.next_message()
+    await organizer.press("Back")
+    title_again = await organizer.next_message()
+
+    assert (text_of(notice), buttons_of(asked)[-2:], text_of(title_again)) == (
+        EDITS_NOT_READ, [["Continue"], ["Back"]], TITLE_Q)
+    assert buttons_of(title_again)[0] == ["Keep: Модель будушего"]
+
+
+# --- malformed callback data -----------------------------------------------------------------
+
+
+async def test_newevent_value_button_at_a_menu_asks_the_menu_again(bot_app, fake_api):
+    organizer = await onboard(fake_api, ORGANIZER_ID, "en")
+    await organizer.send("/newevent")
+    await organizer.next_message()
+    await organizer.press("Video-bridge")
+    await organizer.next_message()
+    await organizer.press("Русский")
+    await organizer.next_message()
+    await organizer.send("Модель будущего")
+    menu = await organizer.next_message()
+
+    query_id = await organizer.press_data(menu["message_id"], "nf:tr:v:x")
+    alert = await organizer.wait_callback_answer(query_id)
+    again = await organizer.next_message()
+
+    assert (alert.text, text_of(again), buttons_of(again)) == (
+        None, text_of(menu), buttons_of(menu))
+
+
+@pytest.mark.parametrize("data", ["nf:", "nf:kind", "nf::v"])
+async def test_newevent_malformed_button_data_is_no_longer_valid(bot_app, fake_api, data):
+    organizer = await onboard(fake_api, ORGANIZER_ID, "en")
+    await organizer.send("/newevent")
+    question = await organizer.next_message()
+
+    query_id = await organizer.press_data(question["message_id"], data)
+    alert = await organizer.wait_callback_answer(query_id)
+
+    assert (alert.text, alert.show_alert) == (UNKNOWN_BUTTON, True)
+
+
+@pytest.mark.parametrize("data", ["my:page:", "my:page:-1", f"my:page:{TWENTY_DIGITS}",
+                                  "ev:partners:x", f"ev:partners:{TWENTY_DIGITS}",
+                                  "reg:cancel:1:my:x"])
+async def test_reader_malformed_list_buttons_are_answered(bot_app, fake_api, data):
+    user, listing = await _listing(fake_api, 409)
+
+    query_id = await user.press_data(listing["message_id"], data)
+    alert = await user.wait_callback_answer(query_id)
+
+    assert (alert.show_alert, bool(alert.text)) == (True, True)
