@@ -62,7 +62,7 @@ if TYPE_CHECKING:
 
 FIELDS = (
     "key", "kind", "title", "description", "starts_at", "duration_minutes", "timezone",
-    "language", "partners", "link", "capacity", "reminders",
+    "language", "partners", "link", "capacity", "reminders", "library",
 )
 REQUIRED = ("key", "kind", "title", "starts_at", "duration_minutes", "timezone", "language")
 PARTNER_FIELDS = ("name", "city", "timezone")
@@ -330,6 +330,7 @@ class _EventReader(RecordReader):
         capacity = self._field("capacity", lambda node: parse_capacity(self._scalar(node)), None)
         offsets = self._field("reminders", self._offsets, list(DEFAULT_REMINDER_OFFSETS))
         partners = self._field("partners", self._partners, [])
+        library = self._field("library", self._library, None)
         problems.extend(self.problems)
         if self.problems:
             return None
@@ -337,6 +338,7 @@ class _EventReader(RecordReader):
             kind=kind, titles=titles, descriptions=descriptions, language=language,
             starts_at=starts_at, duration_minutes=duration, timezone=zone, link=link,
             capacity=capacity, partners=partners, reminder_offsets=offsets, key=key,
+            library=library,
         )
 
     def _start(self, node: Node, zone: str | None, key: str | None) -> datetime:

@@ -19,6 +19,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from bot.i18n import Translator
 from bot.services.event_fields import FieldError, parse_language
+from bot.services.organizers import OrganizersError, clean_library_name
 
 KEY_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 NULL_TAG = "tag:yaml.org,2002:null"
@@ -88,6 +89,14 @@ class RecordReader:
             self.problems.append(Problem(error.line or line_of(node), f"{name}: {error.message}"))
         else:
             self.problems.append(Problem(line_of(node), f"{name}: {error.render(english())}"))
+
+    def _library(self, node: Node) -> str:
+        """The organizing library's name (added on import when new)."""
+        try:
+            return clean_library_name(self._scalar(node))
+        except OrganizersError as error:
+            raise Bad(english().gettext(error.msgid).format(**error.params),
+                      line_of(node)) from None
 
     def _scalar(self, node: Node) -> str:
         if not isinstance(node, ScalarNode):

@@ -64,7 +64,7 @@ async def card_pressed(update: Update, context: Context) -> None:
     if card is None:
         await stale_button(update, t)
         return
-    organizer = ctx_of(context).is_organizer(user.id)
+    organizer = await _manages(context, user, card)
     await answered_and_replaced(update, *render_card(card, t, organizer))
 
 
@@ -91,7 +91,7 @@ async def show_event_card(update: Update, context: Context, event_id: int) -> No
             "Send /events to see upcoming ones."
         ))
         return
-    text, markup = render_card(card, t, ctx_of(context).is_organizer(user.id))
+    text, markup = render_card(card, t, await _manages(context, user, card))
     await answer(update, text, reply_markup=markup)
 
 
@@ -100,7 +100,12 @@ async def refresh_card(update: Update, context: Context, event_id: int) -> None:
     user, t = await reader(update, context)
     card = await load_card(context, user, event_id)
     if card is not None:
-        await replace_message(update, *render_card(card, t, ctx_of(context).is_organizer(user.id)))
+        await replace_message(update, *render_card(card, t, await _manages(context, user, card)))
+
+
+async def _manages(context: Context, user: User, card: EventCard) -> bool:
+    """Whether the card shows the organizer's buttons: to its library's organizers."""
+    return (await ctx_of(context).role(user.id)).manages(card.library_id)
 
 
 def callback_number(data: str | None, prefix: str) -> int | None:

@@ -21,7 +21,7 @@ from bot.i18n import LANGUAGES, N_, Nn_, Translator
 from bot.services import event_fields as fields
 from bot.services import organizer
 from bot.services.event_fields import EventDraft, FieldError, parse_start
-from handlers import events
+from handlers import events, guards
 from handlers.common import (
     Context,
     ctx_of,
@@ -32,7 +32,6 @@ from handlers.common import (
 from handlers.event_form import (
     ANSWER_KEYS,
     FORM_KEY,
-    ONLY_ORGANIZERS,
     ORDER,
     Step,
     deep_link,
@@ -136,10 +135,10 @@ def draft_of(form: dict) -> EventDraft:
 
 
 async def start_form(update: Update, context: Context) -> object:
-    user, t = await reader(update, context)
-    if not ctx_of(context).is_organizer(user.id):
-        await update.effective_chat.send_message(t.gettext(ONLY_ORGANIZERS))
+    allowed = await guards.organizer(update, context)
+    if allowed is None:
         return END
+    _user, t, _role = allowed
     context.user_data[FORM_KEY] = {}
     enter_flow(context, FLOW)
     return await ask(update, context, t, Step.KIND)
@@ -227,8 +226,9 @@ async def on_button(update: Update, context: Context) -> object:
 async def confirm(update: Update, context: Context, t: Translator) -> object:
     app = ctx_of(context)
     user_id = update.effective_user.id
-    if not app.is_organizer(user_id):
-        await update.effective_chat.send_message(t.gettext(ONLY_ORGANIZERS))
+    # Checked again: the role may have been taken away while the form was filled in.
+    if not (await app.role(user_id)).organizer:
+        await update.effective_chat.send_message(t.gettext(guards.ONLY_ORGANIZERS))
         return await FORM.cancel(update, context, t)
     form = context.user_data[FORM_KEY]
     now = app.clock.now()

@@ -114,6 +114,8 @@ class EventCard:
     seats_left: int | None  # None: no limit
     status: RegistrationStatus | None  # the reader's own
     waitlist_position: int | None
+    # The organizing library: its organizers (and admins) see the organizer's buttons.
+    library_id: int | None = None
 
     @property
     def full(self) -> bool:
@@ -156,6 +158,7 @@ def event_card(
         seats_left=seats_left(uow, event),
         status=status,
         waitlist_position=position,
+        library_id=event.library_id,
     )
 
 

@@ -167,7 +167,7 @@ def test_invalid_file_lists_every_problem_by_line_and_writes_nothing(database):
                    "already past."),
         Problem(9, "Unknown field `colour`; known fields: key, kind, title, description, "
                    "starts_at, duration_minutes, timezone, language, partners, link, capacity, "
-                   "reminders."),
+                   "reminders, library."),
         Problem(10, "link: zoom.us/j/1 is not a web link: it must start with https:// or "
                     "http://."),
         Problem(11, "reminders: Cannot read soon as a reminder time: write it like 24h, 1h or "
@@ -311,3 +311,28 @@ def test_cli_import_missing_file_fails(tmp_path, monkeypatch, capsys):
         f"{tmp_path / 'nope.yaml'}: No such file.",
         f"{tmp_path / 'nope.yaml'}: 1 problem; nothing was imported.",
     ]
+
+
+def test_import_library_names_the_organizing_library_and_adds_it_once(database):
+    text = VALID.replace("    capacity: 100\n", "    capacity: 100\n    library: Youth Library\n")
+    text = text.replace("    language: ru\n    partners:\n      - \"Mogilev",
+                        "    language: ru\n    library: \"  Youth   Library \"\n    partners:\n"
+                        "      - \"Mogilev")
+
+    run_import(database, text)
+
+    with database.uow() as uow:
+        libraries = [(library.id, library.name) for library in uow.organizers.libraries()]
+        owners = sorted(uow.events.by_key(key).library_id for key in (
+            "karaganda-kyiv-2026-12", "karaganda-mogilev-2026-12"))
+    assert (libraries, owners) == ([(1, "Youth Library")], [1, 1])
+
+
+def test_import_library_without_letters_is_a_problem_on_its_line(database):
+    text = VALID.replace("    capacity: 100\n", "    capacity: 100\n    library: \"12\"\n")
+
+    with pytest.raises(ImportFailed) as failed:
+        run_import(database, text)
+
+    assert failed.value.problems == [
+        Problem(14, "library: A library's name needs letters. Please type it again.")]
