@@ -39,6 +39,9 @@ contests:
     prizes: {1: {ru: "Сертификат на 100 000 тенге", en: "..."}, 2: "...", 3: "..."}
     jury_deadline: 2027-02-10T18:00:00+05:00   # after closes_at
     jury_reminders: [48h, 24h]     # before the jury deadline; default [24h] with a deadline
+    winner_names: initial          # how the winners list sent to participants names winners:
+                                   #   full (Aigerim Bekova) | initial (Aigerim B.; default)
+                                   #   | code (only the entry code)
 ```
 
 Keys of sides and criteria (small Latin letters, digits, '-', '_') may be left
@@ -90,19 +93,20 @@ from bot.services.contest_fields import (
     parse_side,
     parse_theme,
     parse_tie_policy,
+    parse_winner_names,
     parse_yes_no,
 )
 from bot.services.contests import locked_change
 from bot.services.event_fields import parse_language, parse_offsets, parse_timezone
 from bot.yaml_records import Bad, Problem, RecordReader, english, fields_of, line_of
-from storage.contest_models import Aggregate, TiePolicy
+from storage.contest_models import Aggregate, TiePolicy, WinnerNames
 from storage.uow import Database
 
 FIELDS = (
     "key", "kind", "language", "title", "rules", "theme", "organizer", "timezone", "opens_at",
     "closes_at", "age", "countries", "sides", "winners_per_side", "entries_per_participant",
     "criteria", "scale", "ties", "aggregate", "normalize", "min_jurors", "show_other_scores",
-    "prizes", "jury_deadline", "jury_reminders",
+    "prizes", "jury_deadline", "jury_reminders", "winner_names",
 )
 REQUIRED = (
     "key", "kind", "language", "title", "timezone", "opens_at", "closes_at", "age", "criteria",
@@ -197,6 +201,8 @@ class _ContestReader(RecordReader):
             self._single(node), zone or "UTC", closes_at))
         reminders = field("jury_reminders", lambda node: self._reminders(node, deadline),
                           list(DEFAULT_JURY_REMINDERS) if deadline is not None else [])
+        winner_names = field("winner_names", lambda node: parse_winner_names(self._scalar(node)),
+                             WinnerNames.INITIAL)
         problems.extend(self.problems)
         if self.problems:
             return None
@@ -208,7 +214,7 @@ class _ContestReader(RecordReader):
             entries_per_participant=entries, scale_min=scale[0], scale_max=scale[1],
             tie_policy=ties, aggregate=aggregate, normalize=normalize, min_jurors=min_jurors,
             show_other_scores=show_others, prizes=prizes, jury_deadline=deadline,
-            jury_reminder_offsets=reminders, key=key,
+            jury_reminder_offsets=reminders, winner_names=winner_names, key=key,
         )
 
     def _single(self, node: Node) -> object:

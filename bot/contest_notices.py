@@ -16,7 +16,7 @@ from bot.i18n import N_, Translator
 from bot.services.contests import contest_title, prize_text, side_name
 from bot.services.outbox import ContestFacts, EntryFacts
 from bot.settings import Settings
-from storage.contest_models import Contest
+from storage.contest_models import Contest, WinnerNames
 from storage.models import Notification, NotificationKind, User
 
 # Telegram's limits: a caption, a message.
@@ -103,7 +103,8 @@ def result_caption(t: Translator, contest: Contest, payload: dict, facts: Contes
 
 
 def winners_text(t: Translator, contest: Contest, payload: dict, facts: ContestFacts) -> str:
-    """The winners by side (in the order the payload gives them: by side, then place)."""
+    """The winners by side (in the order the payload gives them: by side, then place), named
+    as the organizer chose (`winner_name`): the list goes to all participants."""
     _ = t.gettext
     lines = ["🏆 " + _("Winners of «{contest}»").format(contest=contest_title(contest, t.language))]
     winners = payload.get("winners") or []
@@ -118,16 +119,33 @@ def winners_text(t: Translator, contest: Contest, payload: dict, facts: ContestF
             side = winner.get("side")
             if contest.sides:
                 lines += ["", side_name(contest, side, t.language) if side else _("No side")]
-        lines.append(_winner_line(t, winner, entry))
+        lines.append(_winner_line(t, contest, winner, entry))
     return "\n".join(lines)
 
 
-def _winner_line(t: Translator, winner: dict, entry: EntryFacts) -> str:
+def _winner_line(t: Translator, contest: Contest, winner: dict, entry: EntryFacts) -> str:
     place = place_label(t, winner["place"], bool(winner.get("shared")))
-    author = ", ".join(part for part in (entry.author, entry.library) if part)
+    name = winner_name(contest.winner_names, entry.author)
+    if name is None:
+        # Translators: one line of a winners list that names no one: place, entry code, title.
+        return t.gettext("{place}: {code} «{title}»").format(
+            place=place, code=entry.code, title=entry.title)
+    author = ", ".join(part for part in (name, entry.library) if part)
     # Translators: one line of a winners list: place, entry code and title, author and library.
     return t.gettext("{place}: {code} «{title}» — {author}").format(
         place=place, code=entry.code, title=entry.title, author=author)
+
+
+def winner_name(how: str, full_name: str) -> str | None:
+    """The winner as the organizer chose (`Contest.winner_names`): "Aigerim Bekova" (full),
+    "Aigerim B." (initial: the first name and the surname's initial), or None (code: the
+    entry code names the work, and neither name nor library is given)."""
+    if how == WinnerNames.CODE:
+        return None
+    words = full_name.split()
+    if how == WinnerNames.FULL or len(words) < 2:
+        return " ".join(words)
+    return f"{words[0]} {words[-1][0]}."
 
 
 def jury_reminder_text(

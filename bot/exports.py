@@ -7,6 +7,9 @@ callable (file_id -> bytes), so this module knows nothing of Telegram.
 Juror columns carry the jurors' names: the jury is blind to authors, not
 organizers to their jury, and names are what a report to the partners needs.
 
+When removed jurors' scores were left out, both files end with a note saying so,
+one empty row under the table.
+
 Texts typed by readers (titles, names) are written so that a spreadsheet never
 takes them for formulas ("=HYPERLINK(...)" as a title stays text), in every cell,
 the header's juror names included.
@@ -74,6 +77,18 @@ def stem(contest: Contest) -> str:
 # --- results -------------------------------------------------------------------------------
 
 
+def removed_jurors_note(t: Translator, view: ResultsView) -> str | None:
+    """Said under the results when removed jurors' scores were left out, else None."""
+    if not view.removed_jurors:
+        return None
+    return t.ngettext(
+        # Translators: under contest results; an organizer removed these jurors from the jury.
+        "Scores of {n} removed juror are not counted.",
+        "Scores of {n} removed jurors are not counted.",
+        view.removed_jurors,
+    ).format(n=view.removed_jurors)
+
+
 def results_table(t: Translator, view: ResultsView) -> tuple[list[str], list[list[object]]]:
     """Header and rows, in `view`'s order (ranked by overall place, then the unranked).
 
@@ -125,6 +140,9 @@ def results_csv(t: Translator, view: ResultsView) -> ExportFile:
     writer.writerow([_csv_text(cell) for cell in header])
     for row in rows:
         writer.writerow(["" if cell is None else _csv_text(cell) for cell in row])
+    note = removed_jurors_note(t, view)
+    if note is not None:
+        writer.writerows([[], [note]])
     return ExportFile(f"results-{stem(view.contest)}.csv", buffer.getvalue().encode("utf-8-sig"))
 
 
@@ -157,6 +175,10 @@ def results_xlsx(t: Translator, view: ResultsView) -> ExportFile:
         sheet.append(row)
         for cell in sheet[number]:
             _xlsx_text(cell)
+    note = removed_jurors_note(t, view)
+    if note is not None:
+        # One empty row, then the note under the table.
+        sheet.cell(row=len(rows) + 3, column=1, value=note)
     sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     book.save(buffer)

@@ -126,6 +126,7 @@ RESOLVERS: dict[Step, Callable[[dict, dict, datetime], Any]] = {
     Step.PRIZES: _prizes,
     Step.JURORS: _simple(Step.JURORS, cf.parse_min_jurors),
     Step.DEADLINE: _deadline,
+    Step.NAMES: _simple(Step.NAMES, cf.parse_winner_names),
 }
 
 
@@ -163,6 +164,7 @@ def draft_of(form: dict, values: dict) -> cf.ContestDraft:
         tie_policy=values[Step.TIES], min_jurors=values[Step.JURORS],
         prizes=values[Step.PRIZES], jury_deadline=deadline,
         jury_reminder_offsets=[JURY_REMINDER_MINUTES] if deadline else [],
+        winner_names=values[Step.NAMES],
     )
 
 

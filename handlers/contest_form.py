@@ -18,7 +18,7 @@ from bot.services.contest_fields import CriterionDraft, SideDraft, criteria_exam
 from bot.settings import Settings
 from handlers.common import keyboard
 from handlers.event_form import OFFERED_ZONES, moment_text
-from storage.contest_models import ContestKind, TiePolicy
+from storage.contest_models import ContestKind, TiePolicy, WinnerNames
 
 FORM_KEY = "newcontest_form"
 # A typed answer of a button: opening now, ages counted on the closing day, no deadline.
@@ -32,6 +32,12 @@ KIND_ICONS = {ContestKind.ESSAY: "📝", ContestKind.PHOTO: "📷"}
 TIE_NAMES = {
     TiePolicy.SHARED: N_("Shared: 1, 2, 2, 4"),
     TiePolicy.DENSE: N_("Dense: 1, 2, 2, 3"),
+}
+WINNER_NAME_CHOICES = {
+    # Translators: how the winners list names winners; the examples stay as they are.
+    WinnerNames.FULL: N_("Full name: Aigerim Bekova"),
+    WinnerNames.INITIAL: N_("First name and initial: Aigerim B."),
+    WinnerNames.CODE: N_("Only the entry code: E-017"),
 }
 # Sides offered as buttons: names in every language, countries as readers may write them.
 PRESET_SIDES = {
@@ -70,6 +76,7 @@ class Step(Enum):
     PRIZES = "prizes"
     JURORS = "jurors"
     DEADLINE = "dl"
+    NAMES = "names"  # how the winners list names winners
     SUMMARY = "sum"
 
 
@@ -147,6 +154,8 @@ def value_text(step: Step, t: Translator, values: dict) -> str:
         return t.date(value)
     if step is Step.TIES:
         return _(TIE_NAMES[value])
+    if step is Step.NAMES:
+        return _(WINNER_NAME_CHOICES[value])
     if step is Step.SIDES:
         return sides_text(t, value) or _("none: everyone is ranked together")
     if step is Step.CRITERIA:
@@ -187,6 +196,7 @@ def summary_text(t: Translator, form: dict, values: dict) -> str:
         line(N_("Prizes: {value}"), Step.PRIZES),
         line(N_("Minimum jurors per entry: {value}"), Step.JURORS),
         line(N_("Jury deadline: {value}"), Step.DEADLINE),
+        line(N_("Winners list names: {value}"), Step.NAMES),
     ]
     return "\n".join(lines)
 
@@ -282,6 +292,9 @@ def _question_text(step: Step, t: Translator, form: dict, values: dict, now: dat
                  "example: {example}, or choose below. Jurors who have not finished are "
                  "reminded a day before.").format(
             zone=zone, example=f"{_local_day(values[Step.CLOSES], zone, 10)} 18:00")
+    if step is Step.NAMES:
+        return _("The list of winners goes to the contest's participants. How should it name "
+                 "the winners?")
     return summary_text(t, form, values)
 
 
@@ -332,6 +345,8 @@ def _question_buttons(step: Step, t: Translator, form: dict, values: dict,
         rows = [choice(_("Default: {value}").format(value=value.replace("-", "–")), value)]
     elif step is Step.TIES:
         rows = [choice(_(name), policy.value) for policy, name in TIE_NAMES.items()]
+    elif step is Step.NAMES:
+        rows = [choice(_(name), how.value) for how, name in WINNER_NAME_CHOICES.items()]
     elif step is Step.DEADLINE:
         rows = [[(_("Two weeks after closing"), data(step, "v", f"+{DEADLINE_AFTER_DAYS}"))],
                 [(_("No deadline"), data(step, "skip"))]]
@@ -352,7 +367,7 @@ def _question_buttons(step: Step, t: Translator, form: dict, values: dict,
         rows.append([(label, data(step, "done"))])
         if listed:
             rows.append([(_("Start the list again"), data(step, "clear"))])
-    elif step in values and step not in (Step.KIND, Step.LANGUAGE, Step.TIES):
+    elif step in values and step not in (Step.KIND, Step.LANGUAGE, Step.TIES, Step.NAMES):
         shown = shorten(value_text(step, t, values), 60)
         # Translators: a button keeping the answer already given to this question.
         rows.append([(_("Keep: {value}").format(value=shown), data(step, "keep"))])

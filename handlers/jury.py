@@ -30,6 +30,7 @@ from bot.services.jury_actions import (
     contest_progress,
     declare_juror_conflict,
     juror_scores,
+    jury_work,
     next_to_score,
     revision,
     save_juror_score,
@@ -95,11 +96,12 @@ def register(app: Application) -> None:
 async def jury_command(update: Update, context: Context) -> None:
     user, t = await reader(update, context)
     _end(context)  # /jury starts over: a comment typed next is not for a score left behind
-    mine = await ctx_of(context).read(jury.juror_contests, user.id)
-    if not mine:
+    work = await ctx_of(context).read(jury_work, user.id)
+    mine = work.active
+    if not mine and not work.removed:
         await update.effective_chat.send_message(t.gettext(FOR_JURORS))
         return
-    text, markup = screens.my_contests(t, mine)
+    text, markup = screens.my_contests(t, mine, work.removed)
     await update.effective_chat.send_message(text, reply_markup=markup)
     if len(mine) == 1:
         await _next(update, context, t, user.id, mine[0].contest.id)
@@ -250,10 +252,14 @@ async def on_button(update: Update, context: Context) -> object:
     user, t = await reader(update, context)
     query = update.callback_query
     match = _DATA.match(query.data)
-    allowed = match is not None and await ctx_of(context).read(
-        jury.is_juror, int(match[2]), user.id)
-    if not allowed:
+    if match is None:
         await query.answer(t.gettext(FOR_JURORS), show_alert=True)
+        return None
+    try:
+        # A removed juror hears that they are off this jury; anyone else not on it, FOR_JURORS.
+        await ctx_of(context).read(jury.check_juror, int(match[2]), user.id)
+    except JuryError as error:
+        await query.answer(error.render(t), show_alert=True)
         return None
     action, numbers = match[1], _numbers(query.data)
     contest_id, rest = numbers[0], numbers[1:]

@@ -1,25 +1,49 @@
-"""Jury invites: the organizers' Jury button on a contest card (jurors' progress,
-conflicts and a fresh one-time invite link) and /start jury_<token> (joining)."""
+"""The organizers' Jury screen and joining a jury (see jury.mmd).
+
+The Jury button on a contest card (`ct:jury:<c>`) shows the jurors' progress, the
+conflicts and how many invitations are open; it mints nothing. Its buttons:
+`jy:new:<c>` mints one one-time invite link; `jy:rm:<c>:<seat>` asks to remove a
+juror (`seat` is the jurors row's id, never a Telegram id), `jy:rmy:<c>:<seat>`
+removes them, `jy:no:<c>` drops the question. /start jury_<token> joins.
+"""
 
 from __future__ import annotations
+
+import re
 
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler
 
+from bot.context import AppContext
+from bot.i18n import N_, Translator
 from bot.services.contests import ContestNotFound, contest_title
-from bot.services.jury import InviteInvalid
-from bot.services.jury_invites import INVITE_TTL, invite_juror, join_jury
+from bot.services.jury import JuryError
+from bot.services.jury_invites import (
+    JurorNotFound,
+    join_jury,
+    juror_seat,
+    jury_screen,
+    new_invite,
+    remove_juror,
+)
 from handlers import jury_screens as screens
 from handlers.common import Context, ctx_of, reader
 from handlers.event_form import ONLY_ORGANIZERS, chunks
+from storage.models import User
+
+_ID = r"\d{1,9}"
+_DATA = re.compile(rf"^jy:(new|no):({_ID})$|^jy:(rm|rmy):({_ID}):({_ID})$")
+GONE = N_("This contest no longer exists.")
+OUT_OF_DATE = N_("This button is out of date: the contest no longer exists or has changed.")
 
 
 def register(app: Application) -> None:
-    app.add_handler(CallbackQueryHandler(jury_screen, pattern=r"^ct:jury:\d{1,9}$"))
+    app.add_handler(CallbackQueryHandler(jury_overview, pattern=rf"^ct:jury:{_ID}$"))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^jy:"))
 
 
-async def jury_screen(update: Update, context: Context) -> None:
-    """Jury button on a contest card: jurors' progress, conflicts, and a fresh invite."""
+async def jury_overview(update: Update, context: Context) -> None:
+    """Jury button on a contest card: jurors' progress and conflicts, no invite minted."""
     user, t = await reader(update, context)
     app = ctx_of(context)
     if not app.is_organizer(user.id):
@@ -27,19 +51,80 @@ async def jury_screen(update: Update, context: Context) -> None:
         return
     contest_id = int(update.callback_query.data.split(":")[2])
     try:
-        invitation = await app.call(invite_juror, contest_id, user.id, app.clock.now())
+        screen = await app.read(jury_screen, contest_id, app.clock.now())
     except ContestNotFound:
-        await update.callback_query.answer(t.gettext("This contest no longer exists."),
-                                           show_alert=True)
+        await _alert(update, t.gettext(GONE))
         return
     await update.callback_query.answer()
-    overview = invitation.overview
-    for chunk in chunks(screens.overview_text(t, overview)):
-        await update.effective_chat.send_message(chunk)
-    contest = overview.contest
-    link = f"https://t.me/{context.bot.username}?start=jury_{invitation.token}"
+    parts = chunks(screens.overview_text(t, screen.overview, screen.open_invites))
+    for part in parts[:-1]:
+        await update.effective_chat.send_message(part)
+    await update.effective_chat.send_message(
+        parts[-1], reply_markup=screens.overview_keyboard(t, screen.overview))
+
+
+async def on_button(update: Update, context: Context) -> None:
+    """A `jy:*` press: an organizer's, checked again on each press."""
+    user, t = await reader(update, context)
+    app = ctx_of(context)
+    if not app.is_organizer(user.id):
+        await update.callback_query.answer(t.gettext(ONLY_ORGANIZERS), show_alert=True)
+        return
+    match = _DATA.match(update.callback_query.data)
+    if match is None:
+        await _alert(update, t.gettext(OUT_OF_DATE))
+        return
+    action = match[1] or match[3]
+    contest_id = int(match[2] or match[4])
+    seat_id = int(match[5]) if match[5] else 0
+    try:
+        if action == "new":
+            await _new_invite(update, context, t, user, contest_id)
+        elif action == "rm":
+            await _removal_asked(update, t, app, contest_id, seat_id)
+        elif action == "rmy":
+            await _removal_confirmed(update, t, app, contest_id, seat_id)
+        else:
+            await update.callback_query.answer()
+            await update.callback_query.edit_message_text(t.gettext("Nothing changed."))
+    except ContestNotFound:
+        await _alert(update, t.gettext(GONE))
+    except JurorNotFound:
+        await _alert(update, t.gettext(OUT_OF_DATE))
+    except JuryError as refusal:
+        await _alert(update, refusal.render(t))
+
+
+async def _new_invite(update: Update, context: Context, t: Translator, user: User,
+                      contest_id: int) -> None:
+    """One one-time link; the ones handed out before stay valid."""
+    app = ctx_of(context)
+    invite = await app.call(new_invite, contest_id, user.id, app.clock.now())
+    await update.callback_query.answer()
+    link = f"https://t.me/{context.bot.username}?start=jury_{invite.token}"
     await update.effective_chat.send_message(screens.invite_text(
-        t, contest, link, app.clock.now() + INVITE_TTL, user.timezone or contest.timezone))
+        t, invite.contest, link, invite.expires_at, user.timezone or invite.contest.timezone))
+
+
+async def _removal_asked(update: Update, t: Translator, app: AppContext, contest_id: int,
+                         seat_id: int) -> None:
+    seat = await app.read(juror_seat, contest_id, seat_id)
+    if seat.contest.frozen_at is not None:
+        await _alert(update, t.gettext(screens.JURY_LOCKED))
+        return
+    if seat.removed:
+        await _alert(update, t.gettext("This juror has already been removed."))
+        return
+    await update.callback_query.answer()
+    text, markup = screens.removal_question(t, seat)
+    await update.effective_chat.send_message(text, reply_markup=markup)
+
+
+async def _removal_confirmed(update: Update, t: Translator, app: AppContext, contest_id: int,
+                             seat_id: int) -> None:
+    seat = await app.call(remove_juror, contest_id, seat_id, app.clock.now())
+    await update.callback_query.answer()
+    await update.callback_query.edit_message_text(screens.removed_text(t, seat))
 
 
 async def join_by_link(update: Update, context: Context, token: str) -> None:
@@ -48,7 +133,7 @@ async def join_by_link(update: Update, context: Context, token: str) -> None:
     app = ctx_of(context)
     try:
         joined = await app.call(join_jury, token, user.id, app.clock.now())
-    except InviteInvalid as error:
+    except JuryError as error:  # InviteInvalid, or JuryLocked for a removed juror once frozen
         await update.effective_chat.send_message(error.render(t))
         return
     title = contest_title(joined.contest, t.language)
@@ -57,3 +142,7 @@ async def join_by_link(update: Update, context: Context, token: str) -> None:
             t.gettext("Welcome to the jury of «{title}»! Send /jury to see the entries and score "
                       "them."))
     await update.effective_chat.send_message(text.format(title=title))
+
+
+async def _alert(update: Update, text: str) -> None:
+    await update.callback_query.answer(text, show_alert=True)

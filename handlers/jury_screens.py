@@ -17,7 +17,15 @@ from telegram.error import TelegramError
 
 from bot.i18n import N_, Translator
 from bot.services.contests import contest_title, criterion_names
-from bot.services.jury import BlindEntry, JurorProgress, JuryOverview, OtherScore, ScoredEntry
+from bot.services.jury import (
+    BlindEntry,
+    JurorProgress,
+    JuryLocked,
+    JuryOverview,
+    OtherScore,
+    ScoredEntry,
+)
+from bot.services.jury_invites import JurorSeat
 from bot.work_files import NotWhatItSays, clean
 from handlers.common import keyboard
 from handlers.event_form import chunks
@@ -26,10 +34,13 @@ from storage.contest_models import Contest, EntryContent
 log = logging.getLogger(__name__)
 
 FOR_JURORS = N_("This is for jury members only.")
+JURY_LOCKED = JuryLocked.default_msgid
 FROZEN = N_("The results are frozen: scores can no longer change.")
 PAGE_SIZE = 10
 CAPTION_LIMIT = 1024
 BUTTON_TITLE = 32
+# Telegram takes at most 100 buttons in a keyboard.
+REMOVE_BUTTONS = 90
 
 
 def progress_text(t: Translator, scored: int, total: int) -> str:
@@ -38,10 +49,12 @@ def progress_text(t: Translator, scored: int, total: int) -> str:
         scored=scored, n=total)
 
 
-def overview_text(t: Translator, overview: JuryOverview) -> str:
-    """For organizers: the jurors with their progress and the declared conflicts."""
+def overview_text(t: Translator, overview: JuryOverview, open_invites: int) -> str:
+    """For organizers: the jurors with their progress, the conflicts, the jurors removed
+    and the invitations still open."""
     _ = t.gettext
-    lines = [_("Jury of «{title}»").format(title=contest_title(overview.contest, t.language))]
+    contest = overview.contest
+    lines = [_("Jury of «{title}»").format(title=contest_title(contest, t.language))]
     if overview.jurors:
         count = len(overview.jurors)
         lines.append(t.ngettext("{n} juror:", "{n} jurors:", count).format(n=count))
@@ -49,14 +62,58 @@ def overview_text(t: Translator, overview: JuryOverview) -> str:
                   for i, row in enumerate(overview.jurors, start=1)]
     else:
         lines.append(_("No jurors yet."))
+    if overview.removed:
+        # Translators: followed by the names of the jurors an organizer removed.
+        lines.append(_("Removed from the jury (their scores do not count): {names}").format(
+            names=", ".join(overview.removed)))
     if overview.conflicts:
         lines.append(_("Declared conflicts of interest:"))
         lines += [f"• {c.juror_name} — {c.entry_code}" for c in overview.conflicts]
     else:
         lines.append(_("No conflicts of interest declared."))
-    lines.append(_("The next message is an invitation for one juror: forward it to them. "
-                   "Press Jury again to invite another."))
+    if overview.own_entries:
+        lines.append(_("Jurors' own entries (they do not score them):"))
+        lines += [f"• {c.juror_name} — {c.entry_code}" for c in overview.own_entries]
+    if contest.frozen_at is not None:
+        lines.append(_(JURY_LOCKED))
+        return "\n".join(lines)
+    lines.append(t.ngettext(
+        # Translators: invitation links to the jury that nobody has opened yet.
+        "{n} invitation link is still open (unused and not expired).",
+        "{n} invitation links are still open (unused and not expired).",
+        open_invites).format(n=open_invites))
+    # Translators: "New invite link" is the label of the button under this text.
+    lines.append(_("Press New invite link to get a one-time link for one more juror."))
     return "\n".join(lines)
+
+
+def overview_keyboard(t: Translator, overview: JuryOverview) -> InlineKeyboardMarkup | None:
+    """New invite link, and a Remove button per juror; nothing once the results are frozen."""
+    contest = overview.contest
+    if contest.frozen_at is not None:
+        return None
+    rows = [[(t.gettext("New invite link"), f"jy:new:{contest.id}")]]
+    # Translators: a button taking this juror off the jury (a confirmation follows).
+    rows += [[(t.gettext("Remove {name}").format(name=short(row.name)),
+               f"jy:rm:{contest.id}:{row.seat_id}")]
+             for row in overview.jurors[:REMOVE_BUTTONS]]
+    return keyboard(rows)
+
+
+def removal_question(t: Translator, seat: JurorSeat) -> tuple[str, InlineKeyboardMarkup]:
+    _ = t.gettext
+    text = _("Remove {name} from the jury of «{title}»? Their scores will no longer count in "
+             "the results. They can come back only through a new invite link.").format(
+        name=seat.name, title=contest_title(seat.contest, t.language))
+    data = f"{seat.contest.id}:{seat.seat_id}"
+    return text, keyboard([[(_("Yes, remove"), f"jy:rmy:{data}"),
+                            (_("Cancel"), f"jy:no:{seat.contest.id}")]])
+
+
+def removed_text(t: Translator, seat: JurorSeat) -> str:
+    return t.gettext("{name} is removed from the jury of «{title}»: their scores no longer "
+                     "count.").format(name=seat.name,
+                                      title=contest_title(seat.contest, t.language))
 
 
 def invite_text(t: Translator, contest: Contest, link: str, expires_at: datetime,
@@ -103,18 +160,23 @@ def criterion_question(t: Translator, contest: Contest, entry_id: int, code: str
     return text, keyboard(rows)
 
 
-def my_contests(t: Translator, mine: list[JurorProgress]) -> tuple[str, InlineKeyboardMarkup]:
-    """/jury: each contest of the juror with their progress, a button to open it."""
-    lines = [t.gettext("Your jury work:")]
+def my_contests(t: Translator, mine: list[JurorProgress],
+                removed: list[Contest]) -> tuple[str, InlineKeyboardMarkup | None]:
+    """/jury: each contest of the juror with their progress, a button to open it; then the
+    contests whose jury they were removed from."""
+    lines = [t.gettext("Your jury work:")] if mine else []
     # Translators: after a juror's progress in /jury: the results can no longer change.
     frozen = t.gettext("results frozen")
     for row in mine:
         line = f"«{contest_title(row.contest, t.language)}» — "
         line += progress_text(t, row.scored, row.total)
         lines.append(line + (f" ({frozen})" if row.contest.frozen_at else ""))
+    lines += [t.gettext("You are no longer on the jury of «{title}»: an organizer removed you."
+                        ).format(title=contest_title(contest, t.language))
+              for contest in removed]
     rows = [[(short(contest_title(row.contest, t.language)), f"jr:c:{row.contest.id}")]
             for row in mine]
-    return "\n".join(lines), keyboard(rows)
+    return "\n".join(lines), keyboard(rows) if rows else None
 
 
 def nothing_left(t: Translator, contest: Contest, scored: int,

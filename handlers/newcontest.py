@@ -41,7 +41,8 @@ from handlers.guided_form import USE_BUTTONS, GuidedForm
 
 FLOW = "newcontest"
 END = ConversationHandler.END
-BUTTON_STEPS = (Step.KIND, Step.LANGUAGE, Step.TIES, Step.TRANSLATIONS, Step.SUMMARY)
+BUTTON_STEPS = (Step.KIND, Step.LANGUAGE, Step.TIES, Step.NAMES, Step.TRANSLATIONS,
+                Step.SUMMARY)
 
 
 def register(app: Application) -> None:

@@ -279,8 +279,10 @@ async def _ask_consent(update: Update, t: Translator, draft: dict) -> None:
         "Name: {name}\nDate of birth: {birth_date}\nCountry: {country}\nCity: {city}\n"
         "Library or school: {library}\n\n"
         "Do you agree that Kopir keeps these data to register you for events and contests and "
-        "shows them to the organizers? If you are under 18, please ask a parent first. Without "
-        "your consent nothing is stored."
+        "shows them to the organizers? If you win a contest, your name may appear in the "
+        "winners list sent to the contest's participants, as its organizer chooses: your full "
+        "name, your first name and initial, or only your entry's code. If you are under 18, "
+        "please ask a parent first. Without your consent nothing is stored."
     ).format(
         name=draft["full_name"], birth_date=t.date(date.fromisoformat(draft["birth_date"])),
         country=draft["country"], city=draft["city"], library=draft["library"],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup
 
+from bot.exports import removed_jurors_note
 from bot.i18n import N_, Translator
 from bot.services.contests import contest_title, side_name, stage_of
 from bot.services.results import ResultRow, ResultsView
@@ -66,6 +67,9 @@ def preview_text(t: Translator, view: ResultsView, conflicts: int) -> str:
                    conflicts).format(n=conflicts),
     ])
     lines = [heading, counts]
+    note = removed_jurors_note(t, view)
+    if note is not None:
+        lines.append(note)
     lines.append(_("Winners per side: {n}; more when a place is shared.").format(
         n=contest.quota_per_side))
     if not view.rows:

@@ -83,5 +83,9 @@ class ContestRepository:
         return self.session.exec(query).first() is not None
 
     def has_juror(self, contest_id: int, user_id: int) -> bool:
-        query = select(Juror.id).where(Juror.contest_id == contest_id, Juror.user_id == user_id)
+        """On the contest's jury now (not removed by an organizer)."""
+        query = select(Juror.id).where(
+            Juror.contest_id == contest_id, Juror.user_id == user_id,
+            col(Juror.removed_at).is_(None),
+        )
         return self.session.exec(query).first() is not None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, exists, func, update
+from sqlalchemy import and_, exists, func, or_, update
 from sqlmodel import Session, col, select
 
 from storage.contest_models import (
@@ -47,28 +47,71 @@ class JuryRepository:
         )
         return claimed.rowcount == 1
 
+    def open_invites(self, contest_id: int, now: datetime) -> int:
+        """Invites of the contest neither used nor expired."""
+        query = select(func.count()).where(
+            JuryInvite.contest_id == contest_id,
+            col(JuryInvite.used_at).is_(None),
+            col(JuryInvite.expires_at) > now,
+        )
+        return self.session.exec(query).one()
+
     def juror(self, contest_id: int, user_id: int) -> Juror | None:
+        """The user's seat on the jury, removed or not."""
         query = select(Juror).where(Juror.contest_id == contest_id, Juror.user_id == user_id)
         return self.session.exec(query).first()
 
+    def seat(self, seat_id: int) -> Juror | None:
+        """A jurors row by its own id (what the organizers' buttons carry)."""
+        return self.session.get(Juror, seat_id)
+
     def jurors(self, contest_id: int) -> list[tuple[Juror, User]]:
-        """Jurors in the order they joined."""
+        """Jurors in the order they joined; removed ones are left out."""
         query = (
             select(Juror, User)
             .join(User, col(User.id) == col(Juror.user_id))
-            .where(Juror.contest_id == contest_id)
+            .where(Juror.contest_id == contest_id, col(Juror.removed_at).is_(None))
             .order_by(col(Juror.id))
         )
         return [(juror, user) for juror, user in self.session.exec(query).all()]
 
-    def contests_of(self, user_id: int) -> list[Contest]:
+    def removed_jurors(self, contest_id: int) -> list[tuple[Juror, User]]:
+        """Jurors an organizer removed, in the order they were removed."""
+        query = (
+            select(Juror, User)
+            .join(User, col(User.id) == col(Juror.user_id))
+            .where(Juror.contest_id == contest_id, col(Juror.removed_at).is_not(None))
+            .order_by(col(Juror.removed_at), col(Juror.id))
+        )
+        return [(juror, user) for juror, user in self.session.exec(query).all()]
+
+    def contests_of(self, user_id: int, *, removed: bool = False) -> list[Contest]:
+        """The contests whose jury the user is on (with `removed`: was removed from)."""
+        seated = col(Juror.removed_at).is_not(None) if removed else col(Juror.removed_at).is_(None)
         query = (
             select(Contest)
             .join(Juror, col(Juror.contest_id) == col(Contest.id))
-            .where(Juror.user_id == user_id)
+            .where(Juror.user_id == user_id, seated)
             .order_by(col(Contest.closes_at), col(Contest.id))
         )
         return list(self.session.exec(query).all())
+
+    def own_entries(self, contest_id: int) -> list[tuple[Entry, User]]:
+        """Submitted entries whose author sits on the contest's jury: conflicts of interest
+        without a declaration (see `count_conflicts`), by entry number."""
+        query = (
+            select(Entry, User)
+            .join(Juror, and_(col(Juror.contest_id) == col(Entry.contest_id),
+                              col(Juror.user_id) == col(Entry.user_id)))
+            .join(User, col(User.id) == col(Entry.user_id))
+            .where(
+                Entry.contest_id == contest_id,
+                Entry.status == EntryStatus.SUBMITTED,
+                col(Juror.removed_at).is_(None),
+            )
+            .order_by(col(Entry.number))
+        )
+        return [(entry, user) for entry, user in self.session.exec(query).all()]
 
     # --- what a juror has to score ---------------------------------------------------------
 
@@ -79,21 +122,21 @@ class JuryRepository:
         return self.session.exec(query).one()
 
     def count_conflicts(self, contest_id: int, juror_id: int) -> int:
-        """Declared conflicts with entries still in the contest."""
-        query = (
-            select(func.count())
-            .select_from(Conflict)
-            .join(Entry, col(Entry.id) == col(Conflict.entry_id))
-            .where(
-                Conflict.juror_id == juror_id,
-                Entry.contest_id == contest_id,
-                Entry.status == EntryStatus.SUBMITTED,
-            )
+        """Entries still in the contest the juror may not score: declared conflicts, and
+        their own entries (an author is conflicted on their work without declaring it)."""
+        declared = exists().where(
+            and_(col(Conflict.entry_id) == col(Entry.id), col(Conflict.juror_id) == juror_id)
+        )
+        query = select(func.count()).where(
+            Entry.contest_id == contest_id,
+            Entry.status == EntryStatus.SUBMITTED,
+            or_(col(Entry.user_id) == juror_id, declared),
         )
         return self.session.exec(query).one()
 
     def count_scored(self, contest_id: int, juror_id: int) -> int:
-        """Scores on entries still in the contest (a conflict deletes the score)."""
+        """Scores on entries still in the contest (a conflict deletes the score), not on
+        the juror's own entries."""
         query = (
             select(func.count())
             .select_from(Score)
@@ -102,6 +145,7 @@ class JuryRepository:
                 Score.juror_id == juror_id,
                 Entry.contest_id == contest_id,
                 Entry.status == EntryStatus.SUBMITTED,
+                col(Entry.user_id) != juror_id,
             )
         )
         return self.session.exec(query).one()
@@ -110,7 +154,7 @@ class JuryRepository:
         self, contest_id: int, juror_id: int, *, above: int = 0, limit: int = 1
     ) -> list[Entry]:
         """Submitted entries numbered above `above` that the juror has neither scored
-        nor declared a conflict with, in number order."""
+        nor declared a conflict with, and did not write, in number order."""
         scored = exists().where(
             and_(col(Score.entry_id) == col(Entry.id), col(Score.juror_id) == juror_id)
         )
@@ -123,6 +167,7 @@ class JuryRepository:
                 Entry.contest_id == contest_id,
                 Entry.status == EntryStatus.SUBMITTED,
                 col(Entry.number) > above,
+                col(Entry.user_id) != juror_id,
                 ~scored,
                 ~conflicted,
             )
@@ -138,7 +183,7 @@ class JuryRepository:
         return self.session.exec(query).first()
 
     def scored_by(self, contest_id: int, juror_id: int) -> list[tuple[Score, Entry]]:
-        """A juror's scores on submitted entries, in entry number order."""
+        """A juror's scores on submitted entries (not their own), in entry number order."""
         query = (
             select(Score, Entry)
             .join(Entry, col(Entry.id) == col(Score.entry_id))
@@ -146,6 +191,7 @@ class JuryRepository:
                 Score.juror_id == juror_id,
                 Entry.contest_id == contest_id,
                 Entry.status == EntryStatus.SUBMITTED,
+                col(Entry.user_id) != juror_id,
             )
             .order_by(col(Entry.number))
         )
@@ -162,12 +208,15 @@ class JuryRepository:
         return self.session.exec(query).first()
 
     def conflicts(self, contest_id: int) -> list[tuple[Conflict, Entry, User]]:
-        """Declared conflicts of a contest, in the order they were declared."""
+        """Declared conflicts of a contest, in the order they were declared; those of
+        removed jurors are left out."""
         query = (
             select(Conflict, Entry, User)
             .join(Entry, col(Entry.id) == col(Conflict.entry_id))
             .join(User, col(User.id) == col(Conflict.juror_id))
-            .where(Entry.contest_id == contest_id)
+            .outerjoin(Juror, and_(col(Juror.contest_id) == col(Entry.contest_id),
+                                   col(Juror.user_id) == col(Conflict.juror_id)))
+            .where(Entry.contest_id == contest_id, col(Juror.removed_at).is_(None))
             .order_by(col(Conflict.declared_at), col(Conflict.id))
         )
         return [tuple(row) for row in self.session.exec(query).all()]

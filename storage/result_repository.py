@@ -3,7 +3,7 @@ Never commits; the unit of work does."""
 
 from __future__ import annotations
 
-from sqlalchemy import and_, delete
+from sqlalchemy import and_, delete, func
 from sqlmodel import Session, col, select
 
 from storage.contest_models import (
@@ -41,8 +41,9 @@ class ResultRepository:
         return list(self.session.exec(query).all())
 
     def scores(self, contest_id: int) -> list[Score]:
-        """Scores of the contest's standing entries, except those of a declared conflict
-        (the jury service deletes them on declaring; this keeps a stray one out anyway)."""
+        """Scores that count: on the contest's standing entries, except those of a declared
+        conflict (the jury service deletes them on declaring; this keeps a stray one out
+        anyway), of a juror an organizer removed, or of an author on their own entry."""
         query = (
             select(Score)
             .join(Entry, col(Entry.id) == col(Score.entry_id))
@@ -53,21 +54,51 @@ class ResultRepository:
                     col(Conflict.juror_id) == col(Score.juror_id),
                 ),
             )
+            .outerjoin(
+                Juror,
+                and_(
+                    col(Juror.contest_id) == col(Entry.contest_id),
+                    col(Juror.user_id) == col(Score.juror_id),
+                ),
+            )
             .where(
                 Entry.contest_id == contest_id,
                 Entry.status == EntryStatus.SUBMITTED,
                 col(Conflict.id).is_(None),
+                col(Juror.removed_at).is_(None),
+                col(Entry.user_id) != col(Score.juror_id),
             )
             .order_by(col(Score.entry_id), col(Score.juror_id))
         )
         return list(self.session.exec(query).all())
 
+    def removed_jurors_with_scores(self, contest_id: int) -> int:
+        """Removed jurors who scored standing entries: the scores `scores` leaves out."""
+        query = (
+            select(func.count(func.distinct(col(Score.juror_id))))
+            .select_from(Score)
+            .join(Entry, col(Entry.id) == col(Score.entry_id))
+            .join(
+                Juror,
+                and_(
+                    col(Juror.contest_id) == col(Entry.contest_id),
+                    col(Juror.user_id) == col(Score.juror_id),
+                ),
+            )
+            .where(
+                Entry.contest_id == contest_id,
+                Entry.status == EntryStatus.SUBMITTED,
+                col(Juror.removed_at).is_not(None),
+            )
+        )
+        return self.session.exec(query).one()
+
     def jurors(self, contest_id: int) -> list[User]:
-        """The contest's jurors, in the order they joined."""
+        """The contest's jurors, in the order they joined; removed ones are left out."""
         query = (
             select(User)
             .join(Juror, col(Juror.user_id) == col(User.id))
-            .where(Juror.contest_id == contest_id)
+            .where(Juror.contest_id == contest_id, col(Juror.removed_at).is_(None))
             .order_by(col(Juror.joined_at), col(Juror.id))
         )
         return list(self.session.exec(query).all())

@@ -54,7 +54,7 @@ from bot.services.contest_groups import (  # noqa: F401 - re-exported: one modul
     same_country,
 )
 from bot.services.event_fields import FieldError, parse_title
-from storage.contest_models import Aggregate, ContestKind, TiePolicy
+from storage.contest_models import Aggregate, ContestKind, TiePolicy, WinnerNames
 
 RULES_LIMIT = 3000
 THEME_LIMIT = 300
@@ -120,6 +120,8 @@ class ContestDraft:
     prizes: dict[str, dict[str, str]] = field(default_factory=dict)
     jury_deadline: datetime | None = None
     jury_reminder_offsets: list[int] = field(default_factory=list)
+    # How the winners list sent to participants names the winners.
+    winner_names: WinnerNames = WinnerNames.INITIAL
     key: str | None = None
 
     def columns(self) -> dict[str, object]:
@@ -152,6 +154,7 @@ class ContestDraft:
             "prizes": {place: dict(texts) for place, texts in self.prizes.items()},
             "jury_deadline": self.jury_deadline,
             "jury_reminder_offsets": list(self.jury_reminder_offsets),
+            "winner_names": str(self.winner_names),
         }
 
 
@@ -285,6 +288,20 @@ def parse_aggregate(value: object) -> Aggregate:
             value=text,
         )
     return aggregate
+
+
+def parse_winner_names(value: object) -> WinnerNames:
+    """How the winners list names winners: full, initial or code."""
+    text = as_text(value)
+    try:
+        return WinnerNames(text.strip().casefold())
+    except ValueError:
+        raise FieldError(
+            # Translators: "full", "initial" and "code" are words to type, not to translate.
+            N_("Unknown way to name the winners {value}: use full (Aigerim Bekova), initial "
+               "(Aigerim B.) or code (only the entry code)."),
+            value=text,
+        ) from None
 
 
 def parse_quota(value: object) -> int:

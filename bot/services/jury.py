@@ -4,15 +4,21 @@
 Jurors see entries only as `BlindEntry` (code, title, caption, the work): the
 author's name, library, contact and user id never leave this module towards a
 juror. Every function that acts for a juror checks that the user is on the jury
-of *that* contest and that the entry belongs to it, so a button forged for
-another contest changes nothing.
+of *that* contest (joined, not removed by an organizer) and that the entry belongs
+to it, so a button forged for another contest changes nothing.
+
+A juror who also entered the contest is conflicted on their own entries without
+declaring it: computed from `entries.user_id` in every query that counts or offers
+entries (no conflicts row), they are never offered, cannot be scored, and count
+as conflicts in the juror's progress. Scores of removed jurors, and any score of
+an author on their own entry, do not count in the results (`ResultRepository.scores`).
 """
 
 from __future__ import annotations
 
 import gettext
 import mimetypes
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import PurePosixPath
 
@@ -74,6 +80,25 @@ class EntryConflicted(JuryError):
     default_msgid = N_("You declared a conflict of interest with this entry.")
 
 
+class OwnEntry(EntryConflicted):
+    """The juror wrote this entry: a conflict of interest nobody has to declare."""
+
+    default_msgid = N_("This is your own entry: you do not score it.")
+
+
+class JurorRemoved(JuryError):
+    """An organizer removed the juror from this contest's jury."""
+
+    default_msgid = N_("You are no longer on the jury of this contest: an organizer removed "
+                       "you.")
+
+
+class JuryLocked(JuryError):
+    """The results are frozen: nobody joins or leaves the jury any more."""
+
+    default_msgid = N_("The results are frozen, so the jury can no longer change.")
+
+
 class EntryWithdrawn(JuryError):
     default_msgid = N_("This entry was withdrawn and is no longer judged.")
 
@@ -129,6 +154,8 @@ class JurorRow:
     name: str
     scored: int
     total: int
+    # The jurors row's own id: what the organizers' Remove button carries.
+    seat_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -141,17 +168,43 @@ class DeclaredConflict:
 
 
 @dataclass(frozen=True)
+class OwnEntryConflict:
+    """A juror's own entry: conflicted without a declaration (they never score it)."""
+
+    juror_id: int
+    juror_name: str
+    entry_id: int
+    entry_code: str
+
+
+@dataclass(frozen=True)
 class JuryOverview:
     contest: Contest
     jurors: list[JurorRow]
     conflicts: list[DeclaredConflict]
+    # Jurors' own entries in the contest.
+    own_entries: list[OwnEntryConflict] = field(default_factory=list)
+    # Names of the jurors an organizer removed (their scores do not count).
+    removed: list[str] = field(default_factory=list)
 
 
 # --- jurors and progress -------------------------------------------------------------------
 
 
 def is_juror(uow: UnitOfWork, contest_id: int, user_id: int) -> bool:
-    return uow.jury.juror(contest_id, user_id) is not None
+    """On the contest's jury now: joined and not removed."""
+    seat = uow.jury.juror(contest_id, user_id)
+    return seat is not None and seat.removed_at is None
+
+
+def check_juror(uow: UnitOfWork, contest_id: int, user_id: int) -> None:
+    """Raises `JurorRemoved` for a juror an organizer removed, `JuryDenied` for anyone else
+    not on the contest's jury."""
+    seat = uow.jury.juror(contest_id, user_id)
+    if seat is None or uow.contests.get(contest_id) is None:
+        raise JuryDenied()
+    if seat.removed_at is not None:
+        raise JurorRemoved()
 
 
 def progress(uow: UnitOfWork, contest_id: int, juror_id: int) -> tuple[int, int]:
@@ -168,18 +221,22 @@ def juror_contests(uow: UnitOfWork, user_id: int) -> list[JurorProgress]:
 
 
 def jury_overview(uow: UnitOfWork, contest_id: int) -> JuryOverview:
-    """For organizers: every juror with their progress, and the declared conflicts."""
+    """For organizers: every juror with their progress, the conflicts (declared, and
+    jurors' own entries) and the jurors removed."""
     contest = contest_or_refuse(uow, contest_id)
     rows = [
-        JurorRow(user.id, _name(user), *progress(uow, contest_id, user.id))
-        for _juror, user in uow.jury.jurors(contest_id)
+        JurorRow(user.id, person_name(user), *progress(uow, contest_id, user.id), seat_id=juror.id)
+        for juror, user in uow.jury.jurors(contest_id)
     ]
-    return JuryOverview(contest, rows, conflicts(uow, contest_id))
+    own = [OwnEntryConflict(user.id, person_name(user), entry.id, entry.code)
+           for entry, user in uow.jury.own_entries(contest_id)]
+    removed = [person_name(user) for _juror, user in uow.jury.removed_jurors(contest_id)]
+    return JuryOverview(contest, rows, conflicts(uow, contest_id), own, removed)
 
 
 def conflicts(uow: UnitOfWork, contest_id: int) -> list[DeclaredConflict]:
     return [
-        DeclaredConflict(user.id, _name(user), entry.id, entry.code, conflict.declared_at)
+        DeclaredConflict(user.id, person_name(user), entry.id, entry.code, conflict.declared_at)
         for conflict, entry, user in uow.jury.conflicts(contest_id)
     ]
 
@@ -374,10 +431,8 @@ def contest_or_refuse(uow: UnitOfWork, contest_id: int) -> Contest:
 
 
 def _juror_contest(uow: UnitOfWork, contest_id: int, juror_id: int) -> Contest:
-    contest = uow.contests.get(contest_id)
-    if contest is None or not is_juror(uow, contest_id, juror_id):
-        raise JuryDenied()
-    return contest
+    check_juror(uow, contest_id, juror_id)
+    return uow.contests.get(contest_id)
 
 
 def _juror_entry(
@@ -389,6 +444,8 @@ def _juror_entry(
         raise JuryDenied()
     if entry.status != EntryStatus.SUBMITTED:
         raise EntryWithdrawn()
+    if entry.user_id == juror_id:
+        raise OwnEntry()
     if uow.jury.conflict(entry.id, juror_id) is not None:
         raise EntryConflicted()
     return contest, entry
@@ -399,5 +456,5 @@ def _check_open(contest: Contest) -> None:
         raise ScoresFrozen()
 
 
-def _name(user: User) -> str:
+def person_name(user: User) -> str:
     return user.full_name or user.first_name or str(user.id)

@@ -32,6 +32,14 @@ class NextEntry:
 
 
 @dataclass(frozen=True)
+class JuryWork:
+    """/jury: the contests whose jury the reader is on, and those they were removed from."""
+
+    active: list[JurorProgress]
+    removed: list[Contest]
+
+
+@dataclass(frozen=True)
 class Revision:
     contest: Contest
     entry: BlindEntry
@@ -49,6 +57,10 @@ class SavedScore:
 
 
 # --- reads ---------------------------------------------------------------------------------
+
+
+def jury_work(uow: UnitOfWork, user_id: int) -> JuryWork:
+    return JuryWork(jury.juror_contests(uow, user_id), uow.jury.contests_of(user_id, removed=True))
 
 
 def contest_progress(uow: UnitOfWork, contest_id: int, juror_id: int) -> JurorProgress:

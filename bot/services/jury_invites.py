@@ -1,8 +1,15 @@
-"""One-time jury invites: an organizer's link that makes whoever opens it first a juror.
+"""The organizers' Jury screen and one-time jury invites.
 
+`jury_screen` reads the jury's progress and conflicts; it mints nothing. An invite is
+minted only by `new_invite` (the "New invite link" button): a link that makes whoever
+opens it first a juror. Minting does not revoke earlier unused invites: an organizer
+may hand out several one-time links, each good for one juror until it expires.
 Only a hash of the token is stored; the token itself is shown once, in the link.
-`invite_juror` and `join_jury` are the organizer's Jury button and the juror's
-link, each in a unit of work of its own.
+
+`remove_juror` takes a juror off the jury (`jurors.removed_at`): their scores stop
+counting in the results, and they are told so when they come back. Opening a new
+invite puts them back (their scores count again). Once the results are frozen the
+jury no longer changes: removing, and rejoining after a removal, are refused.
 """
 
 from __future__ import annotations
@@ -12,12 +19,15 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.services.contests import ContestNotFound
 from bot.services.jury import (
     InviteInvalid,
+    JuryLocked,
     JuryOverview,
     contest_or_refuse,
     is_juror,
     jury_overview,
+    person_name,
 )
 from bot.services.jury_reminders import plan_for_juror
 from storage.contest_models import Contest, Juror, JuryInvite
@@ -42,24 +52,38 @@ def create_invite(
 
 
 def join_by_token(uow: UnitOfWork, token: str, user_id: int, now: datetime) -> Contest:
-    """Join the jury the invite is for; the first to open a link uses it up."""
+    """Join the jury the invite is for; the first to open a link uses it up.
+
+    A juror already on the jury does not use up a fresh link (it stays for someone
+    else); a removed juror is put back, unless the results are frozen.
+    """
     invite = uow.jury.invite_by_hash(token_hash(token))
     if invite is None:
         raise InviteInvalid()
     contest = uow.contests.get(invite.contest_id)
     if contest is None:
         raise InviteInvalid()
+    seat = uow.jury.juror(contest.id, user_id)
+    seated = seat is not None and seat.removed_at is None
     if invite.used_at is not None:
         # Opening one's own link again is harmless; anyone else's use is refused.
-        if invite.used_by == user_id and is_juror(uow, contest.id, user_id):
+        if invite.used_by == user_id and seated:
             return contest
         raise InviteInvalid()
-    if invite.expires_at <= now or not uow.jury.claim_invite(invite.id, user_id, now):
+    if invite.expires_at <= now:
         raise InviteInvalid()
-    if not is_juror(uow, contest.id, user_id):
+    if seated:
+        return contest
+    if seat is not None and contest.frozen_at is not None:
+        raise JuryLocked()
+    if not uow.jury.claim_invite(invite.id, user_id, now):
+        raise InviteInvalid()
+    if seat is None:
         uow.jury.add(Juror(contest_id=contest.id, user_id=user_id, joined_at=now))
         uow.flush()
-        plan_for_juror(uow, contest, user_id, now)
+    else:
+        seat.removed_at = None
+    plan_for_juror(uow, contest, user_id, now)
     return contest
 
 
@@ -69,23 +93,93 @@ def joined_already(uow: UnitOfWork, token: str, user_id: int) -> bool:
     return invite is not None and is_juror(uow, invite.contest_id, user_id)
 
 
+# --- the organizers' Jury screen -----------------------------------------------------------
+
+
 @dataclass(frozen=True)
-class JuryInvitation:
-    """The organizer's Jury screen: the jurors so far and a fresh one-time token."""
+class JuryScreen:
+    """The organizer's Jury screen: the jurors so far, and the invites still open."""
 
     overview: JuryOverview
+    # Invites neither used nor expired.
+    open_invites: int
+
+
+def jury_screen(uow: UnitOfWork, contest_id: int, now: datetime) -> JuryScreen:
+    """Raises `ContestNotFound` for a contest that is gone."""
+    overview = jury_overview(uow, contest_id)
+    return JuryScreen(overview, uow.jury.open_invites(contest_id, now))
+
+
+@dataclass(frozen=True)
+class NewInvite:
+    contest: Contest
+    # Shown once, in the link; only its hash is stored.
     token: str
+    expires_at: datetime
 
 
-def invite_juror(db: Database, contest_id: int, organizer_id: int,
-                 now: datetime) -> JuryInvitation:
-    """The jury's overview and a new invite, in a unit of work of its own;
-    raises `ContestNotFound` for a contest that is gone."""
+def new_invite(db: Database, contest_id: int, organizer_id: int, now: datetime) -> NewInvite:
+    """One more one-time invite (earlier ones stay valid), in a unit of work of its own.
+
+    Raises `ContestNotFound`, or `JuryLocked` once the results are frozen.
+    """
     with db.uow() as uow:
-        overview = jury_overview(uow, contest_id)
-        token = create_invite(uow, overview.contest.id, organizer_id, now)
+        contest = contest_or_refuse(uow, contest_id)
+        if contest.frozen_at is not None:
+            raise JuryLocked()
+        token = create_invite(uow, contest.id, organizer_id, now)
         uow.commit()
-    return JuryInvitation(overview, token)
+    return NewInvite(contest, token, now + INVITE_TTL)
+
+
+class JurorNotFound(Exception):
+    """The juror a button names is not on this contest's jury list (a forged or stale
+    button, or a juror whose data were erased)."""
+
+
+@dataclass(frozen=True)
+class JurorSeat:
+    """A juror as the removal question and its answer name them."""
+
+    contest: Contest
+    seat_id: int
+    name: str
+    removed: bool
+
+
+def juror_seat(uow: UnitOfWork, contest_id: int, seat_id: int) -> JurorSeat:
+    """The juror a Remove button names. Raises `ContestNotFound`, `JurorNotFound`."""
+    contest = contest_or_refuse(uow, contest_id)
+    return _seat(uow, contest, seat_id)
+
+
+def remove_juror(db: Database, contest_id: int, seat_id: int, now: datetime) -> JurorSeat:
+    """Take the juror off the jury: their scores stop counting. Removing twice changes
+    nothing. Raises `ContestNotFound`, `JurorNotFound`, or `JuryLocked` once the results
+    are frozen (the contest row is locked, as freezing locks it: one waits for the other).
+    """
+    with db.uow() as uow:
+        contest = uow.results.contest(contest_id, lock=True)
+        if contest is None:
+            raise ContestNotFound(contest_id)
+        if contest.frozen_at is not None:
+            raise JuryLocked()
+        found = _seat(uow, contest, seat_id)
+        seat = uow.jury.seat(seat_id)
+        if seat.removed_at is None:
+            seat.removed_at = now
+        uow.commit()
+    return found
+
+
+def _seat(uow: UnitOfWork, contest: Contest, seat_id: int) -> JurorSeat:
+    seat = uow.jury.seat(seat_id)
+    if seat is None or seat.contest_id != contest.id:
+        raise JurorNotFound(seat_id)
+    user = uow.users.get(seat.user_id)
+    name = person_name(user) if user is not None else str(seat.user_id)
+    return JurorSeat(contest, seat.id, name, seat.removed_at is not None)
 
 
 @dataclass(frozen=True)
@@ -96,7 +190,7 @@ class JuryJoined:
 
 
 def join_jury(db: Database, token: str, user_id: int, now: datetime) -> JuryJoined:
-    """`join_by_token` in a unit of work of its own; raises `InviteInvalid`.
+    """`join_by_token` in a unit of work of its own; raises `InviteInvalid` or `JuryLocked`.
 
     The invite is used up by one conditional UPDATE (`claim_invite`), so two
     readers opening the same link at once cannot both join.

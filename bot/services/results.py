@@ -2,7 +2,9 @@
 
 - `preview` computes the results from the scores as they are now (see `bot.services.scoring` for
   every definition), re-checking each author's eligibility from their current profile; once the
-  results are frozen it shows the frozen figures instead, whatever changes afterwards.
+  results are frozen it shows the frozen figures instead, whatever changes afterwards. Scores of
+  jurors an organizer removed are left out (`removed_jurors` says how many), and so is any score
+  of an author on their own entry (a conflict of interest, see `bot.services.jury`).
 - `freeze` (submissions closed, not yet frozen, at least one entry) writes one `ContestResult` per
   standing entry and sets `frozen_at`, which locks the jury. Eligibility is re-checked here from
   the CURRENT profile (`entries.eligible`): a birth date or country edited after entering cannot
@@ -96,6 +98,8 @@ class ResultsView:
     jurors: list[JurorColumn]
     frozen: bool
     published: bool
+    # Jurors an organizer removed whose scores are therefore not counted.
+    removed_jurors: int = 0
 
     @property
     def winners(self) -> list[ResultRow]:
@@ -223,7 +227,8 @@ def _live_view(uow: UnitOfWork, contest: Contest) -> ResultsView:
     by_id = {entry.id: (entry, user) for entry, user in standing}
     rows = [_row(*by_id[result.entry_id], result) for result in computed]
     return ResultsView(contest=contest, rows=rows, jurors=_juror_columns(uow, contest, scores),
-                       frozen=False, published=False)
+                       frozen=False, published=False,
+                       removed_jurors=uow.results.removed_jurors_with_scores(contest.id))
 
 
 def _frozen_view(uow: UnitOfWork, contest: Contest) -> ResultsView:
@@ -250,8 +255,10 @@ def _frozen_view(uow: UnitOfWork, contest: Contest) -> ResultsView:
             winner=stored.winner, flag=stored.flag, per_juror=per_entry.get(entry.id, {}),
         )
         rows.append(_row(entry, user, result))
+    # Nobody is removed or comes back once frozen (`jury_invites`): the count stays as it was.
     return ResultsView(contest=contest, rows=rows, jurors=_juror_columns(uow, contest, scores),
-                       frozen=True, published=contest.published_at is not None)
+                       frozen=True, published=contest.published_at is not None,
+                       removed_jurors=uow.results.removed_jurors_with_scores(contest.id))
 
 
 def _row(entry: Entry, user: User, result: EntryResult) -> ResultRow:

@@ -92,7 +92,7 @@ async def test_winners_list_reaches_every_participant(
         assert (len(sent), len(texts)) == (2, 1)
         assert texts[0].split("\n")[-1] == t.gettext("{place}: {code} «{title}» — {author}").format(
             place=t.gettext("1st place"), code="E-002", title="Дніпро",
-            author="Олена Коваль, Kyiv Youth Library")
+            author="Олена К., Kyiv Youth Library")
 
 
 async def test_contest_result_after_flood_control_is_sent_once(app, fake_api, database, clock):

@@ -49,6 +49,7 @@ contests:
     prizes: {1: {ru: "Сертификат на 100 000 тенге", en: "100,000 tenge"}, 2: "60 000 тенге"}
     jury_deadline: 2027-02-10 18:00
     jury_reminders: [48h, 24h]
+    winner_names: full
 """
 
 INVALID = """\
@@ -126,6 +127,7 @@ def test_import_valid_contest_stores_every_field(database):
     )
     assert contest.prizes == {"1": {"ru": "Сертификат на 100 000 тенге", "en": "100,000 tenge"},
                               "2": {"ru": "60 000 тенге"}}
+    assert contest.winner_names == "full"
 
 
 def test_import_same_contest_twice_changes_nothing(database):
@@ -279,6 +281,27 @@ def test_age_as_a_range_is_counted_on_the_closing_day_in_the_contest_zone():
         14, 21, date(2027, 2, 1)
     )
     assert contest.closes_at == datetime(2027, 1, 31, 20, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("value", "stored"), [
+    ("winner_names: code", "code"), ("winner_names: Initial", "initial"), ("", "initial")])
+def test_import_names_winners_as_written_or_by_first_name_and_initial(value, stored):
+    text = CONTEST.replace("    winner_names: full\n", f"    {value}\n" if value else "")
+
+    contest = load_file(text, NOW).contests[0]
+
+    assert contest.winner_names == stored
+
+
+def test_import_of_an_unknown_way_to_name_winners_is_refused_on_its_line():
+    text = CONTEST.replace("winner_names: full", "winner_names: surname")
+
+    with pytest.raises(ImportFailed) as failed:
+        load_file(text, NOW)
+
+    assert failed.value.problems == [
+        Problem(32, "winner_names: Unknown way to name the winners surname: use full (Aigerim "
+                    "Bekova), initial (Aigerim B.) or code (only the entry code).")]
 
 
 def test_documented_format_imports_as_written():

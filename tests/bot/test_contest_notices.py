@@ -114,7 +114,7 @@ def test_winners_list_groups_by_side(en):
                {"entry_id": 2, "side": "ua", "place": 1, "shared": False}]
 
     text = say(en, NotificationKind.WINNERS_LIST, {"audience": "participants",
-                                                   "winners": winners})
+                                                   "winners": winners}, winner_names="full")
 
     assert text == "\n".join([
         f"🏆 Winners of «{TITLE}»",
@@ -135,9 +135,38 @@ def test_winners_list_of_a_contest_without_sides_has_no_headings(en):
     text = say(en, NotificationKind.WINNERS_LIST, {"winners": winners}, sides=[])
 
     assert text.split("\n")[1:] == [
-        "1st place: E-003 «Home» — Dana Bekova, Temirtau Library",
-        "2nd place: E-001 «Steppe wind» — Aigerim Serikova, Karaganda Youth Library",
+        "1st place: E-003 «Home» — Dana B., Temirtau Library",
+        "2nd place: E-001 «Steppe wind» — Aigerim S., Karaganda Youth Library",
     ]
+
+
+@pytest.mark.parametrize(("winner_names", "lines"), [
+    ("full", ["1st place: E-001 «Steppe wind» — Aigerim Serikova, Karaganda Youth Library",
+              "2nd place: E-002 «Дніпро» — Олена Коваль"]),
+    ("initial", ["1st place: E-001 «Steppe wind» — Aigerim S., Karaganda Youth Library",
+                 "2nd place: E-002 «Дніпро» — Олена К."]),
+    ("code", ["1st place: E-001 «Steppe wind»", "2nd place: E-002 «Дніпро»"]),
+])
+def test_winners_list_names_winners_as_the_organizer_chose(en, winner_names, lines):
+    winners = [{"entry_id": 1, "side": None, "place": 1, "shared": False},
+               {"entry_id": 2, "side": None, "place": 2, "shared": False}]
+
+    text = say(en, NotificationKind.WINNERS_LIST, {"winners": winners}, sides=[],
+               winner_names=winner_names)
+
+    assert text.split("\n")[1:] == lines
+
+
+@pytest.mark.parametrize(("full_name", "shown"), [
+    ("Aigerim Bekova", "Aigerim B."),
+    ("  Anna  Maria   Smith ", "Anna S."),
+    ("Aigerim", "Aigerim"),
+    ("", ""),
+])
+def test_winner_name_with_an_initial_keeps_the_first_name_and_the_surnames_initial(
+    full_name, shown
+):
+    assert contest_notices.winner_name("initial", full_name) == shown
 
 
 def test_winners_list_without_winners_says_so(en):

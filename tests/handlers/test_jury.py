@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from bot.fakeapi.users import buttons_of, text_of
 from handlers import common
-from storage.contest_models import Conflict, EntryContent, Score
+from storage.contest_models import Conflict, EntryContent, Juror, JuryInvite, Score
 from tests.conftest import ORGANIZER_ID, onboard
 from tests.contest_factories import make_contest, make_reader
 from tests.factories import NOW
@@ -37,12 +37,32 @@ def scores(database) -> list[tuple]:
         return [(row.entry_id, row.juror_id, row.values, row.comment) for row in rows]
 
 
-async def invite_link(fake_api, contest_id: int) -> tuple[list[str], str]:
-    """The organizer presses Jury on the contest card; returns what they read and the token."""
-    organizer = await onboard(fake_api, ORGANIZER_ID, "en")
+async def jury_screen(fake_api, contest_id: int, organizer=None):
+    """The organizer (onboarded first when not given) presses Jury on the contest card;
+    returns them and the screen."""
+    organizer = organizer or await onboard(fake_api, ORGANIZER_ID, "en")
     await organizer.press_data(organizer.last_message["message_id"], f"ct:jury:{contest_id}")
-    shown = await texts(organizer, 2)
-    return shown, re.search(r"start=jury_([\w-]+)", shown[1])[1]
+    return organizer, await organizer.next_message()
+
+
+async def invite_link(fake_api, contest_id: int, organizer=None) -> tuple[list[str], str]:
+    """The organizer opens the Jury screen and presses New invite link; returns what they
+    read and the token."""
+    organizer, screen = await jury_screen(fake_api, contest_id, organizer)
+    await organizer.press("New invite link")
+    invitation = text_of(await organizer.next_message())
+    return [text_of(screen), invitation], re.search(r"start=jury_([\w-]+)", invitation)[1]
+
+
+def invites(database) -> list[tuple]:
+    with database.uow() as uow:
+        rows = uow.session.exec(select(JuryInvite).order_by(JuryInvite.id)).all()
+        return [(row.used_by, row.expires_at) for row in rows]
+
+
+def seat(database, contest_id: int, user_id: int) -> Juror:
+    with database.uow() as uow:
+        return uow.jury.juror(contest_id, user_id)
 
 
 async def test_jury_organizer_invites_and_a_juror_joins_once(bot_app, fake_api, database):
@@ -60,8 +80,8 @@ async def test_jury_organizer_invites_and_a_juror_joins_once(bot_app, fake_api, 
 
     assert shown == [
         "\n".join([f"Jury of «{TITLE}»", "No jurors yet.", "No conflicts of interest declared.",
-                   "The next message is an invitation for one juror: forward it to them. "
-                   "Press Jury again to invite another."]),
+                   "0 invitation links are still open (unused and not expired).",
+                   "Press New invite link to get a one-time link for one more juror."]),
         f"Invitation to the jury of «{TITLE}». Open this link to join; it works once, until "
         "November 29, 2026, 9:00\u202fAM:\n"
         f"https://t.me/kopir_bot?start=jury_{token}",
@@ -71,6 +91,31 @@ async def test_jury_organizer_invites_and_a_juror_joins_once(bot_app, fake_api, 
         INVALID)
     assert (text_of(listing), buttons_of(listing)) == (
         f"Your jury work:\n«{TITLE}» — 0 of 0 scored", [[TITLE]])
+
+
+async def test_jury_screen_mints_no_invite(bot_app, fake_api, database):
+    contest = make_contest(database)
+
+    organizer, first = await jury_screen(fake_api, contest.id)
+    await organizer.press_data(first["message_id"], f"ct:jury:{contest.id}")
+    second = await organizer.next_message()
+
+    assert buttons_of(second) == [["New invite link"]]
+    assert invites(database) == []
+
+
+async def test_jury_each_new_invite_link_is_one_more_open_invite(bot_app, fake_api, database):
+    contest = make_contest(database)
+    organizer = await onboard(fake_api, ORGANIZER_ID, "en")
+    _shown, first = await invite_link(fake_api, contest.id, organizer)
+    _shown, second = await invite_link(fake_api, contest.id, organizer)
+
+    _organizer, screen = await jury_screen(fake_api, contest.id, organizer)
+
+    assert first != second
+    assert invites(database) == [(None, NOW + timedelta(days=7))] * 2
+    assert text_of(screen).splitlines()[-2] == (
+        "2 invitation links are still open (unused and not expired).")
 
 
 async def test_jury_expired_invite_does_nothing(bot_app, fake_api, database, clock):
@@ -101,15 +146,17 @@ async def test_jury_organizer_sees_progress_and_conflicts(bot_app, fake_api, dat
         uow.session.add(Conflict(entry_id=entries[1].id, juror_id=SECOND, declared_at=NOW))
         uow.commit()
 
-    shown, _token = await invite_link(fake_api, contest.id)
+    _organizer, screen = await jury_screen(fake_api, contest.id)
 
-    assert shown[0] == "\n".join([
+    assert text_of(screen) == "\n".join([
         f"Jury of «{TITLE}»", "2 jurors:", "1. Dana Omarova — 1 of 3 scored",
         "2. Olena Kovalenko — 0 of 2 scored", "Declared conflicts of interest:",
         "• Olena Kovalenko — E-002",
-        "The next message is an invitation for one juror: forward it to them. "
-        "Press Jury again to invite another.",
+        "0 invitation links are still open (unused and not expired).",
+        "Press New invite link to get a one-time link for one more juror.",
     ])
+    assert buttons_of(screen) == [["New invite link"], ["Remove Dana Omarova"],
+                                  ["Remove Olena Kovalenko"]]
 
 
 def blind_contest(database, fake_api, **overrides):
@@ -373,3 +420,154 @@ async def test_jury_comment_left_unanswered_is_closed_with_nothing_saved(
         "Send /jury to go on.",
         "I did not ask for anything just now. Send /events to see upcoming events or /help.")
     assert scores(database) == []
+
+
+# --- removing jurors, and authors on the jury ----------------------------------------------
+
+
+async def test_jury_organizer_removes_a_juror_after_confirming(bot_app, fake_api, database):
+    contest = make_contest(database)
+    make_reader(database, JUROR, full_name="Dana Omarova")
+    join(database, contest.id, JUROR)
+    organizer, _screen = await jury_screen(fake_api, contest.id)
+
+    await organizer.press("Remove Dana Omarova")
+    question = await organizer.next_message()
+    await organizer.press("Yes, remove")
+    done = await organizer.next_message()
+    _organizer, after = await jury_screen(fake_api, contest.id, organizer)
+
+    assert (text_of(question), buttons_of(question)) == (
+        f"Remove Dana Omarova from the jury of «{TITLE}»? Their scores will no longer count in "
+        "the results. They can come back only through a new invite link.",
+        [["Yes, remove", "Cancel"]])
+    assert text_of(done) == (f"Dana Omarova is removed from the jury of «{TITLE}»: their "
+                             "scores no longer count.")
+    assert seat(database, contest.id, JUROR).removed_at == NOW
+    assert (text_of(after).splitlines()[1:3], buttons_of(after)) == (
+        ["No jurors yet.", "Removed from the jury (their scores do not count): Dana Omarova"],
+        [["New invite link"]])
+
+
+async def test_jury_removal_cancelled_changes_nothing(bot_app, fake_api, database):
+    contest = make_contest(database)
+    make_reader(database, JUROR, full_name="Dana Omarova")
+    join(database, contest.id, JUROR)
+    organizer, _screen = await jury_screen(fake_api, contest.id)
+    await organizer.press("Remove Dana Omarova")
+    await organizer.next_message()
+
+    await organizer.press("Cancel")
+    cancelled = await organizer.next_message()
+
+    assert text_of(cancelled) == "Nothing changed."
+    assert seat(database, contest.id, JUROR).removed_at is None
+
+
+async def test_jury_removal_once_frozen_is_refused(bot_app, fake_api, database):
+    contest = make_contest(database)
+    make_reader(database, JUROR, full_name="Dana Omarova")
+    join(database, contest.id, JUROR)
+    organizer, screen = await jury_screen(fake_api, contest.id)
+    with database.uow() as uow:
+        uow.contests.get(contest.id).frozen_at = NOW
+        uow.commit()
+    seat_id = seat(database, contest.id, JUROR).id
+
+    answers = []
+    for data in (f"jy:rm:{contest.id}:{seat_id}", f"jy:rmy:{contest.id}:{seat_id}",
+                 f"jy:new:{contest.id}"):
+        answer = await organizer.wait_callback_answer(
+            await organizer.press_data(screen["message_id"], data))
+        answers.append((answer.text, answer.show_alert))
+    _organizer, frozen = await jury_screen(fake_api, contest.id, organizer)
+
+    assert answers == [("The results are frozen, so the jury can no longer change.", True)] * 3
+    assert (text_of(frozen).splitlines()[-1], buttons_of(frozen)) == (
+        "The results are frozen, so the jury can no longer change.", [])
+    assert (seat(database, contest.id, JUROR).removed_at, invites(database)) == (
+        None, [(JUROR, NOW + timedelta(days=7))])
+
+
+async def test_jury_removal_of_a_seat_of_another_contest_is_refused(bot_app, fake_api, database):
+    contest = make_contest(database)
+    other = make_contest(database, titles={"en": "Subjective"})
+    make_reader(database, JUROR)
+    join(database, other.id, JUROR)
+    organizer, screen = await jury_screen(fake_api, contest.id)
+
+    query = await organizer.press_data(
+        screen["message_id"], f"jy:rmy:{contest.id}:{seat(database, other.id, JUROR).id}")
+    answer = await organizer.wait_callback_answer(query)
+
+    assert answer.text == ("This button is out of date: the contest no longer exists or has "
+                           "changed.")
+    assert seat(database, other.id, JUROR).removed_at is None
+
+
+async def test_jury_removed_juror_is_told_on_jury_and_on_a_scoring_button(
+    bot_app, fake_api, database
+):
+    contest, entries = blind_contest(database, fake_api)
+    juror = await onboard(fake_api, JUROR, "en")
+    make_reader(database, JUROR)
+    join(database, contest.id, JUROR)
+    await juror.send("/jury")
+    await texts(juror, 3)
+    with database.uow() as uow:
+        uow.jury.juror(contest.id, JUROR).removed_at = NOW
+        uow.commit()
+
+    pressed = await juror.wait_callback_answer(await juror.press("8"))
+    opened = await juror.wait_callback_answer(await juror.press_data(
+        juror.last_message["message_id"], f"jr:c:{contest.id}"))
+    await juror.send("/jury")
+    listing = await juror.next_message()
+
+    removed = "You are no longer on the jury of this contest: an organizer removed you."
+    assert [(a.text, a.show_alert) for a in (pressed, opened)] == [(removed, True)] * 2
+    assert (text_of(listing), buttons_of(listing)) == (
+        f"You are no longer on the jury of «{TITLE}»: an organizer removed you.", [])
+    assert scores(database) == []
+
+
+async def test_jury_removed_juror_rejoins_through_a_new_invite(bot_app, fake_api, database):
+    contest = make_contest(database)
+    juror = await onboard(fake_api, JUROR, "en")
+    make_reader(database, JUROR)
+    join(database, contest.id, JUROR)
+    with database.uow() as uow:
+        uow.jury.juror(contest.id, JUROR).removed_at = NOW
+        uow.commit()
+    _shown, token = await invite_link(fake_api, contest.id)
+
+    await juror.send(f"/start jury_{token}")
+    joined = await juror.next_message()
+
+    assert text_of(joined) == (
+        f"Welcome to the jury of «{TITLE}»! Send /jury to see the entries and score them.")
+    assert seat(database, contest.id, JUROR).removed_at is None
+
+
+async def test_jury_author_on_the_jury_never_gets_their_own_entry(bot_app, fake_api, database):
+    author = await onboard(fake_api, AUTHOR, "en")
+    contest, entries = blind_contest(database, fake_api)
+    join(database, contest.id, AUTHOR)
+    make_reader(database, SECOND)
+    add_entry(database, contest.id, SECOND, 4, title="Not mine")
+
+    await author.send("/jury")
+    opening = await texts(author, 3)
+    forged = await author.wait_callback_answer(await author.press_data(
+        author.last_message["message_id"], f"jr:v:{contest.id}:{entries[0].id}:0:5"))
+    _organizer, screen = await jury_screen(fake_api, contest.id)
+
+    assert opening == [f"Your jury work:\n«{TITLE}» — 0 of 1 scored",
+                       "E-004 «Not mine»\n\nThe text of essay 4.",
+                       f"E-004 «Not mine»\n\n{ORIGINALITY}"]
+    assert (forged.text, forged.show_alert) == (
+        "This is your own entry: you do not score it.", True)
+    assert text_of(screen).splitlines()[2:8] == [
+        f"1. {AUTHOR_NAME} — 0 of 1 scored", "No conflicts of interest declared.",
+        "Jurors' own entries (they do not score them):", f"• {AUTHOR_NAME} — E-001",
+        f"• {AUTHOR_NAME} — E-002", f"• {AUTHOR_NAME} — E-003"]

@@ -52,6 +52,7 @@ FORM = [
     ("press", "Done"),
     ("press", "Default: 1"),
     ("press", "Two weeks after closing"),
+    ("press", "Full name: Aigerim Bekova"),
 ]
 # Index in FORM of the answer to each question.
 TITLE, OPENS, CLOSES, AGES, CRITERIA = 2, 10, 11, 12, 19
@@ -78,7 +79,10 @@ SUMMARY = "\n".join([
     "Prizes: 1: 100 000 тенге; 2: 60 000 тенге",
     "Minimum jurors per entry: 1",
     "Jury deadline: February 14, 2027, 11:59\u202fPM (Asia/Almaty)",
+    "Winners list names: Full name: Aigerim Bekova",
 ])
+NAMES_Q = ("The list of winners goes to the contest's participants. How should it name the "
+           "winners?")
 
 
 async def _act(user, action: str, value: str) -> dict:
@@ -139,11 +143,11 @@ async def test_newcontest_with_defaults_creates_the_contest_and_a_deep_link(
         contest.quota_per_side, contest.entries_per_participant, contest.scale_min,
         contest.scale_max, contest.tie_policy, contest.aggregate, contest.prizes,
         contest.min_jurors, contest.jury_deadline, contest.jury_reminder_offsets,
-        contest.created_by, contest.closed_at,
+        contest.created_by, contest.closed_at, contest.winner_names,
     ) == (
         5, 1, 1, 10, "shared", "mean",
         {"1": {"ru": "100 000 тенге"}, "2": {"ru": "60 000 тенге"}},
-        1, CLOSING + timedelta(days=14), [1440], ORGANIZER_ID, None,
+        1, CLOSING + timedelta(days=14), [1440], ORGANIZER_ID, None, "full",
     )
     assert (text_of(created), text_of(card).split("\n")[:2], buttons_of(card)[0],
             text_of(link)) == (
@@ -163,7 +167,7 @@ async def test_newcontest_typed_answers_instead_of_buttons(bot_app, fake_api, da
                ("send", "Ukraine"), ("press", "Done"), ("send", "3"), ("send", "2"),
                ("send", "Composition 0.5"), ("send", "Idea 50%"), ("press", "Done"),
                ("send", "0-5"), ("press", "Dense: 1, 2, 2, 3"), ("press", "Skip"),
-               ("send", "2"), ("press", "No deadline"), ("press", "Confirm")]
+               ("send", "2"), ("press", "No deadline"), ("send", "code"), ("press", "Confirm")]
     await _open_form(fake_api, len(answers), answers)
 
     [contest] = _contests(database)
@@ -175,12 +179,13 @@ async def test_newcontest_typed_answers_instead_of_buttons(bot_app, fake_api, da
         [(c["key"], c["names"], c["weight"]) for c in contest.criteria],
         contest.scale_min, contest.scale_max, contest.tie_policy, contest.prizes,
         contest.min_jurors, contest.jury_deadline, contest.jury_reminder_offsets,
+        contest.winner_names,
     ) == (
         "photo", {"en": "Youth through a lens"}, {}, "Europe/Kyiv",
         datetime(2026, 12, 1, 8, 0, tzinfo=UTC), datetime(2026, 12, 20, 16, 0, tzinfo=UTC),
         16, 16, date(2026, 12, 1), ["ukraine"], 3, 2,
         [("composition", {"en": "Composition"}, 0.5), ("idea", {"en": "Idea"}, 0.5)],
-        0, 5, "dense", {}, 2, None, [],
+        0, 5, "dense", {}, 2, None, [], "code",
     )
 
 
@@ -271,15 +276,33 @@ async def test_newcontest_back_from_summary_keeps_the_answers(bot_app, fake_api,
     organizer, _summary = await _open_form(fake_api, len(FORM))
 
     await organizer.press("Back")
+    names = await organizer.next_message()
+    await organizer.press("Back")
     deadline = await organizer.next_message()
     await organizer.press("Keep: February 14, 2027, 11:59\u202fPM (Asia/Almaty)")
+    names_again = await organizer.next_message()
+    await organizer.press("✓ Full name: Aigerim Bekova")
     again = await organizer.next_message()
 
-    assert (buttons_of(deadline), text_of(again), _contests(database)) == (
+    assert (text_of(names), buttons_of(names)) == (NAMES_Q, [
+        ["✓ Full name: Aigerim Bekova"], ["First name and initial: Aigerim B."],
+        ["Only the entry code: E-017"], ["Back"]])
+    assert (buttons_of(deadline), text_of(names_again), text_of(again), _contests(database)) == (
         [["Two weeks after closing"], ["No deadline"],
          ["Keep: February 14, 2027, 11:59\u202fPM (Asia/Almaty)"], ["Back"]],
-        SUMMARY, [],
+        NAMES_Q, SUMMARY, [],
     )
+
+
+async def test_newcontest_unknown_way_to_name_winners_is_explained(bot_app, fake_api, database):
+    organizer, _names = await _open_form(fake_api, len(FORM) - 1)
+
+    await organizer.send("surnames")
+    reason, question = [await organizer.next_message() for _ in range(2)]
+
+    assert (text_of(reason), text_of(question)) == (
+        "Unknown way to name the winners surnames: use full (Aigerim Bekova), initial "
+        "(Aigerim B.) or code (only the entry code).", NAMES_Q)
 
 
 async def test_newcontest_cancel_on_summary_writes_nothing(bot_app, fake_api, database):
@@ -343,7 +366,7 @@ async def test_newcontest_confirm_after_the_closing_time_passed_asks_it_again(
 
 async def test_newcontest_new_time_zone_rereads_the_typed_dates(bot_app, fake_api, database):
     organizer, _summary = await _open_form(fake_api, len(FORM))
-    for _ in range(14):
+    for _ in range(15):
         await organizer.press("Back")
         await organizer.next_message()
 

@@ -196,3 +196,23 @@ async def test_profile_old_consent_button_after_cancel_answers_with_alert(
         None,
     )
 
+
+
+async def test_profile_consent_says_how_a_winners_name_may_be_shown(bot_app, fake_api):
+    user = await onboard(fake_api, 303, "en")
+    await user.send("/profile")
+    await user.next_message()
+    await user.press("Fill in")
+    await user.next_message()
+
+    consent = await answer_questions(user)
+
+    assert text_of(consent) == (
+        "Please check your answers:\n\n"
+        "Name: Aru Sadykova\nDate of birth: March 14, 2009\nCountry: Kazakhstan\n"
+        "City: Karaganda\nLibrary or school: Youth library No. 2\n\n"
+        "Do you agree that Kopir keeps these data to register you for events and contests and "
+        "shows them to the organizers? If you win a contest, your name may appear in the "
+        "winners list sent to the contest's participants, as its organizer chooses: your full "
+        "name, your first name and initial, or only your entry's code. If you are under 18, "
+        "please ask a parent first. Without your consent nothing is stored.")

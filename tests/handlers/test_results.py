@@ -15,6 +15,7 @@ from sqlmodel import select
 from bot.fakeapi.shapes import TINY_PNG
 from bot.fakeapi.users import FakeUser, buttons_of, text_of
 from bot.services import results
+from storage.contest_models import Juror
 from storage.models import Notification, NotificationKind
 from tests.conftest import ORGANIZER_ID, onboard
 from tests.result_factories import AIGERIM, ASEL, CLOSES_AT, DANA, JUROR_A, OLENA, small_contest
@@ -54,14 +55,14 @@ async def participants(bot_app, fake_api) -> dict[int, FakeUser]:
             for user_id, language, *_rest in (AIGERIM, OLENA, DANA, ASEL)}
 
 
-async def open_preview(organizer: FakeUser, title: str = TITLE_EN) -> list[str]:
-    """/results, then the contest's button; returns the texts of the preview messages."""
+async def open_preview(organizer: FakeUser, title: str = TITLE_EN, parts: int = 1) -> list[str]:
+    """/results, then the contest's button; returns the texts of the `parts` preview
+    messages (a small contest's preview is one)."""
     await organizer.send("/results")
     listing = await organizer.next_message()
     label = next(text for row in buttons_of(listing) for text in row if text.startswith(title))
     await organizer.press(label)
-    await organizer.wait_reply(quiet=REPLY_GAP)
-    return [text_of(event.message) for event in organizer.drain()]
+    return [text_of(await organizer.next_message()) for _ in range(parts)]
 
 
 async def alert_after(user: FakeUser, query_id: str) -> str:
@@ -145,12 +146,13 @@ async def test_freeze_then_publish_tells_each_participant_in_their_language(
         f"🏆 Winners of «{TITLE_EN}»",
         "",
         "Kazakhstan",
-        "1st place (shared): E-001 «Steppe wind» — Aigerim Serikova, "
+        # Named by first name and initial: the contest's default.
+        "1st place (shared): E-001 «Steppe wind» — Aigerim S., "
         "Karaganda Regional Youth Library",
-        "1st place (shared): E-003 «Home» — Dana Bekova, Temirtau City Library",
+        "1st place (shared): E-003 «Home» — Dana B., Temirtau City Library",
         "",
         "Ukraine",
-        "1st place: E-002 «Дніпро» — Олена Коваль, Kyiv Youth Library",
+        "1st place: E-002 «Дніпро» — Олена К., Kyiv Youth Library",
     ])
     caption, file_name, pdf, winners = outcomes[OLENA[0]]
     assert caption == "\n".join([
@@ -318,3 +320,29 @@ async def test_results_button_on_the_contest_card_opens_the_preview(organizer, d
 
     preview = await organizer.next_message()
     assert text_of(preview).split("\n")[0] == f"Results of «{TITLE_EN}»: preview (not final)"
+
+
+async def test_preview_and_exports_note_the_scores_of_a_removed_juror(
+    organizer, database, fake_api
+):
+    small_contest(database)
+    with database.uow() as uow:
+        [contest_id] = {juror.contest_id for juror in uow.session.exec(select(Juror)).all()}
+        uow.jury.juror(contest_id, JUROR_A).removed_at = CLOSES_AT
+        uow.commit()
+
+    texts = await open_preview(organizer)
+    await organizer.press("CSV")
+    csv_message = await organizer.next_message()
+    await organizer.press("XLSX")
+    xlsx_message = await organizer.next_message()
+
+    note = "Scores of 1 removed juror are not counted."
+    assert texts[0].split("\n")[1:3] == [
+        "4 entries · 1 juror · 1 declared conflict of interest", note]
+    table = list(csv.reader(io.StringIO(
+        fake_api.file_bytes(csv_message["document"]["file_id"]).decode("utf-8-sig"))))
+    assert table[-2:] == [[], [note]]
+    sheet = load_workbook(io.BytesIO(fake_api.file_bytes(
+        xlsx_message["document"]["file_id"]))).active
+    assert (sheet.max_row, sheet.cell(row=sheet.max_row, column=1).value) == (7, note)

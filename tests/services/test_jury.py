@@ -10,10 +10,14 @@ from bot.services.jury import (
     BlindEntry,
     EntryConflicted,
     EntryWithdrawn,
+    JurorRemoved,
     JuryDenied,
     OtherScore,
+    OwnEntry,
+    OwnEntryConflict,
     ScoreInvalid,
     ScoresFrozen,
+    check_juror,
     declare_conflict,
     juror_contests,
     jury_overview,
@@ -22,6 +26,7 @@ from bot.services.jury import (
     plan_jury_reminders,
     progress,
     save_score,
+    scorable,
     scored_entries,
 )
 from bot.services.jury_invites import create_invite, join_by_token
@@ -354,6 +359,78 @@ def test_plan_jury_reminders_follows_a_moved_deadline_and_removed_offsets(storag
          1440, deadline - timedelta(days=1))
         for user_id in (JUROR, OTHER_JUROR)
     ]
+
+
+def remove(database: Database, contest_id: int, juror_id: int = JUROR) -> None:
+    with database.uow() as uow:
+        uow.jury.juror(contest_id, juror_id).removed_at = NOW
+        uow.commit()
+
+
+# --- removed jurors ------------------------------------------------------------------------
+
+
+def test_a_removed_juror_is_refused_with_a_reason_and_leaves_the_lists(storage):
+    contest, entries = contest_with_entries(storage, 1)
+    join(storage, contest.id, OTHER_JUROR)
+    remove(storage, contest.id)
+
+    with storage.uow() as uow, pytest.raises(JurorRemoved) as refused:
+        save_score(uow, contest.id, entries[0].id, JUROR, GOOD, None, NOW)
+    with storage.uow() as uow, pytest.raises(JurorRemoved):
+        check_juror(uow, contest.id, JUROR)
+    with storage.uow() as uow:
+        mine = juror_contests(uow, JUROR)
+        overview = jury_overview(uow, contest.id)
+
+    assert str(refused.value) == (
+        "You are no longer on the jury of this contest: an organizer removed you.")
+    assert (mine, scores(storage)) == ([], [])
+    assert ([j.user_id for j in overview.jurors], overview.removed) == (
+        [OTHER_JUROR], [f"Person {JUROR}"])
+
+
+def test_a_removed_juror_gets_no_more_reminders(storage):
+    contest, _entries = contest_with_entries(storage, 1)
+    remove(storage, contest.id)
+
+    with storage.uow() as uow:
+        plan_jury_reminders(uow, contest, NOW)
+        uow.commit()
+
+    with storage.uow() as uow:
+        assert uow.jury.jury_reminders(contest.id) == []
+
+
+# --- an author on the jury -----------------------------------------------------------------
+
+
+def test_a_juror_is_not_offered_their_own_entry_and_it_counts_as_a_conflict(storage):
+    contest, entries = contest_with_entries(storage, 2)
+    join(storage, contest.id, AUTHORS[0])  # the author of E-001 joins the jury
+
+    with storage.uow() as uow:
+        offered = next_entry(uow, contest.id, AUTHORS[0])
+        again = next_entry(uow, contest.id, AUTHORS[0], after=entries[1].id)
+        counted = progress(uow, contest.id, AUTHORS[0])
+        overview = jury_overview(uow, contest.id)
+
+    assert (offered.code, again.code, counted) == ("E-002", "E-002", (0, 1))
+    assert overview.own_entries == [
+        OwnEntryConflict(AUTHORS[0], f"Person {AUTHORS[0]}", entries[0].id, "E-001")]
+
+
+def test_a_juror_cannot_score_their_own_entry(storage):
+    contest, entries = contest_with_entries(storage, 1)
+    join(storage, contest.id, AUTHORS[0])
+
+    with storage.uow() as uow, pytest.raises(OwnEntry) as refused:
+        scorable(uow, contest.id, entries[0].id, AUTHORS[0])
+    with storage.uow() as uow, pytest.raises(EntryConflicted):
+        save_score(uow, contest.id, entries[0].id, AUTHORS[0], GOOD, None, NOW)
+
+    assert (str(refused.value), scores(storage)) == (
+        "This is your own entry: you do not score it.", [])
 
 
 def test_plan_jury_reminders_without_a_deadline_plans_nothing(storage):

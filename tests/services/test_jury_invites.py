@@ -7,9 +7,16 @@ import pytest
 from sqlmodel import select
 
 from bot.clock import ManualClock
-from bot.services.jury import InviteInvalid, is_juror
-from bot.services.jury_invites import create_invite, join_by_token
-from storage.contest_models import JuryInvite
+from bot.services.jury import InviteInvalid, JuryLocked, is_juror
+from bot.services.jury_invites import (
+    JurorNotFound,
+    create_invite,
+    join_by_token,
+    jury_screen,
+    new_invite,
+    remove_juror,
+)
+from storage.contest_models import Contest, JuryInvite
 from tests.contest_factories import make_contest, make_reader
 from tests.factories import NOW
 from tests.services.test_jury import JUROR, ORGANIZER, OTHER_JUROR
@@ -88,3 +95,122 @@ def test_unknown_token_is_refused(storage):
     make_reader(storage, JUROR)
     with storage.uow() as uow, pytest.raises(InviteInvalid):
         join_by_token(uow, "x" * 32, JUROR, NOW)
+
+
+def seat_of(storage, contest_id: int, user_id: int):
+    with storage.uow() as uow:
+        return uow.jury.juror(contest_id, user_id)
+
+
+def invited(storage, contest_id: int) -> str:
+    with storage.uow() as uow:
+        token = create_invite(uow, contest_id, ORGANIZER, NOW)
+        uow.commit()
+    return token
+
+
+def join_by_token_now(storage, token: str, user_id: int, now=NOW) -> Contest:
+    with storage.uow() as uow:
+        contest = join_by_token(uow, token, user_id, now)
+        uow.commit()
+    return contest
+
+
+def test_new_invite_leaves_the_earlier_ones_open(storage):
+    contest = make_contest(storage)
+
+    first = new_invite(storage, contest.id, ORGANIZER, NOW)
+    second = new_invite(storage, contest.id, ORGANIZER, NOW)
+
+    with storage.uow() as uow:
+        screen = jury_screen(uow, contest.id, NOW)
+    assert (first.token != second.token, second.expires_at, screen.open_invites) == (
+        True, NOW + timedelta(days=7), 2)
+
+
+def test_jury_screen_counts_neither_used_nor_expired_invites(storage):
+    contest = make_contest(storage)
+    make_reader(storage, JUROR)
+    join_by_token_now(storage, invited(storage, contest.id), JUROR)
+    invited(storage, contest.id)
+
+    with storage.uow() as uow:
+        now_open = jury_screen(uow, contest.id, NOW).open_invites
+        later = jury_screen(uow, contest.id, NOW + timedelta(days=8)).open_invites
+    assert (now_open, later) == (1, 0)
+
+
+def test_a_juror_on_the_jury_does_not_use_up_a_fresh_link(storage):
+    contest = make_contest(storage)
+    make_reader(storage, JUROR)
+    join_by_token_now(storage, invited(storage, contest.id), JUROR)
+    fresh = invited(storage, contest.id)
+
+    join_by_token_now(storage, fresh, JUROR)
+
+    with storage.uow() as uow:
+        assert jury_screen(uow, contest.id, NOW).open_invites == 1
+
+
+def test_remove_juror_sets_removed_at_and_a_new_invite_brings_them_back(storage):
+    contest = make_contest(storage)
+    make_reader(storage, JUROR, full_name="Dana Omarova")
+    join_by_token_now(storage, invited(storage, contest.id), JUROR)
+    seat_id = seat_of(storage, contest.id, JUROR).id
+
+    removed = remove_juror(storage, contest.id, seat_id, NOW + timedelta(hours=1))
+    again = remove_juror(storage, contest.id, seat_id, NOW + timedelta(hours=2))
+    removed_at = seat_of(storage, contest.id, JUROR).removed_at
+    join_by_token_now(storage, invited(storage, contest.id), JUROR, NOW + timedelta(hours=3))
+
+    assert (removed.name, removed.removed, again.removed) == ("Dana Omarova", False, True)
+    assert removed_at == NOW + timedelta(hours=1)
+    with storage.uow() as uow:
+        assert (seat_of(storage, contest.id, JUROR).removed_at,
+                is_juror(uow, contest.id, JUROR)) == (None, True)
+
+
+def test_a_removed_juror_cannot_come_back_through_their_used_link(storage):
+    contest = make_contest(storage)
+    make_reader(storage, JUROR)
+    token = invited(storage, contest.id)
+    join_by_token_now(storage, token, JUROR)
+    remove_juror(storage, contest.id, seat_of(storage, contest.id, JUROR).id, NOW)
+
+    with pytest.raises(InviteInvalid):
+        join_by_token_now(storage, token, JUROR)
+
+
+def test_once_frozen_the_jury_no_longer_changes(storage):
+    contest = make_contest(storage)
+    for user_id in (JUROR, OTHER_JUROR):
+        make_reader(storage, user_id)
+        join_by_token_now(storage, invited(storage, contest.id), user_id)
+    remove_juror(storage, contest.id, seat_of(storage, contest.id, OTHER_JUROR).id, NOW)
+    fresh = invited(storage, contest.id)
+    with storage.uow() as uow:
+        uow.contests.get(contest.id).frozen_at = NOW
+        uow.commit()
+
+    with pytest.raises(JuryLocked) as refused:
+        remove_juror(storage, contest.id, seat_of(storage, contest.id, JUROR).id, NOW)
+    with pytest.raises(JuryLocked):
+        join_by_token_now(storage, fresh, OTHER_JUROR)
+    with pytest.raises(JuryLocked):
+        new_invite(storage, contest.id, ORGANIZER, NOW)
+
+    assert str(refused.value) == "The results are frozen, so the jury can no longer change."
+    assert (seat_of(storage, contest.id, JUROR).removed_at,
+            seat_of(storage, contest.id, OTHER_JUROR).removed_at) == (None, NOW)
+
+
+def test_remove_juror_refuses_a_seat_of_another_contest(storage):
+    contest = make_contest(storage)
+    other = make_contest(storage, titles={"en": "Subjective"})
+    make_reader(storage, JUROR)
+    join_by_token_now(storage, invited(storage, other.id), JUROR)
+
+    with pytest.raises(JurorNotFound):
+        remove_juror(storage, contest.id, seat_of(storage, other.id, JUROR).id, NOW)
+
+    assert seat_of(storage, other.id, JUROR).removed_at is None

@@ -390,3 +390,73 @@ def test_preview_lists_a_scoring_juror_without_a_seat_after_the_jury(storage: Da
         view = preview(uow, contest.id, NOW)
 
     assert view.jurors == [JurorColumn(JUROR_B, "Bohdan Juror"), JurorColumn(JUROR_A, "Anna Juror")]
+
+
+def remove(database: Database, contest: Contest, juror_id: int) -> None:
+    with database.uow() as uow:
+        uow.jury.juror(contest.id, juror_id).removed_at = NOW
+        uow.commit()
+
+
+def test_preview_leaves_out_a_removed_jurors_scores_and_counts_them(storage: Database) -> None:
+    contest = closed_contest(storage)
+    add_jurors(storage, contest, JUROR_A, JUROR_B)
+    make_reader(storage, 1)
+    entry_id = add_entry(storage, contest, 1, 1, "kz")
+    add_score(storage, entry_id, JUROR_A, 4, 4, 4)
+    add_score(storage, entry_id, JUROR_B, 9, 9, 9)
+    remove(storage, contest, JUROR_A)
+
+    with storage.uow() as uow:
+        view = preview(uow, contest.id, NOW)
+
+    [row] = view.rows
+    assert (row.per_juror, row.score, row.jurors) == ({JUROR_B: 9}, 9, 1)
+    assert (view.jurors, view.removed_jurors) == ([JurorColumn(JUROR_B, "Bohdan Juror")], 1)
+
+
+def test_removed_juror_without_scores_needs_no_note(storage: Database) -> None:
+    contest = closed_contest(storage)
+    add_jurors(storage, contest, JUROR_A, JUROR_B)
+    make_reader(storage, 1)
+    entry_id = add_entry(storage, contest, 1, 1, "kz")
+    add_score(storage, entry_id, JUROR_B, 9, 9, 9)
+    remove(storage, contest, JUROR_A)
+
+    with storage.uow() as uow:
+        view = preview(uow, contest.id, NOW)
+
+    assert view.removed_jurors == 0
+
+
+def test_freeze_leaves_out_a_removed_jurors_scores_for_good(storage: Database) -> None:
+    contest = closed_contest(storage, min_jurors=2)
+    add_jurors(storage, contest, JUROR_A, JUROR_B)
+    make_reader(storage, 1)
+    entry_id = add_entry(storage, contest, 1, 1, "kz")
+    add_score(storage, entry_id, JUROR_A, 4, 4, 4)
+    add_score(storage, entry_id, JUROR_B, 9, 9, 9)
+    remove(storage, contest, JUROR_A)
+
+    with storage.uow() as uow:
+        freeze(uow, contest.id, AFTER_CLOSE)
+        uow.commit()
+    with storage.uow() as uow:
+        view = preview(uow, contest.id, AFTER_CLOSE)
+
+    [result] = stored(storage, ContestResult)
+    assert (result.score, result.jurors, result.flag) == (9, 1, "incomplete")
+    assert (view.rows[0].per_juror, view.removed_jurors) == ({JUROR_B: 9}, 1)
+
+
+def test_an_authors_score_of_their_own_entry_does_not_count(storage: Database) -> None:
+    contest = closed_contest(storage)
+    add_jurors(storage, contest, JUROR_A, JUROR_B)
+    entry_id = add_entry(storage, contest, JUROR_A, 1, "kz")  # JUROR_A wrote it
+    add_score(storage, entry_id, JUROR_A, 10, 10, 10)
+    add_score(storage, entry_id, JUROR_B, 6, 6, 6)
+
+    with storage.uow() as uow:
+        [row] = preview(uow, contest.id, NOW).rows
+
+    assert (row.per_juror, row.score, row.jurors) == ({JUROR_B: 6}, 6, 1)
