@@ -42,6 +42,7 @@ contests:
     winner_names: initial          # how the winners list sent to participants names winners:
                                    #   full (Aigerim Bekova) | initial (Aigerim B.; default)
                                    #   | code (only the entry code)
+    library: "Karaganda Regional Youth Library"   # organizing library (added when new)
 ```
 
 Keys of sides and criteria (small Latin letters, digits, '-', '_') may be left
@@ -106,7 +107,7 @@ FIELDS = (
     "key", "kind", "language", "title", "rules", "theme", "organizer", "timezone", "opens_at",
     "closes_at", "age", "countries", "sides", "winners_per_side", "entries_per_participant",
     "criteria", "scale", "ties", "aggregate", "normalize", "min_jurors", "show_other_scores",
-    "prizes", "jury_deadline", "jury_reminders", "winner_names",
+    "prizes", "jury_deadline", "jury_reminders", "winner_names", "library",
 )
 REQUIRED = (
     "key", "kind", "language", "title", "timezone", "opens_at", "closes_at", "age", "criteria",
@@ -203,6 +204,7 @@ class _ContestReader(RecordReader):
                           list(DEFAULT_JURY_REMINDERS) if deadline is not None else [])
         winner_names = field("winner_names", lambda node: parse_winner_names(self._scalar(node)),
                              WinnerNames.INITIAL)
+        library = field("library", self._library, None)
         problems.extend(self.problems)
         if self.problems:
             return None
@@ -215,6 +217,7 @@ class _ContestReader(RecordReader):
             tie_policy=ties, aggregate=aggregate, normalize=normalize, min_jurors=min_jurors,
             show_other_scores=show_others, prizes=prizes, jury_deadline=deadline,
             jury_reminder_offsets=reminders, winner_names=winner_names, key=key,
+            library=library,
         )
 
     def _single(self, node: Node) -> object:

@@ -59,9 +59,6 @@ class AppContext:
     def translator(self, language: str | None) -> Translator:
         return self.catalogs.translator(language, self.settings.default_language)
 
-    def is_organizer(self, user_id: int) -> bool:
-        return user_id in self.settings.admin_ids
-
     def is_admin(self, user_id: int) -> bool:
         return user_id in self.settings.admin_ids
 

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.i18n import N_, Translator
+from bot.i18n import Translator
 from bot.services.catalog import zone_of
 from bot.services.contests import (
     ContestCard,
@@ -27,7 +27,7 @@ from bot.services.contests import (
     stage_of,
     with_entry_count,
 )
-from handlers import fitting
+from handlers import fitting, guards
 from handlers.common import Context, answer, ctx_of, keyboard, reader
 from handlers.contest_form import kind_label, shorten
 from handlers.events import callback_number, replace_message
@@ -46,7 +46,6 @@ PRIZE_SHOWN = 150
 RULES_ROOM = 300
 NAME_SHOWN = 40
 PRIZE_SHORT = 80
-ONLY_ORGANIZERS = N_("Only organizers can do this.")
 # Stages in which submissions can still be closed early.
 CLOSABLE = ("upcoming", "open")
 
@@ -86,7 +85,7 @@ async def _render_page(context: Context, user: User, t: Translator,
     _ = t.gettext
     app = ctx_of(context)
     items = await app.read(contest_list, app.clock.now(), t.language,
-                           organizer=app.is_organizer(user.id))
+                           organizer=await app.role(user.id))
     if not items:
         return _("There are no open contests now. Libraries announce essay and photo contests "
                  "here: please look again soon."), None
@@ -139,7 +138,7 @@ async def card_pressed(update: Update, context: Context) -> None:
         await contest_gone(update, t)
         return
     await update.callback_query.answer()
-    await replace_message(update, *render_card(card, t, ctx_of(context).is_organizer(user.id)))
+    await replace_message(update, *render_card(card, t, await _manages(context, user, card)))
 
 
 async def show_contest_card(update: Update, context: Context, contest_id: int) -> None:
@@ -150,8 +149,13 @@ async def show_contest_card(update: Update, context: Context, contest_id: int) -
         await answer(update, t.gettext(
             "This contest is no longer available. Send /contests to see the open ones."))
         return
-    text, markup = render_card(card, t, ctx_of(context).is_organizer(user.id))
+    text, markup = render_card(card, t, await _manages(context, user, card))
     await answer(update, text, reply_markup=markup)
+
+
+async def _manages(context: Context, user: User, card: ContestCard) -> bool:
+    """Whether the card shows the organizer's buttons: to its library's organizers."""
+    return (await ctx_of(context).role(user.id)).manages(card.library_id)
 
 
 def reader_zone(context: Context, user: User) -> tzinfo:
@@ -275,12 +279,13 @@ async def _closable(update: Update, context: Context, prefix: str) -> tuple[Cont
 
     Otherwise the presser has been told why (an alert) and None is returned.
     """
-    user, t = await reader(update, context)
-    app = ctx_of(context)
-    if not app.is_organizer(user.id):
-        await update.callback_query.answer(t.gettext(ONLY_ORGANIZERS), show_alert=True)
-        return None, 0
     contest_id = callback_number(update.callback_query.data, prefix)
+    allowed = (await guards.contest_organizer(update, context, contest_id)
+               if contest_id is not None else await guards.organizer(update, context))
+    if allowed is None:
+        return None, 0
+    t = allowed[1]
+    app = ctx_of(context)
     found = await app.read(with_entry_count, contest_id) if contest_id is not None else None
     if found is None:
         await contest_gone(update, t)
@@ -330,10 +335,12 @@ async def close_confirmed(update: Update, context: Context) -> None:
 
 
 async def close_kept(update: Update, context: Context) -> None:
-    user, t = await reader(update, context)
-    if not ctx_of(context).is_organizer(user.id):
-        await update.callback_query.answer(t.gettext(ONLY_ORGANIZERS), show_alert=True)
+    contest_id = callback_number(update.callback_query.data, "ct:closen:")
+    allowed = (await guards.contest_organizer(update, context, contest_id)
+               if contest_id is not None else await guards.organizer(update, context))
+    if allowed is None:
         return
+    t = allowed[1]
     await update.callback_query.answer()
     await replace_message(update, t.gettext("Nothing changed: submissions stay open."), None)
 

@@ -26,9 +26,10 @@ from bot.services.jury_invites import (
     new_invite,
     remove_juror,
 )
+from handlers import guards
 from handlers import jury_screens as screens
 from handlers.common import Context, ctx_of, reader
-from handlers.event_form import ONLY_ORGANIZERS, chunks
+from handlers.event_form import chunks
 from storage.models import User
 
 _ID = r"\d{1,9}"
@@ -44,12 +45,12 @@ def register(app: Application) -> None:
 
 async def jury_overview(update: Update, context: Context) -> None:
     """Jury button on a contest card: jurors' progress and conflicts, no invite minted."""
-    user, t = await reader(update, context)
-    app = ctx_of(context)
-    if not app.is_organizer(user.id):
-        await update.callback_query.answer(t.gettext(ONLY_ORGANIZERS), show_alert=True)
-        return
     contest_id = int(update.callback_query.data.split(":")[2])
+    allowed = await guards.contest_organizer(update, context, contest_id)
+    if allowed is None:
+        return
+    _user, t = allowed
+    app = ctx_of(context)
     try:
         screen = await app.read(jury_screen, contest_id, app.clock.now())
     except ContestNotFound:
@@ -64,18 +65,19 @@ async def jury_overview(update: Update, context: Context) -> None:
 
 
 async def on_button(update: Update, context: Context) -> None:
-    """A `jy:*` press: an organizer's, checked again on each press."""
-    user, t = await reader(update, context)
-    app = ctx_of(context)
-    if not app.is_organizer(user.id):
-        await update.callback_query.answer(t.gettext(ONLY_ORGANIZERS), show_alert=True)
-        return
+    """A `jy:*` press: an organizer's of the contest's library, checked again on each press."""
     match = _DATA.match(update.callback_query.data)
     if match is None:
+        user, t = await reader(update, context)
         await _alert(update, t.gettext(OUT_OF_DATE))
         return
-    action = match[1] or match[3]
     contest_id = int(match[2] or match[4])
+    allowed = await guards.contest_organizer(update, context, contest_id)
+    if allowed is None:
+        return
+    user, t = allowed
+    app = ctx_of(context)
+    action = match[1] or match[3]
     seat_id = int(match[5]) if match[5] else 0
     try:
         if action == "new":

@@ -20,7 +20,7 @@ from bot.i18n import N_, Translator
 from bot.services.contests import add_contest
 from bot.services.event_fields import FieldError
 from handlers import contest_answers as answers
-from handlers import contests
+from handlers import contests, guards
 from handlers.common import (
     Context,
     ctx_of,
@@ -36,7 +36,6 @@ from handlers.contest_form import (
     previous_step,
     question,
 )
-from handlers.event_form import ONLY_ORGANIZERS
 from handlers.guided_form import USE_BUTTONS, GuidedForm
 
 FLOW = "newcontest"
@@ -53,10 +52,10 @@ def register(app: Application) -> None:
 
 
 async def start_form(update: Update, context: Context) -> object:
-    user, t = await reader(update, context)
-    if not ctx_of(context).is_organizer(user.id):
-        await update.effective_chat.send_message(t.gettext(ONLY_ORGANIZERS))
+    allowed = await guards.organizer(update, context)
+    if allowed is None:
         return END
+    _user, t, _role = allowed
     context.user_data[FORM_KEY] = {"answers": {}}
     enter_flow(context, FLOW)
     return await ask(update, context, t, Step.KIND)
@@ -135,8 +134,9 @@ async def on_button(update: Update, context: Context) -> object:
 async def confirm(update: Update, context: Context, t: Translator) -> object:
     app = ctx_of(context)
     user_id = update.effective_user.id
-    if not app.is_organizer(user_id):
-        await update.effective_chat.send_message(t.gettext(ONLY_ORGANIZERS))
+    # Checked again: the role may have been taken away while the form was filled in.
+    if not (await app.role(user_id)).organizer:
+        await update.effective_chat.send_message(t.gettext(guards.ONLY_ORGANIZERS))
         return await FORM.cancel(update, context, t)
     form = context.user_data[FORM_KEY]
     now = app.clock.now()

@@ -219,8 +219,8 @@ async def timed_out(update: Update, context: Context) -> None:
     leave_flow(context, FLOW)
 
 
-async def join_by_link(update: Update, context: Context, token: str) -> None:
-    """/start org_<token>: become an organizer of the invite's library."""
+async def join_by_link(update: Update, context: Context, token: str) -> bool:
+    """/start org_<token>: become an organizer of the invite's library; whether they are one."""
     user, t = await reader(update, context)
     app = ctx_of(context)
     name = update.effective_user.full_name if update.effective_user else ""
@@ -228,8 +228,9 @@ async def join_by_link(update: Update, context: Context, token: str) -> None:
         joined = await app.call(join_as_organizer, token, user.id, name, app.clock.now())
     except OrganizerInviteInvalid as error:
         await update.effective_chat.send_message(t.gettext(error.msgid))
-        return
+        return False
     text = (t.gettext("You are already an organizer of «{library}».") if joined.already else
             t.gettext("Welcome! You are now an organizer of «{library}»: you see and manage its "
                       "events, contests and readers. Send /help to see what you can do."))
     await update.effective_chat.send_message(text.format(library=joined.library))
+    return True

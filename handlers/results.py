@@ -32,10 +32,12 @@ from bot.services.result_actions import (
     zip_sources,
 )
 from bot.services.results import ResultsRefused, ResultsView
+from bot.services.roles import Role
 from bot.work_files import NotWhatItSays, clean
+from handlers import guards
 from handlers import results_screens as screens
-from handlers.common import Context, answer, ctx_of, reader
-from handlers.event_form import ONLY_ORGANIZERS, chunks
+from handlers.common import Context, answer, ctx_of
+from handlers.event_form import chunks
 from handlers.events import replace_message
 from storage.contest_models import Contest, EntryContent
 
@@ -49,20 +51,20 @@ def register(app: Application) -> None:
 
 
 async def results_command(update: Update, context: Context) -> None:
-    user, t = await reader(update, context)
-    if not ctx_of(context).is_organizer(user.id):
-        await answer(update, t.gettext(ONLY_ORGANIZERS))
+    allowed = await guards.organizer(update, context)
+    if allowed is None:
         return
-    text, markup = await _contest_page(context, t, 0)
+    _user, t, role = allowed
+    text, markup = await _contest_page(context, t, role, 0)
     await answer(update, text, reply_markup=markup)
 
 
 async def preview_pressed(update: Update, context: Context) -> None:
-    user, t = await reader(update, context)
-    if not ctx_of(context).is_organizer(user.id):
-        await _alert(update, t.gettext(ONLY_ORGANIZERS))
-        return
     contest_id = int(update.callback_query.data.rsplit(":", 1)[1])
+    allowed = await guards.contest_organizer(update, context, contest_id)
+    if allowed is None:
+        return
+    _user, t = allowed
     try:
         view, conflicts = await _preview(context, contest_id)
     except ContestNotFound:
@@ -73,11 +75,13 @@ async def preview_pressed(update: Update, context: Context) -> None:
 
 
 async def on_button(update: Update, context: Context) -> None:
-    user, t = await reader(update, context)
-    if not ctx_of(context).is_organizer(user.id):
-        await _alert(update, t.gettext(ONLY_ORGANIZERS))
-        return
     match = _DATA.match(update.callback_query.data)
+    # `rs:list` carries a page; every other `rs:` button a contest of some library.
+    allowed = (await guards.contest_organizer(update, context, int(match.group(2)))
+               if match and match.group(1) != "list" else await guards.organizer(update, context))
+    if allowed is None:
+        return
+    t = allowed[1]
     handler = _ACTIONS.get(match.group(1)) if match else None
     if handler is None or (match.group(1) in _WITH_AUDIENCE) != bool(match.group(3)):
         await _contest_gone(update, t)
@@ -116,7 +120,9 @@ class Press:
 async def _list_page(press: Press) -> None:
     await press.done()
     await replace_message(
-        press.update, *await _contest_page(press.context, press.t, press.number))
+        press.update, *await _contest_page(
+            press.context, press.t, await press.app.role(press.update.effective_user.id),
+            press.number))
 
 
 async def _freeze_asked(press: Press) -> None:
@@ -242,9 +248,9 @@ _WITH_AUDIENCE = {"pa", "pby"}
 # --- helpers -------------------------------------------------------------------------------
 
 
-async def _contest_page(context: Context, t: Translator, page: int):  # noqa: ANN202
+async def _contest_page(context: Context, t: Translator, role: Role, page: int):  # noqa: ANN202
     app = ctx_of(context)
-    found = await app.read(contest_page, page, screens.PAGE_SIZE)
+    found = await app.read(contest_page, role, page, screens.PAGE_SIZE)
     return screens.contest_list(t, found.contests, found.page, found.pages, app.clock.now())
 
 

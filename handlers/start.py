@@ -11,6 +11,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.context import app_context
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, N_, Translator
+from bot.services.roles import Role
 from bot.services.users import set_reader_language, suggested_language
 from handlers import contests, events, jury_invites, organizers
 from handlers.common import LANGUAGE_KEY, Context, ctx_of, keyboard, reader, seen_user
@@ -43,6 +44,7 @@ ORGANIZER_COMMANDS = (
     ("broadcast", N_("Send an announcement")),
     ("broadcasts", N_("Announcements and their figures")),
 )
+ADMIN_COMMANDS = (("organizers", N_("Libraries and their organizers")),)
 
 
 def register(app: Application) -> None:
@@ -71,7 +73,10 @@ async def start(update: Update, context: Context) -> None:
 async def _follow(update: Update, context: Context, payload: str) -> None:
     kind, number, invite, token = DEEP_LINK.match(payload).groups()
     if invite == "org":
-        await organizers.join_by_link(update, context, token)
+        if await organizers.join_by_link(update, context, token):
+            user, t = await reader(update, context)
+            await _publish_chat_commands(context, update.effective_chat.id, t,
+                                         await ctx_of(context).role(user.id))
     elif token is not None:
         await jury_invites.join_by_link(update, context, token)
     elif kind == "contest":
@@ -112,7 +117,7 @@ async def language_chosen(update: Update, context: Context) -> None:
     t = app.translator(code)
     await query.answer()
     await query.edit_message_text(t.gettext("Language: {name}").format(name=LANGUAGE_NAMES[code]))
-    await _publish_chat_commands(context, update.effective_chat.id, t, app.is_organizer(user.id))
+    await _publish_chat_commands(context, update.effective_chat.id, t, await app.role(user.id))
     pending = context.user_data.pop(PENDING_LINK, None)
     if pending is not None:
         await _follow(update, context, pending)
@@ -145,8 +150,12 @@ def _welcome(t: Translator, first_name: str) -> str:
     return welcome + "\n" + privacy
 
 
-def _commands(t: Translator, organizer: bool) -> list[BotCommand]:
-    pairs = READER_COMMANDS + (ORGANIZER_COMMANDS if organizer else ())
+def _commands(t: Translator, role: Role | None = None) -> list[BotCommand]:
+    pairs = READER_COMMANDS
+    if role is not None and role.organizer:
+        pairs += ORGANIZER_COMMANDS
+    if role is not None and role.admin:
+        pairs += ADMIN_COMMANDS
     return [BotCommand(name, t.gettext(description)) for name, description in pairs]
 
 
@@ -154,19 +163,20 @@ async def publish_commands(app: Application) -> None:
     """Command menus in each language, shown by Telegram per the client's language."""
     context = app_context(app.bot_data)
     for code in LANGUAGES:
-        commands = _commands(context.translator(code), organizer=False)
+        commands = _commands(context.translator(code))
         await app.bot.set_my_commands(commands, language_code=code)
     default = context.translator(context.settings.default_language)
-    await app.bot.set_my_commands(_commands(default, organizer=False))
+    await app.bot.set_my_commands(_commands(default))
 
 
 async def _publish_chat_commands(
-    context: Context, chat_id: int, t: Translator, organizer: bool
+    context: Context, chat_id: int, t: Translator, role: Role
 ) -> None:
-    """The reader's chosen language wins over their Telegram client's."""
+    """The reader's chosen language wins over their Telegram client's; organizers and
+    admins get their commands too."""
     try:
         await context.bot.set_my_commands(
-            _commands(t, organizer), scope=BotCommandScopeChat(chat_id)
+            _commands(t, role), scope=BotCommandScopeChat(chat_id)
         )
     except TelegramError as error:
         # A menu in the wrong language is not worth failing the choice over.

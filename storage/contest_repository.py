@@ -51,13 +51,20 @@ class ContestRepository:
         query = select(func.count()).select_from(self._current(now).subquery())
         return self.session.exec(query).one()
 
-    def recent(self, offset: int = 0, limit: int = 100) -> list[Contest]:
-        """Every contest, newest first: organizers reach closed ones for the jury and results."""
+    def recent(self, offset: int = 0, limit: int = 100,
+               libraries: frozenset[int] | None = None) -> list[Contest]:
+        """Every contest (only those of `libraries` when given), newest first: organizers
+        reach closed ones for the jury and results."""
         query = select(Contest).order_by(col(Contest.id).desc())
+        if libraries is not None:
+            query = query.where(col(Contest.library_id).in_(libraries))
         return list(self.session.exec(query.offset(offset).limit(limit)).all())
 
-    def count_all(self) -> int:
-        return self.session.exec(select(func.count()).select_from(Contest)).one()
+    def count_all(self, libraries: frozenset[int] | None = None) -> int:
+        query = select(func.count()).select_from(Contest)
+        if libraries is not None:
+            query = query.where(col(Contest.library_id).in_(libraries))
+        return self.session.exec(query).one()
 
     def entry_count(self, contest_id: int, user_id: int | None = None) -> int:
         """Entries not withdrawn, of one participant when `user_id` is given."""

@@ -123,6 +123,8 @@ class ContestDraft:
     # How the winners list sent to participants names the winners.
     winner_names: WinnerNames = WinnerNames.INITIAL
     key: str | None = None
+    # The organizing library's name (imports); from chat, the organizer's library.
+    library: str | None = None
 
     def columns(self) -> dict[str, object]:
         """The `Contest` column values this draft sets (everything but key and bookkeeping)."""

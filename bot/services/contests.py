@@ -13,6 +13,8 @@ from datetime import date, datetime
 
 from bot.i18n import N_
 from bot.services.contest_fields import ContestDraft, FieldError, check_draft, same_country
+from bot.services.organizer import organizing_library
+from bot.services.roles import Role
 from storage.contest_models import Contest, ContestKind
 from storage.uow import Database, UnitOfWork
 
@@ -86,6 +88,8 @@ class ContestCard:
     stage: str
     user_is_juror: bool
     jury_deadline: datetime | None
+    # The organizing library: its organizers (and admins) see the organizer's buttons.
+    library_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -106,9 +110,10 @@ def create_contest(uow: UnitOfWork, draft: ContestDraft, organizer_id: int | Non
     problems = check_draft(draft)
     if problems:
         raise problems[0]
+    library_id = organizing_library(uow, organizer_id, draft.library, now)
     contest = uow.contests.add(
-        Contest(key=draft.key, created_by=organizer_id, created_at=now, updated_at=now,
-                **draft.columns())
+        Contest(key=draft.key, created_by=organizer_id, library_id=library_id, created_at=now,
+                updated_at=now, **draft.columns())
     )
     uow.flush()
     return contest
@@ -134,6 +139,13 @@ def upsert_contest(uow: UnitOfWork, draft: ContestDraft, now: datetime) -> tuple
         raise refusal
     changed = [name for name, value in draft.columns().items()
                if getattr(contest, name) != value]
+    # The library is who manages the contest, not one of its rules: a frozen one may move too.
+    library_id = organizing_library(uow, None, draft.library, now)
+    if draft.library and contest.library_id != library_id:
+        contest.library_id = library_id
+        if not changed:
+            contest.updated_at = now
+            return contest, "updated"
     if not changed:
         return contest, "unchanged"
     for name in changed:
@@ -201,13 +213,13 @@ def with_entry_count(uow: UnitOfWork, contest_id: int) -> tuple[Contest, int] | 
 
 
 def contest_list(uow: UnitOfWork, now: datetime, language: str, *,
-                 organizer: bool) -> list[ContestListItem]:
-    """What /contests lists: contests open or still to open; for organizers also those
-    closed and not yet published, to reach their jury and results."""
+                 organizer: Role | None = None) -> list[ContestListItem]:
+    """What /contests lists: contests open or still to open; for organizers also their
+    libraries' contests closed and not yet published, to reach their jury and results."""
     contests = uow.contests.current(now, 0, MOST_LISTED)
-    if organizer:
+    if organizer is not None and organizer.organizer:
         shown = {contest.id for contest in contests}
-        contests += [contest for contest in uow.contests.recent(0, MOST_LISTED)
+        contests += [contest for contest in uow.contests.recent(0, MOST_LISTED, organizer.scope)
                      if contest.id not in shown and contest.published_at is None]
     return [ContestListItem(contest.id, ContestKind(contest.kind),
                             contest_title(contest, language), stage_of(contest, now),
@@ -352,4 +364,5 @@ def contest_card(uow: UnitOfWork, contest_id: int, user_id: int, language: str,
         stage=stage_of(contest, now),
         user_is_juror=uow.contests.has_juror(contest.id, user_id),
         jury_deadline=contest.jury_deadline,
+        library_id=contest.library_id,
     )

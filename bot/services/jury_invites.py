@@ -14,8 +14,6 @@ jury no longer changes: removing, and rejoining after a removal, are refused.
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -30,14 +28,11 @@ from bot.services.jury import (
     person_name,
 )
 from bot.services.jury_reminders import plan_for_juror
+from bot.services.tokens import new_token, token_hash
 from storage.contest_models import Contest, Juror, JuryInvite
 from storage.uow import Database, UnitOfWork
 
 INVITE_TTL = timedelta(days=7)
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def create_invite(
@@ -45,7 +40,7 @@ def create_invite(
 ) -> str:
     """A one-time invite; the token is returned once and only its hash is kept."""
     contest_or_refuse(uow, contest_id)
-    token = secrets.token_urlsafe(24)  # 192 bits
+    token = new_token()
     uow.jury.add(JuryInvite(contest_id=contest_id, token_hash=token_hash(token),
                             created_by=organizer_id, created_at=now, expires_at=now + ttl))
     return token

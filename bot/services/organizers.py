@@ -3,12 +3,11 @@ invites (like the jury's: only a hash is kept), and removing an organizer."""
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.i18n import N_
-from bot.services.jury_invites import token_hash
+from bot.services.tokens import new_token, token_hash
 from storage.org_models import Library, Organizer, OrganizerInvite
 from storage.uow import Database, UnitOfWork
 
@@ -100,7 +99,7 @@ def invite_organizer(db: Database, library_id: int, admin_id: int,
         library = uow.organizers.library(library_id)
         if library is None:
             raise OrganizersError(N_("This library no longer exists."))
-        token = secrets.token_urlsafe(24)  # 192 bits
+        token = new_token()
         uow.organizers.add(OrganizerInvite(
             library_id=library_id, token_hash=token_hash(token), created_by=admin_id,
             created_at=now, expires_at=now + INVITE_TTL))

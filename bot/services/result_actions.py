@@ -13,6 +13,7 @@ from datetime import datetime
 from bot.services import jury, results
 from bot.services.contests import get_contest
 from bot.services.results import ResultsView
+from bot.services.roles import Role
 from storage.contest_models import Contest, Entry
 from storage.models import User
 from storage.uow import Database, UnitOfWork
@@ -36,11 +37,11 @@ class Published:
 # --- reads ---------------------------------------------------------------------------------
 
 
-def contest_page(uow: UnitOfWork, page: int, size: int) -> ContestPage:
-    """Every contest, newest first, `size` a page."""
-    pages = max(1, math.ceil(uow.contests.count_all() / size))
+def contest_page(uow: UnitOfWork, role: Role, page: int, size: int) -> ContestPage:
+    """The contests `role` manages, newest first, `size` a page."""
+    pages = max(1, math.ceil(uow.contests.count_all(role.scope) / size))
     page = max(0, min(page, pages - 1))
-    return ContestPage(uow.contests.recent(page * size, size), page, pages)
+    return ContestPage(uow.contests.recent(page * size, size, role.scope), page, pages)
 
 
 def preview_with_conflicts(

@@ -78,11 +78,24 @@ BUTTONS = [
     ("org:cancel:{E}:yes", X_ONLY),
     ("org:chg:cap:{E}", X_ONLY),
     ("ct:entries:{A}", X_ONLY),
+    ("ct:jury:{A}", X_ONLY),
+    ("jy:new:{A}", X_ONLY),
+    ("ct:results:{A}", X_ONLY),
+    ("rs:fz:{A}", X_ONLY),
+    ("rs:csv:{A}", X_ONLY),
+    ("rs:xlsx:{A}", X_ONLY),
+    ("rs:zip:{A}", X_ONLY),
+    ("rs:pb:{A}", X_ONLY),
+    ("rs:list:0", ANY_ORGANIZER),
+    ("ct:close:{A}", X_ONLY),
+    ("ct:closen:{A}", X_ONLY),
     ("og:inv:1", ADMIN_ONLY),
     ("og:rm:1", ADMIN_ONLY),
 ]
 COMMANDS = [
     ("/newevent", ANY_ORGANIZER),
+    ("/newcontest", ANY_ORGANIZER),
+    ("/results", ANY_ORGANIZER),
     ("/broadcast", ANY_ORGANIZER),
     ("/broadcasts", ANY_ORGANIZER),
     ("/organizers", ADMIN_ONLY),
@@ -102,3 +115,22 @@ async def test_role_matrix_command(bot_app, fake_api, world, command, expected):
     seen = {who: await _sent(fake_api, user_id, command) for who, user_id in PEOPLE.items()}
 
     assert seen == expected
+
+
+JURY_ONLY_A = {"reader": "no: jury", "juror of A": "yes", "juror of B": "no: jury",
+               "organizer of X": "no: jury", "organizer of Y": "no: jury", "admin": "no: jury"}
+
+
+async def test_role_matrix_scoring_an_entry_of_contest_a(bot_app, fake_api, world):
+    data = "jr:v:{A}:{entry}:0:7".format(**world)
+
+    seen = {}
+    for who, user_id in PEOPLE.items():
+        person = fake_api.user(user_id)
+        await person.send("/help")
+        help_message = await person.next_message()
+        answer = await person.wait_callback_answer(
+            await person.press_data(help_message["message_id"], data))
+        seen[who] = "no: jury" if answer.text == "This is for jury members only." else "yes"
+
+    assert seen == JURY_ONLY_A
