@@ -134,7 +134,8 @@ async def join_by_link(update: Update, context: Context, token: str) -> None:
     user, t = await reader(update, context)
     app = ctx_of(context)
     try:
-        joined = await app.call(join_jury, token, user.id, app.clock.now())
+        joined = await app.call(join_jury, token, user.id, app.clock.now(),
+                                update.effective_user.full_name)
     except JuryError as error:  # InviteInvalid, or JuryLocked for a removed juror once frozen
         await update.effective_chat.send_message(error.render(t))
         return

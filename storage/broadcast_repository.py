@@ -125,7 +125,9 @@ class BroadcastRepository:
                 query = query.where(Entry.side == audience.get("side"))
             return query.distinct()
         if kind == "jurors":
-            query = query.join(Juror, col(Juror.user_id) == col(User.id))
+            # Jurors an organizer removed are no longer on the jury.
+            query = query.join(Juror, col(Juror.user_id) == col(User.id)).where(
+                col(Juror.removed_at).is_(None))
             if audience.get("contest_id") is not None:
                 query = query.where(Juror.contest_id == audience["contest_id"])
             return query.distinct()

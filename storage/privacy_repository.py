@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from storage.contest_models import Contest, ContestResult, Entry, EntryStatus, Juror, Score
 from storage.models import Event, Notification, NotificationStatus, Registration, User
+from storage.org_models import Organizer
 
 # What an entry's title becomes once its work is deleted (the column cannot be empty of
 # meaning: lists show "E-017 «—»", a work without a title).
@@ -142,11 +143,14 @@ class PrivacyRepository:
 
     def clear_names_without_consent(self) -> int:
         """First names stored at a first contact before consent was asked for (older
-        versions kept them): cleared. Returns how many."""
+        versions kept them): cleared. Jurors' and organizers' names, kept when they joined
+        so that they can be told apart, stay. Returns how many."""
         table = User.__table__
+        staff = select(Juror.user_id).union(select(Organizer.user_id))
         query = (
             update(table)
-            .where(table.c.consent_at.is_(None), table.c.first_name != "")
+            .where(table.c.consent_at.is_(None), table.c.first_name != "",
+                   table.c.id.not_in(staff))
             .values(first_name="")
         )
         return self.session.execute(query).rowcount

@@ -184,14 +184,20 @@ class JuryJoined:
     already: bool
 
 
-def join_jury(db: Database, token: str, user_id: int, now: datetime) -> JuryJoined:
+def join_jury(db: Database, token: str, user_id: int, now: datetime,
+              name: str = "") -> JuryJoined:
     """`join_by_token` in a unit of work of its own; raises `InviteInvalid` or `JuryLocked`.
 
     The invite is used up by one conditional UPDATE (`claim_invite`), so two
-    readers opening the same link at once cannot both join.
+    readers opening the same link at once cannot both join. The juror's Telegram name
+    is kept (jurors are adults who agreed to judge), so that organizers can tell them
+    apart on the Jury screen and in the results.
     """
     with db.uow() as uow:
         already = joined_already(uow, token, user_id)
         contest = join_by_token(uow, token, user_id, now)
+        user = uow.users.get(user_id)
+        if user is not None and name and not user.first_name:
+            user.first_name = name[:255]
         uow.commit()
     return JuryJoined(contest, already)

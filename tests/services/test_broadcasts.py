@@ -155,6 +155,17 @@ def test_audience_jurors_of_one_contest_or_of_all(readers):
         [8001], [8001, 8002], 2)
 
 
+def test_audience_jurors_leaves_out_a_removed_juror(readers):
+    contest = make_contest(readers)
+    make_juror(readers, contest, 8001, "Gulnara Abenova")
+    make_juror(readers, contest, 8002, "Taras Melnyk")
+    with readers.uow() as uow:
+        uow.jury.juror(contest.id, 8002).removed_at = NOW
+        uow.commit()
+
+    assert audience_of(readers, Audience(AudienceKind.JURORS, contest_id=contest.id)) == [8001]
+
+
 def test_audience_round_trips_through_json():
     audience = Audience(AudienceKind.SIDE, contest_id=3, side="kz")
 

@@ -12,11 +12,13 @@ from bot.services.jury_invites import (
     JurorNotFound,
     create_invite,
     join_by_token,
+    join_jury,
     jury_screen,
     new_invite,
     remove_juror,
 )
 from storage.contest_models import Contest, JuryInvite
+from storage.models import User
 from tests.contest_factories import make_contest, make_reader
 from tests.factories import NOW
 from tests.services.test_jury import JUROR, ORGANIZER, OTHER_JUROR
@@ -214,3 +216,16 @@ def test_remove_juror_refuses_a_seat_of_another_contest(storage):
         remove_juror(storage, contest.id, seat_of(storage, other.id, JUROR).id, NOW)
 
     assert seat_of(storage, other.id, JUROR).removed_at is None
+
+
+def test_join_jury_keeps_the_jurors_telegram_name_for_the_organizers(storage):
+    contest = make_contest(storage)
+    with storage.uow() as uow:
+        uow.users.add(User(id=JUROR, language="en", created_at=NOW))
+        token = create_invite(uow, contest.id, ORGANIZER, NOW)
+        uow.commit()
+
+    join_jury(storage, token, JUROR, NOW, "Olena Kovalenko")
+
+    with storage.uow() as uow:
+        assert uow.users.get(JUROR).first_name == "Olena Kovalenko"

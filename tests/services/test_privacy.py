@@ -15,10 +15,12 @@ from bot.services.registration import ProfileRequired, register, register_reader
 from bot.services.retention import apply_retention, readers_past_retention
 from storage.contest_models import ContestResult, EntryContent, EntryStatus, Juror
 from storage.models import Notification, NotificationKind, NotificationStatus, User
+from storage.org_models import Organizer
 from storage.privacy_repository import NEUTRAL_TITLE
 from storage.uow import Database
 from tests.contest_factories import make_contest, make_reader
 from tests.factories import NOW, make_event
+from tests.org_factories import make_library
 from tests.result_factories import make_entry, make_juror, make_score
 
 YEAR = timedelta(days=365)
@@ -437,3 +439,20 @@ def test_retention_forgets_a_profile_form_left_for_a_day(storage):
     with storage.uow() as uow:
         kept = [row.data for row in uow.persisted.all_of("user")]
     assert (report.forms_forgotten, kept) == (1, [b"answered an hour ago"])
+
+
+def test_retention_keeps_the_names_of_jurors_and_organizers(storage):
+    contest = make_contest(storage)
+    library = make_library(storage, "Youth Library")
+    with storage.uow() as uow:
+        for user_id, name in ((JUROR, "Olena"), (OTHER, "Gulnara")):
+            uow.users.add(User(id=user_id, first_name=name, language="en", created_at=NOW))
+        uow.flush()
+        uow.jury.add(Juror(contest_id=contest.id, user_id=JUROR, joined_at=NOW))
+        uow.organizers.add(Organizer(user_id=OTHER, library_id=library, added_at=NOW))
+        uow.commit()
+
+    report = apply_retention(storage, NOW, YEAR)
+
+    assert (report.names_cleared, user_row(storage, JUROR).first_name,
+            user_row(storage, OTHER).first_name) == (0, "Olena", "Gulnara")
