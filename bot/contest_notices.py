@@ -126,7 +126,8 @@ def winners_text(t: Translator, contest: Contest, payload: dict, facts: ContestF
 def _winner_line(t: Translator, contest: Contest, winner: dict, entry: EntryFacts) -> str:
     place = place_label(t, winner["place"], bool(winner.get("shared")))
     name = winner_name(contest.winner_names, entry.author)
-    if name is None:
+    # (An author who erased their data has no name left: their line names the code only.)
+    if not name:
         # Translators: one line of a winners list that names no one: place, entry code, title.
         return t.gettext("{place}: {code} «{title}»").format(
             place=place, code=entry.code, title=entry.title)

@@ -158,6 +158,11 @@ def freeze(uow: UnitOfWork, contest_id: int, now: datetime) -> ResultsView:
     return replace(view, frozen=True)
 
 
+def _erased(uow: UnitOfWork, user_id: int) -> bool:
+    user = uow.users.get(user_id)
+    return user is None or user.erased_at is not None
+
+
 def publish(
     uow: UnitOfWork,
     contest_id: int,
@@ -184,6 +189,8 @@ def publish(
     view = _frozen_view(uow, contest)
     queued = 0
     for row in view.rows:
+        if _erased(uow, row.user_id):
+            continue  # they asked to be forgotten: no certificate made out to no one
         payload = {
             "entry_id": row.entry_id, "place": row.place, "shared": row.shared,
             "winner": row.winner, "side": row.side, "flag": row.flag,
@@ -196,6 +203,8 @@ def publish(
         for row in view.winners
     ]
     for user_id in _audience(uow, contest, view, audience, organizer_id):
+        if _erased(uow, user_id):
+            continue
         key = f"winners_list:{contest.id}:{user_id}"
         queued += _enqueue(uow, key, NotificationKind.WINNERS_LIST, contest, user_id,
                            {"audience": audience, "winners": winners}, now)

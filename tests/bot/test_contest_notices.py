@@ -157,6 +157,16 @@ def test_winners_list_names_winners_as_the_organizer_chose(en, winner_names, lin
     assert text.split("\n")[1:] == lines
 
 
+def test_winners_list_names_an_author_who_erased_their_data_by_code_only(en):
+    winners = [{"entry_id": 1, "side": None, "place": 1, "shared": False}]
+
+    erased = ContestFacts(entries={1: EntryFacts(1, "E-001", "Steppe wind", "", "")})
+
+    text = say(en, NotificationKind.WINNERS_LIST, {"winners": winners}, facts=erased, sides=[])
+
+    assert text.split("\n")[1:] == ["1st place: E-001 «Steppe wind»"]
+
+
 @pytest.mark.parametrize(("full_name", "shown"), [
     ("Aigerim Bekova", "Aigerim B."),
     ("  Anna  Maria   Smith ", "Anna S."),

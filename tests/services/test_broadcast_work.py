@@ -13,10 +13,12 @@ from sqlmodel import select
 
 from bot.services import broadcast_work
 from bot.services.broadcasts import Audience, AudienceKind, BroadcastDraft, BroadcastStateError
+from bot.services.roles import Role
 from storage.broadcast_models import Broadcast, BroadcastStatus
 from storage.models import Notification, NotificationStatus, User
 from storage.uow import Database
 from tests.factories import NOW, make_event
+from tests.org_factories import make_library, make_organizer
 
 ORGANIZER = 7001
 READERS = {501: "en", 502: "ru"}
@@ -191,7 +193,7 @@ def test_status_facts_and_listing_carry_what_the_screens_render(readers):
 
     with readers.uow() as uow:
         facts = broadcast_work.status_facts(uow, scheduled.id, NOW)
-        listed = broadcast_work.listing(uow, 10, NOW)
+        listed = broadcast_work.listing(uow, Role(ORGANIZER, admin=True), 10, NOW)
 
     assert (facts.organizer_language, facts.organizer_timezone, facts.event.id,
             facts.contest) == ("en", "Asia/Almaty", event.id, None)
@@ -211,3 +213,21 @@ def test_confirm_facts_count_the_audience_and_name_its_event(readers):
     assert (facts.count, facts.audience_event.id, facts.button_event.id) == (0, event.id,
                                                                              event.id)
     assert (everyone.count, everyone.audience_event, everyone.button_contest) == (3, None, None)
+
+
+def test_listing_shows_an_organizer_the_broadcasts_of_their_librarys_organizers(readers):
+    x, y = make_library(readers, "Library X"), make_library(readers, "Library Y")
+    make_organizer(readers, 8101, x)
+    make_organizer(readers, 8102, x)
+    make_organizer(readers, 8103, y)
+    for organizer_id in (8101, 8102, 8103):
+        broadcast_work.create_broadcast(readers, draft(), organizer_id, NOW)
+
+    with readers.uow() as uow:
+        seen = {who: [item.status.broadcast.created_by
+                      for item in broadcast_work.listing(uow, role, 10, NOW)]
+                for who, role in (("x", Role(8101, library_ids=frozenset({x}))),
+                                  ("y", Role(8103, library_ids=frozenset({y}))),
+                                  ("admin", Role(ORGANIZER, admin=True)))}
+
+    assert seen == {"x": [8102, 8101], "y": [8103], "admin": [8103, 8102, 8101]}

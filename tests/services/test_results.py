@@ -330,6 +330,19 @@ def test_publish_queues_each_outcome_and_the_winners_list(storage: Database) -> 
     assert contest_row(storage, contest.id).published_at == moment
 
 
+def test_publish_leaves_out_an_author_who_erased_their_data(storage: Database) -> None:
+    contest, _entries = frozen_contest_with_results(storage)
+    with storage.uow() as uow:
+        uow.users.get(2).erased_at = AFTER_CLOSE
+        uow.commit()
+
+    with storage.uow() as uow:
+        queued = publish(uow, contest.id, AFTER_CLOSE + timedelta(hours=2), "participants")
+        uow.commit()
+
+    assert (queued, sorted({n[1] for n in notifications(storage)})) == (6, [1, 3, 4])
+
+
 @pytest.mark.parametrize(
     ("audience", "recipients"),
     [("jurors", [JUROR_A, JUROR_B]), ("organizer", [ORGANIZER_ID])],
