@@ -287,6 +287,26 @@ class FakeUser:
             await asyncio.sleep(0.01)
         await self.wait_idle(quiet, max(0.0, deadline - time.monotonic()) + quiet)
 
+    async def wait_message_after(self, count: int, timeout: float = 5.0) -> None:  # noqa: ASYNC109
+        """Until more than `count` bot messages or edits are queued in this chat (see
+        `queued`): a press's callback answer alone is not the bot's answer to it."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while len(self._events) <= count:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise AssertionError(self._timeout_report(timeout))
+            self._new_event.clear()
+            try:
+                await asyncio.wait_for(self._new_event.wait(), remaining)
+            except TimeoutError:
+                pass
+
+    @property
+    def queued(self) -> int:
+        """How many bot messages and edits wait to be read with `next_event`."""
+        return len(self._events)
+
     def drain(self) -> list[ChatEvent]:
         """Forget queued events (e.g. after setup steps); returns them."""
         drained = list(self._events)

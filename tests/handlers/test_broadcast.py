@@ -104,6 +104,9 @@ async def people(organizer, fake_api) -> dict[int, FakeUser]:  # noqa: ANN001
 
 
 async def step(user: FakeUser, action: str, value: str) -> None:
+    """One answer of the form; every one of them is answered with a message (the next
+    question, or the same one again), which is waited for before the chat goes quiet."""
+    queued = user.queued
     if action == "press":
         await user.press(value)
     elif action == "press_containing":
@@ -112,6 +115,7 @@ async def step(user: FakeUser, action: str, value: str) -> None:
         await user.press(label)
     else:
         await user.send(value)
+    await user.wait_message_after(queued)
     await user.wait_reply()
 
 
@@ -430,9 +434,10 @@ async def test_sticker_instead_of_the_message_is_asked_again(organizer):
 async def test_version_too_long_for_a_caption_is_asked_again(organizer):
     await organizer.send("/broadcast")
     await organizer.wait_reply()
+    organizer.drain()
     await organizer.send_document(b"%PDF-1.4 programme", "programme.pdf", "application/pdf",
                                   caption="Programme")
-    await organizer.wait_idle()
+    await organizer.next_message()  # which language the caption is in
 
     shown = await compose_rest(organizer, ("press", "English"), ("press", "+ Русский"),
                                ("send", "б" * 1025))
