@@ -1,6 +1,6 @@
 """Parts of the broadcast benchmark: the two child processes, seeding, reading the outbox.
 
-The fake Bot API (`python -m bot.fakeapi`) and the bot (`python -m bot.cli run`, the real
+The fake Bot API (`python -m bot.sandbox.fakeapi`) and the bot (`python -m bot.cli run`, the real
 Application from `bot.app.build_application`) each run in a process of their own, so the
 bot can be SIGKILLed and restarted while the fake server keeps its records.
 """
@@ -48,11 +48,11 @@ def _child_env(extra: dict[str, str] | None = None) -> dict[str, str]:
 
 
 class FakeApiProcess:
-    """`python -m bot.fakeapi` in a child process, driven over its /_fake/ endpoints."""
+    """`python -m bot.sandbox.fakeapi` in a child process, driven over its /_fake/ endpoints."""
 
     def __init__(self, *, latency: float, rate: int, paid_rate: int, log: Path) -> None:
         self.args = [
-            sys.executable, "-m", "bot.fakeapi", "--latency", str(latency), "--limits",
+            sys.executable, "-m", "bot.sandbox.fakeapi", "--latency", str(latency), "--limits",
             "--rate", str(rate), "--paid-rate", str(paid_rate),
         ]
         self.log = log
@@ -237,7 +237,7 @@ class Readers:
 
 def went_wrong_texts() -> set[str]:
     """The bot's "something went wrong" in every language (handlers.fallback.on_error)."""
-    from bot.i18n import LANGUAGES, Catalogs
+    from bot.core.i18n import LANGUAGES, Catalogs
 
     catalogs = Catalogs.load()
     message = "Sorry, something went wrong on our side. Please try again in a minute."
@@ -246,11 +246,11 @@ def went_wrong_texts() -> set[str]:
 
 def in_flight_bound(rate: int, paid: bool) -> tuple[int, str]:
     """The most duplicates a crash may cause, as the engine declares it."""
-    from bot import delivery
-    from bot.settings import Settings
+    from bot.core.settings import Settings
+    from bot.delivery import engine as delivery
 
     settings = Settings(send_rate=rate, paid_broadcasts=paid)
-    return delivery.in_flight_bound(settings), "declared by bot.delivery.in_flight_bound"
+    return delivery.in_flight_bound(settings), "declared by bot.delivery.engine.in_flight_bound"
 
 
 # --- the database ---------------------------------------------------------------------------

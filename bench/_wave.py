@@ -75,7 +75,7 @@ class Press:
 
 
 class WaveFake(FakeApiProcess):
-    """`python -m bot.fakeapi` as bench/_support.py runs it; flood control only with
+    """`python -m bot.sandbox.fakeapi` as bench/_support.py runs it; flood control only with
     `limits`, and an HTTP client without a connection cap."""
 
     def __init__(
@@ -163,7 +163,7 @@ def run_bare_bot() -> None:
     """A bare python-telegram-bot bot as its documentation shows one: PTB's defaults (httpx,
     256 connections, the standard event loop), `concurrent_updates(256)`, one
     CallbackQueryHandler that answers the query and edits the message; no database.
-    With BARE_FAST=1 it talks through Kopir's aiohttp client (`bot.bulk_request`, 32
+    With BARE_FAST=1 it talks through Kopir's aiohttp client (`bot.delivery.http`, 32
     connections as Kopir's replies) on uvloop, as `kopir run` does: the same transport, so
     the difference is Kopir's own work."""
     from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -192,7 +192,7 @@ def run_bare_bot() -> None:
         import uvloop
 
         from bot.app import REPLY_CONNECTIONS
-        from bot.bulk_request import AiohttpRequest
+        from bot.delivery.http import AiohttpRequest
 
         builder.request(AiohttpRequest(REPLY_CONNECTIONS)).get_updates_request(AiohttpRequest(1))
         asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())

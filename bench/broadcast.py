@@ -7,7 +7,7 @@ Run from the repository root, without installing anything:
     .venv/bin/python bench/broadcast.py --quick         # 900 recipients (~30 s), any mode
     .venv/bin/python bench/broadcast.py --check-fake    # can the fake API take 1000 req/s?
 
-Three processes: the fake Bot API (`python -m bot.fakeapi`: 50 ms latency, flood control
+Three processes: the fake Bot API (`python -m bot.sandbox.fakeapi`: 50 ms latency, flood control
 like Telegram's answering 429 with retry_after: 30 messages/s in all, 1000/s with
 allow_paid_broadcast, 1/s per chat; 1% of the recipients have blocked the bot and answer
 403), the bot (`python -m bot.cli run` on a file SQLite database seeded with the readers),

@@ -16,7 +16,7 @@ reader: `register_reader` / `cancel_reader`). An "operation" is one such press.
 Variants, one after the other in the same process:
   sync        the services called straight on the event loop (the old way: the baseline);
   threads-k   the same services through `loop.run_in_executor(ThreadPoolExecutor(k))`, as
-              `bot.context.AppContext.call` / `read` do (one call per unit of work), with the
+              `bot.core.context.AppContext.call` / `read` do (one call per unit of work), with the
               engine's pool sized k as `bot.app` does; k from --threads (4, 8, 16);
   async       SQLAlchemy's async engine (sqlite+aiosqlite / postgresql+asyncpg) and an
               AsyncSession running the same statements as the services and repositories
@@ -359,7 +359,7 @@ class Backend:
 
 
 def _read(database: Database, query: Callable[..., Any], *args: Any) -> Any:
-    """`bot.context._read`: a read-only unit of work."""
+    """`bot.core.context._read`: a read-only unit of work."""
     with database.uow() as uow:
         return query(uow, *args)
 

@@ -72,7 +72,7 @@ class Run:
 
 
 def sender_interval() -> float:
-    from bot.settings import Settings
+    from bot.core.settings import Settings
 
     return Settings.from_env({}).sender_interval_seconds
 

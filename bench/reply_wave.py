@@ -4,7 +4,7 @@
     .venv/bin/python bench/reply_wave.py --readers 500      # the C=500 goal
     .venv/bin/python bench/reply_wave.py --register         # 1000 readers, 500 seats
 
-Processes: the fake Bot API (`python -m bot.fakeapi --latency 0.05`, no flood control unless
+Processes: the fake Bot API (`python -m bot.sandbox.fakeapi --latency 0.05`, no flood control unless
 --limits), the bot, and this harness, which presses through the fake API's /_fake/press.
 
 Wave (default). The button is an event card's own button, `ev:card:<id>` ("open/refresh

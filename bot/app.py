@@ -8,14 +8,14 @@ from concurrent.futures import ThreadPoolExecutor
 
 from telegram.ext import Application, ApplicationBuilder
 
-from bot import delivery
-from bot.bulk_request import AiohttpRequest
-from bot.clock import Clock, SystemClock
-from bot.context import CONTEXT_KEY, AppContext, app_context
-from bot.i18n import Catalogs
-from bot.persistence import DatabasePersistence
-from bot.settings import Settings
-from bot.updates import ReaderOrderProcessor
+from bot.core.clock import Clock, SystemClock
+from bot.core.context import CONTEXT_KEY, AppContext, app_context
+from bot.core.i18n import Catalogs
+from bot.core.settings import Settings
+from bot.delivery import engine as delivery
+from bot.delivery.http import AiohttpRequest
+from bot.runtime.persistence import DatabasePersistence
+from bot.runtime.updates import ReaderOrderProcessor
 from handlers import (
     broadcast,
     contests,
@@ -73,7 +73,7 @@ def build_application(
         .persistence(DatabasePersistence(context.database, clock=context.clock))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
-        # Different readers at once, each reader's updates in order (bot.updates).
+        # Different readers at once, each reader's updates in order (bot.runtime.updates).
         .concurrent_updates(ReaderOrderProcessor(settings.concurrent_updates, context.clock))
         # aiohttp, like the delivery engine's own Bot: PTB's default client (httpx) takes
         # several times the CPU per request, and the bot has one core for readers and a

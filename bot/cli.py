@@ -9,7 +9,7 @@ import logging
 import os
 import sys
 
-from bot.settings import Settings, SettingsError, load_dotenv_file
+from bot.core.settings import Settings, SettingsError, load_dotenv_file
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -51,11 +51,11 @@ def main(argv: list[str] | None = None) -> int:
     if command == "run":
         return _run(settings)
     if command == "sandbox":
-        from bot.sandbox import run_sandbox
+        from bot.sandbox.runner import run_sandbox
 
         return run_sandbox(settings)
     if command == "import":
-        from bot.importer import import_command
+        from bot.importing.events import import_command
 
         return import_command(settings, args.file)
     from storage.migrate import upgrade

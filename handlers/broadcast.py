@@ -4,7 +4,7 @@ The draft lives in `user_data` until Send now or Schedule, which write it in one
 unit of work (`bot.services.broadcast_work.create_broadcast`; the previews, the
 summary and sending are in `handlers.broadcast_send`). Every text is checked as
 Telegram will read it (`bot.services.broadcast_text`), and the preview is the
-very message readers get (`bot.broadcast_render.outgoing_for`), so a broadcast
+very message readers get (`bot.messages.broadcasts.outgoing_for`), so a broadcast
 never fails for all its readers at once. The status message, its buttons and
 /broadcasts are in `handlers.broadcast_status`.
 """
@@ -23,7 +23,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.i18n import LANGUAGES, N_, Translator
+from bot.core.i18n import LANGUAGES, N_, Translator
 from bot.services import broadcast_text, broadcasts
 from bot.services.broadcasts import ADMIN_AUDIENCES, Audience, AudienceKind
 from bot.services.event_fields import FieldError, parse_moment

@@ -13,7 +13,7 @@ from enum import Enum
 from babel.dates import format_timedelta
 from telegram import InlineKeyboardMarkup
 
-from bot.i18n import LANGUAGE_NAMES, LANGUAGES, N_, Translator
+from bot.core.i18n import LANGUAGE_NAMES, LANGUAGES, N_, Translator
 from bot.services.broadcasts import (
     ADMIN_AUDIENCES,
     Audience,

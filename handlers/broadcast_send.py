@@ -16,8 +16,8 @@ from telegram import Update
 from telegram.error import BadRequest
 from telegram.ext import ConversationHandler
 
-from bot.broadcast_render import outgoing_for
-from bot.i18n import Translator
+from bot.core.i18n import Translator
+from bot.messages.broadcasts import outgoing_for
 from bot.services import broadcast_work, broadcasts
 from bot.services.broadcasts import Audience, BroadcastDraft
 from handlers import broadcast_screens as screens

@@ -18,8 +18,8 @@ from telegram import Bot, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.context import AppContext, app_context
-from bot.i18n import Translator
+from bot.core.context import AppContext, app_context
+from bot.core.i18n import Translator
 from bot.services import broadcast_work
 from bot.services.broadcast_work import StatusFacts
 from bot.services.broadcasts import Audience, BroadcastNotFound, BroadcastStateError

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.context import AppContext
-from bot.i18n import LANGUAGES, Translator
+from bot.core.context import AppContext
+from bot.core.i18n import LANGUAGES, Translator
 from bot.services import broadcast_work, broadcasts
 from bot.services.broadcast_work import ConfirmFacts
 from bot.services.broadcasts import Audience, AudienceKind

@@ -19,10 +19,10 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.context import AppContext, app_context
-from bot.i18n import N_, Translator
+from bot.core.context import AppContext, app_context
+from bot.core.i18n import N_, Translator
+from bot.runtime.updates import ReaderOrderProcessor
 from bot.services.users import SeenUser, meet, suggested_language
-from bot.updates import ReaderOrderProcessor
 from storage.models import User
 
 Context = ContextTypes.DEFAULT_TYPE
@@ -174,7 +174,7 @@ def conversation(
     PTB calls `timed_out` with the last update the conversation handled (a
     message or a button press) and its context; the conversation then ends.
 
-    Its state and the drafts in user_data survive a restart (`bot.persistence`);
+    Its state and the drafts in user_data survive a restart (`bot.runtime.persistence`);
     PTB does not keep timeout jobs, so a conversation restored after a restart
     times out again only from its next answer on.
     """
@@ -192,7 +192,7 @@ def conversation(
             allow_reentry=allow_reentry,
             per_message=False,
             conversation_timeout=CONVERSATION_TIMEOUT,
-            # Kept by `bot.persistence` with the drafts in user_data: a half-filled form
+            # Kept by `bot.runtime.persistence` with the drafts in user_data: a half-filled form
             # is continued after a restart.
             persistent=True,
         )

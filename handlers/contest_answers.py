@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.i18n import LANGUAGES, N_
+from bot.core.i18n import LANGUAGES, N_
 from bot.services import contest_fields as cf
 from bot.services.contest_groups import MOST_CRITERIA, WEIGHT_TOLERANCE
 from bot.services.event_fields import FieldError, parse_language, parse_timezone

@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup
 
-from bot.i18n import LANGUAGE_NAMES, LANGUAGES, N_, Translator
+from bot.core.i18n import LANGUAGE_NAMES, LANGUAGES, N_, Translator
+from bot.core.settings import Settings
 from bot.services.contest_fields import CriterionDraft, SideDraft, criteria_example
-from bot.settings import Settings
 from handlers.common import keyboard
 from handlers.event_form import OFFERED_ZONES, moment_text
 from storage.contest_models import ContestKind, TiePolicy, WinnerNames

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.i18n import Translator
+from bot.core.i18n import Translator
 from bot.services.catalog import zone_of
 from bot.services.contests import (
     ContestCard,

@@ -25,7 +25,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot.i18n import N_, Translator
+from bot.core.i18n import N_, Translator
+from bot.files.work_files import NotWhatItSays, clean
 from bot.services.contests import ContestNotFound, contest_title
 from bot.services.entries import (
     FILE_NOT_LOADED,
@@ -40,7 +41,6 @@ from bot.services.entries import (
     wrong_kind,
 )
 from bot.services.entry_actions import changeable_entry, enterable_contest, send_entry
-from bot.work_files import NotWhatItSays, clean
 from handlers import entry_lists
 from handlers.common import (
     ActiveFlow,
@@ -298,7 +298,7 @@ async def work_sent(update: Update, context: Context) -> object:
 
 
 async def check_cleanable(bot: Bot, work: WorkDraft) -> None:
-    """Refuses a file that is not what its name says (see bot.work_files): it is downloaded
+    """Refuses a file that is not what its name says (see bot.files.work_files): it is downloaded
     and cleaned once, as the jury's copy will be, and the result thrown away. A photo sent
     as a photo is Telegram's own JPEG, without metadata."""
     if work.content not in (EntryContent.IMAGE_FILE, EntryContent.DOCUMENT):

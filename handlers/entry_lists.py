@@ -9,7 +9,7 @@ from telegram import Update
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.i18n import Translator
+from bot.core.i18n import Translator
 from bot.services.contests import ContestNotFound, contest_title, side_name
 from bot.services.entries import EntryRefused, EntryRow, MyEntry, my_entries, owned_entry
 from bot.services.entry_actions import entry_list, withdraw_reader_entry

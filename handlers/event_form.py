@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup
 
-from bot.i18n import LANGUAGE_NAMES, LANGUAGES, N_, Translator
+from bot.core.i18n import LANGUAGE_NAMES, LANGUAGES, N_, Translator
+from bot.core.settings import Settings
 from bot.services import event_fields as fields
 from bot.services.organizer import Registrants
-from bot.settings import Settings
 from handlers.common import keyboard
 from storage.models import Event, EventKind, User
 

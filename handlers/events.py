@@ -9,7 +9,7 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.i18n import N_, Translator
+from bot.core.i18n import N_, Translator
 from bot.services.catalog import (
     PAGE_SIZE,
     EventCard,

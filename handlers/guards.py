@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.i18n import N_, Translator
+from bot.core.i18n import N_, Translator
 from bot.services.roles import Access, Role
 from handlers.common import Context, ctx_of, reader
 from storage.models import User

@@ -25,7 +25,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.i18n import N_, Translator
+from bot.core.i18n import N_, Translator
 from handlers.common import (
     EDITS_NOT_READ,
     ActiveFlow,

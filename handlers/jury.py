@@ -22,7 +22,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.i18n import Translator
+from bot.core.i18n import Translator
 from bot.services import jury
 from bot.services.contests import contest_title
 from bot.services.jury import BlindEntry, JuryError

@@ -14,8 +14,8 @@ import re
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler
 
-from bot.context import AppContext
-from bot.i18n import N_, Translator
+from bot.core.context import AppContext
+from bot.core.i18n import N_, Translator
 from bot.services.contests import ContestNotFound, contest_title
 from bot.services.jury import JuryError
 from bot.services.jury_invites import (

@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 from telegram import Bot, Chat, InlineKeyboardMarkup
 from telegram.error import TelegramError
 
-from bot.i18n import N_, Translator
+from bot.core.i18n import N_, Translator
+from bot.files.work_files import NotWhatItSays, clean
 from bot.services.contests import contest_title, criterion_names
 from bot.services.jury import (
     BlindEntry,
@@ -26,7 +27,6 @@ from bot.services.jury import (
     ScoredEntry,
 )
 from bot.services.jury_invites import JurorSeat
-from bot.work_files import NotWhatItSays, clean
 from handlers.common import keyboard
 from handlers.event_form import chunks
 from storage.contest_models import Contest, EntryContent
@@ -268,7 +268,7 @@ async def send_work(bot: Bot, chat: Chat, t: Translator, entry: BlindEntry) -> N
         return
     # A file sent by its file_id keeps the author's file name, which often is their own
     # name, and its metadata (author, company, GPS): it is downloaded, cleaned
-    # (bot.work_files) and sent again under the code (entries are at most 20 MB).
+    # (bot.files.work_files) and sent again under the code (entries are at most 20 MB).
     try:
         file = await bot.get_file(entry.file_id)
         content = bytes(await file.download_as_bytearray())

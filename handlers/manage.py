@@ -22,7 +22,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.i18n import Translator
+from bot.core.i18n import Translator
 from bot.services import event_fields as fields
 from bot.services import organizer
 from bot.services.event_fields import FieldError

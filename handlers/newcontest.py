@@ -16,7 +16,7 @@ from telegram.ext import (
     ConversationHandler,
 )
 
-from bot.i18n import N_, Translator
+from bot.core.i18n import N_, Translator
 from bot.services.contests import add_contest
 from bot.services.event_fields import FieldError
 from handlers import contest_answers as answers

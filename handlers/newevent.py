@@ -17,7 +17,7 @@ from telegram.ext import (
     ConversationHandler,
 )
 
-from bot.i18n import LANGUAGES, N_, Nn_, Translator
+from bot.core.i18n import LANGUAGES, N_, Nn_, Translator
 from bot.services import event_fields as fields
 from bot.services import organizer
 from bot.services.event_fields import EventDraft, FieldError, parse_start

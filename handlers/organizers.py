@@ -16,7 +16,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.i18n import N_, Translator
+from bot.core.i18n import N_, Translator
 from bot.services.organizers import (
     INVITE_TTL,
     LibraryTeam,

@@ -12,8 +12,8 @@ from datetime import time, timedelta, tzinfo
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot.context import app_context
-from bot.i18n import LANGUAGE_NAMES, N_, Translator
+from bot.core.context import app_context
+from bot.core.i18n import LANGUAGE_NAMES, N_, Translator
 from bot.services.privacy import (
     MYDATA_FILE,
     EntryFact,

@@ -25,7 +25,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.i18n import N_, Translator
+from bot.core.i18n import N_, Translator
 from bot.services.profile import (
     ProfileDraft,
     ProfileError,

@@ -14,8 +14,8 @@ from datetime import timedelta
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.i18n import Translator
-from bot.ics import event_calendar, ics_filename
+from bot.core.i18n import Translator
+from bot.files.ics import event_calendar, ics_filename
 from bot.services.catalog import MyEntry, event_title, my_events
 from bot.services.registration import (
     ALREADY_REGISTERED,

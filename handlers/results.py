@@ -19,9 +19,10 @@ from telegram.constants import ChatAction
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot import exports
-from bot.context import AppContext
-from bot.i18n import Translator
+from bot.core.context import AppContext
+from bot.core.i18n import Translator
+from bot.files import exports
+from bot.files.work_files import NotWhatItSays, clean
 from bot.services import results
 from bot.services.contests import ContestNotFound, contest_title, get_contest, is_open
 from bot.services.result_actions import (
@@ -33,7 +34,6 @@ from bot.services.result_actions import (
 )
 from bot.services.results import ResultsRefused, ResultsView
 from bot.services.roles import Role
-from bot.work_files import NotWhatItSays, clean
 from handlers import guards
 from handlers import results_screens as screens
 from handlers.common import Context, answer, ctx_of
@@ -201,7 +201,7 @@ async def _send_zip(press: Press) -> None:
     await press.done()
     await press.update.effective_chat.send_chat_action(ChatAction.UPLOAD_DOCUMENT)
     bot = press.context.bot
-    # Files go into the archive cleaned of their authors' metadata (bot.work_files); a
+    # Files go into the archive cleaned of their authors' metadata (bot.files.work_files); a
     # photo sent as a photo is Telegram's own JPEG, already without any.
     by_file = {entry.file_id: entry for entry, _author in entries if entry.file_id}
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup
 
-from bot.exports import removed_jurors_note
-from bot.i18n import N_, Translator
+from bot.core.i18n import N_, Translator
+from bot.files.exports import removed_jurors_note
 from bot.services.contests import contest_title, side_name, stage_of
 from bot.services.results import ResultRow, ResultsView
 from handlers.common import keyboard

@@ -9,8 +9,8 @@ from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.context import app_context
-from bot.i18n import LANGUAGE_NAMES, LANGUAGES, N_, Translator
+from bot.core.context import app_context
+from bot.core.i18n import LANGUAGE_NAMES, LANGUAGES, N_, Translator
 from bot.services.roles import Role
 from bot.services.users import set_reader_language, suggested_language
 from handlers import contests, events, jury_invites, organizers

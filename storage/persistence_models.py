@@ -1,4 +1,4 @@
-"""What python-telegram-bot's persistence keeps between restarts (see `bot.persistence`):
+"""What python-telegram-bot's persistence keeps between restarts (see `bot.runtime.persistence`):
 readers' `user_data` (drafts of half-filled forms, the flow typed text goes to), `chat_data`,
 and the state of each persistent conversation."""
 

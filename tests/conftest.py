@@ -13,10 +13,10 @@ from sqlalchemy import text
 from telegram.ext import Application
 
 from bot.app import build_application
-from bot.clock import ManualClock
-from bot.fakeapi.server import FakeBotApi
-from bot.i18n import Catalogs
-from bot.settings import Settings
+from bot.core.clock import ManualClock
+from bot.core.i18n import Catalogs
+from bot.core.settings import Settings
+from bot.sandbox.fakeapi.server import FakeBotApi
 from storage.db import make_engine
 from storage.migrate import upgrade
 from storage.uow import Database
@@ -129,7 +129,7 @@ async def bot_app(settings, clock, database, catalogs):  # noqa: ANN001, ANN201
 
 async def onboard(fake_api: FakeBotApi, user_id: int, language: str = "en", **user_fields):
     """A reader opens the bot and picks a language; returns the FakeUser with a clean inbox."""
-    from bot.i18n import LANGUAGE_NAMES
+    from bot.core.i18n import LANGUAGE_NAMES
 
     user = fake_api.user(user_id, **user_fields)
     await user.send("/start")

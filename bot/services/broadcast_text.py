@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import re
 
-from bot.i18n import N_, Nn_
+from bot.core.i18n import N_, Nn_
 from bot.services.event_fields import FieldError
 
 TEXT_LIMIT = 4096

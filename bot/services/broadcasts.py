@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from bot.i18n import LANGUAGES, N_
+from bot.core.i18n import LANGUAGES, N_
 from bot.services.event_fields import FieldError
 from bot.services.roles import Access, Role, contest_access, event_access
 from storage.broadcast_models import Broadcast, BroadcastStatus, MediaKind

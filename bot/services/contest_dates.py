@@ -9,7 +9,7 @@ import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.i18n import N_
+from bot.core.i18n import N_
 from bot.services.contest_groups import as_shown
 from bot.services.event_fields import FieldError, as_text, parse_moment
 from bot.services.numbers import date_problem

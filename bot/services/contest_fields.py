@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from bot.i18n import N_, Nn_
+from bot.core.i18n import N_, Nn_
 from bot.services.contest_dates import (  # noqa: F401 - re-exported: one module to import
     LONGEST_WINDOW,
     REFERENCE_SLACK,

@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from bot.i18n import N_, Nn_, Translator
+from bot.core.i18n import N_, Nn_, Translator
 from bot.services.cities import known_country_zone
 from bot.services.event_fields import FieldError, as_text, limited_text, parse_language
 from bot.services.numbers import parse_whole_number

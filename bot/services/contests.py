@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot.i18n import N_
+from bot.core.i18n import N_
 from bot.services.contest_fields import ContestDraft, FieldError, check_draft, same_country
 from bot.services.organizer import organizing_library
 from bot.services.roles import Role

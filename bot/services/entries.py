@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import PurePosixPath
 
-from bot.i18n import Plural
+from bot.core.i18n import Plural
 from bot.services import profile
 from bot.services.contests import ContestNotFound, country_allowed, is_open, side_of
 from bot.services.entry_refusals import (  # noqa: F401 - re-exported: one module to import

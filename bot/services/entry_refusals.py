@@ -8,7 +8,7 @@ from __future__ import annotations
 import gettext
 from datetime import date, datetime
 
-from bot.i18n import N_, Nn_, Plural, Translator
+from bot.core.i18n import N_, Nn_, Plural, Translator
 from storage.contest_models import EntryContent
 
 TITLE_LIMIT = 200

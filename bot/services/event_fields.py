@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from bot.i18n import LANGUAGE_NAMES, LANGUAGES, N_, Nn_, Plural, Translator
+from bot.core.i18n import LANGUAGE_NAMES, LANGUAGES, N_, Nn_, Plural, Translator
 from bot.services.cities import known_city_zone, looks_like_zone, zone_names
 from bot.services.numbers import date_problem, parse_whole_number
 from storage.models import EventKind

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import PurePosixPath
 
-from bot.i18n import N_, Nn_, Plural, Translator
+from bot.core.i18n import N_, Nn_, Plural, Translator
 from bot.services.contests import ContestNotFound
 from bot.services.jury_reminders import (  # noqa: F401  (part of this module's interface)
     jury_reminder_key,

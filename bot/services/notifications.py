@@ -1,6 +1,6 @@
 """Putting reminders and notices into the outbox (`Notification` rows).
 
-Only rows are written here; `bot.delivery` sends them. Each row has a
+Only rows are written here; `bot.delivery.engine` sends them. Each row has a
 `dedupe_key` naming the logical message, so planning twice changes nothing and
 a message confirmed sent is never planned again.
 """

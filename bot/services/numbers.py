@@ -13,7 +13,7 @@ from __future__ import annotations
 import calendar
 import unicodedata
 
-from bot.i18n import N_
+from bot.core.i18n import N_
 
 # Longer numbers are never a count, a place or an id here; refusing them keeps int() and the
 # database (64-bit integers) safe.

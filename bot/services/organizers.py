@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.i18n import N_
+from bot.core.i18n import N_
 from bot.services.tokens import new_token, token_hash
 from storage.org_models import Library, Organizer, OrganizerInvite
 from storage.uow import Database, UnitOfWork

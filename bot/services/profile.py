@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import MAXYEAR, MINYEAR, date, datetime
 
-from bot.i18n import N_, Nn_, Plural, Translator
+from bot.core.i18n import N_, Nn_, Plural, Translator
 from bot.services.cities import home_zone
 from bot.services.numbers import date_problem, parse_whole_number
 from bot.services.registration import available_event

@@ -22,7 +22,7 @@ import gettext
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from bot.i18n import N_, Translator
+from bot.core.i18n import N_, Translator
 from bot.services.contests import ContestNotFound, is_open
 from bot.services.entries import eligible
 from bot.services.scoring import (

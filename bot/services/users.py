@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.i18n import LANGUAGES, guess_language
+from bot.core.i18n import LANGUAGES, guess_language
 from storage.models import User
 from storage.uow import Database, UnitOfWork
 

@@ -14,7 +14,7 @@ from telegram import Bot
 
 from bench import reminders, reply_wave
 from bench._wave import Press, Row, Stats, ms, table
-from bot.fakeapi import FakeBotApi
+from bot.sandbox.fakeapi import FakeBotApi
 
 
 @pytest.fixture(autouse=True)

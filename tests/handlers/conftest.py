@@ -1,6 +1,6 @@
 """Handler tests: a flow's messages into one chat come without Telegram's 1/s pacing.
 
-The pacing itself is the delivery engine's (tests/bot/test_delivery_replies.py checks it
+The pacing itself is the delivery engine's (tests/bot/delivery/test_replies.py checks it
 through the Application); here tests wait for replies, not for seconds to pass.
 """
 
@@ -10,7 +10,7 @@ from dataclasses import replace
 
 import pytest
 
-from bot.settings import Settings
+from bot.core.settings import Settings
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ names without letters."""
 
 import pytest
 
-from bot.fakeapi.users import buttons_of, text_of
+from bot.sandbox.fakeapi.users import buttons_of, text_of
 from tests.conftest import ORGANIZER_ID, onboard
 from tests.factories import make_event
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 import zipfile
 
-from bot.fakeapi.users import text_of
+from bot.sandbox.fakeapi.users import text_of
 from bot.services import entries as service
 from bot.services.entries import EntryRefused
 from tests.conftest import onboard

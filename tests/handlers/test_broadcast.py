@@ -14,7 +14,7 @@ from sqlmodel import select
 from telegram import Chat, Message, MessageEntity
 
 from bot.app import build_application
-from bot.fakeapi.users import FakeUser, buttons_of, text_of
+from bot.sandbox.fakeapi.users import FakeUser, buttons_of, text_of
 from handlers import broadcast_status
 from handlers.broadcast import html_source
 from storage.broadcast_models import Broadcast, BroadcastStatus

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import text
 
-from bot.clock import ManualClock
+from bot.core.clock import ManualClock
 from storage.db import make_engine
 from storage.models import RegistrationStatus
 from storage.uow import Database

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from bot.fakeapi.users import text_of
+from bot.sandbox.fakeapi.users import text_of
 from handlers import entries as entry_handlers
 from handlers import jury as jury_handlers
 from storage.contest_models import Entry, Score

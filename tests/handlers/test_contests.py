@@ -3,7 +3,7 @@
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.fakeapi.users import buttons_of, text_of
+from bot.sandbox.fakeapi.users import buttons_of, text_of
 from bot.services import entries as entry_service
 from storage.contest_models import Contest, ContestKind
 from tests.conftest import ORGANIZER_ID, onboard

@@ -6,8 +6,8 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import select
 
-from bot.fakeapi.shapes import TINY_PNG
-from bot.fakeapi.users import buttons_of, text_of
+from bot.sandbox.fakeapi.shapes import TINY_PNG
+from bot.sandbox.fakeapi.users import buttons_of, text_of
 from bot.services import entries as service
 from bot.services.entries import EntryRefused
 from handlers import common
@@ -34,7 +34,7 @@ ESSAY_QUESTION = ("Now send your essay: as one text message, or as a PDF, DOCX, 
 CAPTION_QUESTION = "Add a caption to your photo (up to 1000 characters), or skip it."
 SUBMITTED = "Your entry {code} is in. The jury will see only this code, not your name."
 CHANGE_HINT = "Until entries close, you can replace or withdraw it in /myentries."
-# Replies into one chat go at most one a second (bot.ratelimit): a quiet spell shorter
+# Replies into one chat go at most one a second (bot.delivery.ratelimit): a quiet spell shorter
 # than that is not the end of a reply in several messages.
 REPLY_GAP = 0.3
 

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.fakeapi.users import buttons_of, text_of
+from bot.sandbox.fakeapi.users import buttons_of, text_of
 from storage.models import Event, EventKind, Partner
 from tests.conftest import ORGANIZER_ID, onboard
 from tests.factories import NOW, make_event

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from bot.fakeapi.users import buttons_of, text_of
+from bot.sandbox.fakeapi.users import buttons_of, text_of
 from handlers import common
 from storage.models import Event
 from tests.conftest import ORGANIZER_ID, onboard

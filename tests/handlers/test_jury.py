@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from bot.fakeapi.users import buttons_of, text_of
+from bot.sandbox.fakeapi.users import buttons_of, text_of
 from handlers import common
 from storage.contest_models import Conflict, EntryContent, Juror, JuryInvite, Score
 from tests.conftest import ORGANIZER_ID, onboard

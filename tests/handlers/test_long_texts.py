@@ -6,7 +6,7 @@ import re
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.fakeapi.users import buttons_of, text_of
+from bot.sandbox.fakeapi.users import buttons_of, text_of
 from bot.services.profile import ProfileDraft, save_profile
 from bot.services.registration import register
 from storage.models import Partner

@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import select
 
-from bot.fakeapi.users import text_of
+from bot.sandbox.fakeapi.users import text_of
 from bot.services.registration import register
 from storage.models import Event, Notification, NotificationKind
 from tests.conftest import ORGANIZER_ID, onboard

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlmodel import select
 
-from bot.fakeapi.users import buttons_of, text_of
+from bot.sandbox.fakeapi.users import buttons_of, text_of
 from storage.contest_models import Contest
 from tests.conftest import ORGANIZER_ID, onboard
 from tests.factories import NOW

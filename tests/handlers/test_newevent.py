@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import select
 
-from bot.fakeapi.users import buttons_of, text_of
+from bot.sandbox.fakeapi.users import buttons_of, text_of
 from bot.services import organizer as organizer_service
 from storage.models import Event
 from storage.uow import DatabaseBusy

@@ -3,7 +3,7 @@ the new organizer, the list, and removal."""
 
 import re
 
-from bot.fakeapi import buttons_of, text_of
+from bot.sandbox.fakeapi import buttons_of, text_of
 from tests.conftest import ORGANIZER_ID, onboard
 from tests.org_factories import make_library, make_organizer
 

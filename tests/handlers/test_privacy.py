@@ -3,8 +3,8 @@
 import json
 from datetime import timedelta
 
-from bot.fakeapi.users import buttons_of, text_of
-from bot.notices import render as render_notice
+from bot.messages.notices import render as render_notice
+from bot.sandbox.fakeapi.users import buttons_of, text_of
 from bot.services.registration import register
 from storage.contest_models import EntryStatus
 from tests.conftest import onboard

@@ -3,7 +3,7 @@ otherwise stays silent, through the fake Bot API."""
 
 import logging
 
-from bot.fakeapi import buttons_of, text_of
+from bot.sandbox.fakeapi import buttons_of, text_of
 from tests.conftest import ORGANIZER_ID, onboard
 from tests.factories import make_event, make_readers
 

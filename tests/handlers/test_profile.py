@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from bot.fakeapi.users import buttons_of, text_of
+from bot.sandbox.fakeapi.users import buttons_of, text_of
 from tests.conftest import onboard
 from tests.factories import NOW, make_event
 

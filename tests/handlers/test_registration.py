@@ -3,8 +3,8 @@
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.fakeapi.users import buttons_of, text_of
-from bot.notices import render as render_notice
+from bot.messages.notices import render as render_notice
+from bot.sandbox.fakeapi.users import buttons_of, text_of
 from bot.services.profile import ProfileDraft, save_profile
 from bot.services.registration import register
 from storage.models import Event, NotificationKind

@@ -12,8 +12,8 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlmodel import select
 
-from bot.fakeapi.shapes import TINY_PNG
-from bot.fakeapi.users import FakeUser, buttons_of, text_of
+from bot.sandbox.fakeapi.shapes import TINY_PNG
+from bot.sandbox.fakeapi.users import FakeUser, buttons_of, text_of
 from bot.services import results
 from storage.contest_models import Juror
 from storage.models import Notification, NotificationKind
@@ -38,7 +38,7 @@ PREVIEW_LINES = [
 ONLY_ORGANIZERS = "Only organizers can do this."
 # A PDF with its author in every metadata field: the ZIP gets it without.
 PDF_WORK = pdf_with_name()
-# Replies into one chat go at most one a second (bot.ratelimit): a quiet spell shorter
+# Replies into one chat go at most one a second (bot.delivery.ratelimit): a quiet spell shorter
 # than that is not the end of a reply in several messages.
 REPLY_GAP = 0.3
 

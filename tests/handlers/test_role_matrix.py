@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.fakeapi import text_of
+from bot.sandbox.fakeapi import text_of
 from tests.conftest import ORGANIZER_ID
 from tests.contest_factories import make_contest, make_reader
 from tests.factories import make_event

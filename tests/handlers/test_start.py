@@ -1,6 +1,6 @@
 """First contact, the language choice, help and unknown input, through the fake Bot API."""
 
-from bot.i18n import LANGUAGE_NAMES
+from bot.core.i18n import LANGUAGE_NAMES
 from storage.models import User
 from tests.conftest import ORGANIZER_ID, onboard
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.fakeapi.formatting import render
-from bot.fakeapi.shapes import ApiError
+from bot.sandbox.fakeapi.formatting import render
+from bot.sandbox.fakeapi.shapes import ApiError
 from bot.services.broadcast_text import check_message, plain_text
 from bot.services.event_fields import FieldError
 

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from bot.i18n import LANGUAGES, Translator
+from bot.core.i18n import LANGUAGES, Translator
 from bot.services.contest_fields import (
     ContestDraft,
     CriterionDraft,

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import select
 
-from bot.i18n import Translator
+from bot.core.i18n import Translator
 from bot.services.contest_fields import ContestDraft, CriterionDraft, FieldError, SideDraft
 from bot.services.contests import (
     ContestCard,

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import select
 
-from bot.i18n import Translator
+from bot.core.i18n import Translator
 from bot.services.contests import ContestNotFound
 from bot.services.entries import (
     AGE_OUT_OF_RANGE,

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.i18n import Nn_, Translator
+from bot.core.i18n import Nn_, Translator
 from bot.services.event_fields import (
     FieldError,
     PartnerDraft,

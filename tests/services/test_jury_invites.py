@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from bot.clock import ManualClock
+from bot.core.clock import ManualClock
 from bot.services.jury import InviteInvalid, JuryLocked, is_juror
 from bot.services.jury_invites import (
     JurorNotFound,

@@ -6,7 +6,7 @@ import gettext
 
 import pytest
 
-from bot.i18n import Translator
+from bot.core.i18n import Translator
 from bot.services.contest_fields import (
     parse_age_range,
     parse_quota,

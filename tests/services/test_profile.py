@@ -5,8 +5,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from bot import notices
-from bot.i18n import Nn_, Translator
+from bot.core.i18n import Nn_, Translator
+from bot.core.settings import Settings
+from bot.messages import notices
 from bot.services.profile import (
     ProfileDraft,
     ProfileError,
@@ -17,7 +18,6 @@ from bot.services.profile import (
     profile_of,
     save_profile,
 )
-from bot.settings import Settings
 from storage.models import Event, EventKind, Notification, NotificationKind, User
 from tests.factories import NOW
 

@@ -1,0 +1,162 @@
+"""Configuration read from the environment (and an optional `.env` file).
+
+A missing or malformed setting stops start-up with one line naming it, so an
+organizer who mistypes an admin id learns which variable to fix.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.core.i18n import LANGUAGES
+
+DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+DEFAULT_API_BASE_FILE_URL = "https://api.telegram.org/file/bot"
+
+
+class SettingsError(ValueError):
+    """One setting is missing or malformed; the message names it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    token: str | None = None
+    api_base_url: str = DEFAULT_API_BASE_URL
+    api_base_file_url: str = DEFAULT_API_BASE_FILE_URL
+    database_url: str = "sqlite:///data/kopir.db"
+    admin_ids: frozenset[int] = field(default_factory=frozenset)
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Almaty"))
+    default_language: str = "ru"
+    # The join link is withheld until shortly before the start so that it is
+    # not forwarded around days ahead.
+    join_link_lead: timedelta = timedelta(hours=1)
+    # How often the reminder sender looks for due rows when nothing woke it.
+    sender_interval_seconds: float = 5.0
+    # Telegram's limit for one chat: at most one new message per this many seconds.
+    # Only tests that do not look at pacing shorten it.
+    chat_interval_seconds: float = 1.0
+    # Telegram's bulk limit for one bot (messages per second, all chats together).
+    send_rate: float = 30.0
+    # Broadcasts sent with allow_paid_broadcast (paid in Stars) may go up to 1000/s.
+    paid_broadcasts: bool = False
+    paid_send_rate: float = 1000.0
+    # Updates of different readers handled at once (one reader's stay in order).
+    concurrent_updates: int = 64
+    # Worker threads for database work, so that it never runs on the event loop.
+    database_threads: int = 8
+    # Personal data of readers with nothing going on are erased this many days after their
+    # last event or contest ended (or after their consent, if they never took part).
+    retention_days: int = 365
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        return cls(
+            token=env.get("TELEGRAM_BOT_TOKEN") or None,
+            api_base_url=_url(env, "TELEGRAM_API_BASE_URL", DEFAULT_API_BASE_URL),
+            api_base_file_url=_url(env, "TELEGRAM_API_BASE_FILE_URL", DEFAULT_API_BASE_FILE_URL),
+            database_url=env.get("KOPIR_DATABASE_URL") or "sqlite:///data/kopir.db",
+            admin_ids=_admin_ids(env.get("KOPIR_ADMIN_IDS", "")),
+            timezone=_timezone(env.get("KOPIR_TIMEZONE") or "Asia/Almaty"),
+            default_language=_language(env.get("KOPIR_DEFAULT_LANGUAGE") or "ru"),
+            join_link_lead=timedelta(
+                minutes=_non_negative_int(env, "KOPIR_JOIN_LINK_LEAD_MINUTES", 60)
+            ),
+            send_rate=_positive_number(env, "KOPIR_SEND_RATE", 30.0),
+            paid_broadcasts=_flag(env, "KOPIR_PAID_BROADCASTS"),
+            concurrent_updates=_count(env, "KOPIR_CONCURRENT_UPDATES", 64),
+            database_threads=_count(env, "KOPIR_DATABASE_THREADS", 8),
+            retention_days=_count(env, "KOPIR_RETENTION_DAYS", 365),
+        )
+
+
+def load_dotenv_file(path: Path = Path(".env")) -> None:
+    """Read `.env` into the environment without overriding what is already set."""
+    if path.exists():
+        from dotenv import load_dotenv
+
+        load_dotenv(path, override=False)
+
+
+def _url(env: Mapping[str, str], name: str, default: str) -> str:
+    value = env.get(name) or default
+    if not value.startswith(("http://", "https://")):
+        raise SettingsError(f"{name}: expected an http(s) URL, got {value!r}")
+    return value
+
+
+def _admin_ids(raw: str) -> frozenset[int]:
+    ids = set()
+    for part in raw.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not part.lstrip("-").isdigit():
+            raise SettingsError(
+                f"KOPIR_ADMIN_IDS: {part!r} is not a Telegram user id "
+                "(expected comma-separated numbers)"
+            )
+        ids.add(int(part))
+    return frozenset(ids)
+
+
+def _timezone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(f"KOPIR_TIMEZONE: unknown time zone {name!r}") from None
+
+
+def _language(code: str) -> str:
+    if code not in LANGUAGES:
+        raise SettingsError(
+            f"KOPIR_DEFAULT_LANGUAGE: {code!r} is not one of {', '.join(LANGUAGES)}"
+        )
+    return code
+
+
+def _non_negative_int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if not raw:
+        return default
+    if not raw.isdigit():
+        raise SettingsError(f"{name}: expected a whole number of minutes, got {raw!r}")
+    return int(raw)
+
+
+def _count(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if not raw:
+        return default
+    if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
+        raise SettingsError(f"{name}: expected a whole number of at least 1, got {raw!r}")
+    return int(raw)
+
+
+def _positive_number(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = 0.0
+    if value <= 0:
+        raise SettingsError(
+            f"{name}: expected a positive number of messages per second, got {raw!r}"
+        )
+    return value
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if raw in ("", "0", "false", "no", "off"):
+        return False
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    raise SettingsError(f"{name}: expected yes or no, got {raw!r}")

@@ -1,0 +1,155 @@
+"""What a reader reads when an outbox row is delivered, in their own language.
+
+Texts are rendered at send time, not when the row is queued: the time left, the
+event's current title and time, and whether the join link may be shown yet all
+depend on the moment the message actually goes out. Contest rows (results,
+winners lists, jury reminders) have their texts in `bot.messages.contest_notices`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.core.i18n import Translator
+from bot.core.settings import Settings
+from storage.models import Event, Notification, NotificationKind, User
+
+
+def render(
+    t: Translator,
+    notification: Notification,
+    event: Event,
+    user: User,
+    settings: Settings,
+    now: datetime,
+) -> str:
+    kind = notification.kind
+    if kind == NotificationKind.REMINDER:
+        return _reminder(t, event, user, settings, now)
+    if kind == NotificationKind.EVENT_CHANGED:
+        return _changed(t, notification.payload or {}, event, user, settings, now)
+    if kind == NotificationKind.EVENT_CANCELLED:
+        return _cancelled(t, event, user, settings)
+    if kind == NotificationKind.PROMOTED:
+        return _promoted(t, event, user, settings, now)
+    raise ValueError(f"no text for notifications of kind {kind!r}")
+
+
+def open_event_label(t: Translator) -> str:
+    # Translators: button under a reminder or notice; opens the event's card.
+    return t.gettext("Open the event")
+
+
+def reader_zone(user: User, settings: Settings) -> ZoneInfo:
+    if user.timezone:
+        try:
+            return ZoneInfo(user.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    return settings.timezone
+
+
+def event_title(t: Translator, event: Event) -> str:
+    titles = event.titles or {}
+    return titles.get(t.language) or titles.get(event.language) or next(iter(titles.values()), "")
+
+
+def link_visible(event: Event, settings: Settings, now: datetime) -> bool:
+    return bool(event.link) and now >= event.starts_at - settings.join_link_lead
+
+
+def _reminder(t: Translator, event: Event, user: User, settings: Settings, now: datetime) -> str:
+    _ = t.gettext
+    title = event_title(t, event)
+    lines = ["⏰ " + _time_left(t, title, _minutes_left(event, now))]
+    lines.append(
+        _("Start: {time}").format(time=t.datetime(event.starts_at, reader_zone(user, settings)))
+    )
+    lines += _join_line(t, event, settings, now)
+    return "\n".join(lines)
+
+
+def _time_left(t: Translator, title: str, minutes: int) -> str:
+    """The first line of a reminder, from the time actually left, so that a reminder
+    sent late after downtime does not promise a wrong figure."""
+    if minutes <= 0:
+        return t.gettext("«{title}» is starting now.").format(title=title)
+    if minutes < 60 or 60 < minutes < 120:
+        return t.ngettext(
+            "«{title}» starts in {n} minute.", "«{title}» starts in {n} minutes.", minutes
+        ).format(title=title, n=minutes)
+    if minutes < 48 * 60:
+        hours = (minutes + 30) // 60
+        return t.ngettext(
+            "«{title}» starts in {n} hour.", "«{title}» starts in {n} hours.", hours
+        ).format(title=title, n=hours)
+    days = (minutes + 12 * 60) // (24 * 60)
+    return t.ngettext("«{title}» starts in {n} day.", "«{title}» starts in {n} days.", days).format(
+        title=title, n=days
+    )
+
+
+def _minutes_left(event: Event, now: datetime) -> int:
+    return round((event.starts_at - now).total_seconds() / 60)
+
+
+def _changed(
+    t: Translator, payload: dict, event: Event, user: User, settings: Settings, now: datetime
+) -> str:
+    _ = t.gettext
+    zone = reader_zone(user, settings)
+    changes = payload.get("changes") or []
+    new_time = t.datetime(event.starts_at, zone)
+    lines = ["✏️ " + _("«{title}» has changed.").format(title=event_title(t, event))]
+    old = _moment(payload.get("old_starts_at"))
+    if "starts_at" in changes and old is not None:
+        lines.append(
+            _("New time: {time} (was {old_time}).").format(
+                time=new_time, old_time=t.datetime(old, zone)
+            )
+        )
+    elif "starts_at" in changes:
+        lines.append(_("New time: {time}.").format(time=new_time))
+    else:
+        lines.append(_("Start: {time}").format(time=new_time))
+    if "link" in changes:
+        lines.append(_("The join link has changed."))
+        lines += _join_line(t, event, settings, now)
+    return "\n".join(lines)
+
+
+def _cancelled(t: Translator, event: Event, user: User, settings: Settings) -> str:
+    when = t.datetime(event.starts_at, reader_zone(user, settings))
+    # Translators: {time} is when the event would have started.
+    text = t.gettext("«{title}» ({time}) has been cancelled. We are sorry.")
+    return "❌ " + text.format(title=event_title(t, event), time=when)
+
+
+def _promoted(t: Translator, event: Event, user: User, settings: Settings, now: datetime) -> str:
+    _ = t.gettext
+    lines = [
+        "🎉 "
+        + _("A seat freed up: you are now registered for «{title}».").format(
+            title=event_title(t, event)
+        ),
+        _("Start: {time}").format(time=t.datetime(event.starts_at, reader_zone(user, settings))),
+    ]
+    lines += _join_line(t, event, settings, now)
+    return "\n".join(lines)
+
+
+def _join_line(t: Translator, event: Event, settings: Settings, now: datetime) -> list[str]:
+    if not link_visible(event, settings, now):
+        return []
+    return [t.gettext("Join: {link}").format(link=event.link)]
+
+
+def _moment(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
