@@ -14,13 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from bot.core.clock import SystemClock
 from bot.core.settings import Settings
+from bot.importing.contests import read_contests
 from bot.importing.records import (
     MAX_FILE_BYTES,
     Bad,
@@ -35,6 +35,8 @@ from bot.importing.records import (
     size_problem,
     too_many_records,
 )
+from bot.services.contest_fields import ContestDraft
+from bot.services.contests import ContestLocked, upsert_contest
 from bot.services.event_fields import (
     PARTNERS_LIMIT,
     EventDraft,
@@ -56,9 +58,6 @@ from bot.services.event_fields import (
 from bot.services.notifications import DEFAULT_REMINDER_OFFSETS
 from bot.services.organizer import upsert_event
 from storage.uow import Database
-
-if TYPE_CHECKING:
-    from bot.services.contest_fields import ContestDraft
 
 FIELDS = (
     "key", "kind", "title", "description", "starts_at", "duration_minutes", "timezone",
@@ -143,7 +142,6 @@ def import_events(database: Database, drafts: list[EventDraft], now: datetime) -
 
 def import_drafts(database: Database, drafts: ImportDrafts, now: datetime) -> ImportReport:
     """Write a validated file in one unit of work: all of it or, on an error, nothing."""
-    from bot.services.contests import ContestLocked, upsert_contest
 
     report = ImportReport()
     with database.uow() as uow:
@@ -183,9 +181,6 @@ def load_file(
     (and a contest whose close has passed, when stored with that close), so last
     season's file can be re-imported.
     """
-    # Imported here: the contests reader builds on this module's helpers.
-    from bot.importing.contests import read_contests
-
     now = now or SystemClock().now()
     root = _compose(_read(source))
     problems: list[Problem] = []

@@ -13,6 +13,7 @@ from datetime import date, datetime
 
 from bot.core.i18n import N_
 from bot.services.contest_fields import ContestDraft, FieldError, check_draft, same_country
+from bot.services.jury_reminders import plan_jury_reminders
 from bot.services.organizer import organizing_library
 from bot.services.roles import Role
 from storage.contest_models import Contest, ContestKind
@@ -153,9 +154,6 @@ def upsert_contest(uow: UnitOfWork, draft: ContestDraft, now: datetime) -> tuple
     contest.updated_at = now
     uow.flush()
     if {"jury_deadline", "jury_reminder_offsets"} & set(changed):
-        # Imported here: the jury service builds on this module, not the reverse.
-        from bot.services.jury import plan_jury_reminders
-
         plan_jury_reminders(uow, contest, now)
     return contest, "updated"
 

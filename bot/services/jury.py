@@ -23,12 +23,14 @@ from datetime import datetime
 from pathlib import PurePosixPath
 
 from bot.core.i18n import N_, Nn_, Plural, Translator
+from bot.services import scoring
 from bot.services.contests import ContestNotFound
 from bot.services.jury_reminders import (  # noqa: F401  (part of this module's interface)
     jury_reminder_key,
     plan_for_juror,
     plan_jury_reminders,
 )
+from bot.services.scoring import Criterion
 from storage.contest_models import (
     Conflict,
     Contest,
@@ -311,8 +313,11 @@ def own_score(uow: UnitOfWork, contest_id: int, entry_id: int, juror_id: int) ->
 
 
 def weighted_score(contest: Contest, values: dict[str, int]) -> float:
-    total = sum(values.get(c["key"], 0) * float(c["weight"]) for c in contest.criteria)
-    return round(total, 2)
+    """A juror's score as they see it: `scoring.weighted_score` (the one definition),
+    a criterion not given yet counting 0, rounded to 2 places for display."""
+    criteria = [Criterion(str(c["key"]), float(c["weight"])) for c in contest.criteria]
+    filled = {criterion.key: values.get(criterion.key, 0) for criterion in criteria}
+    return round(scoring.weighted_sum(criteria, filled), 2)
 
 
 def check_value(contest: Contest, value: int) -> None:

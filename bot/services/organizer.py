@@ -15,6 +15,7 @@ from typing import Any, Final
 from bot.services.event_fields import EventDraft, PartnerDraft, parse_start
 from bot.services.notifications import drop_reminders, enqueue_notice, replan_event_reminders
 from bot.services.organizers import find_or_add_library
+from bot.services.registration import fill_free_seats
 from bot.services.roles import Role, home_library
 from storage.models import Event, NotificationKind, Partner, RegistrationStatus, User
 from storage.uow import Database, UnitOfWork
@@ -184,9 +185,6 @@ def update_event(uow: UnitOfWork, event_id: int, changes: EventChanges, now: dat
         # Reminders moved by UPDATE: the sender re-reads its next due time.
         uow.outbox_changed()
     if "capacity" in changed and _more_seats(old_capacity, event.capacity):
-        # Imported here: registration builds on this module's neighbours, not the reverse.
-        from bot.services.registration import fill_free_seats
-
         fill_free_seats(uow, event, now)
     uow.flush()
     return event

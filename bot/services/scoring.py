@@ -177,13 +177,14 @@ def _weighted_scores(
 
 def weighted_score(rules: Rules, values: Mapping[str, float]) -> float | None:
     """One juror's score of one entry; None when a criterion of the rules is missing."""
-    total = 0.0
-    try:
-        for criterion in rules.criteria:
-            total += criterion.weight * values[criterion.key]
-    except KeyError:
+    if any(criterion.key not in values for criterion in rules.criteria):
         return None
-    return total
+    return weighted_sum(rules.criteria, values)
+
+
+def weighted_sum(criteria: Iterable[Criterion], values: Mapping[str, float]) -> float:
+    """The sum of each criterion's points times its weight (every criterion given)."""
+    return sum(criterion.weight * values[criterion.key] for criterion in criteria)
 
 
 def _z_scores(per_entry: dict[int, dict[int, float]]) -> dict[int, dict[int, float]]:
