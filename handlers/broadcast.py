@@ -115,7 +115,8 @@ async def ask(update: Update, context: Context, t: Translator, step: Step) -> ob
         Step.BUTTON: lambda: screens.ask_button(t),
         Step.AUDIENCE: lambda: screens.ask_audience(t, admin=admin),
     }[step]
-    admin = step is Step.AUDIENCE and (await ctx_of(context).role(update.effective_user.id)).admin
+    admin = step is Step.AUDIENCE and (
+        await guards.role_of_user(ctx_of(context), update.effective_user.id)).admin
     text, markup = question()
     await chat.send_message(text, reply_markup=markup)
     return step
@@ -230,7 +231,8 @@ async def on_button(update: Update, context: Context) -> object:
         return await ask(update, context, t, Step.BUTTON_TARGET)
     if step is Step.AUDIENCE and value in {kind.value for kind in AudienceKind}:
         kind = AudienceKind(value)
-        if kind in ADMIN_AUDIENCES and not (await ctx_of(context).role(query.from_user.id)).admin:
+        role = await guards.role_of_user(ctx_of(context), query.from_user.id)
+        if kind in ADMIN_AUDIENCES and not role.admin:
             return await ask(update, context, t, Step.AUDIENCE)
         return await _audience_kind(update, context, t, kind)
     if step in (Step.BUTTON_TARGET, Step.AUDIENCE_TARGET):

@@ -92,7 +92,7 @@ async def send(update: Update, context: Context, t: Translator,
     user_id = update.effective_user.id
     form = context.user_data[FORM_KEY]
     # Checked again at the end: a role may have been taken away since the form began.
-    role = await app.role(user_id)
+    role = await guards.role_of_user(app, user_id)
     audience = Audience.from_json(form["audience"])
     if not role.organizer or not await app.read(broadcasts.audience_allowed, role, audience):
         await update.effective_chat.send_message(t.gettext(

@@ -12,7 +12,7 @@ from bot.services.broadcast_work import ConfirmFacts
 from bot.services.broadcasts import Audience, AudienceKind
 from bot.services.numbers import ID_DIGITS, parse_whole_number
 from handlers import broadcast_screens as screens
-from handlers import contest_form, event_form
+from handlers import contest_form, event_form, guards
 from handlers.broadcast_screens import FORM_KEY, Step
 from handlers.common import Context, ctx_of, reader
 from handlers.events import reader_zone
@@ -43,7 +43,7 @@ async def ask_target(update: Update, context: Context, t: Translator, step: Step
         text, markup = screens.ask_audience_language(t)
         await chat.send_message(text, reply_markup=markup)
         return True
-    role = await app.role(user.id)
+    role = await guards.role_of_user(app, user.id)
     if target == "event":
         events = await app.read(broadcasts.events_to_address, app.clock.now(), role)
     else:
@@ -86,7 +86,7 @@ async def choose(update: Update, context: Context, t: Translator, step: Step, ac
         return await _choose_side(app, form, value)
     if action != "v":
         return None
-    role = await app.role(update.effective_user.id)
+    role = await guards.role_of_user(app, update.effective_user.id)
     if kind is AudienceKind.JURORS and value == "all" and role.admin:
         form["audience"] = Audience(AudienceKind.JURORS).to_json()
         return Step.CONFIRM

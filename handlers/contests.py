@@ -85,7 +85,7 @@ async def _render_page(context: Context, user: User, t: Translator,
     _ = t.gettext
     app = ctx_of(context)
     items = await app.read(contest_list, app.clock.now(), t.language,
-                           organizer=await app.role(user.id))
+                           organizer=await guards.role_of_user(app, user.id))
     if not items:
         return _("There are no open contests now. Libraries announce essay and photo contests "
                  "here: please look again soon."), None
@@ -155,7 +155,7 @@ async def show_contest_card(update: Update, context: Context, contest_id: int) -
 
 async def _manages(context: Context, user: User, card: ContestCard) -> bool:
     """Whether the card shows the organizer's buttons: to its library's organizers."""
-    return (await ctx_of(context).role(user.id)).manages(card.library_id)
+    return (await guards.role_of_user(ctx_of(context), user.id)).manages(card.library_id)
 
 
 def reader_zone(context: Context, user: User) -> tzinfo:

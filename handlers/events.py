@@ -20,7 +20,7 @@ from bot.services.catalog import (
 )
 from bot.services.numbers import ID_DIGITS, parse_whole_number
 from bot.services.registration import EventUnavailable
-from handlers import fitting
+from handlers import fitting, guards
 from handlers.common import Context, answer, ctx_of, keyboard, reader, stale_button
 from storage.models import EventKind, RegistrationStatus, User
 
@@ -105,7 +105,7 @@ async def refresh_card(update: Update, context: Context, event_id: int) -> None:
 
 async def _manages(context: Context, user: User, card: EventCard) -> bool:
     """Whether the card shows the organizer's buttons: to its library's organizers."""
-    return (await ctx_of(context).role(user.id)).manages(card.library_id)
+    return (await guards.role_of_user(ctx_of(context), user.id)).manages(card.library_id)
 
 
 def callback_number(data: str | None, prefix: str) -> int | None:

@@ -4,12 +4,16 @@ is a pop-up on a button and a message on a command; nothing else happens."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from telegram import Update
 
+from bot.core.context import AppContext
 from bot.core.i18n import N_, Translator
-from bot.services.roles import Access, Role
+from bot.services.roles import Access, Role, contest_access, event_access, role_of
 from handlers.common import Context, ctx_of, reader
 from storage.models import User
+from storage.uow import UnitOfWork
 
 ONLY_ORGANIZERS = N_("Only organizers can do this.")
 OTHER_LIBRARY = N_(
@@ -17,10 +21,20 @@ OTHER_LIBRARY = N_(
 )
 
 
+async def role_of_user(app: AppContext, user_id: int) -> Role:
+    """Admin (settings), organizer of some libraries (database), or reader."""
+    return await app.read(role_of, user_id, app.settings.admin_ids)
+
+
+def _access(uow: UnitOfWork, check: Callable[[UnitOfWork, Role, int], Access], user_id: int,
+            thing_id: int, admin_ids: frozenset[int]) -> Access:
+    return check(uow, role_of(uow, user_id, admin_ids), thing_id)
+
+
 async def organizer(update: Update, context: Context) -> tuple[User, Translator, Role] | None:
     """The sender if they organize for some library (or are an admin), else refused."""
     user, t = await reader(update, context)
-    role = await ctx_of(context).role(user.id)
+    role = await role_of_user(ctx_of(context), user.id)
     if role.organizer:
         return user, t, role
     await refuse(update, t, ONLY_ORGANIZERS)
@@ -30,13 +44,16 @@ async def organizer(update: Update, context: Context) -> tuple[User, Translator,
 async def event_organizer(update: Update, context: Context,
                           event_id: int) -> tuple[User, Translator] | None:
     user, t = await reader(update, context)
-    return await _allowed(update, t, user, await ctx_of(context).event_access(user.id, event_id))
+    app = ctx_of(context)
+    access = await app.read(_access, event_access, user.id, event_id, app.settings.admin_ids)
+    return await _allowed(update, t, user, access)
 
 
 async def contest_organizer(update: Update, context: Context,
                             contest_id: int) -> tuple[User, Translator] | None:
     user, t = await reader(update, context)
-    access = await ctx_of(context).contest_access(user.id, contest_id)
+    app = ctx_of(context)
+    access = await app.read(_access, contest_access, user.id, contest_id, app.settings.admin_ids)
     return await _allowed(update, t, user, access)
 
 

@@ -135,7 +135,7 @@ async def confirm(update: Update, context: Context, t: Translator) -> object:
     app = ctx_of(context)
     user_id = update.effective_user.id
     # Checked again: the role may have been taken away while the form was filled in.
-    if not (await app.role(user_id)).organizer:
+    if not (await guards.role_of_user(app, user_id)).organizer:
         await update.effective_chat.send_message(t.gettext(guards.ONLY_ORGANIZERS))
         return await FORM.cancel(update, context, t)
     form = context.user_data[FORM_KEY]

@@ -119,10 +119,9 @@ class Press:
 
 async def _list_page(press: Press) -> None:
     await press.done()
+    role = await guards.role_of_user(press.app, press.update.effective_user.id)
     await replace_message(
-        press.update, *await _contest_page(
-            press.context, press.t, await press.app.role(press.update.effective_user.id),
-            press.number))
+        press.update, *await _contest_page(press.context, press.t, role, press.number))
 
 
 async def _freeze_asked(press: Press) -> None:

@@ -13,7 +13,7 @@ from bot.core.context import app_context
 from bot.core.i18n import LANGUAGE_NAMES, LANGUAGES, N_, Translator
 from bot.services.roles import Role
 from bot.services.users import set_reader_language, suggested_language
-from handlers import contests, events, jury_invites, organizers
+from handlers import contests, events, guards, jury_invites, organizers
 from handlers.common import LANGUAGE_KEY, Context, ctx_of, keyboard, reader, seen_user
 
 log = logging.getLogger(__name__)
@@ -76,7 +76,7 @@ async def _follow(update: Update, context: Context, payload: str) -> None:
         if await organizers.join_by_link(update, context, token):
             user, t = await reader(update, context)
             await _publish_chat_commands(context, update.effective_chat.id, t,
-                                         await ctx_of(context).role(user.id))
+                                         await guards.role_of_user(ctx_of(context), user.id))
     elif token is not None:
         await jury_invites.join_by_link(update, context, token)
     elif kind == "contest":
@@ -117,7 +117,8 @@ async def language_chosen(update: Update, context: Context) -> None:
     t = app.translator(code)
     await query.answer()
     await query.edit_message_text(t.gettext("Language: {name}").format(name=LANGUAGE_NAMES[code]))
-    await _publish_chat_commands(context, update.effective_chat.id, t, await app.role(user.id))
+    role = await guards.role_of_user(app, user.id)
+    await _publish_chat_commands(context, update.effective_chat.id, t, role)
     pending = context.user_data.pop(PENDING_LINK, None)
     if pending is not None:
         await _follow(update, context, pending)

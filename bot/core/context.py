@@ -15,7 +15,6 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 from bot.core.clock import Clock
 from bot.core.i18n import Catalogs, Translator
 from bot.core.settings import Settings
-from bot.services.roles import Access, Role, contest_access, event_access, role_of
 from storage.uow import Database, UnitOfWork
 
 CONTEXT_KEY = "kopir"
@@ -62,28 +61,10 @@ class AppContext:
     def is_admin(self, user_id: int) -> bool:
         return user_id in self.settings.admin_ids
 
-    async def role(self, user_id: int) -> Role:
-        """Admin (settings), organizer of some libraries (database), or reader."""
-        return await self.read(role_of, user_id, self.settings.admin_ids)
-
-    async def event_access(self, user_id: int, event_id: int) -> Access:
-        """May the user manage the event: admins all, organizers their libraries'."""
-        return await self.read(_access, event_access, user_id, event_id,
-                               self.settings.admin_ids)
-
-    async def contest_access(self, user_id: int, contest_id: int) -> Access:
-        return await self.read(_access, contest_access, user_id, contest_id,
-                               self.settings.admin_ids)
-
 
 def _read(database: Database, query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     with database.reading() as uow:
         return query(uow, *args, **kwargs)
-
-
-def _access(uow: UnitOfWork, check: Callable[..., Access], user_id: int, thing_id: int,
-            admin_ids: frozenset[int]) -> Access:
-    return check(uow, role_of(uow, user_id, admin_ids), thing_id)
 
 
 def app_context(bot_data: dict[str, Any]) -> AppContext:
