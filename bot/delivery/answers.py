@@ -17,8 +17,7 @@ import time
 from collections.abc import Callable
 
 from bot.core.context import AppContext
-from bot.messages import broadcasts as broadcast_render
-from bot.services import outbox
+from bot.services import broadcast_work, outbox
 from bot.services.outbox import Outcome
 
 log = logging.getLogger("bot.delivery.engine")
@@ -110,10 +109,12 @@ class Answers:
 
 
 def report_progress(ctx: AppContext, broadcast_ids: set[int]) -> None:
-    """Tell the broadcasts side which broadcasts moved (it marks finished ones done)."""
+    """Tell the broadcasts service which broadcasts moved: those with nothing left to send
+    are done (their status message shows the summary at its next update). Runs in the
+    engine's database thread; the write is the service's unit of work."""
     if not broadcast_ids:
         return
     try:
-        broadcast_render.on_progress(ctx, sorted(broadcast_ids))
+        broadcast_work.record_progress(ctx.database, sorted(broadcast_ids), ctx.clock.now())
     except Exception:
         log.exception("broadcast progress hook failed")

@@ -18,9 +18,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.core.context import AppContext
 from bot.core.i18n import Translator
-from bot.delivery.outgoing import Outgoing
 from bot.messages import broadcasts as broadcast_render
 from bot.messages import certificates, contest_notices, notices
+from bot.messages.outgoing import Outgoing
 from bot.services import outbox
 from storage.models import NotificationKind
 

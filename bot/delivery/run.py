@@ -26,9 +26,10 @@ from bot.core.context import AppContext
 from bot.delivery.answers import MAX_UNSETTLED, Answers, report_progress
 from bot.delivery.compose import compose
 from bot.delivery.http import request_not_sent
-from bot.delivery.outgoing import Outgoing
 from bot.delivery.ratelimit import RateLimiter
+from bot.delivery.sending import deliver
 from bot.delivery.state import MIN_IN_FLIGHT, DeliveryReport, Item, Sender, max_in_flight
+from bot.messages.outgoing import Outgoing
 from bot.services import outbox
 from bot.services.outbox import Outcome, Result
 from storage.broadcast_models import BroadcastStatus
@@ -271,7 +272,7 @@ class Run:
         self, bot: Bot, item: Item, outgoing: Outgoing, token: tuple, started: float
     ) -> None:
         try:
-            message_id = await outgoing.deliver(bot, item.chat_id, paid=item.paid)
+            message_id = await deliver(outgoing, bot, item.chat_id, paid=item.paid)
         except TelegramError as error:
             self.limiter.arrived(token, time.monotonic() - started)
             self._refused(item, error)

@@ -10,8 +10,8 @@ import secrets
 import socket
 from dataclasses import dataclass, field
 
-from bot.delivery.outgoing import Outgoing
 from bot.delivery.ratelimit import RateLimiter
+from bot.messages.outgoing import Outgoing
 from bot.services import outbox
 
 # Requests in flight: 2 x rate x latency, at least MIN_IN_FLIGHT and at most half a

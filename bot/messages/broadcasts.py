@@ -1,8 +1,7 @@
-"""What one reader gets from a broadcast, and what the engine tells us as it goes.
+"""What one reader gets from a broadcast.
 
-The delivery engine calls `compose` for every BROADCAST outbox row and
-`on_progress` after each batch it settles. The organizer's preview is rendered
-by `outgoing_for` too, so it is the very message readers get.
+The delivery engine calls `compose` for every BROADCAST outbox row. The organizer's
+preview is rendered by `outgoing_for` too, so it is the very message readers get.
 """
 
 from __future__ import annotations
@@ -13,9 +12,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 
 from bot.core.i18n import Translator
-from bot.delivery.outgoing import Outgoing
 from bot.messages.notices import open_event_label
-from bot.services import broadcast_work
+from bot.messages.outgoing import Outgoing
 from storage.broadcast_models import Broadcast, MediaKind
 
 if TYPE_CHECKING:
@@ -68,12 +66,3 @@ def outgoing_for(broadcast: Broadcast, language: str | None, t: Translator) -> O
 def compose(t: Translator, ctx: AppContext, claim: Claim) -> Outgoing:
     """The engine's hook for a BROADCAST row; `claim.broadcast` is loaded."""
     return outgoing_for(claim.broadcast, claim.user.language, t)
-
-
-def on_progress(ctx: AppContext, broadcast_ids: list[int]) -> None:
-    """The engine settled rows of these broadcasts: the ones with nothing left to send
-    are done (their status message shows the summary at its next update). Called in
-    the engine's database thread; the write is the service's."""
-    if not broadcast_ids:
-        return
-    broadcast_work.record_progress(ctx.database, list(broadcast_ids), ctx.clock.now())

@@ -10,8 +10,9 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.core.clock import ManualClock
 from bot.core.context import AppContext
-from bot.delivery.outgoing import Outgoing
-from bot.messages.broadcasts import compose, on_progress, outgoing_for
+from bot.delivery.answers import report_progress
+from bot.messages.broadcasts import compose, outgoing_for
+from bot.messages.outgoing import Outgoing
 from bot.sandbox.fakeapi.shapes import TINY_PNG
 from bot.sandbox.fakeapi.users import text_of
 from bot.services import broadcasts
@@ -126,7 +127,7 @@ async def test_rendered_photo_broadcast_arrives_as_the_same_photo_with_caption(f
         photo_id, "Видеомост в пятницу", [{"type": "bold", "offset": 0, "length": 9}])
 
 
-def test_on_progress_finishes_a_broadcast_with_nothing_left(app_ctx, database):
+def test_report_progress_finishes_a_broadcast_with_nothing_left(app_ctx, database):
     clock: ManualClock = app_ctx.clock
     with database.uow() as uow:
         uow.users.add(User(id=501, first_name="Aru", language="en", created_at=NOW))
@@ -134,7 +135,7 @@ def test_on_progress_finishes_a_broadcast_with_nothing_left(app_ctx, database):
                                audience=Audience(AudienceKind.EVERYONE))
         started = broadcasts.create(uow, draft, 7001, NOW)
         uow.commit()
-    on_progress(app_ctx, [started.id])
+    report_progress(app_ctx, {started.id})
     with database.uow() as uow:
         unfinished = uow.broadcasts.get(started.id).status
     with database.uow() as uow:
@@ -142,7 +143,7 @@ def test_on_progress_finishes_a_broadcast_with_nothing_left(app_ctx, database):
         uow.commit()
     clock.advance(timedelta(seconds=7))
 
-    on_progress(app_ctx, [started.id])
+    report_progress(app_ctx, {started.id})
 
     with database.uow() as uow:
         done = uow.broadcasts.get(started.id)

@@ -7,7 +7,8 @@ import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import Forbidden
 
-from bot.delivery.outgoing import Outgoing
+from bot.delivery.sending import deliver
+from bot.messages.outgoing import Outgoing
 from bot.sandbox.fakeapi.users import buttons_of, text_of
 from tests.bot.delivery.test_broadcasts import bare_bot, open_chats
 
@@ -91,7 +92,7 @@ async def test_delivered_through_the_engine_client_as_ptb_would_send_it(fake_api
         document = await ptb_bot.send_document(READER, document=b"%PDF-1.4", filename="a.pdf")
         outgoing = outgoing_of(kind, photo.photo[-1].file_id, document.document.file_id)
         async with bare_bot(fake_api) as engine_bot:
-            delivered = await outgoing.deliver(engine_bot, READER, paid=paid)
+            delivered = await deliver(outgoing, engine_bot, READER, paid=paid)
         sent = await outgoing.send(ptb_bot, READER, paid=paid)
 
     fast, ptb = [call for call in fake_api.requests if call.method.startswith("send")][-2:]
@@ -104,4 +105,4 @@ async def test_delivered_to_a_blocked_reader_raises_as_ptb_does(fake_api):
 
     async with bare_bot(fake_api) as bot:
         with pytest.raises(Forbidden):
-            await Outgoing("Hello").deliver(bot, READER)
+            await deliver(Outgoing("Hello"), bot, READER)

@@ -1,7 +1,8 @@
-"""One outgoing message as the delivery engine sends it: text, photo or document.
+"""One outgoing message: text, photo or document, as a renderer builds it.
 
 Renderers (reminders, notices, contest results, broadcasts) build an `Outgoing`;
-the engine paces it and calls `send`. One `Outgoing` is one Telegram request,
+the delivery engine paces it and sends it (`bot.delivery.sending.deliver`); a preview
+is sent with `send`. One `Outgoing` is one Telegram request,
 so one outbox row is one message: a caption never goes out without its photo
 or document, and a retry repeats the pair whole.
 """
@@ -14,8 +15,6 @@ from functools import cached_property
 from urllib.parse import urlencode
 
 from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions, Message
-
-from bot.delivery.http import AiohttpRequest, EncodedForm
 
 # As PTB encodes it: the parameter is a JSON object, its text the value.
 _NO_PREVIEW = json.dumps(LinkPreviewOptions(is_disabled=True).to_dict())
@@ -44,23 +43,8 @@ class Outgoing:
         if sum(item is not None for item in attachments) > 1:
             raise ValueError("an outgoing message carries at most one attachment")
 
-    async def deliver(self, bot: Bot, chat_id: int, *, paid: bool = False) -> int:
-        """Send it as `send` does and return the message id. Through the engine's own
-        client (`bot.delivery.http`) a message that uploads nothing goes as a request body
-        encoded once for all its recipients: at a paid 1000 messages per second, PTB's
-        per-call work (parameters to objects to JSON, the answer to a `Message`) would
-        take most of a core."""
-        form = None if self.document else self._forms[paid]
-        if form is None or not isinstance(bot.request, AiohttpRequest):
-            return (await self.send(bot, chat_id, paid=paid)).message_id
-        method, body = form
-        result = await bot.request.post(
-            f"{bot.base_url}/{method}", EncodedForm(body + b"&chat_id=%d" % chat_id)
-        )
-        return result["message_id"]
-
     @cached_property
-    def _forms(self) -> tuple[tuple[str, bytes], tuple[str, bytes]]:
+    def forms(self) -> tuple[tuple[str, bytes], tuple[str, bytes]]:
         """(method, url-encoded parameters but the chat) without and with `paid`."""
         params: dict[str, str] = {}
         if self.markup is not None:
