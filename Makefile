@@ -24,10 +24,12 @@ sandbox: compile
 
 test: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/pytest -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 # Translators' loop: extract new strings, merge them into each catalog, compile.
 extract: $(STAMP)
