@@ -32,19 +32,19 @@ from handlers import broadcast_send, broadcast_status, broadcast_targets, guards
 from handlers.broadcast_screens import FORM_KEY, USE_BUTTONS, Step
 from handlers.broadcast_send import FLOW, cancel, end_form, send
 from handlers.common import (
+    TEXT_NEEDED,
     ActiveFlow,
     Context,
     conversation,
     ctx_of,
     enter_flow,
     reader,
+    reader_zone,
 )
-from handlers.events import reader_zone
 from storage.broadcast_models import MediaKind
 
 END = ConversationHandler.END
 TEXT_STEPS = (Step.MESSAGE, Step.VERSION, Step.SCHEDULE)
-TEXT_NEEDED = N_("Please answer with a text message.")
 # Formatting the organizer applied in their Telegram app (rather than typed as tags).
 FORMATTING = frozenset({
     MessageEntity.BOLD, MessageEntity.ITALIC, MessageEntity.UNDERLINE,

@@ -23,8 +23,7 @@ from bot.services.broadcasts import Audience, BroadcastDraft
 from handlers import broadcast_screens as screens
 from handlers import broadcast_status, broadcast_targets, guards
 from handlers.broadcast_screens import FORM_KEY, Step
-from handlers.common import Context, ctx_of, leave_flow, reader
-from handlers.events import reader_zone
+from handlers.common import Context, ctx_of, leave_flow, reader, reader_zone
 from storage.broadcast_models import BroadcastStatus, MediaKind
 
 FLOW = "broadcast"

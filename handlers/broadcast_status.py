@@ -28,7 +28,7 @@ from bot.services.numbers import ID_DIGITS, parse_whole_number
 from bot.services.roles import Role
 from handlers import broadcast_screens as screens
 from handlers import guards
-from handlers.common import Context, ctx_of, keyboard, stale_button
+from handlers.common import MESSAGE_LIMIT, Context, ctx_of, keyboard, stale_button
 from storage.broadcast_models import Broadcast, BroadcastStatus
 
 log = logging.getLogger(__name__)
@@ -39,8 +39,6 @@ EDIT_INTERVAL = 3.0
 # A finished broadcast's status message gets its summary within this time.
 SUMMARY_WINDOW = timedelta(minutes=10)
 LIST_LENGTH = 10
-# Telegram refuses messages over 4096 characters; the oldest entries give way.
-MESSAGE_LIMIT = 4000
 SHOWN_KEY = "kopir.broadcast_status"
 _ACTIONS = {
     "pause": broadcast_work.pause_broadcast,

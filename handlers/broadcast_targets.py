@@ -14,8 +14,7 @@ from bot.services.numbers import ID_DIGITS, parse_whole_number
 from handlers import broadcast_screens as screens
 from handlers import contest_form, event_form, guards
 from handlers.broadcast_screens import FORM_KEY, Step
-from handlers.common import Context, ctx_of, reader
-from handlers.events import reader_zone
+from handlers.common import Context, ctx_of, reader, reader_zone
 
 EVENT_KINDS = (AudienceKind.EVENT, AudienceKind.WAITLIST)
 CONTEST_KINDS = (AudienceKind.CONTEST, AudienceKind.SIDE, AudienceKind.JURORS)

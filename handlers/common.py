@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
 from telegram.ext import (
     Application,
     BaseHandler,
@@ -22,6 +23,8 @@ from telegram.warnings import PTBUserWarning
 from bot.core.context import AppContext, app_context
 from bot.core.i18n import N_, Translator
 from bot.runtime.updates import ReaderOrderProcessor
+from bot.services.catalog import zone_of
+from bot.services.numbers import ID_DIGITS, parse_whole_number
 from bot.services.users import SeenUser, meet, suggested_language
 from storage.models import User
 
@@ -115,6 +118,50 @@ EDITS_NOT_READ = N_(
     "I do not read edited messages: your answer stays as you first sent it. Please send "
     "any correction as a new message."
 )
+
+
+# --- what many screens share ---------------------------------------------------------------
+
+# Telegram's limit is 4096 characters a message; a little is kept for what follows a chunk.
+MESSAGE_LIMIT = 4000
+TEXT_NEEDED = N_("Please answer with a text message.")
+
+
+def callback_number(data: str | None, prefix: str) -> int | None:
+    """The number after `prefix`; None for forged or malformed data."""
+    if not (data or "").startswith(prefix):
+        return None
+    return parse_whole_number(data.removeprefix(prefix), max_digits=ID_DIGITS)
+
+
+def reader_zone(context: Context, user: User) -> tzinfo:
+    return zone_of(user.timezone, ctx_of(context).settings.timezone)
+
+
+
+async def replace_message(update: Update, text: str, markup: InlineKeyboardMarkup | None) -> None:
+    """Edit the message the button was on; send a new one if it cannot be edited."""
+    message = update.callback_query.message if update.callback_query else None
+    if not isinstance(message, Message) or message.text is None:
+        await answer(update, text, reply_markup=markup)
+        return
+    try:
+        await message.edit_text(text, reply_markup=markup)
+    except BadRequest as error:
+        # Pressing the same button twice asks for the same text: nothing to change.
+        if "not modified" not in error.message.lower():
+            raise
+
+
+def chunks(text: str) -> list[str]:
+    chunks, current = [], ""
+    for line in text.split("\n"):
+        if current and len(current) + 1 + len(line) > MESSAGE_LIMIT:
+            chunks.append(current)
+            current = line
+        else:
+            current = f"{current}\n{line}" if current else line
+    return [*chunks, current]
 
 
 # --- conversations waiting for typed answers -----------------------------------------------

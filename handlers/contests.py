@@ -28,9 +28,17 @@ from bot.services.contests import (
     with_entry_count,
 )
 from handlers import fitting, guards
-from handlers.common import Context, answer, ctx_of, keyboard, reader
+from handlers.common import (
+    Context,
+    answer,
+    callback_number,
+    ctx_of,
+    keyboard,
+    reader,
+    reader_zone,
+    replace_message,
+)
 from handlers.contest_form import kind_label, shorten
-from handlers.events import callback_number, replace_message
 from storage.contest_models import Contest
 from storage.models import User
 
@@ -156,10 +164,6 @@ async def show_contest_card(update: Update, context: Context, contest_id: int) -
 async def _manages(context: Context, user: User, card: ContestCard) -> bool:
     """Whether the card shows the organizer's buttons: to its library's organizers."""
     return (await guards.role_of_user(ctx_of(context), user.id)).manages(card.library_id)
-
-
-def reader_zone(context: Context, user: User) -> tzinfo:
-    return zone_of(user.timezone, ctx_of(context).settings.timezone)
 
 
 async def _load_card(context: Context, user: User, t: Translator,

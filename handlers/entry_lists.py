@@ -14,14 +14,19 @@ from bot.services.contests import ContestNotFound, contest_title, side_name
 from bot.services.entries import EntryRefused, EntryRow, MyEntry, my_entries, owned_entry
 from bot.services.entry_actions import entry_list, withdraw_reader_entry
 from handlers import guards
-from handlers.common import Context, answer, ctx_of, keyboard, reader
-from handlers.events import replace_message
+from handlers.common import (
+    MESSAGE_LIMIT,
+    Context,
+    answer,
+    ctx_of,
+    keyboard,
+    reader,
+    replace_message,
+)
 from storage.contest_models import Contest, EntryStatus
 
 log = logging.getLogger(__name__)
 
-# Telegram refuses messages over 4096 characters; long lists go in several.
-MESSAGE_LIMIT = 4000
 _ID = r"(\d{1,9})"
 
 

@@ -22,12 +22,8 @@ from handlers.common import keyboard
 from storage.models import Event, EventKind, User
 
 FORM_KEY = "newevent_form"
-ONLY_ORGANIZERS = N_("Only organizers can do this.")
-TEXT_NEEDED = N_("Please answer with a text message.")
 OFFERED_ZONES = ("Europe/Kyiv", "Europe/Moscow", "Europe/Minsk")
 QUICK_DURATIONS = (60, 90, 120)
-# Telegram refuses messages over 4096 characters; long lists go in several.
-MESSAGE_LIMIT = 4000
 
 KIND_NAMES = {
     EventKind.VIDEO_BRIDGE: N_("Video-bridge"),
@@ -203,17 +199,6 @@ def _numbered(t: Translator, users: list[User]) -> list[str]:
         name = user.full_name or user.first_name
         lines.append(f"{position}. {name}" + (f" — {user.library}" if user.library else ""))
     return lines
-
-
-def chunks(text: str) -> list[str]:
-    chunks, current = [], ""
-    for line in text.split("\n"):
-        if current and len(current) + 1 + len(line) > MESSAGE_LIMIT:
-            chunks.append(current)
-            current = line
-        else:
-            current = f"{current}\n{line}" if current else line
-    return [*chunks, current]
 
 
 # --- questions -----------------------------------------------------------------------------

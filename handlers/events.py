@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import tzinfo
 
-from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.error import BadRequest
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.core.i18n import N_, Translator
@@ -16,12 +14,20 @@ from bot.services.catalog import (
     EventPage,
     event_card,
     upcoming_page,
-    zone_of,
 )
-from bot.services.numbers import ID_DIGITS, parse_whole_number
 from bot.services.registration import EventUnavailable
 from handlers import fitting, guards
-from handlers.common import Context, answer, ctx_of, keyboard, reader, stale_button
+from handlers.common import (
+    Context,
+    answer,
+    callback_number,
+    ctx_of,
+    keyboard,
+    reader,
+    reader_zone,
+    replace_message,
+    stale_button,
+)
 from storage.models import EventKind, RegistrationStatus, User
 
 KIND_LABELS = {
@@ -108,17 +114,6 @@ async def _manages(context: Context, user: User, card: EventCard) -> bool:
     return (await guards.role_of_user(ctx_of(context), user.id)).manages(card.library_id)
 
 
-def callback_number(data: str | None, prefix: str) -> int | None:
-    """The number after `prefix`; None for forged or malformed data."""
-    if not (data or "").startswith(prefix):
-        return None
-    return parse_whole_number(data.removeprefix(prefix), max_digits=ID_DIGITS)
-
-
-def reader_zone(context: Context, user: User) -> tzinfo:
-    return zone_of(user.timezone, ctx_of(context).settings.timezone)
-
-
 async def load_card(context: Context, user: User, event_id: int) -> EventCard | None:
     app = ctx_of(context)
     try:
@@ -136,20 +131,6 @@ async def answered_and_replaced(
     """Stop the button's spinner and redraw its message together: two requests at once,
     so the reader waits one round trip to Telegram, not two."""
     await asyncio.gather(update.callback_query.answer(), replace_message(update, text, markup))
-
-
-async def replace_message(update: Update, text: str, markup: InlineKeyboardMarkup | None) -> None:
-    """Edit the message the button was on; send a new one if it cannot be edited."""
-    message = update.callback_query.message if update.callback_query else None
-    if not isinstance(message, Message) or message.text is None:
-        await answer(update, text, reply_markup=markup)
-        return
-    try:
-        await message.edit_text(text, reply_markup=markup)
-    except BadRequest as error:
-        # Pressing the same button twice asks for the same text: nothing to change.
-        if "not modified" not in error.message.lower():
-            raise
 
 
 async def _page(context: Context, user: User, page: int) -> EventPage:

@@ -28,13 +28,13 @@ from telegram.ext import (
 from bot.core.i18n import N_, Translator
 from handlers.common import (
     EDITS_NOT_READ,
+    TEXT_NEEDED,
     ActiveFlow,
     Context,
     conversation,
     leave_flow,
     reader,
 )
-from handlers.event_form import TEXT_NEEDED
 
 END = ConversationHandler.END
 USE_BUTTONS = N_("Please choose one of the buttons below.")

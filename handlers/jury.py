@@ -37,6 +37,7 @@ from bot.services.jury_actions import (
 )
 from handlers import jury_screens as screens
 from handlers.common import (
+    TEXT_NEEDED,
     ActiveFlow,
     Context,
     conversation,
@@ -45,7 +46,6 @@ from handlers.common import (
     leave_flow,
     reader,
 )
-from handlers.event_form import TEXT_NEEDED
 from handlers.jury_screens import FOR_JURORS, FROZEN
 from storage.contest_models import Contest
 

@@ -28,8 +28,7 @@ from bot.services.jury_invites import (
 )
 from handlers import guards
 from handlers import jury_screens as screens
-from handlers.common import Context, ctx_of, reader
-from handlers.event_form import chunks
+from handlers.common import Context, chunks, ctx_of, reader
 from storage.models import User
 
 _ID = r"\d{1,9}"

@@ -27,8 +27,7 @@ from bot.services.jury import (
     ScoredEntry,
 )
 from bot.services.jury_invites import JurorSeat
-from handlers.common import keyboard
-from handlers.event_form import chunks
+from handlers.common import chunks, keyboard
 from storage.contest_models import Contest, EntryContent
 
 log = logging.getLogger(__name__)

@@ -29,8 +29,10 @@ from bot.services.event_fields import FieldError
 from bot.services.organizer import EventChanges, EventNotFound
 from handlers import events, guards
 from handlers.common import (
+    TEXT_NEEDED,
     ActiveFlow,
     Context,
+    chunks,
     conversation,
     ctx_of,
     enter_flow,
@@ -39,14 +41,7 @@ from handlers.common import (
     reader,
     stale_button,
 )
-from handlers.event_form import (
-    TEXT_NEEDED,
-    capacity_text,
-    chunks,
-    event_title,
-    moment_text,
-    registrants_text,
-)
+from handlers.event_form import capacity_text, event_title, moment_text, registrants_text
 from storage.models import Event
 
 FLOW = "edit"

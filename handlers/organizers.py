@@ -32,15 +32,15 @@ from bot.services.organizers import (
 from handlers.common import (
     ActiveFlow,
     Context,
+    chunks,
     conversation,
     ctx_of,
     enter_flow,
     keyboard,
     leave_flow,
     reader,
+    reader_zone,
 )
-from handlers.event_form import chunks
-from handlers.events import reader_zone
 
 FLOW = "organizers"
 END = ConversationHandler.END

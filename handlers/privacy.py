@@ -27,9 +27,7 @@ from bot.services.privacy import (
 )
 from bot.services.retention import apply_retention
 from handlers import profile
-from handlers.common import Context, answer, ctx_of, keyboard, reader
-from handlers.event_form import chunks
-from handlers.events import reader_zone
+from handlers.common import Context, answer, chunks, ctx_of, keyboard, reader, reader_zone
 from storage.contest_models import EntryStatus
 from storage.models import RegistrationStatus
 

@@ -42,6 +42,7 @@ from handlers.common import (
     ActiveFlow,
     Context,
     answer,
+    callback_number,
     conversation,
     ctx_of,
     enter_flow,
@@ -49,9 +50,9 @@ from handlers.common import (
     keyboard,
     leave_flow,
     reader,
+    reader_zone,
     stale_button,
 )
-from handlers.events import callback_number, reader_zone
 from storage.models import User
 
 DRAFT = "profile_draft"

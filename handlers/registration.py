@@ -34,19 +34,16 @@ from handlers.common import (
     Context,
     answer,
     arrived_at,
+    callback_number,
     ctx_of,
     keyboard,
     no_longer_valid,
     reader,
+    reader_zone,
+    replace_message,
     stale_button,
 )
-from handlers.events import (
-    answered_and_replaced,
-    callback_number,
-    reader_zone,
-    refresh_card,
-    replace_message,
-)
+from handlers.events import answered_and_replaced, refresh_card
 from storage.models import RegistrationStatus, User
 
 log = logging.getLogger(__name__)

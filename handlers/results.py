@@ -36,9 +36,7 @@ from bot.services.results import ResultsRefused, ResultsView
 from bot.services.roles import Role
 from handlers import guards
 from handlers import results_screens as screens
-from handlers.common import Context, answer, ctx_of
-from handlers.event_form import chunks
-from handlers.events import replace_message
+from handlers.common import Context, answer, chunks, ctx_of, replace_message
 from storage.contest_models import Contest, EntryContent
 
 _DATA = re.compile(r"^rs:([a-z]+):(\d{1,9})(?::([pjo]))?$")
