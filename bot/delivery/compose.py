@@ -11,7 +11,8 @@ reverse, and a retry repeats the pair whole.
 from __future__ import annotations
 
 import asyncio
-import inspect
+from collections.abc import Awaitable, Callable
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -29,30 +30,71 @@ from storage.models import NotificationKind
 _TIMED = frozenset({NotificationKind.REMINDER, NotificationKind.JURY_REMINDER})
 
 
+Renderer = Callable[[Translator, AppContext, outbox.Claim, datetime], Awaitable[Outgoing]]
+
+
 async def compose(t: Translator, ctx: AppContext, claim: outbox.Claim) -> Outgoing:
+    """The row's message, by its kind's renderer (`RENDERERS`)."""
     row, now = claim.notification, ctx.clock.now()
     if row.kind in _TIMED:
         now = max(now, row.due_at)
-    if row.kind == NotificationKind.BROADCAST:
-        outgoing = broadcast_render.compose(t, ctx, claim)
-        return await outgoing if inspect.isawaitable(outgoing) else outgoing
-    if row.kind in outbox.CONTEST_KINDS:
-        text = contest_notices.render(
-            t, row, claim.contest, claim.facts or outbox.ContestFacts(), claim.user, ctx.settings,
-            now,
-        )
-        if row.kind != NotificationKind.CONTEST_RESULT:
-            return Outgoing(text)
-        award = _award(claim)
-        # fpdf2 is pure Python: a thread keeps the bot answering while the PDF is drawn.
-        content = await asyncio.to_thread(certificates.render, t, award)
-        return Outgoing(text, document=(content, certificates.file_name(t, award)))
+    return await RENDERERS[NotificationKind(row.kind)](t, ctx, claim, now)
+
+
+async def _broadcast(t: Translator, ctx: AppContext, claim: outbox.Claim,
+                     now: datetime) -> Outgoing:
+    return broadcast_render.compose(t, ctx, claim)
+
+
+async def _contest_notice(t: Translator, ctx: AppContext, claim: outbox.Claim,
+                          now: datetime) -> Outgoing:
+    return Outgoing(_contest_text(t, ctx, claim, now))
+
+
+async def _contest_result(t: Translator, ctx: AppContext, claim: outbox.Claim,
+                          now: datetime) -> Outgoing:
+    """The text as the caption of the participant's certificate or letter of thanks."""
+    award = _award(claim)
+    # fpdf2 is pure Python: a thread keeps the bot answering while the PDF is drawn.
+    content = await asyncio.to_thread(certificates.render, t, award)
+    return Outgoing(_contest_text(t, ctx, claim, now),
+                    document=(content, certificates.file_name(t, award)))
+
+
+def _contest_text(t: Translator, ctx: AppContext, claim: outbox.Claim, now: datetime) -> str:
+    return contest_notices.render(t, claim.notification, claim.contest,
+                                  claim.facts or outbox.ContestFacts(), claim.user,
+                                  ctx.settings, now)
+
+
+async def _event_notice(t: Translator, ctx: AppContext, claim: outbox.Claim,
+                        now: datetime) -> Outgoing:
+    """A reminder or a change, with a button to the event's card."""
     event = claim.event
-    text = notices.render(t, row, event, claim.user, ctx.settings, now)
-    if row.kind == NotificationKind.EVENT_CANCELLED:
-        return Outgoing(text)
+    text = notices.render(t, claim.notification, event, claim.user, ctx.settings, now)
     button = InlineKeyboardButton(notices.open_event_label(t), callback_data=f"ev:card:{event.id}")
     return Outgoing(text, InlineKeyboardMarkup([[button]]))
+
+
+async def _event_cancelled(t: Translator, ctx: AppContext, claim: outbox.Claim,
+                           now: datetime) -> Outgoing:
+    """No button: the card of a cancelled event no longer opens."""
+    return Outgoing(notices.render(t, claim.notification, claim.event, claim.user,
+                                   ctx.settings, now))
+
+
+# Every kind of outbox row and what renders it. A new kind: its renderer in `bot.messages`,
+# its entry here (and what the claim loads for it, in `bot.services.outbox`).
+RENDERERS: dict[NotificationKind, Renderer] = {
+    NotificationKind.REMINDER: _event_notice,
+    NotificationKind.EVENT_CHANGED: _event_notice,
+    NotificationKind.PROMOTED: _event_notice,
+    NotificationKind.EVENT_CANCELLED: _event_cancelled,
+    NotificationKind.JURY_REMINDER: _contest_notice,
+    NotificationKind.WINNERS_LIST: _contest_notice,
+    NotificationKind.CONTEST_RESULT: _contest_result,
+    NotificationKind.BROADCAST: _broadcast,
+}
 
 
 def _award(claim: outbox.Claim) -> certificates.Award:
