@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 from telegram.ext import Application, ApplicationBuilder
 
@@ -72,7 +73,9 @@ def build_application(
         # Drafts and conversation states in the database: forms survive a restart.
         .persistence(DatabasePersistence(context.database, clock=context.clock))
         .post_init(_post_init)
-        .post_shutdown(_post_shutdown)
+        # What post_init and the builder started is stopped here; a database handed in
+        # (tests, the sandbox) is its owner's to dispose.
+        .post_shutdown(partial(_post_shutdown, dispose_database=database is None))
         # Different readers at once, each reader's updates in order (bot.runtime.updates).
         .concurrent_updates(ReaderOrderProcessor(settings.concurrent_updates, context.clock))
         # aiohttp, like the delivery engine's own Bot: PTB's default client (httpx) takes
@@ -124,7 +127,10 @@ async def _post_init(application: Application) -> None:
     await start.publish_commands(application)
 
 
-async def _post_shutdown(application: Application) -> None:
-    executor = app_context(application.bot_data).executor
-    if executor is not None:
-        await asyncio.to_thread(executor.shutdown)
+async def _post_shutdown(application: Application, *, dispose_database: bool) -> None:
+    context = app_context(application.bot_data)
+    context.database.on_outbox_commit = lambda: None
+    if context.executor is not None:
+        await asyncio.to_thread(context.executor.shutdown)
+    if dispose_database:
+        await asyncio.to_thread(context.database.dispose)
