@@ -32,13 +32,8 @@ before bulk sends (they leave each reply the next slot as it comes, see
 so a reader never sees an error for a broadcast going on. Bulk sends wait a second
 before writing into a chat the bot has just answered in.
 
-Answers: 429 stops every send for `retry_after` (the row is tried again, then
-released, never failed); 403 and 400 "chat not found" mark the reader blocked;
-a connection error before the request went out is retried with backoff; a
-time-out or a connection cut after it went out is retried for readers' rows and
-makes an announcement `uncertain`; anything else Telegram refuses fails the row.
-A crash can duplicate at most the requests in flight plus the answers not yet
-written: `in_flight_bound(settings)`.
+What each answer of Telegram does to a row (429, 403, time-outs, crashes) is told once,
+in `bot.services.outbox`; a crash can resend at most `in_flight_bound(settings)` messages.
 """
 
 from __future__ import annotations
