@@ -38,6 +38,7 @@ from handlers.common import (
     conversation,
     ctx_of,
     enter_flow,
+    no_longer_valid,
     reader,
     reader_zone,
 )
@@ -201,7 +202,11 @@ async def on_button(update: Update, context: Context) -> object:
     if form is None:
         return await form_closed(update, context)
     step = form["step"]
-    step_value, action, value = screens.parse_data(query.data)
+    parsed = screens.parse_data(query.data)
+    if parsed is None:
+        await no_longer_valid(update, t)
+        return None
+    step_value, action, value = parsed
     if step_value != step.value:
         await query.answer(t.gettext("This question is already answered: please use the "
                                      "latest message."))

@@ -22,7 +22,7 @@ from bot.services.broadcasts import (
 )
 from bot.services.catalog import event_title
 from bot.services.contests import contest_title, side_name
-from handlers.common import keyboard
+from handlers.common import form_button, form_data, keyboard
 from storage.broadcast_models import Broadcast, BroadcastStatus, MediaKind
 from storage.contest_models import Contest
 from storage.models import Event
@@ -69,15 +69,12 @@ STATES = {
 
 
 def data(step: Step, action: str, value: object = None) -> str:
-    return f"bc:{step.value}:{action}" + ("" if value is None else f":{value}")
+    return form_data("bc", step.value, action, value)
 
 
-def parse_data(raw: str) -> tuple[str, str, str | None]:
-    """(step value, action, value) from "bc:<step>:<action>[:<value>]"."""
-    parts = raw.split(":", 3)
-    while len(parts) < 4:
-        parts.append(None)
-    return parts[1] or "", parts[2] or "", parts[3]
+def parse_data(raw: str | None) -> tuple[str, str, str | None] | None:
+    """(step value, action, value) of a /broadcast button; None for malformed data."""
+    return form_button(raw, "bc")
 
 
 def _short(title: str) -> str:

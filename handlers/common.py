@@ -127,6 +127,22 @@ MESSAGE_LIMIT = 4000
 TEXT_NEEDED = N_("Please answer with a text message.")
 
 
+def form_data(form: str, step: str, action: str, value: object = None) -> str:
+    """A form button's callback data: `<form>:<step>:<action>[:<value>]` (see `form_button`)."""
+    return f"{form}:{step}:{action}" + ("" if value is None else f":{value}")
+
+
+def form_button(data: str | None, form: str) -> tuple[str, str, str | None] | None:
+    """(step, action, value) of a button made by `form_data` for `form`; None for malformed
+    (forged or truncated) data. The one codec of the guided forms' buttons."""
+    prefix, _sep, rest = (data or "").partition(":")
+    step, _sep, rest = rest.partition(":")
+    action, has_value, value = rest.partition(":")
+    if prefix != form or not step or not action:
+        return None
+    return step, action, (value if has_value else None)
+
+
 def callback_number(data: str | None, prefix: str) -> int | None:
     """The number after `prefix`; None for forged or malformed data."""
     if not (data or "").startswith(prefix):

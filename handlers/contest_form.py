@@ -16,7 +16,7 @@ from telegram import InlineKeyboardMarkup
 from bot.core.i18n import LANGUAGE_NAMES, LANGUAGES, N_, Translator
 from bot.core.settings import Settings
 from bot.services.contest_fields import CriterionDraft, SideDraft, criteria_example
-from handlers.common import keyboard
+from handlers.common import form_button, form_data, keyboard
 from handlers.event_form import OFFERED_ZONES, moment_text
 from storage.contest_models import ContestKind, TiePolicy, WinnerNames
 
@@ -98,14 +98,12 @@ def previous_step(step: Step) -> Step:
 
 
 def data(step: Step, action: str, value: str | None = None) -> str:
-    return f"nc:{step.value}:{action}" + (f":{value}" if value is not None else "")
+    return form_data("nc", step.value, action, value)
 
 
-def parse_data(text: str) -> tuple[str, str, str | None]:
-    """(step value, action, value) of a form button's callback data."""
-    _prefix, step, rest = (text.split(":", 2) + ["", ""])[:3]
-    action, separator, value = rest.partition(":")
-    return step, action, (value if separator else None)
+def parse_data(text: str | None) -> tuple[str, str, str | None] | None:
+    """(step value, action, value) of a /newcontest button; None for malformed data."""
+    return form_button(text, "nc")
 
 
 # --- how answers read ----------------------------------------------------------------------

@@ -18,7 +18,7 @@ from bot.core.i18n import LANGUAGE_NAMES, LANGUAGES, N_, Translator
 from bot.core.settings import Settings
 from bot.services import event_fields as fields
 from bot.services.organizer import Registrants
-from handlers.common import keyboard
+from handlers.common import form_button, form_data, keyboard
 from storage.models import Event, EventKind, User
 
 FORM_KEY = "newevent_form"
@@ -205,18 +205,12 @@ def _numbered(t: Translator, users: list[User]) -> list[str]:
 
 
 def _data(step: Step, action: str, value: str | None = None) -> str:
-    return f"nf:{step.value}:{action}" + (f":{value}" if value is not None else "")
+    return form_data("nf", step.value, action, value)
 
 
 def parse_data(data: str | None) -> tuple[str, str, str | None] | None:
-    """(step value, action, value) of a form button's callback data `nf:<step>:<action>[:v]`;
-    None for malformed (forged or truncated) data."""
-    prefix, _sep, rest = (data or "").partition(":")
-    step, _sep, rest = rest.partition(":")
-    action, has_value, value = rest.partition(":")
-    if prefix != "nf" or not step or not action:
-        return None
-    return step, action, (value if has_value else None)
+    """(step value, action, value) of a /newevent button; None for malformed data."""
+    return form_button(data, "nf")
 
 
 def _question_text(step: Step, t: Translator, form: dict, settings: Settings,

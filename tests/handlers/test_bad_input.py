@@ -203,10 +203,14 @@ async def test_newevent_value_button_at_a_menu_asks_the_menu_again(bot_app, fake
         None, text_of(menu), buttons_of(menu))
 
 
-@pytest.mark.parametrize("data", ["nf:", "nf:kind", "nf::v"])
-async def test_newevent_malformed_button_data_is_no_longer_valid(bot_app, fake_api, data):
+@pytest.mark.parametrize(("command", "data"), [
+    ("/newevent", "nf:"), ("/newevent", "nf:kind"), ("/newevent", "nf::v"),
+    ("/newcontest", "nc:"), ("/newcontest", "nc:kind"), ("/newcontest", "nc::v"),
+    ("/broadcast", "bc:"), ("/broadcast", "bc:msg"), ("/broadcast", "bc::v"),
+])
+async def test_form_malformed_button_data_is_no_longer_valid(bot_app, fake_api, command, data):
     organizer = await onboard(fake_api, ORGANIZER_ID, "en")
-    await organizer.send("/newevent")
+    await organizer.send(command)
     question = await organizer.next_message()
 
     query_id = await organizer.press_data(question["message_id"], data)
