@@ -35,12 +35,19 @@ from handlers.common import (
     TEXT_NEEDED,
     ActiveFlow,
     Context,
+    MissingPart,
+    chat_of,
     conversation,
     ctx_of,
     enter_flow,
+    message_of,
     no_longer_valid,
+    query_of,
     reader,
     reader_zone,
+    sender_of,
+    text_of,
+    user_data_of,
 )
 from storage.broadcast_models import MediaKind
 
@@ -83,15 +90,15 @@ async def start_form(update: Update, context: Context) -> object:
     if allowed is None:
         return END
     _user, t, _role = allowed
-    context.user_data[FORM_KEY] = broadcast_send.new_form()
+    user_data_of(context)[FORM_KEY] = broadcast_send.new_form()
     enter_flow(context, FLOW)
     return await ask(update, context, t, Step.MESSAGE)
 
 
 async def ask(update: Update, context: Context, t: Translator, step: Step) -> object:
-    form = context.user_data[FORM_KEY]
+    form = user_data_of(context)[FORM_KEY]
     form["step"] = step
-    chat = update.effective_chat
+    chat = chat_of(update)
     if step is Step.MESSAGE:
         await chat.send_message(screens.ask_message(t))
         return step
@@ -109,6 +116,7 @@ async def ask(update: Update, context: Context, t: Translator, step: Step) -> ob
             return await ask(update, context, t, Step.BUTTON if step is Step.BUTTON_TARGET
                              else Step.AUDIENCE)
         return step
+    admin: bool
     question = {
         Step.LANGUAGE: lambda: screens.ask_language(t),
         Step.VERSIONS: lambda: screens.ask_versions(t, form),
@@ -117,7 +125,7 @@ async def ask(update: Update, context: Context, t: Translator, step: Step) -> ob
         Step.AUDIENCE: lambda: screens.ask_audience(t, admin=admin),
     }[step]
     admin = step is Step.AUDIENCE and (
-        await guards.role_of_user(ctx_of(context), update.effective_user.id)).admin
+        await guards.role_of_user(ctx_of(context), sender_of(update).id)).admin
     text, markup = question()
     await chat.send_message(text, reply_markup=markup)
     return step
@@ -137,20 +145,20 @@ def html_source(message: Message) -> str:
 
 async def on_text(update: Update, context: Context) -> object:
     _user, t = await reader(update, context)
-    form = context.user_data.get(FORM_KEY)
+    form = user_data_of(context).get(FORM_KEY)
     if form is None:
         return END
     step = form["step"]
     if step not in TEXT_STEPS:
-        await update.effective_chat.send_message(t.gettext(USE_BUTTONS))
+        await chat_of(update).send_message(t.gettext(USE_BUTTONS))
         return await ask(update, context, t, step)
     try:
         if step is Step.SCHEDULE:
-            return await schedule(update, context, t, update.message.text)
+            return await schedule(update, context, t, text_of(update))
         caption = form.get("media_kind", MediaKind.NONE) != MediaKind.NONE
-        checked = broadcast_text.check_message(html_source(update.message), caption=caption)
+        checked = broadcast_text.check_message(html_source(message_of(update)), caption=caption)
     except FieldError as error:
-        await update.effective_chat.send_message(error.render(t))
+        await chat_of(update).send_message(error.render(t))
         return await ask(update, context, t, step)
     if step is Step.VERSION:
         form.setdefault("versions", {})[form.pop("translating")] = checked
@@ -162,21 +170,24 @@ async def on_text(update: Update, context: Context) -> object:
 async def on_media(update: Update, context: Context) -> object:
     """A photo or a document as the announcement, its caption as the text."""
     _user, t = await reader(update, context)
-    form = context.user_data.get(FORM_KEY)
+    form = user_data_of(context).get(FORM_KEY)
     if form is None:
         return END
     if form["step"] is not Step.MESSAGE:
         return await not_text(update, context)
-    message = update.message
+    message = message_of(update)
     try:
         checked = broadcast_text.check_message(html_source(message), caption=True)
     except FieldError as error:
-        await update.effective_chat.send_message(error.render(t))
+        await chat_of(update).send_message(error.render(t))
         return await ask(update, context, t, Step.MESSAGE)
+    media: tuple[MediaKind, str, str | None]
     if message.photo:
         media = (MediaKind.PHOTO, message.photo[-1].file_id, None)
-    else:
+    elif message.document is not None:
         media = (MediaKind.DOCUMENT, message.document.file_id, message.document.file_name)
+    else:  # the handler's filters admit photos and documents only
+        raise MissingPart(f"message {message.message_id} has neither a photo nor a document")
     form.update(text=checked, media_kind=media[0], media_file_id=media[1],
                 media_file_name=media[2])
     # Versions written for a text message may be too long for a caption.
@@ -196,9 +207,9 @@ async def schedule(update: Update, context: Context, t: Translator, text: str) -
 
 
 async def on_button(update: Update, context: Context) -> object:
-    query = update.callback_query
+    query = query_of(update)
     _user, t = await reader(update, context)
-    form = context.user_data.get(FORM_KEY)
+    form = user_data_of(context).get(FORM_KEY)
     if form is None:
         return await form_closed(update, context)
     step = form["step"]
@@ -265,7 +276,7 @@ def _previous(step: Step) -> Step:
 
 async def _audience_kind(update: Update, context: Context, t: Translator,
                          kind: AudienceKind) -> object:
-    form = context.user_data[FORM_KEY]
+    form = user_data_of(context)[FORM_KEY]
     form["audience_kind"] = kind.value
     form.pop("side_contest", None)
     if kind is AudienceKind.EVERYONE:
@@ -275,7 +286,7 @@ async def _audience_kind(update: Update, context: Context, t: Translator,
 
 
 async def _confirm_action(update: Update, context: Context, t: Translator, action: str) -> object:
-    form = context.user_data[FORM_KEY]
+    form = user_data_of(context)[FORM_KEY]
     if action == "now":
         return await send(update, context, t, None)
     if action == "later":
@@ -308,20 +319,20 @@ async def cancel_command(update: Update, context: Context) -> object:
 async def not_text(update: Update, context: Context) -> object:
     """A sticker, voice or the like; or a photo where text or a button was asked."""
     _user, t = await reader(update, context)
-    form = context.user_data.get(FORM_KEY)
+    form = user_data_of(context).get(FORM_KEY)
     if form is None:
         return END
     step = form["step"]
     explanation = TEXT_NEEDED if step in TEXT_STEPS else USE_BUTTONS
     if step is Step.MESSAGE:
         explanation = N_("Please send a text, a photo or a document.")
-    await update.effective_chat.send_message(t.gettext(explanation))
+    await chat_of(update).send_message(t.gettext(explanation))
     return await ask(update, context, t, step)
 
 
 async def form_closed(update: Update, context: Context) -> object:
     _user, t = await reader(update, context)
-    await update.callback_query.answer(t.gettext(
+    await query_of(update).answer(t.gettext(
         "This form is closed. Send /broadcast to write a new announcement."), show_alert=True)
     return END
 
@@ -330,7 +341,7 @@ async def timed_out(update: Update, context: Context) -> None:
     """No answer for CONVERSATION_TIMEOUT: the form closes with nothing sent."""
     end_form(context)
     _user, t = await reader(update, context)
-    await update.effective_chat.send_message(t.gettext(
+    await chat_of(update).send_message(t.gettext(
         "The announcement form was closed because it had no answer for a long time. Nothing "
         "was sent. Send /broadcast to start again."))
 

@@ -23,7 +23,16 @@ from bot.services.broadcasts import Audience, BroadcastDraft
 from handlers import broadcast_screens as screens
 from handlers import broadcast_status, broadcast_targets, guards
 from handlers.broadcast_screens import FORM_KEY, Step
-from handlers.common import Context, ctx_of, leave_flow, reader, reader_zone
+from handlers.common import (
+    Context,
+    chat_of,
+    ctx_of,
+    leave_flow,
+    reader,
+    reader_zone,
+    sender_of,
+    user_data_of,
+)
 from storage.broadcast_models import BroadcastStatus, MediaKind
 
 FLOW = "broadcast"
@@ -55,30 +64,30 @@ async def confirm_screen(update: Update, context: Context, t: Translator, *,
     and the choice: returns CONFIRM. Returns the step to ask instead when the audience
     is empty now (AUDIENCE) or Telegram refused a preview (MESSAGE)."""
     app = ctx_of(context)
-    form = context.user_data[FORM_KEY]
+    form = user_data_of(context)[FORM_KEY]
     draft = draft_of(form)
     facts = await app.read(broadcast_work.confirm_facts, form["audience"],
                            form.get("button", {}))
     if facts.count == 0:
-        await update.effective_chat.send_message(t.gettext(
+        await chat_of(update).send_message(t.gettext(
             "Nobody is in this audience now. Choose another one."))
         return Step.AUDIENCE
-    preview = broadcasts.as_broadcast(draft, update.effective_user.id, app.clock.now())
+    preview = broadcasts.as_broadcast(draft, sender_of(update).id, app.clock.now())
     # The default version first, as the summary lists them.
     shown = sorted(preview.texts, key=lambda code: code != preview.default_language)
     for language in shown if previews else ():
         outgoing = outgoing_for(preview, language, app.translator(language))
         try:
-            await outgoing.send(context.bot, update.effective_chat.id)
+            await outgoing.send(context.bot, chat_of(update).id)
         except BadRequest as error:
-            await update.effective_chat.send_message(t.gettext(
+            await chat_of(update).send_message(t.gettext(
                 "Telegram refused this message: {reason}. Please send it again, corrected."
             ).format(reason=error.message))
             return Step.MESSAGE
     audience_label, button_label = broadcast_targets.labels(t, form, facts)
     text, markup = screens.summary(t, form, audience_label, button_label, facts.count,
                                    paid_option=app.settings.paid_broadcasts)
-    await update.effective_chat.send_message(text, reply_markup=markup)
+    await chat_of(update).send_message(text, reply_markup=markup)
     form["step"] = Step.CONFIRM
     return Step.CONFIRM
 
@@ -88,13 +97,13 @@ async def send(update: Update, context: Context, t: Translator,
     """Send now (`moment` None) or schedule; the form closes once the broadcast is
     written (see the module's docstring)."""
     app = ctx_of(context)
-    user_id = update.effective_user.id
-    form = context.user_data[FORM_KEY]
+    user_id = sender_of(update).id
+    form = user_data_of(context)[FORM_KEY]
     # Checked again at the end: a role may have been taken away since the form began.
     role = await guards.role_of_user(app, user_id)
     audience = Audience.from_json(form["audience"])
     if not role.organizer or not await app.read(broadcasts.audience_allowed, role, audience):
-        await update.effective_chat.send_message(t.gettext(
+        await chat_of(update).send_message(t.gettext(
             guards.OTHER_LIBRARY if role.organizer else guards.ONLY_ORGANIZERS))
         return await cancel(update, context, t)
     # Forms begun before forms had tokens get theirs now, kept for a retry.
@@ -107,8 +116,8 @@ async def send(update: Update, context: Context, t: Translator,
                               app.clock.now(), send_at=moment, form_token=token)
     end_form(context)
     broadcast = creation.broadcast
-    if broadcast.status == BroadcastStatus.SCHEDULED:
-        await update.effective_chat.send_message(t.gettext(
+    if broadcast.status == BroadcastStatus.SCHEDULED and broadcast.scheduled_at is not None:
+        await chat_of(update).send_message(t.gettext(
             "Announcement #{id} is scheduled for {when}. Its audience is counted again then. "
             "/broadcasts lists it, and can cancel it."
         ).format(id=broadcast.id,
@@ -122,11 +131,11 @@ async def send(update: Update, context: Context, t: Translator,
 
 async def cancel(update: Update, context: Context, t: Translator) -> object:
     end_form(context)
-    await update.effective_chat.send_message(
+    await chat_of(update).send_message(
         t.gettext("The announcement is cancelled; nothing was sent."))
     return END
 
 
 def end_form(context: Context) -> None:
-    context.user_data.pop(FORM_KEY, None)
+    user_data_of(context).pop(FORM_KEY, None)
     leave_flow(context, FLOW)

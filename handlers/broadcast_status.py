@@ -28,7 +28,16 @@ from bot.services.numbers import ID_DIGITS, parse_whole_number
 from bot.services.roles import Role
 from handlers import broadcast_screens as screens
 from handlers import guards
-from handlers.common import MESSAGE_LIMIT, Context, ctx_of, keyboard, stale_button
+from handlers.common import (
+    MESSAGE_LIMIT,
+    Context,
+    chat_of,
+    ctx_of,
+    keyboard,
+    query_data,
+    query_of,
+    stale_button,
+)
 from storage.broadcast_models import Broadcast, BroadcastStatus
 
 log = logging.getLogger(__name__)
@@ -133,13 +142,13 @@ async def on_tick(context: Context) -> None:
 
 async def on_control(update: Update, context: Context) -> None:
     """Pause, Resume or Cancel, on a status message or on /broadcasts."""
-    query = update.callback_query
+    query = query_of(update)
     allowed = await guards.organizer(update, context)
     if allowed is None:
         return
     _user, t, role = allowed
     app = ctx_of(context)
-    _, action, number = (query.data.split(":") + ["", ""])[:3]
+    _, action, number = (query_data(update).split(":") + ["", ""])[:3]
     broadcast_id = parse_whole_number(number, max_digits=ID_DIGITS)
     if action not in _ACTIONS or broadcast_id is None:
         await stale_button(update, t)
@@ -164,7 +173,7 @@ async def on_control(update: Update, context: Context) -> None:
             "resume": _("Sending again."),
             "cancel": _("Cancelled. Nothing more is sent."),
         }[action])
-    if broadcast.status_message_id == query.message.message_id:
+    if query.message is not None and broadcast.status_message_id == query.message.message_id:
         await refresh(context.bot, app, _shown(context.bot_data), broadcast, force=True)
     elif isinstance(query.message, Message):
         text, markup = await _listing(app, t, role)
@@ -188,7 +197,7 @@ async def list_broadcasts(update: Update, context: Context) -> None:
         return
     _user, t, role = allowed
     text, markup = await _listing(ctx_of(context), t, role)
-    await update.effective_chat.send_message(text, reply_markup=markup)
+    await chat_of(update).send_message(text, reply_markup=markup)
 
 
 async def _listing(app: AppContext, t: Translator,

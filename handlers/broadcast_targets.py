@@ -14,7 +14,8 @@ from bot.services.numbers import ID_DIGITS, parse_whole_number
 from handlers import broadcast_screens as screens
 from handlers import contest_form, event_form, guards
 from handlers.broadcast_screens import FORM_KEY, Step
-from handlers.common import Context, ctx_of, reader, reader_zone
+from handlers.common import Context, chat_of, ctx_of, reader, reader_zone, sender_of, user_data_of
+from storage.contest_models import Contest
 
 EVENT_KINDS = (AudienceKind.EVENT, AudienceKind.WAITLIST)
 CONTEST_KINDS = (AudienceKind.CONTEST, AudienceKind.SIDE, AudienceKind.JURORS)
@@ -33,10 +34,10 @@ def _target_kind(form: dict, step: Step) -> str:
 async def ask_target(update: Update, context: Context, t: Translator, step: Step) -> bool:
     """Show the choice for `step`; False when there is nothing to choose from."""
     app = ctx_of(context)
-    form = context.user_data[FORM_KEY]
+    form = user_data_of(context)[FORM_KEY]
     user, _t = await reader(update, context)
     language = t.language
-    chat = update.effective_chat
+    chat = chat_of(update)
     target = _target_kind(form, step)
     if target == "language":
         text, markup = screens.ask_audience_language(t)
@@ -73,7 +74,7 @@ async def choose(update: Update, context: Context, t: Translator, step: Step, ac
                  value: str | None) -> Step | None:
     """Apply a pick at `step`; the step to ask next, or None to ask `step` again."""
     app = ctx_of(context)
-    form = context.user_data[FORM_KEY]
+    form = user_data_of(context)[FORM_KEY]
     target = _target_kind(form, step)
     if target == "language":
         if value not in LANGUAGES:
@@ -85,15 +86,15 @@ async def choose(update: Update, context: Context, t: Translator, step: Step, ac
         return await _choose_side(app, form, value)
     if action != "v":
         return None
-    role = await guards.role_of_user(app, update.effective_user.id)
+    role = await guards.role_of_user(app, sender_of(update).id)
     if kind is AudienceKind.JURORS and value == "all" and role.admin:
         form["audience"] = Audience(AudienceKind.JURORS).to_json()
         return Step.CONFIRM
     number = parse_whole_number(value, max_digits=ID_DIGITS)
     find = broadcast_work.find_event if target == "event" else broadcast_work.find_contest
     found = await app.read(find, number) if number is not None else None
-    if found is None or not role.manages(found.library_id):
-        await update.effective_chat.send_message(t.gettext(
+    if number is None or found is None or not role.manages(found.library_id):
+        await chat_of(update).send_message(t.gettext(
             "That one no longer exists; choose another."))
         return None
     if kind is None:
@@ -102,14 +103,15 @@ async def choose(update: Update, context: Context, t: Translator, step: Step, ac
         form["button"] = {"kind": target, "id": number, "url": link}
         return Step.AUDIENCE
     if kind is AudienceKind.SIDE:
-        if not found.sides:
-            await update.effective_chat.send_message(t.gettext(
+        if not isinstance(found, Contest) or not found.sides:
+            await chat_of(update).send_message(t.gettext(
                 "This contest has no sides; choose another one."))
             return None
         form["side_contest"] = number
         return Step.AUDIENCE_TARGET
-    field = "event_id" if target == "event" else "contest_id"
-    form["audience"] = Audience(kind, **{field: number}).to_json()
+    audience = (Audience(kind, event_id=number) if target == "event"
+                else Audience(kind, contest_id=number))
+    form["audience"] = audience.to_json()
     return Step.CONFIRM
 
 

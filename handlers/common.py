@@ -4,11 +4,19 @@ and what the conversations that wait for typed answers share."""
 from __future__ import annotations
 
 import warnings
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine, Mapping
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import (
+    CallbackQuery,
+    Chat,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
+from telegram import User as TelegramUser
 from telegram.error import BadRequest
 from telegram.ext import (
     Application,
@@ -42,8 +50,66 @@ def ctx_of(context: Context) -> AppContext:
     return app_context(context.bot_data)
 
 
+# --- what PTB's types leave optional and a handler's filters guarantee ---------------------
+
+
+class MissingPart(LookupError):
+    """An update without what its handler's filters promised (a bug, not a reader's doing)."""
+
+
+def chat_of(update: Update) -> Chat:
+    """The chat the update came from: every update the handlers here receive has one."""
+    if update.effective_chat is None:
+        raise MissingPart(f"update {update.update_id} has no chat")
+    return update.effective_chat
+
+
+def sender_of(update: Update) -> TelegramUser:
+    """Who sent the update (a reader, organizer or juror, as Telegram knows them)."""
+    if update.effective_user is None:
+        raise MissingPart(f"update {update.update_id} has no sender")
+    return update.effective_user
+
+
+def message_of(update: Update) -> Message:
+    """The new message of a message handler's update."""
+    if update.message is None:
+        raise MissingPart(f"update {update.update_id} is no new message")
+    return update.message
+
+
+def text_of(update: Update) -> str:
+    """The text of a message handler's update (its filters admit text messages only)."""
+    text = message_of(update).text
+    if text is None:
+        raise MissingPart(f"update {update.update_id} has no text")
+    return text
+
+
+def query_of(update: Update) -> CallbackQuery:
+    """The button press of a callback query handler's update."""
+    if update.callback_query is None:
+        raise MissingPart(f"update {update.update_id} is no button press")
+    return update.callback_query
+
+
+def query_data(update: Update) -> str:
+    """The callback data of the pressed button (the bot's buttons all carry some)."""
+    data = query_of(update).data
+    if data is None:
+        raise MissingPart(f"update {update.update_id} is a button press without data")
+    return data
+
+
+def user_data_of(context: Context) -> dict[Any, Any]:
+    """The sender's own store (forms, flows): every update with a sender has one."""
+    if context.user_data is None:
+        raise MissingPart("an update without a sender has no user data")
+    return context.user_data
+
+
 def seen_user(update: Update) -> SeenUser:
-    tg_user = update.effective_user
+    tg_user = sender_of(update)
     return SeenUser(tg_user.id, tg_user.first_name or "", tg_user.language_code)
 
 
@@ -91,13 +157,13 @@ def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
 
 async def answer(update: Update, text: str, **kwargs) -> None:
     """Reply in the chat the update came from, whether it was a message or a button."""
-    await update.effective_chat.send_message(text, **kwargs)
+    await chat_of(update).send_message(text, **kwargs)
 
 
 async def stale_button(update: Update, t: Translator) -> None:
     """A button whose subject is gone: say so in a pop-up, change nothing."""
     _ = t.gettext
-    await update.callback_query.answer(
+    await query_of(update).answer(
         _("This button is out of date: the event no longer exists or has changed."),
         show_alert=True,
     )
@@ -106,7 +172,7 @@ async def stale_button(update: Update, t: Translator) -> None:
 async def no_longer_valid(update: Update, t: Translator) -> None:
     """A button nobody can act on (forged, malformed, from an older version): say so in
     a pop-up, so that the reader's spinner stops; change nothing."""
-    await update.callback_query.answer(
+    await query_of(update).answer(
         t.gettext("This button is no longer valid. Send /help to see what I can do."),
         show_alert=True,
     )
@@ -145,9 +211,16 @@ def form_button(data: str | None, form: str) -> tuple[str, str, str | None] | No
 
 def callback_number(data: str | None, prefix: str) -> int | None:
     """The number after `prefix`; None for forged or malformed data."""
-    if not (data or "").startswith(prefix):
+    if data is None or not data.startswith(prefix):
         return None
     return parse_whole_number(data.removeprefix(prefix), max_digits=ID_DIGITS)
+
+
+def own_zone(moment: datetime) -> tzinfo:
+    """The zone an aware `moment` is given in (an event's start, in the event's zone)."""
+    if moment.tzinfo is None:
+        raise ValueError(f"{moment} is naive")
+    return moment.tzinfo
 
 
 def reader_zone(context: Context, user: User) -> tzinfo:
@@ -210,26 +283,26 @@ class ActiveFlow(filters.UpdateFilter):
 
 def enter_flow(context: Context, name: str) -> None:
     """Typed text now goes to the conversation `name` (started or resumed)."""
-    context.user_data[FLOW_KEY] = name
+    user_data_of(context)[FLOW_KEY] = name
 
 
 def is_current_flow(context: Context, name: str) -> bool:
-    return context.user_data.get(FLOW_KEY) == name
+    return user_data_of(context).get(FLOW_KEY) == name
 
 
 def leave_flow(context: Context, name: str) -> None:
     """The conversation `name` ended; another flow that took over stays current."""
     if is_current_flow(context, name):
-        del context.user_data[FLOW_KEY]
+        del user_data_of(context)[FLOW_KEY]
 
 
 def conversation(
     name: str,
     *,
     entry_points: list[BaseHandler],
-    states: dict[object, list[BaseHandler]],
+    states: Mapping[Any, list[BaseHandler[Any, Any, Any]]],
     fallbacks: list[BaseHandler],
-    timed_out: Callable[[Update, Context], Awaitable[object]],
+    timed_out: Callable[[Update, Context], Coroutine[Any, Any, object]],
     allow_reentry: bool = False,
 ) -> ConversationHandler:
     """A per-user conversation that ends after CONVERSATION_TIMEOUT without an answer.

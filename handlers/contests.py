@@ -34,6 +34,8 @@ from handlers.common import (
     callback_number,
     ctx_of,
     keyboard,
+    query_data,
+    query_of,
     reader,
     reader_zone,
     replace_message,
@@ -80,11 +82,11 @@ async def list_contests(update: Update, context: Context) -> None:
 
 async def page_pressed(update: Update, context: Context) -> None:
     user, t = await reader(update, context)
-    page = callback_number(update.callback_query.data, "ct:list:")
+    page = callback_number(query_data(update), "ct:list:")
     if page is None:
         await contest_gone(update, t)
         return
-    await update.callback_query.answer()
+    await query_of(update).answer()
     await replace_message(update, *await _render_page(context, user, t, page))
 
 
@@ -140,12 +142,12 @@ def _list_line(t: Translator, number: int, item: ContestListItem, zone: tzinfo) 
 
 async def card_pressed(update: Update, context: Context) -> None:
     user, t = await reader(update, context)
-    contest_id = callback_number(update.callback_query.data, "ct:card:")
+    contest_id = callback_number(query_data(update), "ct:card:")
     card = await _load_card(context, user, t, contest_id) if contest_id is not None else None
     if card is None:
         await contest_gone(update, t)
         return
-    await update.callback_query.answer()
+    await query_of(update).answer()
     await replace_message(update, *render_card(card, t, await _manages(context, user, card)))
 
 
@@ -283,7 +285,7 @@ async def _closable(update: Update, context: Context, prefix: str) -> tuple[Cont
 
     Otherwise the presser has been told why (an alert) and None is returned.
     """
-    contest_id = callback_number(update.callback_query.data, prefix)
+    contest_id = callback_number(query_data(update), prefix)
     allowed = (await guards.contest_organizer(update, context, contest_id)
                if contest_id is not None else await guards.organizer(update, context))
     if allowed is None:
@@ -296,7 +298,7 @@ async def _closable(update: Update, context: Context, prefix: str) -> tuple[Cont
         return None, 0
     contest, count = found
     if stage_of(contest, app.clock.now()) not in CLOSABLE:
-        await update.callback_query.answer(
+        await query_of(update).answer(
             t.gettext("Submissions to this contest are already closed."), show_alert=True)
         return None, 0
     return contest, count
@@ -308,7 +310,7 @@ async def close_asked(update: Update, context: Context) -> None:
         return
     _user, t = await reader(update, context)
     _ = t.gettext
-    await update.callback_query.answer()
+    await query_of(update).answer()
     await answer(
         update,
         t.ngettext("Close submissions to «{title}» now? {n} entry so far.",
@@ -330,7 +332,7 @@ async def close_confirmed(update: Update, context: Context) -> None:
     except ContestNotFound:
         await contest_gone(update, t)
         return
-    await update.callback_query.answer()
+    await query_of(update).answer()
     await replace_message(update, t.ngettext(
         "Submissions to «{title}» are closed: {n} entry.",
         "Submissions to «{title}» are closed: {n} entries.", count).format(
@@ -339,13 +341,13 @@ async def close_confirmed(update: Update, context: Context) -> None:
 
 
 async def close_kept(update: Update, context: Context) -> None:
-    contest_id = callback_number(update.callback_query.data, "ct:closen:")
+    contest_id = callback_number(query_data(update), "ct:closen:")
     allowed = (await guards.contest_organizer(update, context, contest_id)
                if contest_id is not None else await guards.organizer(update, context))
     if allowed is None:
         return
     t = allowed[1]
-    await update.callback_query.answer()
+    await query_of(update).answer()
     await replace_message(update, t.gettext("Nothing changed: submissions stay open."), None)
 
 
@@ -355,7 +357,7 @@ async def unknown_button(update: Update, context: Context) -> None:
 
 
 async def contest_gone(update: Update, t: Translator) -> None:
-    await update.callback_query.answer(
+    await query_of(update).answer(
         t.gettext("This button is out of date: the contest no longer exists or has changed."),
         show_alert=True,
     )

@@ -13,6 +13,7 @@ import asyncio
 import logging
 from dataclasses import asdict
 from enum import Enum
+from typing import Any
 
 from telegram import Bot, Message, Update
 from telegram.error import TelegramError
@@ -51,7 +52,11 @@ from handlers.common import (
     enter_flow,
     keyboard,
     leave_flow,
+    message_of,
+    query_of,
     reader,
+    text_of,
+    user_data_of,
 )
 from handlers.entry_lists import alert, contest_gone, drop_buttons, number_in
 from storage.contest_models import ContestKind, EntryContent
@@ -122,15 +127,15 @@ async def enter_pressed(update: Update, context: Context) -> object:
         await contest_gone(update, t)
         return END
     except EntryRefused as refusal:
-        await update.callback_query.answer()
+        await query_of(update).answer()
         markup = None
         if refusal.msgid == PROFILE_INCOMPLETE:
             # The contest rides along: once the profile is saved, its card comes back.
             markup = keyboard([[(t.gettext("Fill in my profile"), f"prof:edit:{contest_id}")]])
         await answer(update, refusal.render(t), reply_markup=markup)
         return END
-    await update.callback_query.answer()
-    context.user_data[DRAFT_KEY] = {"contest_id": contest_id, "kind": contest.kind,
+    await query_of(update).answer()
+    user_data_of(context)[DRAFT_KEY] = {"contest_id": contest_id, "kind": contest.kind,
                                     "contest": contest_title(contest, t.language)}
     enter_flow(context, FLOW)
     intro = t.gettext("Entering «{contest}».").format(contest=contest_title(contest, t.language))
@@ -147,8 +152,8 @@ async def replace_pressed(update: Update, context: Context) -> object:
         message = refusal.render(t) if isinstance(refusal, EntryRefused) else None
         await alert(update, message or t.gettext("This contest no longer exists."))
         return END
-    await update.callback_query.answer()
-    context.user_data[DRAFT_KEY] = {
+    await query_of(update).answer()
+    user_data_of(context)[DRAFT_KEY] = {
         "contest_id": contest.id, "kind": contest.kind,
         "contest": contest_title(contest, t.language),
         "replaces": entry.id, "code": entry.code, "old_title": entry.title,
@@ -185,7 +190,7 @@ def _question(t: Translator, step: EntryStep, draft: dict) -> tuple[str, list]:
 
 async def _ask(update: Update, context: Context, t: Translator, step: EntryStep,
                before: str | None = None) -> EntryStep:
-    draft = context.user_data[DRAFT_KEY]
+    draft = user_data_of(context)[DRAFT_KEY]
     draft["step"] = step.value
     text, rows = _question(t, step, draft)
     if step is EntryStep.TITLE:
@@ -225,8 +230,8 @@ def _work_text(t: Translator, work: dict) -> str:
     return _("the file {name}").format(name=work.get("file_name") or "—")
 
 
-def _draft(context: Context) -> dict | None:
-    return context.user_data.get(DRAFT_KEY)
+def _draft(context: Context) -> dict[str, Any] | None:
+    return user_data_of(context).get(DRAFT_KEY)
 
 
 # --- answers -------------------------------------------------------------------------------
@@ -238,7 +243,7 @@ async def title_typed(update: Update, context: Context) -> object:
     if draft is None:
         return END
     try:
-        draft["title"] = parse_title(update.message.text)
+        draft["title"] = parse_title(text_of(update))
     except EntryRefused as refusal:
         return await _ask(update, context, t, EntryStep.TITLE, refusal.render(t))
     return await _ask(update, context, t, EntryStep.WORK)
@@ -247,7 +252,7 @@ async def title_typed(update: Update, context: Context) -> object:
 async def title_kept(update: Update, context: Context) -> object:
     _user, t = await reader(update, context)
     draft = _draft(context)
-    await update.callback_query.answer()
+    await query_of(update).answer()
     if draft is None or "old_title" not in draft:
         return END
     enter_flow(context, FLOW)
@@ -280,7 +285,7 @@ async def work_sent(update: Update, context: Context) -> object:
     draft = _draft(context)
     if draft is None:
         return END
-    work = work_of(update.message, draft["kind"])
+    work = work_of(message_of(update), draft["kind"])
     try:
         check_content(draft["kind"], work)
         await ctx_of(context).read(check_not_sent, draft["contest_id"], work)
@@ -301,7 +306,7 @@ async def check_cleanable(bot: Bot, work: WorkDraft) -> None:
     """Refuses a file that is not what its name says (see bot.files.work_files): it is downloaded
     and cleaned once, as the jury's copy will be, and the result thrown away. A photo sent
     as a photo is Telegram's own JPEG, without metadata."""
-    if work.content not in (EntryContent.IMAGE_FILE, EntryContent.DOCUMENT):
+    if work.content not in (EntryContent.IMAGE_FILE, EntryContent.DOCUMENT) or work.file_id is None:
         return
     try:
         file = await bot.get_file(work.file_id)
@@ -319,12 +324,15 @@ async def caption_typed(update: Update, context: Context) -> object:
     _user, t = await reader(update, context)
     if _draft(context) is None:
         return END
-    return await _take_caption(update, context, t, update.message.text)
+    return await _take_caption(update, context, t, text_of(update))
 
 
 async def _take_caption(update: Update, context: Context, t: Translator, text: str) -> object:
+    draft = _draft(context)
+    if draft is None:  # the callers checked
+        return END
     try:
-        _draft(context)["work"]["caption"] = parse_caption(text)
+        draft["work"]["caption"] = parse_caption(text)
     except EntryRefused as refusal:
         return await _ask(update, context, t, EntryStep.CAPTION, refusal.render(t))
     return await _ask(update, context, t, EntryStep.CONFIRM)
@@ -333,7 +341,7 @@ async def _take_caption(update: Update, context: Context, t: Translator, text: s
 async def caption_skipped(update: Update, context: Context) -> object:
     _user, t = await reader(update, context)
     draft = _draft(context)
-    await update.callback_query.answer()
+    await query_of(update).answer()
     if draft is None:
         return END
     enter_flow(context, FLOW)
@@ -366,7 +374,7 @@ async def submit_pressed(update: Update, context: Context) -> object:
     draft = _draft(context)
     if draft is None:
         _end(context)
-        await update.callback_query.answer()
+        await query_of(update).answer()
         await drop_buttons(update)
         return END
     app = ctx_of(context)
@@ -378,7 +386,7 @@ async def submit_pressed(update: Update, context: Context) -> object:
                                    app.clock.now(), replaces=draft.get("replaces"))
     except (EntryRefused, ContestNotFound) as refusal:
         _end(context)
-        await update.callback_query.answer()
+        await query_of(update).answer()
         await drop_buttons(update)
         if isinstance(refusal, EntryRefused):
             await answer(update, refusal.render(t) + "\n\n" + _("Nothing was stored."))
@@ -386,7 +394,7 @@ async def submit_pressed(update: Update, context: Context) -> object:
             await answer(update, _("This contest no longer exists. Nothing was stored."))
         return END
     _end(context)
-    await update.callback_query.answer()
+    await query_of(update).answer()
     await drop_buttons(update)
     entry, removed = submitted.entry, submitted.scores_removed
     if removed is None:
@@ -402,7 +410,7 @@ async def submit_pressed(update: Update, context: Context) -> object:
 
 
 async def cancel_pressed(update: Update, context: Context) -> object:
-    await update.callback_query.answer()
+    await query_of(update).answer()
     await drop_buttons(update)
     return await cancel_command(update, context)
 
@@ -424,7 +432,7 @@ async def timed_out(update: Update, context: Context) -> None:
 
 
 def _end(context: Context) -> None:
-    context.user_data.pop(DRAFT_KEY, None)
+    user_data_of(context).pop(DRAFT_KEY, None)
     leave_flow(context, FLOW)
 
 

@@ -20,6 +20,8 @@ from handlers.common import (
     answer,
     ctx_of,
     keyboard,
+    query_data,
+    query_of,
     reader,
     replace_message,
 )
@@ -40,17 +42,17 @@ def register(app: Application) -> None:
 
 def number_in(update: Update) -> int:
     """The id at the end of the button's data (the patterns above admit only digits)."""
-    return int(update.callback_query.data.rsplit(":", 1)[1])
+    return int(query_data(update).rsplit(":", 1)[1])
 
 
 async def alert(update: Update, text: str) -> None:
-    await update.callback_query.answer(text, show_alert=True)
+    await query_of(update).answer(text, show_alert=True)
 
 
 async def drop_buttons(update: Update) -> None:
     """Take the buttons off the message pressed, so it cannot be pressed again."""
     try:
-        await update.callback_query.edit_message_reply_markup(reply_markup=None)
+        await query_of(update).edit_message_reply_markup(reply_markup=None)
     except BadRequest as error:
         # A forged press names a message that is not the bot's, or is gone.
         log.info("buttons not removed: %s", error.message)
@@ -109,7 +111,7 @@ async def withdraw_asked(update: Update, context: Context) -> None:
         await _refused(update, t, refusal)
         return
     _ = t.gettext
-    await update.callback_query.answer()
+    await query_of(update).answer()
     await answer(
         update,
         _("Withdraw your entry {code} «{title}»? The jury will no longer see it.").format(
@@ -128,14 +130,14 @@ async def withdraw_confirmed(update: Update, context: Context) -> None:
     except (EntryRefused, ContestNotFound) as refusal:
         await _refused(update, t, refusal)
         return
-    await update.callback_query.answer()
+    await query_of(update).answer()
     await replace_message(
         update, t.gettext("Your entry {code} is withdrawn.").format(code=entry.code), None)
 
 
 async def withdraw_kept(update: Update, context: Context) -> None:
     _user, t = await reader(update, context)
-    await update.callback_query.answer()
+    await query_of(update).answer()
     await replace_message(
         update, t.gettext("Nothing changed: your entry stays in the contest."), None)
 
@@ -161,7 +163,7 @@ async def list_entries(update: Update, context: Context) -> None:
     except ContestNotFound:
         await contest_gone(update, t)
         return
-    await update.callback_query.answer()
+    await query_of(update).answer()
     n = sum(1 for row in rows if row.status == EntryStatus.SUBMITTED)
     lines = [t.gettext("Entries of «{contest}»").format(
         contest=contest_title(contest, t.language)),

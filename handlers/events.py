@@ -23,6 +23,9 @@ from handlers.common import (
     callback_number,
     ctx_of,
     keyboard,
+    own_zone,
+    query_data,
+    query_of,
     reader,
     reader_zone,
     replace_message,
@@ -56,7 +59,7 @@ async def list_events(update: Update, context: Context) -> None:
 
 async def page_pressed(update: Update, context: Context) -> None:
     user, t = await reader(update, context)
-    page = callback_number(update.callback_query.data, "ev:list:")
+    page = callback_number(query_data(update), "ev:list:")
     if page is None:
         await stale_button(update, t)
         return
@@ -65,7 +68,7 @@ async def page_pressed(update: Update, context: Context) -> None:
 
 async def card_pressed(update: Update, context: Context) -> None:
     user, t = await reader(update, context)
-    event_id = callback_number(update.callback_query.data, "ev:card:")
+    event_id = callback_number(query_data(update), "ev:card:")
     card = await load_card(context, user, event_id) if event_id is not None else None
     if card is None:
         await stale_button(update, t)
@@ -77,12 +80,12 @@ async def card_pressed(update: Update, context: Context) -> None:
 async def partners_pressed(update: Update, context: Context) -> None:
     """The full partners list of a card that had to cut it short, as new messages."""
     user, t = await reader(update, context)
-    event_id = callback_number(update.callback_query.data, "ev:partners:")
+    event_id = callback_number(query_data(update), "ev:partners:")
     card = await load_card(context, user, event_id) if event_id is not None else None
     if card is None:
         await stale_button(update, t)
         return
-    await update.callback_query.answer()
+    await query_of(update).answer()
     for text in partners_texts(card, t):
         await answer(update, text)
 
@@ -130,7 +133,7 @@ async def answered_and_replaced(
 ) -> None:
     """Stop the button's spinner and redraw its message together: two requests at once,
     so the reader waits one round trip to Telegram, not two."""
-    await asyncio.gather(update.callback_query.answer(), replace_message(update, text, markup))
+    await asyncio.gather(query_of(update).answer(), replace_message(update, text, markup))
 
 
 async def _page(context: Context, user: User, page: int) -> EventPage:
@@ -158,7 +161,7 @@ def _render_page(page: EventPage, t: Translator) -> tuple[str, InlineKeyboardMar
     ]
     rows: list[list[tuple[str, str]]] = []
     for number, item in enumerate(page.items, start=first):
-        when = t.datetime(item.starts_at, item.starts_at.tzinfo)
+        when = t.datetime(item.starts_at, own_zone(item.starts_at))
         # Translators: one line of the events list: number, kind, title, start time.
         lines.append(_("{number}. {kind} «{title}», {when}").format(
             number=number, kind=kind_label(t, item.kind), title=item.title, when=when
@@ -183,7 +186,7 @@ def render_card(
     cities = [
         # Translators: the start time in a partner city, e.g. "Kyiv: 5 December 2026, 12:00".
         _("{city}: {when}").format(
-            city=city.city, when=t.datetime(city.starts_at, city.starts_at.tzinfo))
+            city=city.city, when=t.datetime(city.starts_at, own_zone(city.starts_at)))
         for city in card.city_times
     ]
     partners = [f"{partner.name} ({partner.city})" for partner in card.partners]
@@ -231,7 +234,7 @@ def _card_text(card: EventCard, t: Translator, description: str, cities: list[st
     if description:
         lines += ["", description]
     lines += ["", "🕒 " + _("{when} (your time)").format(
-        when=t.datetime(card.starts_at, card.starts_at.tzinfo)
+        when=t.datetime(card.starts_at, own_zone(card.starts_at))
     )]
     lines += cities
     lines.append(t.ngettext(
@@ -260,7 +263,7 @@ def partners_texts(card: EventCard, t: Translator) -> list[str]:
         # its city and the start time there, e.g. "3. Youth library (Kyiv): 5 December, 12:00".
         lines.append(_("{number}. {name} ({city}): {when}").format(
             number=number, name=partner.name, city=partner.city,
-            when=t.datetime(when, when.tzinfo) if when is not None else "—"))
+            when=t.datetime(when, own_zone(when)) if when is not None else "—"))
     return fitting.split_lines("\n".join(lines))
 
 

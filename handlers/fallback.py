@@ -15,9 +15,11 @@ from handlers.common import (
     EDITS_NOT_READ,
     FLOW_KEY,
     Context,
+    chat_of,
     no_longer_valid,
     reader,
     translator_without_database,
+    user_data_of,
 )
 from storage.uow import DatabaseBusy
 
@@ -37,7 +39,7 @@ def register(app: Application) -> None:
 
 async def unknown_command(update: Update, context: Context) -> None:
     _user, t = await reader(update, context)
-    await update.effective_chat.send_message(
+    await chat_of(update).send_message(
         t.gettext("I do not know this command. Send /help to see what I can do.")
     )
 
@@ -57,23 +59,23 @@ async def edited_message(update: Update, context: Context) -> None:
         return
     _user, t = await reader(update, context)
     notice = t.gettext(EDITS_NOT_READ)
-    draft = context.user_data.get(profile.DRAFT) if flow == profile.FLOW else None
+    draft = user_data_of(context).get(profile.DRAFT) if flow == profile.FLOW else None
     if draft is None:
-        await update.effective_chat.send_message(notice)
+        await chat_of(update).send_message(notice)
         return
     unanswered = [state for state, key in profile.FIELDS.items() if key not in draft]
     if not unanswered:
         # All answered: the consent buttons are the question now.
-        await update.effective_chat.send_message(notice)
+        await chat_of(update).send_message(notice)
         await profile.buttons_expected(update, context)
         return
     question = t.gettext(profile.QUESTIONS[unanswered[0]])
-    await update.effective_chat.send_message(notice + "\n\n" + question)
+    await chat_of(update).send_message(notice + "\n\n" + question)
 
 
 async def stray_input(update: Update, context: Context) -> None:
     _user, t = await reader(update, context)
-    await update.effective_chat.send_message(
+    await chat_of(update).send_message(
         t.gettext(
             "I did not ask for anything just now. Send /events to see upcoming events or /help."
         )

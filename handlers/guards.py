@@ -11,7 +11,7 @@ from telegram import Update
 from bot.core.context import AppContext
 from bot.core.i18n import N_, Translator
 from bot.services.roles import Access, Role, contest_access, event_access, role_of
-from handlers.common import Context, ctx_of, reader
+from handlers.common import Context, chat_of, ctx_of, reader
 from storage.models import User
 from storage.uow import UnitOfWork
 
@@ -69,4 +69,4 @@ async def refuse(update: Update, t: Translator, msgid: str) -> None:
     if update.callback_query is not None:
         await update.callback_query.answer(t.gettext(msgid), show_alert=True)
     else:
-        await update.effective_chat.send_message(t.gettext(msgid))
+        await chat_of(update).send_message(t.gettext(msgid))

@@ -10,7 +10,7 @@ form's own Confirm, so every way out here says "nothing was saved".
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -31,15 +31,18 @@ from handlers.common import (
     TEXT_NEEDED,
     ActiveFlow,
     Context,
+    chat_of,
     conversation,
     leave_flow,
+    query_of,
     reader,
+    user_data_of,
 )
 
 END = ConversationHandler.END
 USE_BUTTONS = N_("Please choose one of the buttons below.")
 
-Handler = Callable[[Update, Context], Awaitable[object]]
+Handler = Callable[[Update, Context], Coroutine[Any, Any, object]]
 
 
 @dataclass(frozen=True)
@@ -85,12 +88,12 @@ class GuidedForm:
         app.add_handler(CallbackQueryHandler(self.form_closed, pattern=self.buttons))
 
     def end(self, context: Context) -> None:
-        context.user_data.pop(self.form_key, None)
+        user_data_of(context).pop(self.form_key, None)
         leave_flow(context, self.name)
 
     async def cancel(self, update: Update, context: Context, t: Translator) -> object:
         self.end(context)
-        await update.effective_chat.send_message(t.gettext(self.cancelled))
+        await chat_of(update).send_message(t.gettext(self.cancelled))
         return END
 
     async def cancel_command(self, update: Update, context: Context) -> object:
@@ -100,31 +103,31 @@ class GuidedForm:
     async def not_text(self, update: Update, context: Context) -> object:
         """A photo, sticker or file where the form asked for text (or a button)."""
         _user, t = await reader(update, context)
-        form = context.user_data.get(self.form_key)
+        form = user_data_of(context).get(self.form_key)
         if form is None:
             return END
         step = form["step"]
         explanation = USE_BUTTONS if step in self.button_steps else TEXT_NEEDED
-        await update.effective_chat.send_message(t.gettext(explanation))
+        await chat_of(update).send_message(t.gettext(explanation))
         return await self.ask(update, context, t, step)
 
     async def edited(self, update: Update, context: Context) -> object:
         """An answer edited after it was sent: edits are not read, so say so plainly and
         ask the current question again (an earlier answer is changed with Back)."""
         _user, t = await reader(update, context)
-        form = context.user_data.get(self.form_key)
+        form = user_data_of(context).get(self.form_key)
         if form is None:
             return END
-        await update.effective_chat.send_message(t.gettext(EDITS_NOT_READ))
+        await chat_of(update).send_message(t.gettext(EDITS_NOT_READ))
         return await self.ask(update, context, t, form["step"])
 
     async def form_closed(self, update: Update, context: Context) -> object:
         _user, t = await reader(update, context)
-        await update.callback_query.answer(t.gettext(self.closed), show_alert=True)
+        await query_of(update).answer(t.gettext(self.closed), show_alert=True)
         return END
 
     async def timed_out(self, update: Update, context: Context) -> None:
         """No answer for CONVERSATION_TIMEOUT: the form closes with nothing written."""
         self.end(context)
         _user, t = await reader(update, context)
-        await update.effective_chat.send_message(t.gettext(self.timed_out_text))
+        await chat_of(update).send_message(t.gettext(self.timed_out_text))

@@ -10,7 +10,9 @@ code, because authors often name their files after themselves.
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from enum import Enum
+from typing import Any, TypeGuard
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import (
@@ -40,11 +42,16 @@ from handlers.common import (
     TEXT_NEEDED,
     ActiveFlow,
     Context,
+    chat_of,
     conversation,
     ctx_of,
     enter_flow,
     leave_flow,
+    message_of,
+    query_data,
+    query_of,
     reader,
+    user_data_of,
 )
 from handlers.jury_screens import FOR_JURORS, FROZEN
 from storage.contest_models import Contest
@@ -99,10 +106,10 @@ async def jury_command(update: Update, context: Context) -> None:
     work = await ctx_of(context).read(jury_work, user.id)
     mine = work.active
     if not mine and not work.removed:
-        await update.effective_chat.send_message(t.gettext(FOR_JURORS))
+        await chat_of(update).send_message(t.gettext(FOR_JURORS))
         return
     text, markup = screens.my_contests(t, mine, work.removed)
-    await update.effective_chat.send_message(text, reply_markup=markup)
+    await chat_of(update).send_message(text, reply_markup=markup)
     if len(mine) == 1:
         await _next(update, context, t, user.id, mine[0].contest.id)
 
@@ -114,9 +121,9 @@ async def _open_contest(update: Update, context: Context, t: Translator, user_id
     title = contest_title(contest, t.language)
     text = f"«{title}»: {screens.progress_text(t, found.scored, found.total)}"
     if contest.frozen_at is not None:
-        await update.effective_chat.send_message(f"{text}\n{t.gettext(FROZEN)}")
+        await chat_of(update).send_message(f"{text}\n{t.gettext(FROZEN)}")
         return
-    await update.effective_chat.send_message(text, reply_markup=screens.list_button(t, contest_id))
+    await chat_of(update).send_message(text, reply_markup=screens.list_button(t, contest_id))
     await _next(update, context, t, user_id, contest_id)
 
 
@@ -125,10 +132,10 @@ async def _next(update: Update, context: Context, t: Translator, user_id: int, c
     """Show the next entry to score, or say that none is left."""
     found = await ctx_of(context).read(next_to_score, contest_id, user_id, after)
     if found.contest.frozen_at is not None:
-        await update.effective_chat.send_message(t.gettext(FROZEN))
+        await chat_of(update).send_message(t.gettext(FROZEN))
     elif found.entry is None:
         text, markup = screens.nothing_left(t, found.contest, found.scored, found.total)
-        await update.effective_chat.send_message(text, reply_markup=markup)
+        await chat_of(update).send_message(text, reply_markup=markup)
     else:
         await _show_entry(update, context, t, found.contest, found.entry, None)
 
@@ -136,10 +143,10 @@ async def _next(update: Update, context: Context, t: Translator, user_id: int, c
 async def _show_entry(update: Update, context: Context, t: Translator, contest: Contest,
                       entry: BlindEntry, saved: float | None) -> None:
     """The work itself, then the first criterion's buttons."""
-    await screens.send_work(context.bot, update.effective_chat, t, entry)
+    await screens.send_work(context.bot, chat_of(update), t, entry)
     text, markup = screens.criterion_question(t, contest, entry.id, entry.code, entry.title, [],
                                               saved)
-    await update.effective_chat.send_message(text, reply_markup=markup)
+    await chat_of(update).send_message(text, reply_markup=markup)
 
 
 # --- scoring -------------------------------------------------------------------------------
@@ -147,16 +154,16 @@ async def _show_entry(update: Update, context: Context, t: Translator, contest: 
 
 async def value_pressed(update: Update, context: Context) -> object:
     user, t = await reader(update, context)
-    contest_id, entry_id, index, value = _numbers(update.callback_query.data)
+    contest_id, entry_id, index, value = _numbers(query_data(update))
     try:
         contest, entry = await ctx_of(context).read(
             jury.scorable, contest_id, entry_id, user.id)
         jury.check_value(contest, value)
     except JuryError as error:
-        await update.callback_query.answer(error.render(t), show_alert=True)
+        await query_of(update).answer(error.render(t), show_alert=True)
         return None  # a refused press leaves any scoring in progress as it was
-    await update.callback_query.answer()
-    draft = context.user_data.get(DRAFT_KEY)
+    await query_of(update).answer()
+    draft = user_data_of(context).get(DRAFT_KEY)
     if draft is None or (draft["contest_id"], draft["entry_id"]) != (contest_id, entry_id):
         draft = {"contest_id": contest_id, "entry_id": entry_id, "values": []}
     if index > len(draft["values"]):
@@ -165,7 +172,7 @@ async def value_pressed(update: Update, context: Context) -> object:
     else:
         draft["values"] = [*draft["values"][:index], value]
     draft["comment"] = None
-    context.user_data[DRAFT_KEY] = draft
+    user_data_of(context)[DRAFT_KEY] = draft
     if len(draft["values"]) < len(contest.criteria):
         leave_flow(context, FLOW)
         await _edit(update, screens.criterion_question(
@@ -179,13 +186,13 @@ async def value_pressed(update: Update, context: Context) -> object:
 
 async def comment_typed(update: Update, context: Context) -> object:
     user, t = await reader(update, context)
-    draft = context.user_data.get(DRAFT_KEY)
+    draft = user_data_of(context).get(DRAFT_KEY)
     if draft is None:
         return _end(context)
     try:
-        draft["comment"] = jury.check_comment(update.message.text)
+        draft["comment"] = jury.check_comment(message_of(update).text)
     except JuryError as error:
-        await update.effective_chat.send_message(
+        await chat_of(update).send_message(
             error.render(t) + " " + t.gettext("Send a shorter one, or press Skip."),
             reply_markup=screens.skip_button(t, draft["contest_id"], draft["entry_id"]))
         return Step.COMMENT
@@ -194,10 +201,10 @@ async def comment_typed(update: Update, context: Context) -> object:
 
 async def comment_skipped(update: Update, context: Context) -> object:
     user, t = await reader(update, context)
-    draft = context.user_data.get(DRAFT_KEY)
+    draft = user_data_of(context).get(DRAFT_KEY)
     if not _matches(draft, update):
         return await on_button(update, context)
-    await update.callback_query.answer()
+    await query_of(update).answer()
     draft["comment"] = None
     return await _summary(update, context, t, user.id, draft, edit=True)
 
@@ -208,20 +215,20 @@ async def _summary(update: Update, context: Context, t: Translator, user_id: int
         contest, entry = await ctx_of(context).read(
             jury.scorable, draft["contest_id"], draft["entry_id"], user_id)
     except JuryError as error:
-        await update.effective_chat.send_message(error.render(t))
+        await chat_of(update).send_message(error.render(t))
         return _end(context)
     score = jury.weighted_score(contest, _values(contest, draft))
     text, markup = screens.summary(t, contest, entry, draft["values"], draft["comment"], score)
     if edit:
-        await update.callback_query.edit_message_text(text, reply_markup=markup)
+        await query_of(update).edit_message_text(text, reply_markup=markup)
     else:
-        await update.effective_chat.send_message(text, reply_markup=markup)
+        await chat_of(update).send_message(text, reply_markup=markup)
     return Step.SUMMARY
 
 
 async def save_pressed(update: Update, context: Context) -> object:
     user, t = await reader(update, context)
-    draft = context.user_data.get(DRAFT_KEY)
+    draft = user_data_of(context).get(DRAFT_KEY)
     if not _matches(draft, update):
         return await on_button(update, context)
     app = ctx_of(context)
@@ -231,15 +238,15 @@ async def save_pressed(update: Update, context: Context) -> object:
         saved = await app.call(save_juror_score, contest_id, entry_id, user.id,
                                list(draft["values"]), draft["comment"], app.clock.now())
     except JuryError as error:
-        await update.callback_query.answer(error.render(t), show_alert=True)
+        await query_of(update).answer(error.render(t), show_alert=True)
         return _end(context)
-    await update.callback_query.answer()
+    await query_of(update).answer()
     _end(context)
     code = saved.entry.code
-    await update.callback_query.edit_message_text(
+    await query_of(update).edit_message_text(
         t.gettext("Saved: {code} — {score}.").format(code=code, score=t.number(saved.score)))
     if saved.others is not None:
-        await update.effective_chat.send_message(screens.others_text(t, code, saved.others))
+        await chat_of(update).send_message(screens.others_text(t, code, saved.others))
     await _next(update, context, t, user.id, contest_id, after=entry_id)
     return END
 
@@ -250,8 +257,8 @@ async def save_pressed(update: Update, context: Context) -> object:
 async def on_button(update: Update, context: Context) -> object:
     """Every other `jr:*` press: checked for the contest it names, then dispatched."""
     user, t = await reader(update, context)
-    query = update.callback_query
-    match = _DATA.match(query.data)
+    query = query_of(update)
+    match = _DATA.match(query_data(update))
     if match is None:
         await query.answer(t.gettext(FOR_JURORS), show_alert=True)
         return None
@@ -261,12 +268,14 @@ async def on_button(update: Update, context: Context) -> object:
     except JuryError as error:
         await query.answer(error.render(t), show_alert=True)
         return None
-    action, numbers = match[1], _numbers(query.data)
+    action, numbers = match[1], _numbers(query_data(update))
     contest_id, rest = numbers[0], numbers[1:]
-    handler = {"c": _open_pressed, "n": _later_pressed, "l": _list_pressed, "e": _revise_pressed,
-               "redo": _revise_pressed, "nc": _revise_pressed, "save": _revise_pressed,
-               "x": _conflict_asked, "xy": _conflict_confirmed, "xn": _conflict_dropped,
-               }.get(action)
+    handlers: dict[str, Callable[..., Awaitable[object]]] = {
+        "c": _open_pressed, "n": _later_pressed, "l": _list_pressed, "e": _revise_pressed,
+        "redo": _revise_pressed, "nc": _revise_pressed, "save": _revise_pressed,
+        "x": _conflict_asked, "xy": _conflict_confirmed, "xn": _conflict_dropped,
+    }
+    handler = handlers.get(action)
     if handler is None or len(rest) != _ARITY[action]:
         await query.answer(t.gettext(FOR_JURORS), show_alert=True)
         return None
@@ -349,17 +358,17 @@ async def _conflict_dropped(update, context, t, user_id, contest_id, entry_id) -
 
 async def not_text(update: Update, context: Context) -> object:
     _user, t = await reader(update, context)
-    draft = context.user_data.get(DRAFT_KEY)
+    draft = user_data_of(context).get(DRAFT_KEY)
     if draft is None:
         return _end(context)
     markup = screens.skip_button(t, draft["contest_id"], draft["entry_id"])
-    await update.effective_chat.send_message(t.gettext(TEXT_NEEDED), reply_markup=markup)
+    await chat_of(update).send_message(t.gettext(TEXT_NEEDED), reply_markup=markup)
     return None
 
 
 async def cancel(update: Update, context: Context) -> object:
     _user, t = await reader(update, context)
-    await update.effective_chat.send_message(
+    await chat_of(update).send_message(
         t.gettext("Scoring stopped; nothing was saved. Send /jury to go on."))
     return _end(context)
 
@@ -367,18 +376,18 @@ async def cancel(update: Update, context: Context) -> object:
 async def timed_out(update: Update, context: Context) -> None:
     """No answer for CONVERSATION_TIMEOUT: the score in progress is dropped. Said only when
     one was in progress: the juror may have moved on (/jury, another entry) meanwhile."""
-    in_progress = context.user_data.get(DRAFT_KEY) is not None
+    in_progress = user_data_of(context).get(DRAFT_KEY) is not None
     _end(context)
     if not in_progress:
         return
     _user, t = await reader(update, context)
-    await update.effective_chat.send_message(t.gettext(
+    await chat_of(update).send_message(t.gettext(
         "The scoring was closed because it had no answer for a long time. Nothing was saved. "
         "Send /jury to go on."))
 
 
 def _end(context: Context) -> object:
-    context.user_data.pop(DRAFT_KEY, None)
+    user_data_of(context).pop(DRAFT_KEY, None)
     leave_flow(context, FLOW)
     return END
 
@@ -386,14 +395,14 @@ def _end(context: Context) -> object:
 # --- helpers ------------------------------------------------------------------------------
 
 
-def _matches(draft: dict | None, update: Update) -> bool:
-    numbers = _numbers(update.callback_query.data)
+def _matches(draft: dict[str, Any] | None, update: Update) -> TypeGuard[dict[str, Any]]:
+    numbers = _numbers(query_data(update))
     return draft is not None and [draft["contest_id"], draft["entry_id"]] == numbers[:2]
 
 
 async def _edit(update: Update, screen: tuple[str, InlineKeyboardMarkup]) -> None:
     text, markup = screen
-    await update.callback_query.edit_message_text(text, reply_markup=markup)
+    await query_of(update).edit_message_text(text, reply_markup=markup)
 
 
 def _values(contest: Contest, draft: dict) -> dict[str, int]:

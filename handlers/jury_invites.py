@@ -28,7 +28,16 @@ from bot.services.jury_invites import (
 )
 from handlers import guards
 from handlers import jury_screens as screens
-from handlers.common import Context, chunks, ctx_of, reader
+from handlers.common import (
+    Context,
+    chat_of,
+    chunks,
+    ctx_of,
+    query_data,
+    query_of,
+    reader,
+    sender_of,
+)
 from storage.models import User
 
 _ID = r"\d{1,9}"
@@ -44,7 +53,7 @@ def register(app: Application) -> None:
 
 async def jury_overview(update: Update, context: Context) -> None:
     """Jury button on a contest card: jurors' progress and conflicts, no invite minted."""
-    contest_id = int(update.callback_query.data.split(":")[2])
+    contest_id = int(query_data(update).split(":")[2])
     allowed = await guards.contest_organizer(update, context, contest_id)
     if allowed is None:
         return
@@ -55,17 +64,17 @@ async def jury_overview(update: Update, context: Context) -> None:
     except ContestNotFound:
         await _alert(update, t.gettext(GONE))
         return
-    await update.callback_query.answer()
+    await query_of(update).answer()
     parts = chunks(screens.overview_text(t, screen.overview, screen.open_invites))
     for part in parts[:-1]:
-        await update.effective_chat.send_message(part)
-    await update.effective_chat.send_message(
+        await chat_of(update).send_message(part)
+    await chat_of(update).send_message(
         parts[-1], reply_markup=screens.overview_keyboard(t, screen.overview))
 
 
 async def on_button(update: Update, context: Context) -> None:
     """A `jy:*` press: an organizer's of the contest's library, checked again on each press."""
-    match = _DATA.match(update.callback_query.data)
+    match = _DATA.match(query_data(update))
     if match is None:
         user, t = await reader(update, context)
         await _alert(update, t.gettext(OUT_OF_DATE))
@@ -86,8 +95,8 @@ async def on_button(update: Update, context: Context) -> None:
         elif action == "rmy":
             await _removal_confirmed(update, t, app, contest_id, seat_id)
         else:
-            await update.callback_query.answer()
-            await update.callback_query.edit_message_text(t.gettext("Nothing changed."))
+            await query_of(update).answer()
+            await query_of(update).edit_message_text(t.gettext("Nothing changed."))
     except ContestNotFound:
         await _alert(update, t.gettext(GONE))
     except JurorNotFound:
@@ -101,9 +110,9 @@ async def _new_invite(update: Update, context: Context, t: Translator, user: Use
     """One one-time link; the ones handed out before stay valid."""
     app = ctx_of(context)
     invite = await app.call(new_invite, contest_id, user.id, app.clock.now())
-    await update.callback_query.answer()
+    await query_of(update).answer()
     link = f"https://t.me/{context.bot.username}?start=jury_{invite.token}"
-    await update.effective_chat.send_message(screens.invite_text(
+    await chat_of(update).send_message(screens.invite_text(
         t, invite.contest, link, invite.expires_at, user.timezone or invite.contest.timezone))
 
 
@@ -116,16 +125,16 @@ async def _removal_asked(update: Update, t: Translator, app: AppContext, contest
     if seat.removed:
         await _alert(update, t.gettext("This juror has already been removed."))
         return
-    await update.callback_query.answer()
+    await query_of(update).answer()
     text, markup = screens.removal_question(t, seat)
-    await update.effective_chat.send_message(text, reply_markup=markup)
+    await chat_of(update).send_message(text, reply_markup=markup)
 
 
 async def _removal_confirmed(update: Update, t: Translator, app: AppContext, contest_id: int,
                              seat_id: int) -> None:
     seat = await app.call(remove_juror, contest_id, seat_id, app.clock.now())
-    await update.callback_query.answer()
-    await update.callback_query.edit_message_text(screens.removed_text(t, seat))
+    await query_of(update).answer()
+    await query_of(update).edit_message_text(screens.removed_text(t, seat))
 
 
 async def join_by_link(update: Update, context: Context, token: str) -> None:
@@ -134,17 +143,17 @@ async def join_by_link(update: Update, context: Context, token: str) -> None:
     app = ctx_of(context)
     try:
         joined = await app.call(join_jury, token, user.id, app.clock.now(),
-                                update.effective_user.full_name)
+                                sender_of(update).full_name)
     except JuryError as error:  # InviteInvalid, or JuryLocked for a removed juror once frozen
-        await update.effective_chat.send_message(error.render(t))
+        await chat_of(update).send_message(error.render(t))
         return
     title = contest_title(joined.contest, t.language)
     text = (t.gettext("You are already on the jury of «{title}». Send /jury to score the entries.")
             if joined.already else
             t.gettext("Welcome to the jury of «{title}»! Send /jury to see the entries and score "
                       "them."))
-    await update.effective_chat.send_message(text.format(title=title))
+    await chat_of(update).send_message(text.format(title=title))
 
 
 async def _alert(update: Update, text: str) -> None:
-    await update.callback_query.answer(text, show_alert=True)
+    await query_of(update).answer(text, show_alert=True)

@@ -262,6 +262,8 @@ async def send_work(bot: Bot, chat: Chat, t: Translator, entry: BlindEntry) -> N
         for chunk in chunks(f"{caption}\n\n{entry.text or ''}"):
             await chat.send_message(chunk)
         return
+    if entry.file_id is None:  # every entry but an essay is a file
+        raise ValueError(f"entry {entry.id} has no file")
     if entry.content == EntryContent.PHOTO:
         await chat.send_photo(entry.file_id, caption=caption[:CAPTION_LIMIT])
         return

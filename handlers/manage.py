@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from telegram import Update
@@ -32,14 +33,19 @@ from handlers.common import (
     TEXT_NEEDED,
     ActiveFlow,
     Context,
+    chat_of,
     chunks,
     conversation,
     ctx_of,
     enter_flow,
     keyboard,
     leave_flow,
+    query_data,
+    query_of,
     reader,
     stale_button,
+    text_of,
+    user_data_of,
 )
 from handlers.event_form import capacity_text, event_title, moment_text, registrants_text
 from storage.models import Event
@@ -93,14 +99,14 @@ def register(app: Application) -> None:
 async def _organizer(update: Update, context: Context) -> Translator | None:
     """The translator of an organizer of the pressed event's library (or an admin); for
     anyone else, say no and return None. Every `org:` button carries the event id first."""
-    numbers = [part for part in update.callback_query.data.split(":") if part.isdecimal()]
+    numbers = [part for part in query_data(update).split(":") if part.isdecimal()]
     allowed = (await guards.event_organizer(update, context, int(numbers[0])) if numbers
                else await guards.organizer(update, context))
     return None if allowed is None else allowed[1]
 
 
 def _event_id(update: Update, position: int = -1) -> int:
-    return int(update.callback_query.data.split(":")[position])
+    return int(query_data(update).split(":")[position])
 
 
 async def _live(context: Context, event_id: int) -> organizer.Registrants | None:
@@ -121,8 +127,8 @@ async def edit_menu(update: Update, context: Context) -> None:
         return
     _ = t.gettext
     event_id = found.event.id
-    await update.callback_query.answer()
-    await update.effective_chat.send_message(
+    await query_of(update).answer()
+    await chat_of(update).send_message(
         _("What do you want to change in «{title}»?").format(
             title=event_title(found.event, t.language)),
         reply_markup=keyboard([
@@ -141,16 +147,16 @@ async def ask_value(update: Update, context: Context) -> object:
     if found is None:
         await stale_button(update, t)
         return END
-    await update.callback_query.answer()
-    field = update.callback_query.data.split(":")[2]
-    context.user_data[EDIT_KEY] = {"event_id": found.event.id, "field": field}
+    await query_of(update).answer()
+    field = query_data(update).split(":")[2]
+    user_data_of(context)[EDIT_KEY] = {"event_id": found.event.id, "field": field}
     enter_flow(context, FLOW)
     return await _ask(update, context, t, found.event)
 
 
 async def _ask(update: Update, context: Context, t: Translator, event: Event) -> EditStep:
     _ = t.gettext
-    field = context.user_data[EDIT_KEY]["field"]
+    field = user_data_of(context)[EDIT_KEY]["field"]
     rows = [[(_("Cancel"), f"org:drop:{event.id}")]]
     if field == "time":
         text = _("Now it starts {when}. Send the new date and time in {zone}, for example: "
@@ -162,7 +168,7 @@ async def _ask(update: Update, context: Context, t: Translator, event: Event) ->
         text = _("Seats now: {value}. Send the new number, or choose no limit.").format(
             value=capacity_text(t, event.capacity))
         rows.insert(0, [(_("No limit"), f"org:val:{event.id}:0")])
-    await update.effective_chat.send_message(text, reply_markup=keyboard(rows))
+    await chat_of(update).send_message(text, reply_markup=keyboard(rows))
     return EditStep.VALUE
 
 
@@ -173,39 +179,39 @@ def _example(event: Event) -> str:
 
 async def value_typed(update: Update, context: Context) -> object:
     _user, t = await reader(update, context)
-    return await _take_value(update, context, t, update.message.text)
+    return await _take_value(update, context, t, text_of(update))
 
 
 async def value_pressed(update: Update, context: Context) -> object:
     t = await _organizer(update, context)
     if t is None:
         return END
-    edit = context.user_data.get(EDIT_KEY)
+    edit = user_data_of(context).get(EDIT_KEY)
     if edit is None or edit["event_id"] != _event_id(update, 2):
         return await edit_closed(update, context)
-    await update.callback_query.answer()
+    await query_of(update).answer()
     enter_flow(context, FLOW)
-    return await _take_value(update, context, t, update.callback_query.data.split(":", 3)[3])
+    return await _take_value(update, context, t, query_data(update).split(":", 3)[3])
 
 
 async def _take_value(update: Update, context: Context, t: Translator, text: str) -> object:
     _ = t.gettext
-    edit = context.user_data[EDIT_KEY]
+    edit = user_data_of(context)[EDIT_KEY]
     found = await _live(context, edit["event_id"])
     if found is None:
         _end(context)
-        await update.effective_chat.send_message(
+        await chat_of(update).send_message(
             _("This event no longer exists or was cancelled."))
         return END
     event, field = found.event, edit["field"]
     try:
         value = _parse(field, text, event, ctx_of(context).clock.now())
     except FieldError as error:
-        await update.effective_chat.send_message(error.render(t))
+        await chat_of(update).send_message(error.render(t))
         return await _ask(update, context, t, event)
     if value == {"time": event.starts_at, "link": event.link, "cap": event.capacity}[field]:
         _end(context)
-        await update.effective_chat.send_message(_("That is the current value: nothing changed."))
+        await chat_of(update).send_message(_("That is the current value: nothing changed."))
         return END
     edit["value"] = value
     title = event_title(event, t.language)
@@ -224,7 +230,7 @@ async def _take_value(update: Update, context: Context, t: Translator, text: str
     else:
         told = t.ngettext("{n} registrant will be told.", "{n} registrants will be told.",
                           n).format(n=n)
-    await update.effective_chat.send_message(
+    await chat_of(update).send_message(
         f"{text}\n{told}",
         reply_markup=keyboard([[(_("Save"), f"org:save:{event.id}"),
                                 (_("Cancel"), f"org:drop:{event.id}")]]),
@@ -232,7 +238,8 @@ async def _take_value(update: Update, context: Context, t: Translator, text: str
     return EditStep.CONFIRM
 
 
-def _parse(field: str, text: str, event: Event, now: datetime) -> object:
+def _parse(field: str, text: str, event: Event, now: datetime) -> Any:
+    """The new value of `field`: a datetime ("time"), a str ("link"), an int or None ("cap")."""
     if field == "time":
         return fields.parse_start(text, event.timezone, now)
     if field == "link":
@@ -244,7 +251,7 @@ async def save(update: Update, context: Context) -> object:
     t = await _organizer(update, context)
     if t is None:
         return END
-    edit = context.user_data.get(EDIT_KEY)
+    edit = user_data_of(context).get(EDIT_KEY)
     if edit is None or edit["event_id"] != _event_id(update) or "value" not in edit:
         return await edit_closed(update, context)
     app = ctx_of(context)
@@ -266,8 +273,8 @@ async def save(update: Update, context: Context) -> object:
             _end(context)
             await stale_button(update, t)
             return END
-        await update.callback_query.answer()
-        await update.effective_chat.send_message(error.render(t))
+        await query_of(update).answer()
+        await chat_of(update).send_message(error.render(t))
         return await _ask(update, context, t, found.event)
     before, after = done.before, done.after
     _end(context)
@@ -282,8 +289,8 @@ async def save(update: Update, context: Context) -> object:
         n = len(before.registered)
         saved = t.ngettext("Saved. {n} registrant will be notified.",
                            "Saved. {n} registrants will be notified.", n).format(n=n)
-    await update.callback_query.answer()
-    await update.callback_query.edit_message_text(saved)
+    await query_of(update).answer()
+    await query_of(update).edit_message_text(saved)
     await events.show_event_card(update, context, event_id)
     return END
 
@@ -294,18 +301,18 @@ async def drop_edit(update: Update, context: Context) -> object:
     if update.callback_query is not None:
         await update.callback_query.answer()
     _end(context)
-    await update.effective_chat.send_message(t.gettext("Nothing changed."))
+    await chat_of(update).send_message(t.gettext("Nothing changed."))
     return END
 
 
 async def not_text(update: Update, context: Context) -> object:
     _user, t = await reader(update, context)
-    edit = context.user_data.get(EDIT_KEY)
+    edit = user_data_of(context).get(EDIT_KEY)
     found = await _live(context, edit["event_id"]) if edit else None
-    if found is None:
+    if found is None or edit is None:
         _end(context)
         return END
-    await update.effective_chat.send_message(t.gettext(TEXT_NEEDED))
+    await chat_of(update).send_message(t.gettext(TEXT_NEEDED))
     if "value" in edit:
         edit.pop("value")
     return await _ask(update, context, t, found.event)
@@ -315,7 +322,7 @@ async def edit_closed(update: Update, context: Context) -> object:
     t = await _organizer(update, context)
     if t is None:
         return None
-    await update.callback_query.answer(
+    await query_of(update).answer(
         t.gettext("This button is no longer active. Open the event card again."), show_alert=True
     )
     return None
@@ -325,14 +332,14 @@ async def timed_out(update: Update, context: Context) -> None:
     """No answer for CONVERSATION_TIMEOUT: the edit closes with nothing changed."""
     _end(context)
     _user, t = await reader(update, context)
-    await update.effective_chat.send_message(t.gettext(
+    await chat_of(update).send_message(t.gettext(
         "The event change was closed because it had no answer for a long time. Nothing was "
         "saved. Open the event card to change it again."
     ))
 
 
 def _end(context: Context) -> None:
-    context.user_data.pop(EDIT_KEY, None)
+    user_data_of(context).pop(EDIT_KEY, None)
     leave_flow(context, FLOW)
 
 
@@ -347,9 +354,9 @@ async def show_registrants(update: Update, context: Context) -> None:
     if found is None:
         await stale_button(update, t)
         return
-    await update.callback_query.answer()
+    await query_of(update).answer()
     for chunk in chunks(registrants_text(t, found)):
-        await update.effective_chat.send_message(chunk)
+        await chat_of(update).send_message(chunk)
 
 
 # --- cancel the event ----------------------------------------------------------------------
@@ -366,8 +373,8 @@ async def ask_cancel(update: Update, context: Context) -> None:
     _ = t.gettext
     event_id = found.event.id
     n = len(found.registered) + len(found.waitlisted)
-    await update.callback_query.answer()
-    await update.effective_chat.send_message(
+    await query_of(update).answer()
+    await chat_of(update).send_message(
         t.ngettext("Cancel «{title}»? {n} reader will be told.",
                    "Cancel «{title}»? {n} readers will be told.", n).format(
             title=event_title(found.event, t.language), n=n),
@@ -380,11 +387,11 @@ async def cancel_answered(update: Update, context: Context) -> None:
     t = await _organizer(update, context)
     if t is None:
         return
-    query = update.callback_query
+    query = query_of(update)
     event_id = _event_id(update, 2)
     app = ctx_of(context)
     try:
-        if query.data.endswith(":yes"):
+        if query_data(update).endswith(":yes"):
             found = await app.call(organizer.cancel_event_now, event_id, app.clock.now())
         else:
             found = await app.read(organizer.registrants, event_id)
@@ -393,7 +400,7 @@ async def cancel_answered(update: Update, context: Context) -> None:
         return
     title = event_title(found.event, t.language)
     await query.answer()
-    if query.data.endswith(":no"):
+    if query_data(update).endswith(":no"):
         await query.edit_message_text(
             t.gettext("Nothing changed: «{title}» takes place as planned.").format(title=title))
         return

@@ -23,10 +23,15 @@ from handlers import contest_answers as answers
 from handlers import contests, guards
 from handlers.common import (
     Context,
+    chat_of,
     ctx_of,
     enter_flow,
     no_longer_valid,
+    query_of,
     reader,
+    sender_of,
+    text_of,
+    user_data_of,
 )
 from handlers.contest_form import (
     FORM_KEY,
@@ -57,54 +62,54 @@ async def start_form(update: Update, context: Context) -> object:
     if allowed is None:
         return END
     _user, t, _role = allowed
-    context.user_data[FORM_KEY] = {"answers": {}}
+    user_data_of(context)[FORM_KEY] = {"answers": {}}
     enter_flow(context, FLOW)
     return await ask(update, context, t, Step.KIND)
 
 
 async def ask(update: Update, context: Context, t: Translator, step: Step) -> Step:
     """Ask `step`, or first an earlier question whose answer is missing or no longer valid."""
-    form = context.user_data[FORM_KEY]
+    form = user_data_of(context)[FORM_KEY]
     app = ctx_of(context)
     now = app.clock.now()
     values, failed, error = answers.resolve(form, now)
     if failed is not None and answers.position(failed) < answers.position(step):
         if error is not None:
-            await update.effective_chat.send_message(error.render(t))
+            await chat_of(update).send_message(error.render(t))
         step = failed
     form["step"] = step
     text, markup = question(step, t, form, values, app.settings, now)
-    await update.effective_chat.send_message(text, reply_markup=markup)
+    await chat_of(update).send_message(text, reply_markup=markup)
     return step
 
 
 async def on_text(update: Update, context: Context) -> object:
     _user, t = await reader(update, context)
-    form = context.user_data.get(FORM_KEY)
+    form = user_data_of(context).get(FORM_KEY)
     if form is None:
         return END
     step = form["step"]
     if step in (Step.TRANSLATIONS, Step.SUMMARY):
-        await update.effective_chat.send_message(t.gettext(USE_BUTTONS))
+        await chat_of(update).send_message(t.gettext(USE_BUTTONS))
         return await ask(update, context, t, step)
-    return await _answer(update, context, t, step, update.message.text)
+    return await _answer(update, context, t, step, text_of(update))
 
 
 async def _answer(update: Update, context: Context, t: Translator, step: Step,
                   text: str) -> Step:
     try:
-        following = answers.take_text(context.user_data[FORM_KEY], step, text,
+        following = answers.take_text(user_data_of(context)[FORM_KEY], step, text,
                                       ctx_of(context).clock.now())
     except FieldError as error:
-        await update.effective_chat.send_message(error.render(t))
+        await chat_of(update).send_message(error.render(t))
         return await ask(update, context, t, step)
     return await ask(update, context, t, following)
 
 
 async def on_button(update: Update, context: Context) -> object:
-    query = update.callback_query
+    query = query_of(update)
     _user, t = await reader(update, context)
-    form = context.user_data.get(FORM_KEY)
+    form = user_data_of(context).get(FORM_KEY)
     if form is None:
         return await FORM.form_closed(update, context)
     step = form["step"]
@@ -131,19 +136,19 @@ async def on_button(update: Update, context: Context) -> object:
     try:
         following = answers.press(form, step, action, value, now, _translate(context))
     except FieldError as error:
-        await update.effective_chat.send_message(error.render(t))
+        await chat_of(update).send_message(error.render(t))
         following = step
     return await ask(update, context, t, following)
 
 
 async def confirm(update: Update, context: Context, t: Translator) -> object:
     app = ctx_of(context)
-    user_id = update.effective_user.id
+    user_id = sender_of(update).id
     # Checked again: the role may have been taken away while the form was filled in.
     if not (await guards.role_of_user(app, user_id)).organizer:
-        await update.effective_chat.send_message(t.gettext(guards.ONLY_ORGANIZERS))
+        await chat_of(update).send_message(t.gettext(guards.ONLY_ORGANIZERS))
         return await FORM.cancel(update, context, t)
-    form = context.user_data[FORM_KEY]
+    form = user_data_of(context)[FORM_KEY]
     now = app.clock.now()
     # The summary may have waited: "now" is now, and the closing time may have passed.
     values, failed, _error = answers.resolve(form, now)
@@ -153,13 +158,13 @@ async def confirm(update: Update, context: Context, t: Translator) -> object:
         # The form is dropped only once the contest is stored (a busy database keeps it).
         contest = await app.call(add_contest, answers.draft_of(form, values), user_id, now)
     except FieldError as error:
-        await update.effective_chat.send_message(error.render(t))
+        await chat_of(update).send_message(error.render(t))
         return await ask(update, context, t, Step.SUMMARY)
     FORM.end(context)
     _ = t.gettext
-    await update.effective_chat.send_message(_("The contest is created."))
+    await chat_of(update).send_message(_("The contest is created."))
     await contests.show_contest_card(update, context, contest.id)
-    await update.effective_chat.send_message(
+    await chat_of(update).send_message(
         _("Invite participants with this link; post it anywhere:\n{link}").format(
             link=deep_link(context.bot.username, contest.id))
     )

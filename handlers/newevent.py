@@ -24,10 +24,15 @@ from bot.services.event_fields import EventDraft, FieldError, parse_start
 from handlers import events, guards
 from handlers.common import (
     Context,
+    chat_of,
     ctx_of,
     enter_flow,
     no_longer_valid,
+    query_of,
     reader,
+    sender_of,
+    text_of,
+    user_data_of,
 )
 from handlers.event_form import (
     ANSWER_KEYS,
@@ -139,13 +144,13 @@ async def start_form(update: Update, context: Context) -> object:
     if allowed is None:
         return END
     _user, t, _role = allowed
-    context.user_data[FORM_KEY] = {}
+    user_data_of(context)[FORM_KEY] = {}
     enter_flow(context, FLOW)
     return await ask(update, context, t, Step.KIND)
 
 
 async def ask(update: Update, context: Context, t: Translator, step: Step) -> Step:
-    form = context.user_data[FORM_KEY]
+    form = user_data_of(context)[FORM_KEY]
     if step is Step.SUMMARY:
         # Every question must have an answer before the summary; ask the first that has not.
         missing = [s for s in ORDER if s in ANSWER_KEYS and ANSWER_KEYS[s] not in form]
@@ -153,37 +158,37 @@ async def ask(update: Update, context: Context, t: Translator, step: Step) -> St
     form["step"] = step
     app = ctx_of(context)
     text, markup = question(step, t, form, app.settings, app.clock.now())
-    await update.effective_chat.send_message(text, reply_markup=markup)
+    await chat_of(update).send_message(text, reply_markup=markup)
     return step
 
 
 async def on_text(update: Update, context: Context) -> object:
     _user, t = await reader(update, context)
-    form = context.user_data.get(FORM_KEY)
+    form = user_data_of(context).get(FORM_KEY)
     if form is None:
         return END
     step = form["step"]
     if step not in ANSWERS:
-        await update.effective_chat.send_message(t.gettext(USE_BUTTONS))
+        await chat_of(update).send_message(t.gettext(USE_BUTTONS))
         return await ask(update, context, t, step)
-    return await _answer(update, context, t, step, update.message.text)
+    return await _answer(update, context, t, step, text_of(update))
 
 
 async def _answer(update: Update, context: Context, t: Translator, step: Step,
                   text: str) -> Step:
     try:
-        apply_answer(step, context.user_data[FORM_KEY], text, ctx_of(context).clock.now())
+        apply_answer(step, user_data_of(context)[FORM_KEY], text, ctx_of(context).clock.now())
     except FieldError as error:
-        await update.effective_chat.send_message(error.render(t))
+        await chat_of(update).send_message(error.render(t))
         return await ask(update, context, t, step)
     # Partners come one per message until Done.
     return await ask(update, context, t, step if step is Step.PARTNERS else next_step(step))
 
 
 async def on_button(update: Update, context: Context) -> object:
-    query = update.callback_query
+    query = query_of(update)
     _user, t = await reader(update, context)
-    form = context.user_data.get(FORM_KEY)
+    form = user_data_of(context).get(FORM_KEY)
     if form is None:
         return await FORM.form_closed(update, context)
     step = form["step"]
@@ -225,26 +230,26 @@ async def on_button(update: Update, context: Context) -> object:
 
 async def confirm(update: Update, context: Context, t: Translator) -> object:
     app = ctx_of(context)
-    user_id = update.effective_user.id
+    user_id = sender_of(update).id
     # Checked again: the role may have been taken away while the form was filled in.
     if not (await guards.role_of_user(app, user_id)).organizer:
-        await update.effective_chat.send_message(t.gettext(guards.ONLY_ORGANIZERS))
+        await chat_of(update).send_message(t.gettext(guards.ONLY_ORGANIZERS))
         return await FORM.cancel(update, context, t)
-    form = context.user_data[FORM_KEY]
+    form = user_data_of(context)[FORM_KEY]
     now = app.clock.now()
     try:
         # The summary may have waited long enough for the start to pass.
         form["starts_at"] = parse_start(form["start_text"], form["timezone"], now)
     except FieldError as error:
-        await update.effective_chat.send_message(error.render(t))
+        await chat_of(update).send_message(error.render(t))
         return await ask(update, context, t, Step.START)
     # The form is dropped only once the event is stored (a busy database keeps it).
     event = await app.call(organizer.add_event, draft_of(form), user_id, now)
     FORM.end(context)
     _ = t.gettext
-    await update.effective_chat.send_message(_("The event is created."))
+    await chat_of(update).send_message(_("The event is created."))
     await events.show_event_card(update, context, event.id)
-    await update.effective_chat.send_message(
+    await chat_of(update).send_message(
         _("Invite readers with this link; post it anywhere:\n{link}").format(
             link=deep_link(context.bot.username, event.id))
     )

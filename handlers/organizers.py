@@ -32,14 +32,18 @@ from bot.services.organizers import (
 from handlers.common import (
     ActiveFlow,
     Context,
+    chat_of,
     chunks,
     conversation,
     ctx_of,
     enter_flow,
     keyboard,
     leave_flow,
+    query_data,
+    query_of,
     reader,
     reader_zone,
+    text_of,
 )
 
 FLOW = "organizers"
@@ -77,7 +81,7 @@ def register(app: Application) -> None:
 async def organizers_command(update: Update, context: Context) -> None:
     user, t = await reader(update, context)
     if not ctx_of(context).is_admin(user.id):
-        await update.effective_chat.send_message(t.gettext(ONLY_ADMINS))
+        await chat_of(update).send_message(t.gettext(ONLY_ADMINS))
         return
     await _show(update, context, t)
 
@@ -86,8 +90,8 @@ async def _show(update: Update, context: Context, t: Translator) -> None:
     found = await ctx_of(context).read(teams)
     *before, last = chunks(_overview_text(t, found))
     for chunk in before:
-        await update.effective_chat.send_message(chunk)
-    await update.effective_chat.send_message(last, reply_markup=_buttons(t, found))
+        await chat_of(update).send_message(chunk)
+    await chat_of(update).send_message(last, reply_markup=_buttons(t, found))
 
 
 def _overview_text(t: Translator, found: list[LibraryTeam]) -> str:
@@ -116,17 +120,17 @@ async def invite_pressed(update: Update, context: Context) -> None:
     user, t = await reader(update, context)
     app = ctx_of(context)
     if not app.is_admin(user.id):
-        await update.callback_query.answer(t.gettext(ONLY_ADMINS), show_alert=True)
+        await query_of(update).answer(t.gettext(ONLY_ADMINS), show_alert=True)
         return
-    library_id = int(update.callback_query.data.split(":")[2])
+    library_id = int(query_data(update).split(":")[2])
     try:
         token, library = await app.call(invite_organizer, library_id, user.id, app.clock.now())
     except OrganizersError as error:
-        await update.callback_query.answer(t.gettext(error.msgid), show_alert=True)
+        await query_of(update).answer(t.gettext(error.msgid), show_alert=True)
         return
-    await update.callback_query.answer()
+    await query_of(update).answer()
     link = f"https://t.me/{context.bot.username}?start=org_{token}"
-    await update.effective_chat.send_message(t.gettext(
+    await chat_of(update).send_message(t.gettext(
         "A one-time link for a new organizer of «{library}». Send it to one person: whoever "
         "opens it first becomes an organizer of this library. It works until {when}:\n{link}"
     ).format(library=library, when=t.datetime(app.clock.now() + INVITE_TTL,
@@ -137,16 +141,16 @@ async def remove_pressed(update: Update, context: Context) -> None:
     user, t = await reader(update, context)
     app = ctx_of(context)
     if not app.is_admin(user.id):
-        await update.callback_query.answer(t.gettext(ONLY_ADMINS), show_alert=True)
+        await query_of(update).answer(t.gettext(ONLY_ADMINS), show_alert=True)
         return
-    found = await app.read(member, int(update.callback_query.data.split(":")[2]))
+    found = await app.read(member, int(query_data(update).split(":")[2]))
     if found is None:
-        await update.callback_query.answer(t.gettext("This organizer was already removed."),
+        await query_of(update).answer(t.gettext("This organizer was already removed."),
                                            show_alert=True)
         return
     who, library = found
-    await update.callback_query.answer()
-    await update.effective_chat.send_message(
+    await query_of(update).answer()
+    await chat_of(update).send_message(
         t.gettext("Remove {name} from the organizers of «{library}»? They will no longer see "
                   "its events, contests and readers.").format(name=who.name, library=library),
         reply_markup=keyboard([[(t.gettext("Remove"), f"og:rmok:{who.membership_id}"),
@@ -157,30 +161,30 @@ async def remove_confirmed(update: Update, context: Context) -> None:
     user, t = await reader(update, context)
     app = ctx_of(context)
     if not app.is_admin(user.id):
-        await update.callback_query.answer(t.gettext(ONLY_ADMINS), show_alert=True)
+        await query_of(update).answer(t.gettext(ONLY_ADMINS), show_alert=True)
         return
-    removed = await app.call(remove_organizer, int(update.callback_query.data.split(":")[2]))
+    removed = await app.call(remove_organizer, int(query_data(update).split(":")[2]))
     text = (t.gettext("This organizer was already removed.") if removed is None else
             t.gettext("{name} is no longer an organizer of this library.").format(
                 name=removed.name))
-    await update.callback_query.edit_message_text(text)
-    await update.callback_query.answer()
+    await query_of(update).edit_message_text(text)
+    await query_of(update).answer()
 
 
 async def keep_pressed(update: Update, context: Context) -> None:
     _user, t = await reader(update, context)
-    await update.callback_query.edit_message_text(t.gettext("Nothing changed."))
-    await update.callback_query.answer()
+    await query_of(update).edit_message_text(t.gettext("Nothing changed."))
+    await query_of(update).answer()
 
 
 async def new_library_pressed(update: Update, context: Context) -> object:
     user, t = await reader(update, context)
     if not ctx_of(context).is_admin(user.id):
-        await update.callback_query.answer(t.gettext(ONLY_ADMINS), show_alert=True)
+        await query_of(update).answer(t.gettext(ONLY_ADMINS), show_alert=True)
         return END
-    await update.callback_query.answer()
+    await query_of(update).answer()
     enter_flow(context, FLOW)
-    await update.effective_chat.send_message(t.gettext(
+    await chat_of(update).send_message(t.gettext(
         "Type the new library's name as readers know it, for example «Central Library "
         "No. 5, Karaganda». /cancel stops."))
     return Step.LIBRARY_NAME
@@ -190,12 +194,12 @@ async def library_name_typed(update: Update, context: Context) -> object:
     _user, t = await reader(update, context)
     app = ctx_of(context)
     try:
-        added = await app.call(add_library, update.message.text, app.clock.now())
+        added = await app.call(add_library, text_of(update), app.clock.now())
     except OrganizersError as error:
-        await update.effective_chat.send_message(t.gettext(error.msgid).format(**error.params))
+        await chat_of(update).send_message(t.gettext(error.msgid).format(**error.params))
         return Step.LIBRARY_NAME
     leave_flow(context, FLOW)
-    await update.effective_chat.send_message(
+    await chat_of(update).send_message(
         t.gettext("Library «{name}» added.").format(name=added.name))
     await _show(update, context, t)
     return END
@@ -203,7 +207,7 @@ async def library_name_typed(update: Update, context: Context) -> object:
 
 async def not_text(update: Update, context: Context) -> object:
     _user, t = await reader(update, context)
-    await update.effective_chat.send_message(
+    await chat_of(update).send_message(
         t.gettext("Please type the library's name as text. /cancel stops."))
     return Step.LIBRARY_NAME
 
@@ -211,7 +215,7 @@ async def not_text(update: Update, context: Context) -> object:
 async def cancel(update: Update, context: Context) -> object:
     _user, t = await reader(update, context)
     leave_flow(context, FLOW)
-    await update.effective_chat.send_message(t.gettext("Stopped; no library was added."))
+    await chat_of(update).send_message(t.gettext("Stopped; no library was added."))
     return END
 
 
@@ -227,10 +231,10 @@ async def join_by_link(update: Update, context: Context, token: str) -> bool:
     try:
         joined = await app.call(join_as_organizer, token, user.id, name, app.clock.now())
     except OrganizerInviteInvalid as error:
-        await update.effective_chat.send_message(t.gettext(error.msgid))
+        await chat_of(update).send_message(t.gettext(error.msgid))
         return False
     text = (t.gettext("You are already an organizer of «{library}».") if joined.already else
             t.gettext("Welcome! You are now an organizer of «{library}»: you see and manage its "
                       "events, contests and readers. Send /help to see what you can do."))
-    await update.effective_chat.send_message(text.format(library=joined.library))
+    await chat_of(update).send_message(text.format(library=joined.library))
     return True

@@ -14,6 +14,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 
 from bot.core.context import app_context
 from bot.core.i18n import LANGUAGE_NAMES, N_, Translator
+from bot.runtime.ptb import job_queue_of
 from bot.services.privacy import (
     MYDATA_FILE,
     EntryFact,
@@ -27,7 +28,18 @@ from bot.services.privacy import (
 )
 from bot.services.retention import apply_retention
 from handlers import profile
-from handlers.common import Context, answer, chunks, ctx_of, keyboard, reader, reader_zone
+from handlers.common import (
+    Context,
+    answer,
+    chat_of,
+    chunks,
+    ctx_of,
+    keyboard,
+    query_of,
+    reader,
+    reader_zone,
+    user_data_of,
+)
 from storage.contest_models import EntryStatus
 from storage.models import RegistrationStatus
 
@@ -36,7 +48,7 @@ log = logging.getLogger(__name__)
 ERASE, KEEP = "me:erase", "me:keep"
 # When the retention job runs each day, in the bot's time zone (`Settings.timezone`).
 RETENTION_AT = time(3, 30)
-REGISTRATION_STATUSES = {
+REGISTRATION_STATUSES: dict[str, str] = {
     # Translators: a registration's status in /mydata ("«Title», date: registered").
     RegistrationStatus.REGISTERED: N_("registered"),
     # Translators: a registration's status in /mydata ("«Title», date: on the waiting list").
@@ -55,7 +67,7 @@ def register(app: Application) -> None:
 def register_jobs(app: Application) -> None:
     """The retention job, once a day (see `bot.services.retention`)."""
     zone = app_context(app.bot_data).settings.timezone
-    app.job_queue.run_daily(_retention_tick, RETENTION_AT.replace(tzinfo=zone),
+    job_queue_of(app).run_daily(_retention_tick, RETENTION_AT.replace(tzinfo=zone),
                             name="kopir.retention")
 
 
@@ -74,7 +86,7 @@ async def show_my_data(update: Update, context: Context) -> None:
         return
     for chunk in chunks(my_data_text(t, data, reader_zone(context, user))):
         await answer(update, chunk)
-    await update.effective_chat.send_document(
+    await chat_of(update).send_document(
         document=mydata_json(data, app.clock.now()), filename=MYDATA_FILE)
 
 
@@ -95,11 +107,11 @@ async def erase_pressed(update: Update, context: Context) -> None:
     app = ctx_of(context)
     erasure = await app.call(erase_reader, user.id, app.clock.now())
     # Answers to the profile questions not yet agreed to are forgotten too.
-    context.user_data.pop(profile.DRAFT, None)
+    user_data_of(context).pop(profile.DRAFT, None)
     if erasure.promoted:
         log.info("erasure: promoted %d from waiting lists", len(erasure.promoted))
-    await update.callback_query.answer()
-    await update.callback_query.edit_message_text(t.gettext(
+    await query_of(update).answer()
+    await query_of(update).edit_message_text(t.gettext(
         "Your data are erased. Kopir keeps only your Telegram id, your language and your "
         "time zone, so that it can still answer you. If you register for an event or enter "
         "a contest again, you will be asked for a new profile."))
@@ -107,8 +119,8 @@ async def erase_pressed(update: Update, context: Context) -> None:
 
 async def keep_pressed(update: Update, context: Context) -> None:
     _user, t = await reader(update, context)
-    await update.callback_query.answer()
-    await update.callback_query.edit_message_text(
+    await query_of(update).answer()
+    await query_of(update).edit_message_text(
         t.gettext("Nothing was erased: your data stay as they were."))
 
 

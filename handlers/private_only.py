@@ -24,7 +24,7 @@ from telegram import (
 from telegram.constants import ChatType
 from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
 
-from handlers.common import Context, translator_without_database
+from handlers.common import Context, chat_of, translator_without_database
 from handlers.start import DEEP_LINK
 
 log = logging.getLogger(__name__)
@@ -58,7 +58,7 @@ async def _answer_outside(update: Update, context: Context) -> None:
         await update.callback_query.answer(t.gettext("Please write to me privately."))
         return
     message = update.message  # a new message by a member: not an edit, not a channel post
-    if message is None or update.effective_chat.type == ChatType.CHANNEL:
+    if message is None or chat_of(update).type == ChatType.CHANNEL:
         return
     command = _command_for_me(message, context.bot.username)
     if command is None:
@@ -66,7 +66,7 @@ async def _answer_outside(update: Update, context: Context) -> None:
     t = translator_without_database(update, context)
     _ = t.gettext
     url = f"https://t.me/{context.bot.username}"
-    words = message.text.split()
+    words = (message.text or "").split()  # a command has a text
     payload = words[1] if command == "start" and len(words) > 1 else ""
     if DEEP_LINK.match(payload):
         url += f"?start={payload}"

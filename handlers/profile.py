@@ -11,13 +11,15 @@ the form's answers there, and a Register button brings the questions back.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import date
 from enum import Enum, auto
+from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import (
     Application,
+    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
@@ -49,9 +51,13 @@ from handlers.common import (
     is_current_flow,
     keyboard,
     leave_flow,
+    query_data,
+    query_of,
     reader,
     reader_zone,
     stale_button,
+    text_of,
+    user_data_of,
 )
 from storage.models import User
 
@@ -97,7 +103,7 @@ def register(app: Application) -> None:
     # Anything but text or a command where text was asked: a photo, a sticker...
     not_text = fresh & ~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL
     register_button = r"^ev:(reg|wait):"
-    states = {
+    states: dict[ProfileState, list[BaseHandler[Any, Any, Any]]] = {
         state: [
             MessageHandler(text, _on_state(state, _answered)),
             MessageHandler(not_text, _on_state(state, _not_text_given)),
@@ -134,7 +140,7 @@ def register(app: Application) -> None:
 async def show_profile(update: Update, context: Context) -> object:
     user, t = await reader(update, context)
     _ = t.gettext
-    context.user_data.pop(DRAFT, None)
+    user_data_of(context).pop(DRAFT, None)
     leave_flow(context, FLOW)
     view = await ctx_of(context).read(profile_of, user.id)
     if view is None:
@@ -159,9 +165,9 @@ async def show_profile(update: Update, context: Context) -> object:
 
 async def edit_pressed(update: Update, context: Context) -> object:
     _user, t = await reader(update, context)
-    await update.callback_query.answer()
-    contest_id = callback_number(update.callback_query.data, "prof:edit:")
-    context.user_data[DRAFT] = {} if contest_id is None else {"contest_id": contest_id}
+    await query_of(update).answer()
+    contest_id = callback_number(query_data(update), "prof:edit:")
+    user_data_of(context)[DRAFT] = {} if contest_id is None else {"contest_id": contest_id}
     enter_flow(context, FLOW)
     intro = t.gettext("Let us update your profile. Send /cancel to stop without changes.")
     await answer(update, intro + "\n\n" + t.gettext(QUESTIONS[ProfileState.FULL_NAME]))
@@ -172,19 +178,19 @@ async def register_pressed(update: Update, context: Context) -> object:
     """Register with a profile; without one, ask the questions first."""
     user, t = await reader(update, context)
     app = ctx_of(context)
-    parsed = registration.parse_register_data(update.callback_query.data)
+    parsed = registration.parse_register_data(query_data(update))
     try:
         needed = parsed is not None and await app.read(
             questions_needed, user.id, parsed[0], app.clock.now())
     except EventUnavailable:
         await stale_button(update, t)
         return END
-    if not needed:
+    if not needed or parsed is None:
         await registration.register_pressed(update, context)
         return END
     event_id, waitlist = parsed
-    await update.callback_query.answer()
-    context.user_data[DRAFT] = {"event_id": event_id, "waitlist": waitlist}
+    await query_of(update).answer()
+    user_data_of(context)[DRAFT] = {"event_id": event_id, "waitlist": waitlist}
     enter_flow(context, FLOW)
     intro = t.gettext(
         "Before your first registration, please answer five short questions. We ask them "
@@ -204,19 +210,19 @@ async def _register_again(update: Update, context: Context, state: ProfileState)
     """
     user, t = await reader(update, context)
     app = ctx_of(context)
-    parsed = registration.parse_register_data(update.callback_query.data)
+    parsed = registration.parse_register_data(query_data(update))
     try:
         needed = (parsed is not None and not is_current_flow(context, FLOW)
                   and await app.read(questions_needed, user.id, parsed[0], app.clock.now()))
     except EventUnavailable:
         await stale_button(update, t)
         return None
-    if not needed:
+    if not needed or parsed is None:
         await registration.register_pressed(update, context)
         return None
     event_id, waitlist = parsed
-    await update.callback_query.answer()
-    draft = context.user_data.setdefault(DRAFT, {})
+    await query_of(update).answer()
+    draft = user_data_of(context).setdefault(DRAFT, {})
     draft.update(event_id=event_id, waitlist=waitlist)
     enter_flow(context, FLOW)
     if state == ProfileState.CONSENT:
@@ -234,7 +240,7 @@ async def _register_again(update: Update, context: Context, state: ProfileState)
 
 def _on_state(
     state: ProfileState, handle: Callable[[Update, Context, ProfileState], Awaitable[object]]
-) -> Callable[[Update, Context], Awaitable[object]]:
+) -> Callable[[Update, Context], Coroutine[Any, Any, object]]:
     """A callback bound to the question being answered."""
 
     async def callback(update: Update, context: Context) -> object:
@@ -246,9 +252,9 @@ def _on_state(
 
 async def _answered(update: Update, context: Context, state: ProfileState) -> object:
     user, t = await reader(update, context)
-    draft = context.user_data.setdefault(DRAFT, {})
+    draft = user_data_of(context).setdefault(DRAFT, {})
     try:
-        draft[FIELDS[state]] = _parse(state, update.message.text, _today(context, user))
+        draft[FIELDS[state]] = _parse(state, text_of(update), _today(context, user))
     except ProfileError as error:
         await answer(update, error.render(t) + "\n\n" + t.gettext(QUESTIONS[state]))
         return state
@@ -295,12 +301,12 @@ async def _ask_consent(update: Update, t: Translator, draft: dict) -> None:
 async def consent_given(update: Update, context: Context) -> object:
     user, t = await reader(update, context)
     app = ctx_of(context)
-    draft = context.user_data.get(DRAFT, {})
+    draft = user_data_of(context).get(DRAFT, {})
     if any(field not in draft for field in FIELDS.values()):
-        context.user_data.pop(DRAFT, None)
+        user_data_of(context).pop(DRAFT, None)
         leave_flow(context, FLOW)
-        await update.callback_query.answer()
-        await update.callback_query.edit_message_reply_markup(reply_markup=None)
+        await query_of(update).answer()
+        await query_of(update).edit_message_reply_markup(reply_markup=None)
         await questionnaire_lost(update, t)
         return END
     profile = ProfileDraft(
@@ -310,10 +316,10 @@ async def consent_given(update: Update, context: Context) -> object:
     # The answers are dropped only once they are stored: a busy database leaves them
     # (and the consent button) in place for another press.
     await app.call(save_reader_profile, user.id, profile, app.clock.now())
-    context.user_data.pop(DRAFT, None)
+    user_data_of(context).pop(DRAFT, None)
     leave_flow(context, FLOW)
-    await update.callback_query.answer()
-    await update.callback_query.edit_message_reply_markup(reply_markup=None)
+    await query_of(update).answer()
+    await query_of(update).edit_message_reply_markup(reply_markup=None)
     await answer(update, t.gettext("Thank you! Your profile is saved."))
     if draft.get("event_id") is not None:
         await registration.register_after_profile(
@@ -328,10 +334,10 @@ async def consent_given(update: Update, context: Context) -> object:
 async def consent_refused(update: Update, context: Context) -> object:
     user, t = await reader(update, context)
     _ = t.gettext
-    draft = context.user_data.pop(DRAFT, {})
+    draft = user_data_of(context).pop(DRAFT, {})
     leave_flow(context, FLOW)
-    await update.callback_query.answer()
-    await update.callback_query.edit_message_reply_markup(reply_markup=None)
+    await query_of(update).answer()
+    await query_of(update).edit_message_reply_markup(reply_markup=None)
     if user.has_profile:
         await answer(update, _("Your answers were not saved; your profile stays as it was."))
         return END
@@ -370,7 +376,7 @@ async def buttons_expected(update: Update, context: Context) -> object:
 
 async def cancel(update: Update, context: Context) -> object:
     _user, t = await reader(update, context)
-    context.user_data.pop(DRAFT, None)
+    user_data_of(context).pop(DRAFT, None)
     leave_flow(context, FLOW)
     await answer(update, t.gettext("The questions are cancelled; nothing was saved."))
     return END
@@ -379,7 +385,7 @@ async def cancel(update: Update, context: Context) -> object:
 async def timed_out(update: Update, context: Context) -> None:
     """No answer for CONVERSATION_TIMEOUT: the questions close with nothing stored."""
     _user, t = await reader(update, context)
-    draft = context.user_data.pop(DRAFT, {})
+    draft = user_data_of(context).pop(DRAFT, {})
     leave_flow(context, FLOW)
     await answer(update, t.gettext(
         "The profile questions were closed because they had no answer for a long time. "
@@ -388,7 +394,7 @@ async def timed_out(update: Update, context: Context) -> None:
 
 
 async def _lost(update: Update, context: Context, t: Translator) -> object:
-    context.user_data.pop(DRAFT, None)
+    user_data_of(context).pop(DRAFT, None)
     leave_flow(context, FLOW)
     await questionnaire_lost(update, t)
     return END
@@ -403,7 +409,7 @@ async def questionnaire_lost(update: Update, t: Translator) -> None:
 async def questionnaire_over(update: Update, context: Context) -> None:
     """A consent button of a questionnaire that already ended (or a forged one)."""
     _user, t = await reader(update, context)
-    await update.callback_query.answer(
+    await query_of(update).answer(
         t.gettext("These questions are over. Send /profile to see or edit your profile."),
         show_alert=True,
     )

@@ -35,9 +35,13 @@ from handlers.common import (
     answer,
     arrived_at,
     callback_number,
+    chat_of,
     ctx_of,
     keyboard,
     no_longer_valid,
+    own_zone,
+    query_data,
+    query_of,
     reader,
     reader_zone,
     replace_message,
@@ -75,7 +79,7 @@ def parse_register_data(data: str | None) -> tuple[int, bool] | None:
 async def register_pressed(update: Update, context: Context) -> None:
     pressed_at = arrived_at(update, context)  # press order is waiting-list order
     user, t = await reader(update, context)
-    query = update.callback_query
+    query = query_of(update)
     parsed = parse_register_data(query.data)
     if parsed is None:
         await stale_button(update, t)
@@ -158,7 +162,7 @@ async def _report(
         ).format(title=title, when=when))
         app = ctx_of(context)
         calendar = event_calendar(event, user.language, context.bot.username, app.clock.now())
-        await update.effective_chat.send_document(
+        await chat_of(update).send_document(
             document=calendar, filename=ics_filename(event.id)
         )
     elif outcome.status == ALREADY_REGISTERED:
@@ -179,7 +183,7 @@ async def _report(
 async def cancel_pressed(update: Update, context: Context) -> None:
     user, t = await reader(update, context)
     _ = t.gettext
-    query = update.callback_query
+    query = query_of(update)
     match = CANCEL_DATA.match(query.data or "")
     if match is None:
         await stale_button(update, t)
@@ -218,7 +222,7 @@ async def show_my(update: Update, context: Context) -> None:
 
 async def my_page_pressed(update: Update, context: Context) -> None:
     user, t = await reader(update, context)
-    page = callback_number(update.callback_query.data, "my:page:")
+    page = callback_number(query_data(update), "my:page:")
     if page is None:
         await no_longer_valid(update, t)
         return
@@ -265,7 +269,7 @@ async def _render_my(
 
 def _my_entry(number: int, entry: MyEntry, t: Translator, lead: timedelta) -> str:
     _ = t.gettext
-    lines = [f"{number}. «{entry.title}»", t.datetime(entry.starts_at, entry.starts_at.tzinfo)]
+    lines = [f"{number}. «{entry.title}»", t.datetime(entry.starts_at, own_zone(entry.starts_at))]
     if entry.status == RegistrationStatus.WAITLISTED:
         lines.append("⏳ " + _("Waiting list: number {position}").format(
             position=entry.waitlist_position

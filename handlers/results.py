@@ -36,7 +36,17 @@ from bot.services.results import ResultsRefused, ResultsView
 from bot.services.roles import Role
 from handlers import guards
 from handlers import results_screens as screens
-from handlers.common import Context, answer, chunks, ctx_of, replace_message
+from handlers.common import (
+    Context,
+    answer,
+    chat_of,
+    chunks,
+    ctx_of,
+    query_data,
+    query_of,
+    replace_message,
+    sender_of,
+)
 from storage.contest_models import Contest, EntryContent
 
 _DATA = re.compile(r"^rs:([a-z]+):(\d{1,9})(?::([pjo]))?$")
@@ -58,7 +68,7 @@ async def results_command(update: Update, context: Context) -> None:
 
 
 async def preview_pressed(update: Update, context: Context) -> None:
-    contest_id = int(update.callback_query.data.rsplit(":", 1)[1])
+    contest_id = int(query_data(update).rsplit(":", 1)[1])
     allowed = await guards.contest_organizer(update, context, contest_id)
     if allowed is None:
         return
@@ -68,12 +78,12 @@ async def preview_pressed(update: Update, context: Context) -> None:
     except ContestNotFound:
         await _contest_gone(update, t)
         return
-    await update.callback_query.answer()
+    await query_of(update).answer()
     await _send_preview(update, t, view, conflicts)
 
 
 async def on_button(update: Update, context: Context) -> None:
-    match = _DATA.match(update.callback_query.data)
+    match = _DATA.match(query_data(update))
     # `rs:list` carries a page; every other `rs:` button a contest of some library.
     allowed = (await guards.contest_organizer(update, context, int(match.group(2)))
                if match and match.group(1) != "list" else await guards.organizer(update, context))
@@ -81,7 +91,8 @@ async def on_button(update: Update, context: Context) -> None:
         return
     t = allowed[1]
     handler = _ACTIONS.get(match.group(1)) if match else None
-    if handler is None or (match.group(1) in _WITH_AUDIENCE) != bool(match.group(3)):
+    if match is None or handler is None or (
+            match.group(1) in _WITH_AUDIENCE) != bool(match.group(3)):
         await _contest_gone(update, t)
         return
     try:
@@ -111,13 +122,20 @@ class Press:
     def app(self) -> AppContext:
         return ctx_of(self.context)
 
+    @property
+    def chosen_audience(self) -> str:
+        """The audience of an `rs:pa` or `rs:pby` press (checked when it was dispatched)."""
+        if self.audience is None:
+            raise ValueError("this press names no audience")
+        return self.audience
+
     async def done(self) -> None:
-        await self.update.callback_query.answer()
+        await query_of(self.update).answer()
 
 
 async def _list_page(press: Press) -> None:
     await press.done()
-    role = await guards.role_of_user(press.app, press.update.effective_user.id)
+    role = await guards.role_of_user(press.app, sender_of(press.update).id)
     await replace_message(
         press.update, *await _contest_page(press.context, press.t, role, press.number))
 
@@ -156,14 +174,15 @@ async def _audience_chosen(press: Press) -> None:
     participants = len({row.user_id for row in view.rows})
     await press.done()
     await replace_message(
-        press.update, *screens.publish_question(press.t, contest, press.audience, participants))
+        press.update,
+        *screens.publish_question(press.t, contest, press.chosen_audience, participants))
 
 
 async def _publish_confirmed(press: Press) -> None:
     app, t = press.app, press.t
     published = await app.call(publish_results, press.number, app.clock.now(),
-                               screens.AUDIENCES[press.audience],
-                               organizer_id=press.update.effective_user.id)
+                               screens.AUDIENCES[press.chosen_audience],
+                               organizer_id=sender_of(press.update).id)
     queued = published.queued
     await press.done()
     await replace_message(press.update, t.ngettext(
@@ -196,7 +215,7 @@ async def _send_zip(press: Press) -> None:
         await _alert(press.update, press.t.gettext("There are no entries to put in a ZIP yet."))
         return
     await press.done()
-    await press.update.effective_chat.send_chat_action(ChatAction.UPLOAD_DOCUMENT)
+    await chat_of(press.update).send_chat_action(ChatAction.UPLOAD_DOCUMENT)
     bot = press.context.bot
     # Files go into the archive cleaned of their authors' metadata (bot.files.work_files); a
     # photo sent as a photo is Telegram's own JPEG, already without any.
@@ -274,11 +293,11 @@ async def _send_preview(update: Update, t: Translator, view: ResultsView, confli
 
 
 async def _send_file(update: Update, file: exports.ExportFile) -> None:
-    await update.effective_chat.send_document(document=file.content, filename=file.file_name)
+    await chat_of(update).send_document(document=file.content, filename=file.file_name)
 
 
 async def _alert(update: Update, text: str) -> None:
-    await update.callback_query.answer(text, show_alert=True)
+    await query_of(update).answer(text, show_alert=True)
 
 
 async def _contest_gone(update: Update, t: Translator) -> None:

@@ -112,6 +112,8 @@ def row_text(t: Translator, contest: Contest, row: ResultRow) -> str:
 
 
 def figures(t: Translator, contest: Contest, row: ResultRow) -> str:
+    if row.score is None:  # `row_text` shows the figures of scored rows only
+        raise ValueError(f"entry {row.code} has no score")
     score, spread = number(t, row.score), number(t, row.spread or 0.0)
     if contest.normalize and row.normalized is not None:
         return t.gettext("{score} (normalized {normalized}, spread {spread})").format(

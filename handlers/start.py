@@ -14,7 +14,18 @@ from bot.core.i18n import LANGUAGE_NAMES, LANGUAGES, N_, Translator
 from bot.services.roles import Role
 from bot.services.users import set_reader_language, suggested_language
 from handlers import contests, events, guards, jury_invites, organizers
-from handlers.common import LANGUAGE_KEY, Context, ctx_of, keyboard, reader, seen_user
+from handlers.common import (
+    LANGUAGE_KEY,
+    Context,
+    chat_of,
+    ctx_of,
+    keyboard,
+    query_data,
+    query_of,
+    reader,
+    seen_user,
+    user_data_of,
+)
 
 log = logging.getLogger(__name__)
 
@@ -61,21 +72,24 @@ async def start(update: Update, context: Context) -> None:
     if user.language is None:
         # First contact: the language is asked once, then the link is honoured.
         if link:
-            context.user_data[PENDING_LINK] = link
+            user_data_of(context)[PENDING_LINK] = link
         await _ask_language(update, context, first_time=True)
         return
     if link:
         await _follow(update, context, link)
         return
-    await update.effective_chat.send_message(_welcome(t, seen_user(update).first_name))
+    await chat_of(update).send_message(_welcome(t, seen_user(update).first_name))
 
 
 async def _follow(update: Update, context: Context, payload: str) -> None:
-    kind, number, invite, token = DEEP_LINK.match(payload).groups()
+    match = DEEP_LINK.match(payload)
+    if match is None:  # the links followed were matched when they arrived
+        raise ValueError(f"not a deep link: {payload!r}")
+    kind, number, invite, token = match.groups()
     if invite == "org":
         if await organizers.join_by_link(update, context, token):
             user, t = await reader(update, context)
-            await _publish_chat_commands(context, update.effective_chat.id, t,
+            await _publish_chat_commands(context, chat_of(update).id, t,
                                          await guards.role_of_user(ctx_of(context), user.id))
     elif token is not None:
         await jury_invites.join_by_link(update, context, token)
@@ -101,34 +115,34 @@ async def _ask_language(update: Update, context: Context, *, first_time: bool) -
         for code in LANGUAGES
     ]
     text = _("Hello! Choose your language:") if first_time else _("Choose your language:")
-    await update.effective_chat.send_message(text, reply_markup=keyboard(rows))
+    await chat_of(update).send_message(text, reply_markup=keyboard(rows))
 
 
 async def language_chosen(update: Update, context: Context) -> None:
-    query = update.callback_query
-    code = query.data.removeprefix("lang:")
+    query = query_of(update)
+    code = query_data(update).removeprefix("lang:")
     app = ctx_of(context)
     if code not in LANGUAGES:
         await query.answer()
         return
     user = await app.call(set_reader_language, seen_user(update), code, app.clock.now())
     # The error handler answers in the language last seen.
-    context.user_data[LANGUAGE_KEY] = user.language
+    user_data_of(context)[LANGUAGE_KEY] = user.language
     t = app.translator(code)
     await query.answer()
     await query.edit_message_text(t.gettext("Language: {name}").format(name=LANGUAGE_NAMES[code]))
     role = await guards.role_of_user(app, user.id)
-    await _publish_chat_commands(context, update.effective_chat.id, t, role)
-    pending = context.user_data.pop(PENDING_LINK, None)
+    await _publish_chat_commands(context, chat_of(update).id, t, role)
+    pending = user_data_of(context).pop(PENDING_LINK, None)
     if pending is not None:
         await _follow(update, context, pending)
         return
-    await update.effective_chat.send_message(_welcome(t, seen_user(update).first_name))
+    await chat_of(update).send_message(_welcome(t, seen_user(update).first_name))
 
 
 async def show_help(update: Update, context: Context) -> None:
     _user, t = await reader(update, context)
-    await update.effective_chat.send_message(_welcome(t, seen_user(update).first_name))
+    await chat_of(update).send_message(_welcome(t, seen_user(update).first_name))
 
 
 def _welcome(t: Translator, first_name: str) -> str:
@@ -152,7 +166,7 @@ def _welcome(t: Translator, first_name: str) -> str:
 
 
 def _commands(t: Translator, role: Role | None = None) -> list[BotCommand]:
-    pairs = READER_COMMANDS
+    pairs: tuple[tuple[str, str], ...] = READER_COMMANDS
     if role is not None and role.organizer:
         pairs += ORGANIZER_COMMANDS
     if role is not None and role.admin:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Column
 from sqlmodel import Field, SQLModel
@@ -11,7 +12,7 @@ from sqlmodel import Field, SQLModel
 from storage.types import UTCDateTime
 
 
-def _utc(nullable: bool = False) -> Column:
+def _utc(nullable: bool = False) -> Column[datetime]:
     return Column(UTCDateTime(), nullable=nullable)
 
 
@@ -40,16 +41,16 @@ class Broadcast(SQLModel, table=True):
 
     __tablename__ = "broadcasts"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     created_by: int = Field(sa_column=Column(BigInteger, nullable=False))
     status: str = Field(default=BroadcastStatus.DRAFT, max_length=16)
-    audience: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    audience: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     texts: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     default_language: str = Field(max_length=8)
     media_kind: str = Field(default=MediaKind.NONE, max_length=16)
     media_file_id: str | None = Field(default=None, max_length=255)
     media_file_name: str | None = Field(default=None, max_length=255)
-    button: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    button: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     # Sent with allow_paid_broadcast (up to 1000 messages/s, paid in Stars).
     paid: bool = False
     scheduled_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, insert, update
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from storage.broadcast_models import Broadcast, BroadcastStatus
 from storage.contest_models import Contest, Entry, EntryStatus, Juror
-from storage.db import OUTBOX_WRITTEN
+from storage.db import OUTBOX_WRITTEN, rowcount
 from storage.models import (
     Event,
     Notification,
@@ -85,20 +87,20 @@ class BroadcastRepository:
 
     # --- audiences ---------------------------------------------------------------------------
 
-    def audience(self, audience: dict) -> list[int]:
+    def audience(self, audience: dict[str, Any]) -> list[int]:
         """Ids of the readers an audience (see `Broadcast.audience`) names today."""
         query = self._audience(audience)
         if query is None:
             return []
         return list(self.session.exec(query.order_by(col(User.id))).all())
 
-    def audience_size(self, audience: dict) -> int:
+    def audience_size(self, audience: dict[str, Any]) -> int:
         query = self._audience(audience)
         if query is None:
             return 0
         return self.session.exec(select(func.count()).select_from(query.subquery())).one()
 
-    def _audience(self, audience: dict):  # noqa: ANN202
+    def _audience(self, audience: dict[str, Any]) -> SelectOfScalar[int] | None:
         # Readers who never chose a language have not finished /start; blocked ones
         # cannot be written to.
         query = select(User.id).where(
@@ -163,7 +165,7 @@ class BroadcastRepository:
         query = select(Notification.user_id).where(Notification.broadcast_id == broadcast_id)
         return set(self.session.exec(query).all())
 
-    def add_rows(self, rows: Sequence[dict]) -> None:
+    def add_rows(self, rows: Sequence[dict[str, Any]]) -> None:
         self.session.info[OUTBOX_WRITTEN] = True
         for start in range(0, len(rows), INSERT_CHUNK):
             self.session.execute(insert(Notification), list(rows[start : start + INSERT_CHUNK]))
@@ -207,4 +209,4 @@ class BroadcastRepository:
             )
             .values(status=NotificationStatus.CANCELLED, last_error=reason[:500])
         )
-        return self.session.execute(query).rowcount
+        return rowcount(self.session.execute(query))

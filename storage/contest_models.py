@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Column, ForeignKey, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -45,15 +46,15 @@ class EntryContent(StrEnum):
     DOCUMENT = "document"
 
 
-def _utc(nullable: bool = False) -> Column:
+def _utc(nullable: bool = False) -> Column[datetime]:
     return Column(UTCDateTime(), nullable=nullable)
 
 
-def _json() -> Column:
+def _json() -> Column[Any]:
     return Column(JSON, nullable=False)
 
 
-def _user_fk(nullable: bool = False) -> Column:
+def _user_fk(nullable: bool = False) -> Column[int]:
     return Column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"), nullable=nullable)
 
 
@@ -70,7 +71,7 @@ class Contest(SQLModel, table=True):
 
     __tablename__ = "contests"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     key: str | None = Field(default=None, max_length=100, unique=True)
     kind: str = Field(max_length=16)
     language: str = Field(max_length=8)
@@ -86,10 +87,10 @@ class Contest(SQLModel, table=True):
     # Age is counted on this day (e.g. 15-19 on the closing date).
     age_reference_date: date
     countries: list[str] = Field(default_factory=list, sa_column=_json())
-    sides: list[dict] = Field(default_factory=list, sa_column=_json())
+    sides: list[dict[str, Any]] = Field(default_factory=list, sa_column=_json())
     quota_per_side: int = 5
     entries_per_participant: int = 1
-    criteria: list[dict] = Field(default_factory=list, sa_column=_json())
+    criteria: list[dict[str, Any]] = Field(default_factory=list, sa_column=_json())
     scale_min: int = 1
     scale_max: int = 10
     tie_policy: str = Field(default=TiePolicy.SHARED, max_length=16)
@@ -122,7 +123,7 @@ class Entry(SQLModel, table=True):
     __tablename__ = "entries"
     __table_args__ = (UniqueConstraint("contest_id", "number"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     contest_id: int = Field(
         sa_column=Column(ForeignKey("contests.id", ondelete="CASCADE"), nullable=False, index=True)
     )
@@ -148,7 +149,7 @@ class Entry(SQLModel, table=True):
 class JuryInvite(SQLModel, table=True):
     __tablename__ = "jury_invites"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     contest_id: int = Field(
         sa_column=Column(ForeignKey("contests.id", ondelete="CASCADE"), nullable=False)
     )
@@ -165,7 +166,7 @@ class Juror(SQLModel, table=True):
     __tablename__ = "jurors"
     __table_args__ = (UniqueConstraint("contest_id", "user_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     contest_id: int = Field(
         sa_column=Column(ForeignKey("contests.id", ondelete="CASCADE"), nullable=False)
     )
@@ -179,7 +180,7 @@ class Score(SQLModel, table=True):
     __tablename__ = "scores"
     __table_args__ = (UniqueConstraint("entry_id", "juror_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     entry_id: int = Field(
         sa_column=Column(ForeignKey("entries.id", ondelete="CASCADE"), nullable=False, index=True)
     )
@@ -196,7 +197,7 @@ class Conflict(SQLModel, table=True):
     __tablename__ = "conflicts"
     __table_args__ = (UniqueConstraint("entry_id", "juror_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     entry_id: int = Field(
         sa_column=Column(ForeignKey("entries.id", ondelete="CASCADE"), nullable=False)
     )
@@ -211,7 +212,7 @@ class ContestResult(SQLModel, table=True):
     __tablename__ = "contest_results"
     __table_args__ = (UniqueConstraint("contest_id", "entry_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     contest_id: int = Field(
         sa_column=Column(ForeignKey("contests.id", ondelete="CASCADE"), nullable=False)
     )

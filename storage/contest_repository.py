@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from storage.contest_models import Contest, Entry, EntryStatus, Juror, Score
 
@@ -37,7 +38,7 @@ class ContestRepository:
         )
         return list(self.session.exec(query).all())
 
-    def _current(self, now: datetime):  # noqa: ANN202
+    def _current(self, now: datetime) -> SelectOfScalar[Contest]:
         return select(Contest).where(
             col(Contest.closes_at) > now, col(Contest.closed_at).is_(None)
         )

@@ -8,10 +8,24 @@ locks (`with_for_update`) and constraints do that work.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from sqlite3 import Connection as SQLiteConnection
+from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import (
+    Connection,
+    CursorResult,
+    Engine,
+    Result,
+    Table,
+    create_engine,
+    event,
+    inspect,
+)
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import QueuePool
+from sqlmodel import SQLModel
 
 # How long a unit of work waits for a database held by someone else (another
 # process's import, a backup, a restarting server) before the reader is told
@@ -70,12 +84,20 @@ def reading_engine(engine: Engine, busy_seconds: float, pool_size: int) -> Engin
     return make_engine(url, busy_seconds=busy_seconds, pool_size=pool_size, reading=True)
 
 
+def pool_size(engine: Engine) -> int:
+    """How many connections `engine` keeps (its pool is a `QueuePool`: see `make_engine`)."""
+    pool = engine.pool
+    if not isinstance(pool, QueuePool):
+        raise TypeError(f"a {type(pool).__name__} has no fixed size")
+    return pool.size()
+
+
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def _tune_sqlite(busy_seconds: float):  # noqa: ANN202
-    def tune(dbapi_connection, _record) -> None:  # noqa: ANN001
+def _tune_sqlite(busy_seconds: float) -> Callable[[SQLiteConnection, object], None]:
+    def tune(dbapi_connection: SQLiteConnection, _record: object) -> None:
         # pysqlite's own transaction handling off: SQLAlchemy's "begin" event
         # emits BEGIN IMMEDIATE instead.
         dbapi_connection.isolation_level = None
@@ -90,9 +112,28 @@ def _tune_sqlite(busy_seconds: float):  # noqa: ANN202
     return tune
 
 
-def _begin_immediate(connection) -> None:  # noqa: ANN001
+def _begin_immediate(connection: Connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def _begin_deferred(connection) -> None:  # noqa: ANN001
+def _begin_deferred(connection: Connection) -> None:
     connection.exec_driver_sql("BEGIN")
+
+
+# --- typed views of what SQLModel leaves untyped ----------------------------------------
+
+
+def rowcount(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE matched. SQLModel's `Session.execute` is typed
+    as returning a plain `Result`; for those statements it is a `CursorResult`."""
+    if not isinstance(result, CursorResult):
+        raise TypeError(f"a {type(result).__name__} has no row count")
+    return result.rowcount
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """A table model's Core table (its `__table__`, which SQLModel does not declare)."""
+    table = inspect(model).local_table
+    if not isinstance(table, Table):
+        raise TypeError(f"{model.__name__} is not mapped to a table")
+    return table

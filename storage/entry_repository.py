@@ -6,6 +6,7 @@ from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from storage.contest_models import Contest, ContestResult, Entry, EntryStatus, Score
+from storage.db import rowcount
 from storage.models import User
 
 
@@ -85,4 +86,4 @@ class EntryRepository:
 
     def delete_scores(self, entry_id: int) -> int:
         """Removes every juror's scores of the entry; returns how many there were."""
-        return self.session.execute(delete(Score).where(col(Score.entry_id) == entry_id)).rowcount
+        return rowcount(self.session.execute(delete(Score).where(col(Score.entry_id) == entry_id)))

@@ -16,6 +16,7 @@ from storage.contest_models import (
     JuryInvite,
     Score,
 )
+from storage.db import rowcount
 from storage.models import Notification, NotificationKind, User
 
 
@@ -45,7 +46,7 @@ class JuryRepository:
             .where(col(JuryInvite.id) == invite_id, col(JuryInvite.used_at).is_(None))
             .values(used_at=now, used_by=user_id)
         )
-        return claimed.rowcount == 1
+        return rowcount(claimed) == 1
 
     def open_invites(self, contest_id: int, now: datetime) -> int:
         """Invites of the contest neither used nor expired."""
@@ -219,7 +220,7 @@ class JuryRepository:
             .where(Entry.contest_id == contest_id, col(Juror.removed_at).is_(None))
             .order_by(col(Conflict.declared_at), col(Conflict.id))
         )
-        return [tuple(row) for row in self.session.exec(query).all()]
+        return [(conflict, entry, user) for conflict, entry, user in self.session.exec(query).all()]
 
     # --- reminders -------------------------------------------------------------------------
 

@@ -1,10 +1,15 @@
 """Database tables. Times are aware UTC (see `UTCDateTime`); JSON columns hold
-per-language texts keyed by language code."""
+per-language texts keyed by language code.
+
+Surrogate keys (`id: int = Field(default=None, primary_key=True)`, here and in the
+other `*_models` modules) are typed `int` although they are None until the row's first
+flush: the database assigns them, and every row the code reads or links has one."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -52,7 +57,7 @@ class NotificationStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-def _utc(nullable: bool = False) -> Column:
+def _utc(nullable: bool = False) -> Column[datetime]:
     return Column(UTCDateTime(), nullable=nullable)
 
 
@@ -83,7 +88,7 @@ class User(SQLModel, table=True):
 class Event(SQLModel, table=True):
     __tablename__ = "events"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     # Stable key from an import file, so re-importing updates instead of duplicating.
     key: str | None = Field(default=None, max_length=100, unique=True)
     kind: str = Field(max_length=32)
@@ -116,7 +121,7 @@ class Event(SQLModel, table=True):
 class Partner(SQLModel, table=True):
     __tablename__ = "partners"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     event_id: int = Field(
         sa_column=Column(ForeignKey("events.id", ondelete="CASCADE"), nullable=False, index=True)
     )
@@ -130,7 +135,7 @@ class Registration(SQLModel, table=True):
     __tablename__ = "registrations"
     __table_args__ = (UniqueConstraint("event_id", "user_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     event_id: int = Field(
         sa_column=Column(ForeignKey("events.id", ondelete="CASCADE"), nullable=False, index=True)
     )
@@ -157,7 +162,7 @@ class Notification(SQLModel, table=True):
         Index("ix_notifications_due", "status", "priority", "next_attempt_at"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     dedupe_key: str = Field(max_length=200, unique=True)
     kind: str = Field(max_length=32)
     user_id: int = Field(
@@ -184,7 +189,7 @@ class Notification(SQLModel, table=True):
     claimed_by: str | None = Field(default=None, max_length=64)
     claimed_until: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     offset_minutes: int | None = None
-    payload: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     due_at: datetime = Field(sa_column=_utc())
     next_attempt_at: datetime = Field(sa_column=_utc())
     status: str = Field(default=NotificationStatus.PENDING, max_length=16)

@@ -11,14 +11,14 @@ from sqlmodel import Field, SQLModel
 from storage.types import UTCDateTime
 
 
-def _utc(nullable: bool = False) -> Column:
+def _utc(nullable: bool = False) -> Column[datetime]:
     return Column(UTCDateTime(), nullable=nullable)
 
 
 class Library(SQLModel, table=True):
     __tablename__ = "libraries"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     name: str = Field(max_length=200, unique=True)
     created_at: datetime = Field(sa_column=_utc())
 
@@ -29,7 +29,7 @@ class Organizer(SQLModel, table=True):
     __tablename__ = "organizers"
     __table_args__ = (UniqueConstraint("user_id", "library_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     user_id: int = Field(
         sa_column=Column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
     )
@@ -47,7 +47,7 @@ class OrganizerInvite(SQLModel, table=True):
 
     __tablename__ = "organizer_invites"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     library_id: int = Field(
         sa_column=Column(ForeignKey("libraries.id", ondelete="CASCADE"), nullable=False)
     )

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
+from storage.db import rowcount
 from storage.models import User
 from storage.org_models import Library, Organizer, OrganizerInvite
 
@@ -65,7 +66,7 @@ class OrganizerRepository:
 
     def remove_membership(self, membership_id: int) -> bool:
         removed = self.session.execute(delete(Organizer).where(col(Organizer.id) == membership_id))
-        return removed.rowcount == 1
+        return rowcount(removed) == 1
 
     # --- invites -----------------------------------------------------------------------
 
@@ -80,4 +81,4 @@ class OrganizerRepository:
             .where(col(OrganizerInvite.id) == invite_id, col(OrganizerInvite.used_at).is_(None))
             .values(used_at=now, used_by=user_id)
         )
-        return claimed.rowcount == 1
+        return rowcount(claimed) == 1

@@ -8,6 +8,7 @@ from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
+from storage.db import rowcount
 from storage.persistence_models import PersistedState
 
 
@@ -35,7 +36,8 @@ class PersistedStateRepository:
             )
             self.session.execute(statement)
             return
-        self.session.merge(PersistedState(**values))
+        self.session.merge(
+            PersistedState(kind=kind, name=name, key=key, data=data, updated_at=now))
 
     def remove(self, kind: str, name: str, key: str) -> None:
         self.session.execute(
@@ -50,4 +52,4 @@ class PersistedStateRepository:
         """Drop every row not written since `moment`: forms left unanswered that long."""
         removed = self.session.execute(
             delete(PersistedState).where(col(PersistedState.updated_at) < moment))
-        return removed.rowcount
+        return rowcount(removed)

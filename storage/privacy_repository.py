@@ -7,10 +7,12 @@ over the unit of work's session, `PrivacyRepository(uow.session)`.
 
 from __future__ import annotations
 
-from sqlalchemy import or_, update
+from sqlalchemy import ColumnElement, or_, update
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from storage.contest_models import Contest, ContestResult, Entry, EntryStatus, Juror, Score
+from storage.db import rowcount, table_of
 from storage.models import Event, Notification, NotificationStatus, Registration, User
 from storage.org_models import Organizer
 
@@ -19,7 +21,7 @@ from storage.org_models import Organizer
 NEUTRAL_TITLE = "—"
 
 
-def _has_content():  # noqa: ANN202
+def _has_content() -> ColumnElement[bool]:
     """An entry whose work (or any part of it) is still stored."""
     return or_(
         col(Entry.file_id).is_not(None),
@@ -31,7 +33,7 @@ def _has_content():  # noqa: ANN202
     )
 
 
-def _profile_stored():  # noqa: ANN202
+def _profile_stored() -> ColumnElement[bool]:
     """A reader who gave consent or has any profile answer stored."""
     return or_(
         col(User.consent_at).is_not(None),
@@ -43,7 +45,7 @@ def _profile_stored():  # noqa: ANN202
     )
 
 
-def _profile_holders():  # noqa: ANN202
+def _profile_holders() -> SelectOfScalar[int]:
     return select(User.id).where(_profile_stored())
 
 
@@ -102,13 +104,13 @@ class PrivacyRepository:
 
     def cancel_pending_notifications(self, user_id: int, reason: str) -> int:
         """Messages to the reader not yet sent are not sent; returns how many."""
-        table = Notification.__table__
+        table = table_of(Notification)
         query = (
             update(table)
             .where(table.c.user_id == user_id, table.c.status == NotificationStatus.PENDING)
             .values(status=NotificationStatus.CANCELLED, last_error=reason[:500])
         )
-        return self.session.execute(query).rowcount
+        return rowcount(self.session.execute(query))
 
     # --- everyone (the daily retention job) ------------------------------------------------
 
@@ -145,7 +147,7 @@ class PrivacyRepository:
         """First names stored at a first contact before consent was asked for (older
         versions kept them): cleared. Jurors' and organizers' names, kept when they joined
         so that they can be told apart, stay. Returns how many."""
-        table = User.__table__
+        table = table_of(User)
         staff = select(Juror.user_id).union(select(Organizer.user_id))
         query = (
             update(table)
@@ -153,16 +155,16 @@ class PrivacyRepository:
                    table.c.id.not_in(staff))
             .values(first_name="")
         )
-        return self.session.execute(query).rowcount
+        return rowcount(self.session.execute(query))
 
     def clear_withdrawn_works(self) -> int:
         """Withdrawn entries keep their code; their work and title are deleted. Returns
         how many entries still had something to delete."""
-        table = Entry.__table__
+        table = table_of(Entry)
         query = (
             update(table)
             .where(table.c.status == EntryStatus.WITHDRAWN, _has_content())
             .values(title=NEUTRAL_TITLE, caption=None, text=None, file_id=None,
                     file_unique_id=None, file_name=None)
         )
-        return self.session.execute(query).rowcount
+        return rowcount(self.session.execute(query))

@@ -8,9 +8,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, bindparam, delete, func, or_, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from storage.broadcast_models import Broadcast, BroadcastStatus
-from storage.db import OUTBOX_WRITTEN
+from storage.db import OUTBOX_WRITTEN, rowcount, table_of
 from storage.models import (
     Event,
     Notification,
@@ -57,7 +58,7 @@ class EventRepository:
         self.session.add(event)
         return event
 
-    def _upcoming(self, now: datetime):  # noqa: ANN202
+    def _upcoming(self, now: datetime) -> SelectOfScalar[Event]:
         return select(Event).where(
             col(Event.cancelled_at).is_(None), col(Event.starts_at) > now
         )
@@ -212,7 +213,7 @@ class NotificationRepository:
         )
         if user_id is not None:
             query = query.where(col(Notification.user_id) == user_id)
-        return self.session.execute(query).rowcount
+        return rowcount(self.session.execute(query))
 
     def claimable(
         self,
@@ -283,13 +284,13 @@ class NotificationRepository:
 
     def renew_claims(self, owner: str, until: datetime) -> int:
         """Extend the claims `owner` holds; its rows are still on their way."""
-        table = Notification.__table__
+        table = table_of(Notification)
         query = (
             update(table)
             .where(table.c.status == NotificationStatus.SENDING, table.c.claimed_by == owner)
             .values(claimed_until=until)
         )
-        return self.session.execute(query).rowcount
+        return rowcount(self.session.execute(query))
 
     def mark_claimed(
         self, rows: Sequence[Notification], owner: str | None, until: datetime
@@ -299,7 +300,7 @@ class NotificationRepository:
         broadcast); the loaded rows show the same values without a flush."""
         if not rows:
             return
-        table = Notification.__table__
+        table = table_of(Notification)
         self.session.execute(
             update(table)
             .where(table.c.id.in_([row.id for row in rows]))
@@ -316,14 +317,16 @@ class NotificationRepository:
             set_committed_value(row, "claimed_by", owner)
             set_committed_value(row, "claimed_until", until)
 
-    def record_sent(self, sent: Sequence[tuple[int, int]], now: datetime, owner: str) -> None:
+    def record_sent(
+        self, sent: Sequence[tuple[int, int | None]], now: datetime, owner: str
+    ) -> None:
         """Record (row id, Telegram message id) pairs as sent, in one statement. A row
         no longer `sending` under `owner` (rescheduled, or its lapsed claim taken over
         by another sender) is left as it is."""
         if not sent:
             return
         # Core, not ORM: an executemany with its own WHERE.
-        table = Notification.__table__
+        table = table_of(Notification)
         query = (
             update(table)
             .where(

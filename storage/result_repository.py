@@ -15,6 +15,7 @@ from storage.contest_models import (
     Juror,
     Score,
 )
+from storage.db import rowcount
 from storage.models import User
 
 
@@ -120,4 +121,4 @@ class ResultRepository:
 
     def delete_for_contest(self, contest_id: int) -> int:
         query = delete(ContestResult).where(col(ContestResult.contest_id) == contest_id)
-        return self.session.execute(query).rowcount
+        return rowcount(self.session.execute(query))

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from storage.broadcast_repository import BroadcastRepository
 from storage.contest_repository import ContestRepository
-from storage.db import BUSY_SECONDS, OUTBOX_WRITTEN, is_sqlite, reading_engine
+from storage.db import BUSY_SECONDS, OUTBOX_WRITTEN, is_sqlite, pool_size, reading_engine
 from storage.entry_repository import EntryRepository
 from storage.jury_repository import JuryRepository
 from storage.org_repository import OrganizerRepository
@@ -117,7 +117,7 @@ class Database:
         self._lock = threading.RLock() if is_sqlite(engine) else None
         self._reader: Engine | None = None
         # Called (in the committing thread) after a commit that wrote outbox rows.
-        self.on_outbox_commit: Callable[[], None] = lambda: None
+        self.on_outbox_commit: Callable[[], object] = lambda: None
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self)
@@ -130,7 +130,7 @@ class Database:
     def reader(self) -> Engine:
         if self._reader is None:
             self._reader = reading_engine(
-                self.engine, self.busy_seconds, self.engine.pool.size()
+                self.engine, self.busy_seconds, pool_size(self.engine)
             )
         return self._reader
 

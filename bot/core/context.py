@@ -62,10 +62,13 @@ class AppContext:
         return user_id in self.settings.admin_ids
 
 
-def _read(database: Database, query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+def _read(database: Database, query: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
     with database.reading() as uow:
         return query(uow, *args, **kwargs)
 
 
 def app_context(bot_data: dict[str, Any]) -> AppContext:
-    return bot_data[CONTEXT_KEY]
+    context = bot_data[CONTEXT_KEY]
+    if not isinstance(context, AppContext):
+        raise TypeError(f"bot_data[{CONTEXT_KEY!r}] holds no AppContext")
+    return context

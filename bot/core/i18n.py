@@ -7,10 +7,10 @@ that person's language.
 
 from __future__ import annotations
 
+import datetime as dt
 import gettext
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, tzinfo
 from pathlib import Path
 
 from babel import Locale
@@ -55,6 +55,8 @@ def guess_language(telegram_code: str | None, default: str) -> str:
 
 @dataclass(frozen=True)
 class Translator:
+    # Its `date` and `datetime` methods would shadow the types of those names in the
+    # class body: the types are spelled `dt.date`, `dt.datetime` here.
     language: str
     translations: gettext.NullTranslations
 
@@ -71,20 +73,20 @@ class Translator:
     def locale(self) -> Locale:
         return Locale.parse(self.language)
 
-    def datetime(self, moment: datetime, zone: tzinfo) -> str:
+    def datetime(self, moment: dt.datetime, zone: dt.tzinfo) -> str:
         """Date and time of `moment` as seen in `zone`, e.g. "5 December 2026, 15:00"."""
         local = moment.astimezone(zone)
         day = format_date(local.date(), format="long", locale=self.language)
         clock = format_time(local.time(), format="short", locale=self.language)
         return f"{day}, {clock}"
 
-    def date(self, day: date) -> str:
+    def date(self, day: dt.date) -> str:
         return format_date(day, format="long", locale=self.language)
 
-    def short_date(self, day: date) -> str:
+    def short_date(self, day: dt.date) -> str:
         return format_date(day, format="short", locale=self.language)
 
-    def time(self, moment: datetime, zone: tzinfo) -> str:
+    def time(self, moment: dt.datetime, zone: dt.tzinfo) -> str:
         return format_time(moment.astimezone(zone).time(), format="short", locale=self.language)
 
     def number(self, value: float) -> str:
@@ -101,7 +103,10 @@ class Plural:
 
     def translate(self, t: Translator, params: Mapping[str, object]) -> str:
         """The form for `params[count]` in `t`'s language, with the placeholders filled in."""
-        return t.ngettext(self.singular, self.plural, params[self.count]).format(**params)
+        count = params[self.count]
+        if not isinstance(count, int):
+            raise TypeError(f"{self.count!r} picks a plural form: an int, not {count!r}")
+        return t.ngettext(self.singular, self.plural, count).format(**params)
 
 
 class Catalogs:

@@ -53,6 +53,12 @@ class Settings:
     # last event or contest ended (or after their consent, if they never took part).
     retention_days: int = 365
 
+    def required_token(self) -> str:
+        """The bot's token, for what talks to Telegram; `SettingsError` when there is none."""
+        if not self.token:
+            raise SettingsError("TELEGRAM_BOT_TOKEN is required")
+        return self.token
+
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env

@@ -62,7 +62,7 @@ async def _contest_result(t: Translator, ctx: AppContext, claim: outbox.Claim,
 
 
 def _contest_text(t: Translator, ctx: AppContext, claim: outbox.Claim, now: datetime) -> str:
-    return contest_notices.render(t, claim.notification, claim.contest,
+    return contest_notices.render(t, claim.notification, claim.claimed_contest(),
                                   claim.facts or outbox.ContestFacts(), claim.user,
                                   ctx.settings, now)
 
@@ -70,7 +70,7 @@ def _contest_text(t: Translator, ctx: AppContext, claim: outbox.Claim, now: date
 async def _event_notice(t: Translator, ctx: AppContext, claim: outbox.Claim,
                         now: datetime) -> Outgoing:
     """A reminder or a change, with a button to the event's card."""
-    event = claim.event
+    event = claim.claimed_event()
     text = notices.render(t, claim.notification, event, claim.user, ctx.settings, now)
     button = InlineKeyboardButton(notices.open_event_label(t), callback_data=f"ev:card:{event.id}")
     return Outgoing(text, InlineKeyboardMarkup([[button]]))
@@ -79,7 +79,7 @@ async def _event_notice(t: Translator, ctx: AppContext, claim: outbox.Claim,
 async def _event_cancelled(t: Translator, ctx: AppContext, claim: outbox.Claim,
                            now: datetime) -> Outgoing:
     """No button: the card of a cancelled event no longer opens."""
-    return Outgoing(notices.render(t, claim.notification, claim.event, claim.user,
+    return Outgoing(notices.render(t, claim.notification, claim.claimed_event(), claim.user,
                                    ctx.settings, now))
 
 
@@ -98,7 +98,7 @@ RENDERERS: dict[NotificationKind, Renderer] = {
 
 
 def _award(claim: outbox.Claim) -> certificates.Award:
-    contest, user, payload = claim.contest, claim.user, claim.notification.payload or {}
+    contest, user, payload = claim.claimed_contest(), claim.user, claim.notification.payload or {}
     # Dated the day the results were published, in the contest's zone: a copy sent
     # again later is the same document.
     moment = contest.published_at or claim.notification.created_at

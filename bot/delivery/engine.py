@@ -57,6 +57,7 @@ from bot.delivery.http import AiohttpRequest
 from bot.delivery.ratelimit import RateLimiter
 from bot.delivery.run import Run, retry_after_seconds
 from bot.delivery.state import DeliveryReport, Sender, max_in_flight
+from bot.runtime.ptb import job_queue_of
 from bot.runtime.updates import waiting_for_telegram
 from bot.services import outbox
 
@@ -140,7 +141,7 @@ class ReplyMeter(BaseRateLimiter[None]):
                     async with waiting_for_telegram():
                         await asyncio.sleep(seconds)
             finally:
-                if token is not None:
+                if token is not None and limiter is not None:
                     limiter.arrived(token, time.monotonic() - started)
 
 
@@ -172,7 +173,7 @@ def _wake(app: Application) -> None:
         # A run is already on its way and will see whatever was just queued.
         return
     sender.wake_pending = True
-    app.job_queue.run_once(_on_wake, when=0, name="kopir.sender.wake")
+    job_queue_of(app).run_once(_on_wake, when=0, name="kopir.sender.wake")
 
 
 async def _on_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -250,7 +251,7 @@ async def _bulk_bot(ctx: AppContext) -> AsyncIterator[Bot]:
     settings = ctx.settings
     request = AiohttpRequest(max_in_flight(_top_rate(settings)) + 4, slim=True)
     bot = Bot(
-        settings.token,
+        settings.required_token(),
         base_url=settings.api_base_url,
         base_file_url=settings.api_base_file_url,
         request=request,

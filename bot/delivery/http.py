@@ -15,12 +15,19 @@ or a connection cut afterwards means it may have.
 from __future__ import annotations
 
 import json
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 import aiohttp
 import httpx
+from telegram._utils.defaultvalue import DefaultValue
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+
+if TYPE_CHECKING:
+    # PTB's type of its time-out parameters: a float, None, or a `DefaultValue` (not given).
+    from telegram._utils.types import ODVInput
 
 DEFAULT_READ_TIMEOUT = 5.0
 DEFAULT_CONNECT_TIMEOUT = 5.0
@@ -35,12 +42,9 @@ _NOT_SENT_CAUSES = (
 )
 
 
-class EncodedForm(RequestData):
-    """A request body encoded by the caller (`bot.delivery.outgoing`), sent as it is."""
-
-    def __init__(self, body: bytes) -> None:
-        super().__init__()
-        self.body = body
+# The body `AiohttpRequest.post_encoded` is posting, in the task that posts it. PTB's
+# `RequestData` and `BaseRequest.post` are final: the body goes beside PTB's call.
+_encoded_body: ContextVar[bytes | None] = ContextVar("encoded_body", default=None)
 
 
 class AiohttpRequest(BaseRequest):
@@ -82,27 +86,40 @@ class AiohttpRequest(BaseRequest):
             await self._session.close()
             self._session = None
 
+    async def post_encoded(self, url: str, body: bytes) -> dict[str, Any]:
+        """PTB's `post` (its answers and errors) of a form body the caller encoded
+        (`bot.messages.outgoing`), sent as it is; the result must be an object."""
+        token = _encoded_body.set(body)
+        try:
+            result = await self.post(url)
+        finally:
+            _encoded_body.reset(token)
+        if not isinstance(result, dict):
+            raise TypeError(f"{url.rpartition('/')[2]} answered {result!r}, not an object")
+        return result
+
     async def do_request(
         self,
         url: str,
         method: str,
         request_data: RequestData | None = None,
-        read_timeout: float | None = BaseRequest.DEFAULT_NONE,
-        write_timeout: float | None = BaseRequest.DEFAULT_NONE,
-        connect_timeout: float | None = BaseRequest.DEFAULT_NONE,
-        pool_timeout: float | None = BaseRequest.DEFAULT_NONE,
+        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         if self._session is None or self._session.closed:
             raise RuntimeError("This AiohttpRequest is not initialized!")
+        encoded = _encoded_body.get() if request_data is None else None
         files = request_data.multipart_data if request_data else None
-        if isinstance(read_timeout, type(BaseRequest.DEFAULT_NONE)):
+        if isinstance(read_timeout, DefaultValue):
             read_timeout = self._media_read_timeout if files else self._read_timeout
-        if isinstance(connect_timeout, type(BaseRequest.DEFAULT_NONE)):
+        if isinstance(connect_timeout, DefaultValue):
             connect_timeout = self._connect_timeout
         # aiohttp has no write time-out: a stalled upload ends at the read time-out.
         timeout = aiohttp.ClientTimeout(total=None, connect=connect_timeout, sock_read=read_timeout)
         try:
-            body = _body(request_data)
+            body = encoded if encoded is not None else _body(request_data)
             headers = {"User-Agent": self.USER_AGENT}
             if isinstance(body, bytes):
                 headers["Content-Type"] = "application/x-www-form-urlencoded"
@@ -111,9 +128,7 @@ class AiohttpRequest(BaseRequest):
             ) as response:
                 payload = await response.read()
                 # An encoded form's answer is read for its message id only, by PTB's post().
-                if self._slim and response.status == 200 and not isinstance(
-                    request_data, EncodedForm
-                ):
+                if self._slim and response.status == 200 and encoded is None:
                     payload = _slim(payload)
                 return response.status, payload
         except aiohttp.ConnectionTimeoutError as error:
@@ -148,8 +163,6 @@ def _slim(payload: bytes) -> bytes:
 def _body(request_data: RequestData | None) -> aiohttp.FormData | bytes | None:
     if request_data is None:
         return None
-    if isinstance(request_data, EncodedForm):
-        return request_data.body
     fields = request_data.json_parameters
     files = request_data.multipart_data
     if not files:

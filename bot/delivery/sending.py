@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Bot
 
-from bot.delivery.http import AiohttpRequest, EncodedForm
+from bot.delivery.http import AiohttpRequest
 from bot.messages.outgoing import Outgoing
 
 
@@ -18,7 +18,7 @@ async def deliver(outgoing: Outgoing, bot: Bot, chat_id: int, *, paid: bool = Fa
     if form is None or not isinstance(bot.request, AiohttpRequest):
         return (await outgoing.send(bot, chat_id, paid=paid)).message_id
     method, body = form
-    result = await bot.request.post(
-        f"{bot.base_url}/{method}", EncodedForm(body + b"&chat_id=%d" % chat_id)
+    result = await bot.request.post_encoded(
+        f"{bot.base_url}/{method}", body + b"&chat_id=%d" % chat_id
     )
     return result["message_id"]

@@ -29,8 +29,9 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.styles import Font
+from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.core.i18n import N_, Translator
 from bot.services.contests import side_name
@@ -108,7 +109,8 @@ def results_table(t: Translator, view: ResultsView) -> tuple[list[str], list[lis
 
 def _juror_headers(view: ResultsView) -> list[str]:
     """The jurors' names; a name two jurors share gets a number, so columns stay apart."""
-    headers, seen = [], {}
+    headers: list[str] = []
+    seen: dict[str, int] = {}
     for juror in view.jurors:
         count = seen[juror.name] = seen.get(juror.name, 0) + 1
         headers.append(juror.name if count == 1 else f"{juror.name} ({count})")
@@ -152,7 +154,7 @@ def _csv_text(cell: object) -> object:
     return cell
 
 
-def _xlsx_text(cell: Cell) -> None:
+def _xlsx_text(cell: Cell | MergedCell) -> None:
     """Keeps a typed text a text: openpyxl would store a string starting with "=" as a formula.
 
     A cell stored as a string is never evaluated, whatever it starts with, so only "=" needs
@@ -166,6 +168,8 @@ def results_xlsx(t: Translator, view: ResultsView) -> ExportFile:
     header, rows = results_table(t, view)
     book = Workbook()
     sheet = book.active
+    if not isinstance(sheet, Worksheet):  # a new workbook has one worksheet, active
+        raise TypeError("a new workbook without its worksheet")
     sheet.title = t.gettext("Results")[:31]
     sheet.append(header)
     for cell in sheet[1]:

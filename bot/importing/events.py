@@ -146,6 +146,8 @@ def import_drafts(database: Database, drafts: ImportDrafts, now: datetime) -> Im
     report = ImportReport()
     with database.uow() as uow:
         for draft in drafts.events:
+            if not draft.key:  # a file's events have one (`REQUIRED`)
+                raise ValueError("an imported event needs a key")
             existing = uow.events.by_key(draft.key)
             if existing is not None and existing.cancelled_at is not None:
                 report.skipped.append(draft.key)

@@ -177,7 +177,7 @@ class _CountingLoader(yaml.SafeLoader):
         self._records = 0
         self._in_section = False
 
-    def compose_node(self, parent: Node | None, index: object) -> Node:
+    def compose_node(self, parent: Node | None, index: int) -> Node | None:
         # The root mapping is composed at depth 0, its lists at 1, their records at 2.
         if self._depth == 1:
             self._in_section = isinstance(parent, MappingNode)

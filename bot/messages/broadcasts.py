@@ -65,4 +65,4 @@ def outgoing_for(broadcast: Broadcast, language: str | None, t: Translator) -> O
 
 def compose(t: Translator, ctx: AppContext, claim: Claim) -> Outgoing:
     """The engine's hook for a BROADCAST row; `claim.broadcast` is loaded."""
-    return outgoing_for(claim.broadcast, claim.user.language, t)
+    return outgoing_for(claim.claimed_broadcast(), claim.user.language, t)

@@ -82,7 +82,7 @@ def render(t: Translator, award: Award) -> bytes:
     pdf.ln(4)
     _line(pdf, award.full_name, 28, bold=True)
     pdf.ln(6)
-    if award.is_certificate:
+    if award.is_certificate and award.place is not None:
         place = place_label(t, award.place, award.shared)
         # Translators: on a certificate; {place} is e.g. "2nd place (shared)".
         _line(pdf, _("for {place} in the contest «{contest}»").format(place=place, contest=title),

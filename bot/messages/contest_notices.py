@@ -80,7 +80,7 @@ def result_caption(t: Translator, contest: Contest, payload: dict, facts: Contes
     """
     _ = t.gettext
     title = contest_title(contest, t.language)
-    entry = facts.entries.get(payload.get("entry_id"))
+    entry = facts.entry(payload.get("entry_id"))
     code, work = (entry.code, entry.title) if entry is not None else ("", "")
     if not is_award(payload):
         return "\n".join([
@@ -93,7 +93,8 @@ def result_caption(t: Translator, contest: Contest, payload: dict, facts: Contes
         "🏆 " + _("The results of «{contest}» are published.").format(contest=title),
         # Translators: {place} is e.g. "2nd place (shared)".
         _("Congratulations! Your entry {code} «{title}» won {place}.").format(
-            code=code, title=work, place=place_label(t, payload["place"], payload.get("shared"))),
+            code=code, title=work,
+            place=place_label(t, payload["place"], bool(payload.get("shared")))),
     ]
     prize = prize_text(contest, payload["place"], t.language)
     if prize:
@@ -112,13 +113,15 @@ def winners_text(t: Translator, contest: Contest, payload: dict, facts: ContestF
         lines.append(_("No entry was ranked, so there are no winners."))
     side: object = object()
     for winner in winners:
-        entry = facts.entries.get(winner.get("entry_id"))
+        entry = facts.entry(winner.get("entry_id"))
         if entry is None:
             continue
-        if winner.get("side") != side:
-            side = winner.get("side")
+        winner_side: str | None = winner.get("side")
+        if winner_side != side:
+            side = winner_side
             if contest.sides:
-                lines += ["", side_name(contest, side, t.language) if side else _("No side")]
+                lines += ["", side_name(contest, winner_side, t.language) if winner_side
+                          else _("No side")]
         lines.append(_winner_line(t, contest, winner, entry))
     return "\n".join(lines)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 from urllib.parse import urlencode
 
 from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions, Message
@@ -69,7 +70,7 @@ class Outgoing:
         """Send it to `chat_id`; `paid` lifts the bulk limit with allow_paid_broadcast
         (Telegram charges Stars for it), so only broadcasts the operator enabled ask."""
         # None leaves the parameter out of the request; False would be sent as such.
-        common = {
+        common: dict[str, Any] = {
             "chat_id": chat_id,
             "reply_markup": self.markup,
             "parse_mode": self.parse_mode,

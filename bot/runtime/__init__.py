@@ -1,3 +1,4 @@
 """How python-telegram-bot runs Kopir: updates of different readers at once and each
 reader's in order (`updates`), forms and conversation states kept in the database
-(`persistence`). Wired by `bot.app`."""
+(`persistence`), and typed access to what PTB's types leave optional (`ptb`). Wired by
+`bot.app`."""

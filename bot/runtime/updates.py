@@ -29,7 +29,7 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Hashable
 from contextvars import ContextVar
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeGuard
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
@@ -112,7 +112,8 @@ class ReaderOrderProcessor(BaseUpdateProcessor):
         """When `update` (being handled now) reached the bot."""
         return self._arrivals.get(update.update_id)
 
-    def _seen_before(self, update: object) -> bool:
+    def _seen_before(self, update: object) -> TypeGuard[Update]:
+        """True for an `Update` already handled (and only for one)."""
         if not isinstance(update, Update):
             return False
         if update.update_id in self._seen:

@@ -273,6 +273,8 @@ def seed_demo_contests(database: Database, now: datetime) -> int:
     changed = 0
     with database.uow() as uow:
         for draft in demo_contest_drafts(now):
+            if not draft.key:  # every demo contest has one: it makes seeding idempotent
+                raise ValueError("a demo contest needs a key")
             existing = uow.contests.by_key(draft.key)
             if existing is not None and not _movable(uow, existing, now):
                 continue

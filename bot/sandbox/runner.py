@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 from bot.app import build_application
 from bot.core.clock import Clock, SystemClock
 from bot.core.settings import Settings
+from bot.runtime.ptb import updater_of
 from bot.sandbox.demo import DEMO_READER, seed_demo_events
 from bot.sandbox.demo_contests import seed_demo_contests
 from bot.sandbox.fakeapi.server import FakeBotApi
@@ -127,7 +128,7 @@ async def run_chat(
         unsubscribe = api.subscribe(chat.on_bot_event)
         async with application:
             await application.start()
-            await application.updater.start_polling(poll_interval=0.0, timeout=1)
+            await updater_of(application).start_polling(poll_interval=0.0, timeout=1)
             try:
                 chat.write(
                     BANNER.format(
@@ -143,7 +144,7 @@ async def run_chat(
                 await _converse(chat, stdin)
             finally:
                 unsubscribe()
-                await application.updater.stop()
+                await updater_of(application).stop()
                 await application.stop()
         chat.write("\nBye!\n")
         return 0

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from bot.services import broadcasts
 from bot.services.broadcasts import Audience, BroadcastDraft, BroadcastFigures
@@ -180,7 +181,9 @@ class ConfirmFacts:
     button_contest: Contest | None
 
 
-def confirm_facts(uow: UnitOfWork, audience: dict, button: dict) -> ConfirmFacts:
+def confirm_facts(
+    uow: UnitOfWork, audience: dict[str, Any], button: dict[str, Any]
+) -> ConfirmFacts:
     """`audience` and `button` in their JSON shapes (as the form keeps them)."""
     audience_event, audience_contest = broadcasts.subjects(uow, audience)
     button_event, button_contest = broadcasts.subjects(uow, button)

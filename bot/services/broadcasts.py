@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from bot.core.i18n import LANGUAGES, N_
 from bot.services.event_fields import FieldError
@@ -58,15 +59,15 @@ class Audience:
     contest_id: int | None = None
     side: str | None = None
 
-    def to_json(self) -> dict:
-        data: dict = {"kind": self.kind.value}
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"kind": self.kind.value}
         for name in ("language", "event_id", "contest_id", "side"):
             if getattr(self, name) is not None:
                 data[name] = getattr(self, name)
         return data
 
     @classmethod
-    def from_json(cls, data: dict) -> Audience:
+    def from_json(cls, data: dict[str, Any]) -> Audience:
         return cls(
             kind=AudienceKind(data["kind"]),
             language=data.get("language"),
@@ -88,7 +89,7 @@ class BroadcastDraft:
     media_file_id: str | None = None
     media_file_name: str | None = None
     # {"kind": "event" | "contest", "id": 3, "url": deep link} or {} for none
-    button: dict = field(default_factory=dict)
+    button: dict[str, Any] = field(default_factory=dict)
     paid: bool = False
 
 
@@ -178,7 +179,7 @@ def audience_allowed(uow: UnitOfWork, role: Role, audience: Audience) -> bool:
     return False  # the jurors of every contest
 
 
-def subjects(uow: UnitOfWork, target: dict) -> tuple[Event | None, Contest | None]:
+def subjects(uow: UnitOfWork, target: dict[str, Any]) -> tuple[Event | None, Contest | None]:
     """The event or contest an audience or a button (their JSON shapes) names."""
     event_id = target.get("event_id", target.get("id") if target.get("kind") == "event" else None)
     contest_id = target.get(

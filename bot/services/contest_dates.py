@@ -24,12 +24,12 @@ _OPENING_WORDS = frozenset({"opens", "opening", "open", "opening date", "отк�
                             "ашылуы", "відкриття"})
 
 
-def parse_opens(value: str | datetime, zone: str) -> datetime:
+def parse_opens(value: object, zone: str) -> datetime:
     """When submissions open, aware UTC; local time in `zone` unless an offset is given."""
     return parse_moment(_moment_text(value), zone)
 
 
-def parse_closes(value: str | datetime, zone: str, opens_at: datetime | None = None,
+def parse_closes(value: object, zone: str, opens_at: datetime | None = None,
                  now: datetime | None = None) -> datetime:
     """When submissions close: after `opens_at` and, when `now` is given, still ahead."""
     closes_at = parse_moment(_moment_text(value), zone)
@@ -57,6 +57,7 @@ def parse_reference_date(value: object, *, opens_at: datetime | None = None,
     """The day on which ages are counted: a date, or "closes"/"opens" for that day in `zone`."""
     shown = as_shown(value)
     word = shown.casefold()
+    day: date | None
     if isinstance(value, datetime):
         day = value.date()
     elif isinstance(value, date):
@@ -90,7 +91,7 @@ def check_reference_date(day: date, opens_at: datetime | None,
         )
 
 
-def parse_jury_deadline(value: str | datetime, zone: str,
+def parse_jury_deadline(value: object, zone: str,
                         closes_at: datetime | None = None) -> datetime:
     deadline = parse_moment(_moment_text(value), zone)
     if closes_at is not None:
@@ -123,7 +124,7 @@ def _date(text: str) -> date | None:
 _DAY_ALONE = re.compile(r"\s*(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./]\d{1,2}[./]\d{4})\s*")
 
 
-def _moment_text(value: str | datetime | date) -> str | datetime:
+def _moment_text(value: object) -> str | datetime:
     if isinstance(value, datetime):
         return value
     # YAML reads 2027-01-31 as a date; a day alone is ambiguous (its start or its end?).

@@ -11,11 +11,13 @@ Nothing here touches the database or Telegram.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from bot.core.i18n import N_, Nn_
-from bot.services.contest_dates import (  # noqa: F401 - re-exported: one module to import
+from bot.services.contest_dates import (
     LONGEST_WINDOW,
     REFERENCE_SLACK,
     check_jury_deadline,
@@ -26,19 +28,17 @@ from bot.services.contest_dates import (  # noqa: F401 - re-exported: one module
     parse_opens,
     parse_reference_date,
 )
-from bot.services.contest_groups import (  # noqa: F401 - re-exported: one module to import
+from bot.services.contest_groups import (
     ANY_WORDS,
     DEFAULT_CRITERIA,
     CriterionDraft,
     SideDraft,
     as_integer,
     as_shown,
-    as_text,
     check_criteria,
     check_prizes,
     check_sides,
     criteria_example,
-    limited_text,
     number_keys,
     parse_countries,
     parse_criteria,
@@ -53,8 +53,19 @@ from bot.services.contest_groups import (  # noqa: F401 - re-exported: one modul
     parse_weight,
     same_country,
 )
-from bot.services.event_fields import FieldError, parse_title
+from bot.services.event_fields import FieldError, as_text, limited_text, parse_title
 from storage.contest_models import Aggregate, ContestKind, TiePolicy, WinnerNames
+
+# Re-exported: one module to import.
+__all__ = [
+    "ANY_WORDS", "CriterionDraft", "DEFAULT_CRITERIA", "FieldError", "LONGEST_WINDOW",
+    "REFERENCE_SLACK", "SideDraft", "as_integer", "as_shown", "as_text", "check_criteria",
+    "check_jury_deadline", "check_prizes", "check_reference_date", "check_sides",
+    "check_window", "criteria_example", "limited_text", "number_keys", "parse_closes",
+    "parse_countries", "parse_criteria", "parse_criterion", "parse_jury_deadline", "parse_key",
+    "parse_names", "parse_opens", "parse_place", "parse_prize", "parse_prizes",
+    "parse_reference_date", "parse_side", "parse_sides", "parse_weight", "same_country",
+]
 
 RULES_LIMIT = 3000
 THEME_LIMIT = 300
@@ -126,8 +137,9 @@ class ContestDraft:
     # The organizing library's name (imports); from chat, the organizer's library.
     library: str | None = None
 
-    def columns(self) -> dict[str, object]:
-        """The `Contest` column values this draft sets (everything but key and bookkeeping)."""
+    def columns(self) -> dict[str, Any]:
+        """The `Contest` column values this draft sets (everything but key and bookkeeping),
+        as keyword arguments of `Contest`."""
         return {
             "kind": str(self.kind),
             "language": self.language,
@@ -213,12 +225,12 @@ def parse_age_range(value: object) -> tuple[int, int]:
         match = re.fullmatch(r"\s*(\d{1,3})\s*(?:(?:-|–|—|\.\.|to|до)\s*(\d{1,3}))?\s*",
                              shown, re.IGNORECASE)
         parts = [] if match is None else [match[1], match[2] or match[1]]
-    numbers = [as_integer(part) for part in parts]
-    if len(numbers) != 2 or None in numbers:
+    pair = _integer_pair(parts)
+    if pair is None:
         raise FieldError(
             N_("Cannot read {value} as an age range: write it like 15-19."), value=shown
         )
-    low, high = numbers
+    low, high = pair
     if not all(AGE_RANGE[0] <= age <= AGE_RANGE[1] for age in (low, high)):
         raise FieldError(
             N_("Ages must be from {low} to {high}; {value} is out of range."),
@@ -243,10 +255,10 @@ def parse_scale(value: object) -> tuple[int, int]:
         match = re.fullmatch(r"\s*(\d{1,3})\s*(?:-|–|—|\.\.|to|до)\s*(\d{1,3})\s*", shown,
                              re.IGNORECASE)
         parts = [] if match is None else [match[1], match[2]]
-    numbers = [as_integer(part) for part in parts]
-    if len(numbers) != 2 or None in numbers:
+    pair = _integer_pair(parts)
+    if pair is None:
         raise FieldError(N_("Cannot read {value} as a scale: write it like 1-10."), value=shown)
-    low, high = numbers
+    low, high = pair
     if not SCALE_RANGE[0] <= low < high <= SCALE_RANGE[1]:
         raise FieldError(
             N_("A scale goes from a lower to a higher number between {low} and {high}, like "
@@ -335,18 +347,30 @@ def parse_yes_no(value: object) -> bool:
     raise FieldError(N_("Answer yes or no, not {value}."), value=text)
 
 
+def _integer_pair(parts: list[object]) -> tuple[int, int] | None:
+    """Two parts read as integers; None unless there are exactly two and both read."""
+    numbers = [as_integer(part) for part in parts]
+    if len(numbers) != 2:
+        return None
+    low, high = numbers
+    if low is None or high is None:
+        return None
+    return low, high
+
+
 def check_draft(draft: ContestDraft) -> list[FieldError]:
     """Problems that involve several fields, for a draft built field by field."""
     problems: list[FieldError] = []
-    checks = [
+    checks: list[Callable[[], None]] = [
         lambda: check_window(draft.opens_at, draft.closes_at),
         lambda: check_reference_date(draft.age_reference_date, draft.opens_at, draft.closes_at),
         lambda: check_sides(draft.sides),
         lambda: check_criteria(draft.criteria),
         lambda: check_prizes(draft.prizes, draft.quota_per_side),
     ]
-    if draft.jury_deadline is not None:
-        checks.append(lambda: check_jury_deadline(draft.jury_deadline, draft.closes_at))
+    deadline = draft.jury_deadline
+    if deadline is not None:
+        checks.append(lambda: check_jury_deadline(deadline, draft.closes_at))
     if draft.language not in draft.titles:
         problems.append(FieldError(
             N_("There is no title in the contest's language ({language})."),

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from bot.core.i18n import N_, Nn_, Translator
+from bot.core.i18n import N_, Nn_, Plural, Translator
 from bot.services.cities import known_country_zone
 from bot.services.event_fields import FieldError, as_text, limited_text, parse_language
 from bot.services.numbers import parse_whole_number
@@ -44,7 +45,7 @@ class SideDraft:
     # Countries as readers write them in their profile, in any language.
     countries: list[str] = field(default_factory=list)
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, object]:
         return {"key": self.key, "names": dict(self.names), "countries": list(self.countries)}
 
 
@@ -54,7 +55,7 @@ class CriterionDraft:
     names: dict[str, str]
     weight: float
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, object]:
         return {"key": self.key, "names": dict(self.names), "weight": self.weight}
 
 
@@ -68,7 +69,10 @@ class _CriteriaError(FieldError):
     """A criteria problem whose {example} reads in the organizer's language."""
 
     def render(self, t: Translator) -> str:
-        return t.gettext(self.msgid).format(**self.params, example=criteria_example(t))
+        params = {**self.params, "example": criteria_example(t)}
+        if isinstance(self.msgid, Plural):
+            return self.msgid.translate(t, params)
+        return t.gettext(self.msgid).format(**params)
 
 
 def parse_countries(value: object) -> list[str]:
@@ -122,7 +126,9 @@ def parse_key(value: object) -> str:
     return key
 
 
-def parse_names(value: object, language: str, parse=None) -> dict[str, str]:  # noqa: ANN001
+def parse_names(
+    value: object, language: str, parse: Callable[[object], str] | None = None
+) -> dict[str, str]:
     """A text in `language`, or a mapping by language {ru: ..., en: ...}."""
     parse = parse or _name
     if isinstance(value, dict):
@@ -158,7 +164,7 @@ def parse_side(value: object, language: str) -> SideDraft:
         countries = parse_countries(tail) if colon else []
     if not countries:
         countries = [next(iter(names.values()))]
-    key = key or _slug(names) or _slug(dict(enumerate(countries)))
+    key = key or _slug(names.values()) or _slug(countries)
     return SideDraft(key=key, names=names, countries=countries)
 
 
@@ -245,7 +251,7 @@ def parse_criterion(value: object, language: str) -> CriterionDraft:
             names = {language: _name(text)}
             weight = 0.0
         key = ""
-    return CriterionDraft(key=key or _slug(names), names=names, weight=weight)
+    return CriterionDraft(key=key or _slug(names.values()), names=names, weight=weight)
 
 
 def parse_criteria(value: object, language: str) -> list[CriterionDraft]:
@@ -363,7 +369,7 @@ def check_prizes(prizes: dict[str, dict[str, str]], quota: int) -> None:
         )
 
 
-def number_keys(items: list[SideDraft] | list[CriterionDraft], prefix: str) -> None:
+def number_keys(items: Sequence[SideDraft | CriterionDraft], prefix: str) -> None:
     """Give keys to items whose names made none (names in Cyrillic): "s1", "c2"..."""
     used = {item.key for item in items if item.key}
     for number, item in enumerate(items, start=1):
@@ -391,9 +397,9 @@ def as_integer(value: object) -> int | None:
     return parse_whole_number(as_text(value))
 
 
-def _slug(names: dict[str, str]) -> str:
+def _slug(names: Iterable[str]) -> str:
     """A key from a name with Latin letters ("Kazakhstan" -> "kazakhstan"); "" otherwise."""
-    for text in names.values():
+    for text in names:
         ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
         slug = re.sub(r"[^a-z0-9]+", "_", ascii_text.lower()).strip("_")[:32].strip("_")
         if slug and KEY_PATTERN.fullmatch(slug) and len(slug) * 2 >= len(text.strip()):

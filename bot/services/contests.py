@@ -265,7 +265,8 @@ def side_of(contest: Contest, country: str | None) -> str | None:
         return None
     for side in contest.sides:
         if any(same_country(country, known) for known in side.get("countries", [])):
-            return side["key"]
+            key: str = side["key"]
+            return key
     return None
 
 
@@ -299,7 +300,7 @@ def side_name(contest: Contest, side_key: str | None, language: str) -> str:
     """A side's name in `language`; its key when the contest has no such side."""
     for side in contest.sides:
         if side["key"] == side_key:
-            return localized(side.get("names", {}), language, contest.language) or side_key
+            return localized(side.get("names", {}), language, contest.language) or side_key or ""
     return side_key or ""
 
 

@@ -17,7 +17,7 @@ from pathlib import PurePosixPath
 from bot.core.i18n import Plural
 from bot.services import profile
 from bot.services.contests import ContestNotFound, country_allowed, is_open, side_of
-from bot.services.entry_refusals import (  # noqa: F401 - re-exported: one module to import
+from bot.services.entry_refusals import (
     AGE_OUT_OF_RANGE,
     ALREADY_WITHDRAWN,
     CAPTION_LIMIT,
@@ -52,6 +52,16 @@ from bot.services.entry_refusals import (  # noqa: F401 - re-exported: one modul
 from storage.contest_models import Contest, ContestKind, Entry, EntryContent, EntryStatus
 from storage.models import User
 from storage.uow import UnitOfWork
+
+# Re-exported: one module to import.
+__all__ = [
+    "AGE_OUT_OF_RANGE", "ALREADY_WITHDRAWN", "CAPTION_LIMIT", "CAPTION_TOO_LONG",
+    "COUNTRY_NOT_ALLOWED", "DOCUMENT_TYPES", "DUPLICATE_FILE", "EMPTY_TEXT", "EMPTY_TITLE",
+    "ENTRY_LIMIT", "ESSAY_CONTENTS", "EntryRefused", "FILE_LIMIT", "FILE_NOT_LOADED",
+    "FILE_TOO_LARGE", "IMAGE_TYPES", "MEGABYTE", "NOT_OPEN_YET", "NOT_WHAT_IT_SAYS", "NOT_YOURS",
+    "NO_SIDE", "PHOTO_CONTENTS", "PROFILE_INCOMPLETE", "TEXT_LIMIT", "TEXT_TOO_LONG", "TITLE_LIMIT",
+    "TITLE_TOO_LONG", "WINDOW_CLOSED", "WRONG_ESSAY", "WRONG_PHOTO",
+]
 
 
 @dataclass
@@ -246,7 +256,7 @@ def _check_work(uow: UnitOfWork, contest: Contest, work: WorkDraft) -> WorkDraft
     caption = parse_caption(work.caption) if work.content in PHOTO_CONTENTS else None
     check_content(contest.kind, work)
     check_not_sent(uow, contest.id, work)
-    text = work.text.strip() if work.content == EntryContent.TEXT else None
+    text = (work.text or "").strip() if work.content == EntryContent.TEXT else None
     is_file = work.content != EntryContent.TEXT
     return WorkDraft(
         content=EntryContent(work.content), title=title, caption=caption, text=text,

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from sqlmodel import select
 
-from bot.services.contests import ContestNotFound
+from bot.services.contests import ContestNotFound, get_contest
 from bot.services.entries import (
     NOT_YOURS,
     EntryRefused,
@@ -45,7 +45,7 @@ class Submitted:
 def enterable_contest(uow: UnitOfWork, contest_id: int, user_id: int, now: datetime) -> Contest:
     """The contest, if `user_id` may send a new entry now (else EntryRefused, ContestNotFound)."""
     check_can_enter(uow, contest_id, user_id, now)
-    return uow.contests.get(contest_id)
+    return get_contest(uow, contest_id)
 
 
 def changeable_entry(
@@ -62,7 +62,7 @@ def changeable_entry(
 def entry_list(uow: UnitOfWork, contest_id: int) -> tuple[Contest, list[EntryRow]]:
     """For organizers: the contest and every one of its entries (ContestNotFound if gone)."""
     rows = contest_entries(uow, contest_id)
-    return uow.contests.get(contest_id), rows
+    return get_contest(uow, contest_id), rows
 
 
 # --- writes --------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gettext
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
@@ -329,7 +330,7 @@ def parse_language(text: str) -> str:
     )
 
 
-def parse_offsets(text: str | list) -> list[int]:
+def parse_offsets(text: str | Sequence[object]) -> list[int]:
     """Minutes before the start, largest first: "24h, 1h, 0m" -> [1440, 60, 0]."""
     if isinstance(text, str):
         if text.strip().lower() in NO_REMINDER_WORDS:
@@ -343,6 +344,7 @@ def parse_offsets(text: str | list) -> list[int]:
     else:
         items = list(text)
     offsets: set[int] = set()
+    minutes: int | None
     for item in items:
         shown = str(item).strip()
         if isinstance(item, int) and not isinstance(item, bool):
@@ -366,7 +368,7 @@ def parse_offsets(text: str | list) -> list[int]:
     return sorted(offsets, reverse=True)
 
 
-def parse_partner(text: str | dict) -> PartnerDraft:
+def parse_partner(text: str | Mapping[str, object]) -> PartnerDraft:
     """A partner library: "Name, City" or "Name, City, Zone", or a mapping with those keys."""
     if isinstance(text, dict):
         name = as_text(text.get("name"))
@@ -403,6 +405,7 @@ def parse_partner(text: str | dict) -> PartnerDraft:
             length=len(city),
             limit=CITY_LIMIT,
         )
+    zone: str | None
     if zone_text:
         zone = parse_timezone(zone_text)
     else:

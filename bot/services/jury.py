@@ -437,7 +437,7 @@ def contest_or_refuse(uow: UnitOfWork, contest_id: int) -> Contest:
 
 def _juror_contest(uow: UnitOfWork, contest_id: int, juror_id: int) -> Contest:
     check_juror(uow, contest_id, juror_id)
-    return uow.contests.get(contest_id)
+    return contest_or_refuse(uow, contest_id)
 
 
 def _juror_entry(

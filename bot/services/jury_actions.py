@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.services import jury
+from bot.services.contests import get_contest
 from bot.services.jury import BlindEntry, JurorProgress, JuryDenied, OtherScore, ScoredEntry
 from storage.contest_models import Contest
 from storage.uow import Database, UnitOfWork
@@ -82,7 +83,7 @@ def juror_scores(
     uow: UnitOfWork, contest_id: int, juror_id: int
 ) -> tuple[Contest, list[ScoredEntry]]:
     scored = jury.scored_entries(uow, contest_id, juror_id)
-    return uow.contests.get(contest_id), scored
+    return get_contest(uow, contest_id), scored
 
 
 def revision(uow: UnitOfWork, contest_id: int, entry_id: int, juror_id: int) -> Revision:

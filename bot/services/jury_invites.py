@@ -162,7 +162,7 @@ def remove_juror(db: Database, contest_id: int, seat_id: int, now: datetime) -> 
             raise JuryLocked()
         found = _seat(uow, contest, seat_id)
         seat = uow.jury.seat(seat_id)
-        if seat.removed_at is None:
+        if seat is not None and seat.removed_at is None:
             seat.removed_at = now
         uow.commit()
     return found

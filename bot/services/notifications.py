@@ -8,6 +8,7 @@ a message confirmed sent is never planned again.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from storage.models import (
     Event,
@@ -90,7 +91,7 @@ def enqueue_notice(
     now: datetime,
     *,
     occasion: str,
-    payload: dict | None = None,
+    payload: dict[str, Any] | None = None,
 ) -> None:
     """Queue a one-off message (event changed or cancelled, promoted from the waiting list).
 

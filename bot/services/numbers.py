@@ -54,7 +54,7 @@ def parse_whole_number(text: str | None, *, max_digits: int = MAX_DIGITS) -> int
 
 
 def date_problem(year: int, month: int, day: int, value: str,
-                 years: tuple[int, int] = YEAR_RANGE) -> tuple[str, dict] | None:
+                 years: tuple[int, int] = YEAR_RANGE) -> tuple[str, dict[str, object]] | None:
     """Why year-month-day is no date in the bot's calendar, as (msgid, params); None if it is.
 
     `value` is the text as typed, named in the answer. `years` may be widened up to

@@ -31,7 +31,7 @@ class _Unset:
 
 
 # `None` is a real capacity (no limit), so "leave it as it is" needs its own marker.
-UNSET: Final[Any] = _Unset()
+UNSET: Final = _Unset()
 
 # Changes readers must hear about: they decide when and where to join.
 NOTIFIED_FIELDS = ("starts_at", "link")
@@ -80,7 +80,7 @@ def create_event(uow: UnitOfWork, draft: EventDraft, organizer_id: int | None,
         )
     )
     uow.flush()
-    uow.events.replace_partners(event.id, _partner_rows(draft.partners))
+    uow.events.replace_partners(event.id, _partner_rows(event.id, draft.partners))
     uow.flush()
     return event
 
@@ -133,7 +133,7 @@ def upsert_event(uow: UnitOfWork, draft: EventDraft, now: datetime) -> tuple[Eve
         event.link = None
         changed = True
     if _partner_tuples(uow.events.partners(event.id)) != _draft_tuples(draft.partners):
-        uow.events.replace_partners(event.id, _partner_rows(draft.partners))
+        uow.events.replace_partners(event.id, _partner_rows(event.id, draft.partners))
         changed = True
     library_id = organizing_library(uow, None, draft.library, now)
     if draft.library and event.library_id != library_id:
@@ -165,8 +165,9 @@ def update_event(uow: UnitOfWork, event_id: int, changes: EventChanges, now: dat
     apply("reminder_offsets",
           None if changes.reminder_offsets is None else list(changes.reminder_offsets))
     old_capacity = event.capacity
-    if changes.capacity is not UNSET and changes.capacity != event.capacity:
-        event.capacity = changes.capacity
+    capacity = changes.capacity
+    if not isinstance(capacity, _Unset) and capacity != event.capacity:
+        event.capacity = capacity
         changed.append("capacity")
     if not changed:
         return event
@@ -298,8 +299,9 @@ def _more_seats(old: int | None, new: int | None) -> bool:
     return new is None or new > old
 
 
-def _partner_rows(partners: list[PartnerDraft]) -> list[Partner]:
-    return [Partner(name=p.name, city=p.city, timezone=p.timezone) for p in partners]
+def _partner_rows(event_id: int, partners: list[PartnerDraft]) -> list[Partner]:
+    return [Partner(event_id=event_id, name=p.name, city=p.city, timezone=p.timezone)
+            for p in partners]
 
 
 def _partner_tuples(partners: list[Partner]) -> list[tuple[str, str, str]]:

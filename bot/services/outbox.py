@@ -140,6 +140,24 @@ class Claim:
     facts: ContestFacts | None = None
     broadcast: Broadcast | None = None
 
+    # The row's subject, for renderers of its kind: a claim is made only with it loaded.
+
+    def claimed_event(self) -> Event:
+        if self.event is None:
+            raise ValueError(f"outbox row {self.notification.id} was claimed without its event")
+        return self.event
+
+    def claimed_contest(self) -> Contest:
+        if self.contest is None:
+            raise ValueError(f"outbox row {self.notification.id} was claimed without its contest")
+        return self.contest
+
+    def claimed_broadcast(self) -> Broadcast:
+        if self.broadcast is None:
+            raise ValueError(
+                f"outbox row {self.notification.id} was claimed without its broadcast")
+        return self.broadcast
+
 
 @dataclass
 class ClaimBatch:
@@ -208,22 +226,25 @@ def claim_due(
     )
     for row in rows:
         user = readers.get(row.user_id)
+        event: Event | None = None
+        contest: Contest | None = None
+        facts: ContestFacts | None = None
+        broadcast: Broadcast | None = None
         if row.kind in CONTEST_KINDS:
             contest, facts, verdict = contest_claim(uow, row, user, now)
-            claim = Claim(row, user, None, contest, facts)
         elif row.kind == NotificationKind.BROADCAST:
-            broadcast = broadcasts.get(row.broadcast_id)
+            if row.broadcast_id is not None:
+                broadcast = broadcasts.get(row.broadcast_id)
             if broadcast is not None and broadcast.status == BroadcastStatus.PAUSED:
                 continue  # paused since the query: stays pending, untouched
-            claim = Claim(row, user, None, broadcast=broadcast)
             verdict = _broadcast_verdict(user, broadcast)
         else:
             event = uow.events.get(row.event_id) if row.event_id is not None else None
-            claim, verdict = Claim(row, user, event), _verdict(uow, row, user, event, now)
-        if verdict is None:
-            batch.claims.append(claim)
-            continue
-        _count_finished(batch, row, *verdict)
+            verdict = _verdict(uow, row, user, event, now)
+        if verdict is not None:
+            _count_finished(batch, row, *verdict)
+        elif user is not None:  # always: a row whose reader is unknown has a verdict
+            batch.claims.append(Claim(row, user, event, contest, facts, broadcast))
     claimed = [claim.notification for claim in batch.claims]
     uow.notifications.mark_claimed(claimed, owner or None, now + lease)
     return batch

@@ -50,6 +50,10 @@ class ContestFacts:
     # (scored, total) for a jury reminder
     progress: tuple[int, int] | None = None
 
+    def entry(self, entry_id: object) -> EntryFacts | None:
+        """The entry a payload names by id (None when it names none this row knows)."""
+        return self.entries.get(entry_id) if isinstance(entry_id, int) else None
+
 
 def contest_claim(
     uow: UnitOfWork, row: Notification, user: User | None, now: datetime

@@ -104,7 +104,8 @@ def mark_retry(
 
 
 def retry_delay(attempts: int) -> timedelta:
-    return min(FIRST_RETRY_DELAY * 2 ** (attempts - 1), LONGEST_RETRY_DELAY)
+    factor: float = 2 ** (attempts - 1)
+    return min(FIRST_RETRY_DELAY * factor, LONGEST_RETRY_DELAY)
 
 
 def release(

@@ -147,13 +147,14 @@ def _profile(user: User) -> ProfileFacts | None:
 def _entry_fact(
     entry: Entry, contest: Contest, result: ContestResult | None, language: str
 ) -> EntryFact:
-    published = contest.published_at is not None and result is not None
+    shown = result if contest.published_at is not None else None
     return EntryFact(
         contest_id=contest.id, contest=contest_title(contest, language), code=entry.code,
         title=entry.title, status=entry.status, content=entry.content,
         submitted_at=entry.submitted_at, caption=entry.caption, text=entry.text,
         file_name=entry.file_name,
-        place=result.place if published else None, score=result.score if published else None,
+        place=shown.place if shown is not None else None,
+        score=shown.score if shown is not None else None,
     )
 
 

@@ -147,8 +147,7 @@ def _parse_date(value: str) -> date | None:
         match = re.fullmatch(pattern, value)
         if match is None:
             continue
-        numbers = dict(zip(order, (parse_whole_number(part) for part in match.groups()),
-                           strict=True))
+        numbers = dict(zip(order, (_digits(part) for part in match.groups()), strict=True))
         # The age checks below name a year like 0001 or 9999 better than a year range would.
         problem = date_problem(numbers["y"], numbers["m"], numbers["d"], value,
                                years=(MINYEAR, MAXYEAR))
@@ -156,6 +155,14 @@ def _parse_date(value: str) -> date | None:
             raise ProfileError(problem[0], **problem[1])
         return date(numbers["y"], numbers["m"], numbers["d"])
     return None
+
+
+def _digits(text: str) -> int:
+    """A run of decimal digits of any script (what `\\d` matches) as a number."""
+    number = parse_whole_number(text)
+    if number is None:
+        raise ValueError(f"not a run of decimal digits: {text!r}")
+    return number
 
 
 def age_on(born: date, day: date) -> int:
@@ -166,6 +173,9 @@ def age_on(born: date, day: date) -> int:
 def profile_of(uow: UnitOfWork, user_id: int) -> ProfileView | None:
     user = uow.users.get(user_id)
     if user is None or not user.has_profile:
+        return None
+    # A profile is stored whole (`save_profile`): with a name there is a birth date.
+    if user.full_name is None or user.birth_date is None or user.consent_at is None:
         return None
     return ProfileView(
         full_name=user.full_name,

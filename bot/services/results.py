@@ -21,6 +21,7 @@ from __future__ import annotations
 import gettext
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from bot.core.i18n import N_, Translator
 from bot.services.contests import ContestNotFound, is_open
@@ -306,7 +307,7 @@ def _audience(
 
 def _enqueue(
     uow: UnitOfWork, key: str, kind: NotificationKind, contest: Contest, user_id: int,
-    payload: dict, now: datetime,
+    payload: dict[str, Any], now: datetime,
 ) -> int:
     if uow.notifications.by_key(key) is not None:
         return 0

@@ -213,6 +213,10 @@ def _z_scores(per_entry: dict[int, dict[int, float]]) -> dict[int, dict[int, flo
 def _rank(rules: Rules, results: list[EntryResult]) -> list[EntryResult]:
     def figure(result: EntryResult) -> float:
         value = result.normalized if rules.normalize else result.score
+        # Only flagged entries (scored by too few jurors, or by none) lack the figure,
+        # and they are not ranked.
+        if value is None:
+            raise ValueError(f"entry {result.entry_id} has no figure to rank by")
         return round(value, PRECISION)
 
     ranked = [result for result in results if result.flag is None]

@@ -106,10 +106,10 @@ class Tally:
         self.last_accepted = now
         if outcome == "delivered":
             self.delivered_to[record.chat_id] += 1
-            waiter = self._message_waiters.pop(str(record.chat_id), None)
-            if waiter is not None and not waiter.done():
+            message_waiter = self._message_waiters.pop(str(record.chat_id), None)
+            if message_waiter is not None and not message_waiter.done():
                 text = record.params.get("text") or record.params.get("caption") or ""
-                waiter.set_result((now, str(text)))
+                message_waiter.set_result((now, str(text)))
             if record.params.get("allow_paid_broadcast"):
                 self.paid += 1
 

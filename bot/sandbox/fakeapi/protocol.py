@@ -83,7 +83,13 @@ async def read_params(request: web.Request) -> tuple[JSONDict, dict[str, Upload]
                     files[key] = Upload(value.filename, value.content_type, content)
                 else:
                     raw[key] = value
-    return {key: _decode(key, value) for key, value in raw.items()}, files
+    return decode_params(raw), files
+
+
+def decode_params(raw: dict[str, Any]) -> JSONDict:
+    """Typed parameters from the wire: form fields arrive as strings (PTB sends every
+    non-string value JSON-encoded), a JSON body's values as they are."""
+    return {key: _decode(key, value) for key, value in raw.items()}
 
 
 def _decode(key: str, value: Any) -> Any:

@@ -8,11 +8,13 @@ human side through :class:`~bot.sandbox.fakeapi.users.FakeUser` objects.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import itertools
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
@@ -30,6 +32,7 @@ from bot.sandbox.fakeapi.shapes import (
     ApiError,
     FileStore,
     JSONDict,
+    Upload,
     default_description,
     user_json,
 )
@@ -87,6 +90,12 @@ class FakeBotApi:
         self._runner: web.AppRunner | None = None
         self._stopping = asyncio.Event()
         self._sleepers: set[asyncio.Future[None]] = set()
+        # Calls of the bot being answered (long polls apart), long polls waiting, the
+        # newest update_id handed to the bot, and the Application watched by `handled`.
+        self._in_flight = 0
+        self._polls = 0
+        self._handed_over = 0
+        self._application: Any = None
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -290,35 +299,59 @@ class FakeBotApi:
         if retry_after is not None:
             raise ApiError.too_many_requests(retry_after)
 
-    # --- HTTP ------------------------------------------------------------------------------
+    # --- dispatch (shared by the HTTP server and the in-process request) --------------------
 
-    async def _handle_method(self, request: web.Request) -> web.StreamResponse:
-        arrived = time.monotonic()
-        params, files = await read_params(request)
-        requested = request.match_info["method"]
+    async def call(
+        self,
+        token: str,
+        requested: str,
+        params: JSONDict,
+        files: dict[str, Upload],
+        *,
+        arrived: float | None = None,
+        hung_up: Callable[[], bool] = lambda: False,
+    ) -> Any:
+        """One Bot API call, however it came: recorded, checked (token, faults, flood
+        control) and handled. Returns the result, an `ApiError`, or a `Dropped` (the
+        connection is to be cut without an answer). `hung_up` says whether the client has
+        given up waiting by the time the answer is ready (the record is `abandoned`)."""
+        arrived = time.monotonic() if arrived is None else arrived
         name = self._canonical.get(requested.lower())
         record = RecordedRequest(name or requested, params, time.time(), files)
         self.requests.append(record)
         counted = self.tally.arrived(record.method)
+        polling = name == "getUpdates"
+        if polling:
+            self._polls += 1
+        else:
+            self._in_flight += 1
         try:
-            return await self._answer(request, record, name, params, files, arrived)
+            outcome = await self._answer(token, record, name, params, files, arrived, hung_up)
         finally:
+            if polling:
+                self._polls -= 1
+            else:
+                self._in_flight -= 1
             if counted:
                 self.tally.finished(record)
+        if polling and isinstance(outcome, list) and outcome:
+            self._handed_over = max(self._handed_over, outcome[-1]["update_id"])
+        return outcome
 
     async def _answer(
         self,
-        request: web.Request,
+        token: str,
         record: RecordedRequest,
         name: str | None,
         params: JSONDict,
-        files: Any,
+        files: dict[str, Upload],
         arrived: float,
-    ) -> web.StreamResponse:
-        if request.match_info["token"] != self.token:
-            return self._finish(record, ApiError(401, "Unauthorized"))
+        hung_up: Callable[[], bool],
+    ) -> Any:
+        if token != self.token:
+            return self._failed(record, ApiError(401, "Unauthorized"))
         if name is None:
-            return self._finish(record, ApiError(404, "Not Found: method not found"))
+            return self._failed(record, ApiError(404, "Not Found: method not found"))
         # The moment Telegram would see the call: the latency is the network's, exact, and
         # this server's own busy moments must not move it (flood control reads it).
         taken = arrived + self.latency
@@ -328,9 +361,9 @@ class FakeBotApi:
         fault = self._faults.take(name, params.get("chat_id"))
         if fault is not None and fault.action == "error":
             error = ApiError(fault.error_code, fault.description or "", fault.retry_after)
-            return self._finish(record, error)
+            return self._failed(record, error)
         if fault is not None and fault.action == "drop" and not fault.deliver:
-            return self._drop(request, record)
+            return self._dropped(record, delivered=False)
 
         outcome: Any
         try:
@@ -344,9 +377,90 @@ class FakeBotApi:
         if fault is not None and fault.action == "delay":
             await self._sleep(fault.seconds)
         if fault is not None and fault.action == "drop":
-            return self._drop(request, record, delivered=not isinstance(outcome, ApiError))
-        record.abandoned = request.transport is None or request.transport.is_closing()
-        return self._finish(record, outcome)
+            return self._dropped(record, delivered=not isinstance(outcome, ApiError))
+        record.abandoned = hung_up()
+        if isinstance(outcome, ApiError):
+            return self._failed(record, outcome)
+        return outcome
+
+    def _failed(self, record: RecordedRequest, error: ApiError) -> ApiError:
+        record.status, record.description = error.code, error.description
+        return error
+
+    def _dropped(self, record: RecordedRequest, *, delivered: bool) -> Dropped:
+        record.status = 0
+        record.description = "connection dropped" + (" after delivery" if delivered else "")
+        return Dropped(delivered)
+
+    # --- the bot's progress, for tests -----------------------------------------------------
+
+    def attach(self, application: Any) -> None:
+        """Watch this Application's update queue: `handled` waits for it to be done."""
+        self._application = application
+
+    def bot_is_done(self) -> bool:
+        """Every update pushed so far was handed to the attached bot, the bot has handled
+        each of them and is polling again, and no other call of the bot's is in flight."""
+        if self._application is None:
+            raise RuntimeError("no Application attached (FakeBotApi.attach)")
+        handed_over = all(i <= self._handed_over for i in self.updates.pending_ids())
+        queue = self._application.update_queue
+        return (
+            handed_over
+            and self._polls > 0
+            and self._in_flight == 0
+            and queue.empty()
+            # asyncio.Queue counts updates taken but not yet marked done (PTB marks each
+            # one done once all its handlers have run).
+            and queue._unfinished_tasks == 0  # noqa: SLF001
+        )
+
+    async def handled(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
+        """Until the bot has handled every update pushed so far (see `bot_is_done`): its
+        handlers have run and their calls to the Bot API have been answered. Delivery by
+        the bot's background jobs (the outbox) is not waited for: wait for its messages."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            if self.bot_is_done():
+                # Checked again after the loop has run everything ready: a task created by
+                # the last handler (or an update just taken from the queue) gets its turn.
+                for _ in range(3):
+                    await asyncio.sleep(0)
+                if self.bot_is_done():
+                    return
+            if loop.time() > deadline:
+                raise AssertionError(f"the bot did not handle every update within {timeout}s")
+            queue = self._application.update_queue
+            if queue._unfinished_tasks:  # noqa: SLF001
+                # Until every update the bot has taken is handled (PTB's task_done).
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(queue.join(), deadline - loop.time())
+            else:
+                # An update on its way to the bot, or a call being answered: a tick.
+                await asyncio.sleep(0.002)
+
+    # --- HTTP ------------------------------------------------------------------------------
+
+    async def _handle_method(self, request: web.Request) -> web.StreamResponse:
+        arrived = time.monotonic()
+        params, files = await read_params(request)
+        outcome = await self.call(
+            request.match_info["token"],
+            request.match_info["method"],
+            params,
+            files,
+            arrived=arrived,
+            hung_up=lambda: request.transport is None or request.transport.is_closing(),
+        )
+        if isinstance(outcome, Dropped):
+            if request.transport is not None:
+                request.transport.close()
+            # aiohttp notices the closed transport and discards this response quietly.
+            return web.Response(status=204)
+        if isinstance(outcome, ApiError):
+            return error_response(outcome)
+        return ok_response(outcome)
 
     async def _handle_file(self, request: web.Request) -> web.StreamResponse:
         stored = self.files.by_path.get(request.match_info["file_path"])
@@ -355,22 +469,6 @@ class FakeBotApi:
         # Via headers: content_type= rejects full MIME strings with parameters.
         content_type = stored.mime_type or "application/octet-stream"
         return web.Response(body=stored.content, headers={"Content-Type": content_type})
-
-    def _finish(self, record: RecordedRequest, outcome: Any) -> web.Response:
-        if isinstance(outcome, ApiError):
-            record.status, record.description = outcome.code, outcome.description
-            return error_response(outcome)
-        return ok_response(outcome)
-
-    def _drop(
-        self, request: web.Request, record: RecordedRequest, *, delivered: bool = False
-    ) -> web.Response:
-        record.status = 0
-        record.description = "connection dropped" + (" after delivery" if delivered else "")
-        if request.transport is not None:
-            request.transport.close()
-        # aiohttp notices the closed transport and discards this response quietly.
-        return web.Response(status=204)
 
     async def _sleep(self, seconds: float) -> None:
         """Sleep, cut short by `stop()`. A bare timer future: at 1000 requests a second,
@@ -386,6 +484,13 @@ class FakeBotApi:
         finally:
             timer.cancel()
             self._sleepers.discard(sleeper)
+
+
+@dataclass(frozen=True)
+class Dropped:
+    """The connection is cut without an answer; `delivered` if the call took effect."""
+
+    delivered: bool
 
 
 def _wake(sleeper: asyncio.Future[None]) -> None:

@@ -26,6 +26,10 @@ class UpdateQueue:
     def pending(self) -> list[JSONDict]:
         return copy.deepcopy(self._pending)
 
+    def pending_ids(self) -> list[int]:
+        """update_ids of the updates not yet confirmed (no copies: cheap to poll)."""
+        return [update["update_id"] for update in self._pending]
+
     def push(self, kind: str, payload: JSONDict) -> JSONDict:
         update = {"update_id": self._next_id, kind: copy.deepcopy(payload)}
         self._next_id += 1

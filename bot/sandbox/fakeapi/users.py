@@ -287,6 +287,11 @@ class FakeUser:
             await asyncio.sleep(0.01)
         await self.wait_idle(quiet, max(0.0, deadline - time.monotonic()) + quiet)
 
+    async def handled(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
+        """Until the bot has handled every update so far, this user's and everyone's
+        (`FakeBotApi.handled`): no quiet spell is taken for an answer."""
+        await self._api.handled(timeout)
+
     async def wait_message_after(self, count: int, timeout: float = 5.0) -> None:  # noqa: ASYNC109
         """Until more than `count` bot messages or edits are queued in this chat (see
         `queued`): a press's callback answer alone is not the bot's answer to it."""
