@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 from collections.abc import AsyncIterator, Iterator
@@ -9,13 +10,14 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, make_url, text
 from telegram.ext import Application
 
 from bot.app import build_application
 from bot.core.clock import ManualClock
 from bot.core.i18n import Catalogs
 from bot.core.settings import Settings
+from bot.sandbox.fakeapi.inprocess import FakeApiRequest
 from bot.sandbox.fakeapi.server import FakeBotApi
 from storage.db import make_engine
 from storage.migrate import upgrade
@@ -55,6 +57,28 @@ def database(database_url: str) -> Iterator[Database]:
     database.dispose()
 
 
+@functools.cache
+def postgres_url() -> str | None:
+    """KOPIR_TEST_DATABASE_URL, or None. Under pytest-xdist each worker gets a database of
+    its own next to it (`test_gw0`, ...), created on first use: the PostgreSQL tests drop
+    and recreate the schema and would trip over each other in one database."""
+    url = os.environ.get("KOPIR_TEST_DATABASE_URL")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    shared = make_url(url)
+    own = shared.set(database=f"{shared.database}_{worker}")
+    engine = create_engine(shared, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        exists = connection.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": own.database}
+        ).first()
+        if exists is None:
+            connection.execute(text(f'CREATE DATABASE "{own.database}"'))
+    engine.dispose()
+    return own.render_as_string(hide_password=False)
+
+
 def _reset_postgres(url: str) -> None:
     engine = make_engine(url)
     with engine.begin() as connection:
@@ -68,7 +92,7 @@ def _reset_postgres(url: str) -> None:
 def storage(request: pytest.FixtureRequest, database_url: str) -> Iterator[Database]:
     """Storage and domain tests: SQLite, and PostgreSQL when KOPIR_TEST_DATABASE_URL is set."""
     if request.param == "postgresql":
-        url = os.environ.get("KOPIR_TEST_DATABASE_URL")
+        url = postgres_url()
         if not url:
             pytest.skip("KOPIR_TEST_DATABASE_URL is not set")
         _reset_postgres(url)
@@ -103,12 +127,27 @@ def settings(fake_api: FakeBotApi, database_url: str) -> Settings:
     )
 
 
+def in_process(application: Application, fake_api: FakeBotApi) -> Application:
+    """The Application's Bot talks to the fake Bot API without sockets (see
+    bot.sandbox.fakeapi.inprocess): its replies and its long polls go straight to the
+    fake's method handlers. The delivery engine's own Bot (the outbox) still sends over
+    HTTP to `settings.api_base_url`. `build_application` gives the Bot its aiohttp clients
+    and no way to pass others, so they are swapped before the Application is initialized."""
+    application.bot._request = (FakeApiRequest(fake_api), FakeApiRequest(fake_api))  # noqa: SLF001
+    fake_api.attach(application)
+    return application
+
+
 @asynccontextmanager
-async def running(settings, clock, database, catalogs) -> AsyncIterator[Application]:  # noqa: ANN001
-    """One life of the bot, as `kopir run` lives it: started polling the fake Bot API over
-    HTTP, then stopped and shut down. (run_polling() would call post_init itself; tests
-    start the parts by hand.)"""
+async def running(
+    settings, clock, database, catalogs, fake_api: FakeBotApi | None = None  # noqa: ANN001
+) -> AsyncIterator[Application]:
+    """One life of the bot, as `kopir run` lives it: started polling the fake Bot API,
+    then stopped and shut down (run_polling() would call post_init itself; tests start the
+    parts by hand). Given `fake_api`, in process (see `in_process`); without, over HTTP."""
     application = build_application(settings, clock=clock, database=database, catalogs=catalogs)
+    if fake_api is not None:
+        in_process(application, fake_api)
     async with application:
         await application.post_init(application)
         await application.start()
@@ -121,9 +160,18 @@ async def running(settings, clock, database, catalogs) -> AsyncIterator[Applicat
 
 
 @pytest.fixture
-async def bot_app(settings, clock, database, catalogs):  # noqa: ANN001, ANN201
-    """The real Application, polling the fake Bot API over HTTP."""
+async def bot_app(settings, clock, database, catalogs, fake_api):  # noqa: ANN001, ANN201
+    """The real Application, talking to the fake Bot API in process."""
+    async with running(settings, clock, database, catalogs, fake_api) as application:
+        yield application
+
+
+@pytest.fixture
+async def bot_app_http(settings, clock, database, catalogs, fake_api):  # noqa: ANN001, ANN201
+    """The real Application polling the fake Bot API over HTTP, as it polls Telegram: the
+    end-to-end tests marked `http` keep that path proven."""
     async with running(settings, clock, database, catalogs) as application:
+        fake_api.attach(application)
         yield application
 
 
@@ -140,7 +188,7 @@ async def onboard(fake_api: FakeBotApi, user_id: int, language: str = "en", **us
     # Waiting for both answers, not for a quiet spell: under load a quiet spell comes too early.
     await user.next_message()  # the picker becomes "Language: …"
     await user.next_message()  # the welcome
-    await user.wait_idle()
+    await fake_api.handled()
     user.drain()
     return user
 

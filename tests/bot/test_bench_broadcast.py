@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 COLUMNS = re.compile(r"\s{2,}")
 
@@ -61,6 +63,7 @@ def test_bench_broadcast_prints_every_figure_of_a_finished_run(tmp_path: Path):
     assert figures["outbox"]["value"] == "blocked 1, sent 59"
 
 
+@pytest.mark.bench
 def test_bench_broadcast_without_commands_keeps_its_goal(tmp_path: Path):
     result, figures = run_bench(tmp_path, "--readers", "1", "--command-every", "0",
                                 "--press-interval", "0.1")
@@ -71,6 +74,7 @@ def test_bench_broadcast_without_commands_keeps_its_goal(tmp_path: Path):
     assert figures["outbox"]["value"] == "blocked 1, sent 59"
 
 
+@pytest.mark.bench
 def test_bench_broadcast_kill_mode_restarts_the_bot_and_bounds_duplicates(tmp_path: Path):
     result, figures = run_bench(tmp_path, "--kill")
 

@@ -145,7 +145,8 @@ async def test_profile_answer_edited_at_consent_points_to_the_buttons(
     assert [text_of(reply) for reply in replies] == [EDITS_NOT_READ, CONSENT_BUTTONS]
 
 
-async def test_edited_message_outside_any_questions_gets_no_answer(bot_app, fake_api):
+@pytest.mark.http
+async def test_edited_message_outside_any_questions_gets_no_answer(bot_app_http, fake_api):
     user = await onboard(fake_api, 408, "en")
     sent = await user.send("/help")
     help_before = await user.next_message()

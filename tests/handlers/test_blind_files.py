@@ -7,6 +7,8 @@ from __future__ import annotations
 import io
 import zipfile
 
+import pytest
+
 from bot.sandbox.fakeapi.users import text_of
 from bot.services import entries as service
 from bot.services.entries import EntryRefused
@@ -29,8 +31,9 @@ DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 AUTHOR = 8201
 
 
+@pytest.mark.http
 async def test_a_docx_reaches_the_juror_without_its_authors_name(
-    bot_app, fake_api, database, catalogs
+    bot_app_http, fake_api, database, catalogs
 ):
     t = catalogs.translator("en")
     contest = make_contest(database)

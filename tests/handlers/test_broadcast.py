@@ -10,6 +10,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from apscheduler.events import EVENT_JOB_EXECUTED
 from sqlmodel import select
 from telegram import Chat, Message, MessageEntity
 
@@ -25,7 +26,7 @@ from storage.models import (
     RegistrationStatus,
     User,
 )
-from tests.conftest import ORGANIZER_ID, onboard
+from tests.conftest import ORGANIZER_ID, in_process, onboard
 from tests.contest_factories import make_contest
 from tests.factories import NOW, make_event
 from tests.result_factories import make_entry, make_juror
@@ -73,9 +74,10 @@ def settings(settings, send_rate, paid_broadcasts):  # noqa: ANN001, ANN201
 
 
 @asynccontextmanager
-async def running(settings, clock, database, catalogs):  # noqa: ANN001, ANN201
+async def running(settings, clock, database, catalogs, fake_api):  # noqa: ANN001, ANN201
     """The real Application, as `bot_app` starts it, for tests that stop and start it."""
     application = build_application(settings, clock=clock, database=database, catalogs=catalogs)
+    in_process(application, fake_api)
     async with application:
         await application.post_init(application)
         await application.start()
@@ -116,13 +118,13 @@ async def step(user: FakeUser, action: str, value: str) -> None:
     else:
         await user.send(value)
     await user.wait_message_after(queued)
-    await user.wait_reply()
+    await user.handled()
 
 
 async def compose(organizer: FakeUser, *steps: tuple[str, str]) -> list[dict]:
     """Run /broadcast through `steps`; returns the organizer's new messages."""
     await organizer.send("/broadcast")
-    await organizer.wait_reply()
+    await organizer.handled()
     return await compose_rest(organizer, *steps)
 
 
@@ -133,19 +135,52 @@ async def compose_rest(organizer: FakeUser, *steps: tuple[str, str]) -> list[dic
 
 
 async def until(condition: Callable[[], bool], timeout: float = 10.0) -> None:  # noqa: ASYNC109
+    """Until `condition` (read from the database or the chats) holds: checked every 20 ms."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while not condition():
         if loop.time() > deadline:
             raise AssertionError("the condition did not hold in time")
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(0.02)
 
 
-async def inbox(user: FakeUser, quiet: float = 0.6) -> list[str]:
-    """What reached the user since the last look, once the chat has gone quiet."""
-    await asyncio.sleep(quiet)
-    await user.wait_idle(quiet=quiet, timeout=15)
+def inbox(user: FakeUser) -> list[str]:
+    """What reached the user since the last look. Read once the broadcast is finished (or
+    the bot stopped): every message of a finished broadcast is in by then, since a row is
+    marked sent only after Telegram has answered its send."""
     return [text_of(event.message) for event in user.drain()]
+
+
+async def sender_runs(application, count: int, timeout: float = 10.0) -> None:  # noqa: ANN001, ASYNC109
+    """Until the delivery engine's scheduled run ("kopir.sender", every
+    `sender_interval_seconds`) has completed `count` more times: each claims whatever is due
+    and sends it, so whatever a run could send has been sent by then."""
+    scheduler = application.job_queue.scheduler
+    (job,) = application.job_queue.get_jobs_by_name("kopir.sender")
+    loop = asyncio.get_running_loop()
+    done = loop.create_future()
+    runs = 0
+
+    def counted(event) -> None:  # noqa: ANN001
+        nonlocal runs
+        if event.job_id == job.job.id:
+            runs += 1
+            if runs >= count and not done.done():
+                done.set_result(None)
+
+    def listener(event) -> None:  # noqa: ANN001
+        loop.call_soon_threadsafe(counted, event)
+
+    scheduler.add_listener(listener, EVENT_JOB_EXECUTED)
+    try:
+        await asyncio.wait_for(done, timeout)
+    finally:
+        scheduler.remove_listener(listener)
+
+
+def nothing_on_its_way(database) -> bool:  # noqa: ANN001
+    """No row is being sent: each claimed one is settled (sent, or given back)."""
+    return NotificationStatus.SENDING not in row_statuses(database).values()
 
 
 def stored(database) -> Broadcast:  # noqa: ANN001
@@ -242,7 +277,7 @@ async def test_send_now_gives_every_reader_their_language_version_once(people, d
     await organizer.press("Send now")
 
     await until(lambda: finished(database))
-    received = {user_id: await inbox(people[user_id]) for user_id in READERS}
+    received = {user_id: inbox(people[user_id]) for user_id in READERS}
     assert received == {501: ["Hello, readers!"], 502: ["Привет, читатели!"],
                         503: ["Hello, readers!"], 504: ["Hello, readers!"]}
     assert people[501].messages[-1]["entities"] == [{"type": "bold", "offset": 0, "length": 5}]
@@ -285,9 +320,9 @@ async def test_preview_is_exactly_what_readers_get(people, database):
     organizer = people[ORGANIZER_ID]
     event = make_event(database)
     await organizer.send("/broadcast")
-    await organizer.wait_reply()
+    await organizer.handled()
     await organizer.send_photo(caption="<b>Photo contest</b>: the winners are in!")
-    await organizer.wait_reply()
+    await organizer.handled()
     shown = await compose_rest(organizer, ("press", "English"), ("press", "Continue"),
                                ("press", "Event card"),
                                ("press_containing", "A model of the future"),
@@ -365,7 +400,7 @@ async def test_audience_choice_reaches_exactly_that_audience(
         else f"It will go to {len(recipients)} readers."]
     await until(lambda: finished(database))
     got = {user_id for user_id in (*READERS, JUROR)
-           if "Hello, readers!" in await inbox(people[user_id], quiet=0.1)}
+           if "Hello, readers!" in inbox(people[user_id])}
     assert sorted(got) == [user_id for user_id in recipients if user_id != BLOCKED]
     assert sorted(row_statuses(database)) == recipients
 
@@ -410,10 +445,10 @@ async def test_text_telegram_would_refuse_is_asked_again(organizer, answer, expl
 
 async def test_caption_over_1024_characters_is_asked_again(organizer):
     await organizer.send("/broadcast")
-    await organizer.wait_reply()
+    await organizer.handled()
 
     await organizer.send_photo(caption="a" * 1025)
-    await organizer.wait_reply()
+    await organizer.handled()
 
     assert [text_of(event.message) for event in organizer.drain()][1:] == [
         "The caption is 1025 characters long without the tags; a photo or document caption may "
@@ -422,10 +457,10 @@ async def test_caption_over_1024_characters_is_asked_again(organizer):
 
 async def test_sticker_instead_of_the_message_is_asked_again(organizer):
     await organizer.send("/broadcast")
-    await organizer.wait_reply()
+    await organizer.handled()
 
     await organizer.send_sticker()
-    await organizer.wait_idle()
+    await organizer.handled()
 
     assert [text_of(event.message) for event in organizer.drain()][1:] == [
         "Please send a text, a photo or a document.", ASK_MESSAGE]
@@ -433,7 +468,7 @@ async def test_sticker_instead_of_the_message_is_asked_again(organizer):
 
 async def test_version_too_long_for_a_caption_is_asked_again(organizer):
     await organizer.send("/broadcast")
-    await organizer.wait_reply()
+    await organizer.handled()
     organizer.drain()
     await organizer.send_document(b"%PDF-1.4 programme", "programme.pdf", "application/pdf",
                                   caption="Programme")
@@ -531,7 +566,8 @@ def deliveries(people: dict[int, FakeUser]) -> dict[int, int]:
 
 
 @pytest.mark.parametrize("send_rate", [10.0])
-async def test_pause_stops_sending_and_resume_goes_on_where_it_stopped(crowd, database):
+async def test_pause_stops_sending_and_resume_goes_on_where_it_stopped(
+        crowd, database, bot_app):
     people = crowd
     organizer = people[ORGANIZER_ID]
     await compose(organizer, *HELLO_IN_TWO_LANGUAGES)
@@ -540,9 +576,9 @@ async def test_pause_stops_sending_and_resume_goes_on_where_it_stopped(crowd, da
 
     await organizer.press("Pause")
     await until(lambda: state_of(database) == BroadcastStatus.PAUSED)
-    await asyncio.sleep(1.0)  # what was already on its way arrives
+    await until(lambda: nothing_on_its_way(database))  # what was on its way has arrived
     while_paused = deliveries(people)
-    await asyncio.sleep(1.5)
+    await sender_runs(bot_app, 3)  # runs that would have sent more
 
     assert deliveries(people) == while_paused
     assert NotificationStatus.PENDING in row_statuses(database).values()
@@ -557,7 +593,8 @@ async def test_pause_stops_sending_and_resume_goes_on_where_it_stopped(crowd, da
 
 
 @pytest.mark.parametrize("send_rate", [10.0])
-async def test_cancel_marks_the_rest_cancelled_and_nothing_more_arrives(crowd, database):
+async def test_cancel_marks_the_rest_cancelled_and_nothing_more_arrives(
+        crowd, database, bot_app):
     people = crowd
     organizer = people[ORGANIZER_ID]
     await compose(organizer, *HELLO_IN_TWO_LANGUAGES)
@@ -566,9 +603,9 @@ async def test_cancel_marks_the_rest_cancelled_and_nothing_more_arrives(crowd, d
 
     await organizer.press("Cancel")
     await until(lambda: state_of(database) == BroadcastStatus.CANCELLED)
-    await asyncio.sleep(1.0)
+    await until(lambda: nothing_on_its_way(database))
     after_cancel = deliveries(people)
-    await asyncio.sleep(1.5)
+    await sender_runs(bot_app, 3)
 
     assert deliveries(people) == after_cancel
     statuses = list(row_statuses(database).values())
@@ -589,7 +626,7 @@ async def test_broadcasts_lists_finished_ones_with_their_figures(people, databas
     await compose(organizer, *HELLO_IN_TWO_LANGUAGES)
     await organizer.press("Send now")
     await until(lambda: "finished" in status_message(organizer, database))
-    await organizer.wait_idle()
+    await organizer.handled()
     organizer.drain()
 
     await organizer.send("/broadcasts")
@@ -606,18 +643,18 @@ async def test_broadcasts_lists_finished_ones_with_their_figures(people, databas
 
 async def test_scheduled_broadcast_that_fell_due_while_the_bot_was_down_goes_out_on_start(
         settings, clock, database, catalogs, fake_api):
-    async with running(settings, clock, database, catalogs):
+    async with running(settings, clock, database, catalogs, fake_api):
         organizer = await onboard(fake_api, ORGANIZER_ID, "en")
         readers = {user_id: await onboard(fake_api, user_id, language)
                    for user_id, language in READERS.items()}
         await compose(organizer, *HELLO_IN_TWO_LANGUAGES, ("press", "Schedule"),
                       ("send", "2026-11-22 12:00"))
-    quiet = {user_id: await inbox(reader, quiet=0.1) for user_id, reader in readers.items()}
+    quiet = {user_id: inbox(reader) for user_id, reader in readers.items()}
     clock.set(NOW + timedelta(hours=5))  # the bot was down at 12:00 (07:00 UTC)
 
-    async with running(settings, clock, database, catalogs):
+    async with running(settings, clock, database, catalogs, fake_api):
         await until(lambda: finished(database))
-        received = {user_id: await inbox(reader) for user_id, reader in readers.items()}
+        received = {user_id: inbox(reader) for user_id, reader in readers.items()}
         await until(lambda: "finished" in status_message(organizer, database))
 
     assert quiet == dict.fromkeys(READERS, [])
@@ -641,7 +678,7 @@ async def test_send_pressed_twice_at_once_makes_one_broadcast(people, database):
     answers = [await organizer.wait_callback_answer(query) for query in presses]
 
     await until(lambda: finished(database))
-    received = {user_id: await inbox(people[user_id]) for user_id in READERS}
+    received = {user_id: inbox(people[user_id]) for user_id in READERS}
     with database.uow() as uow:
         assert len(uow.broadcasts.recent(10)) == 1
     assert (answers[1].text, answers[1].show_alert) == (FORM_CLOSED, True)
@@ -675,13 +712,13 @@ async def test_send_on_a_busy_database_keeps_the_form_and_a_second_press_sends_o
     await compose(organizer, *HELLO_IN_TWO_LANGUAGES)
 
     await organizer.press("Send now")
-    await organizer.wait_reply()
+    await organizer.handled()
     told = [text_of(event.message) for event in organizer.drain()] + [
         answer.text for answer in organizer.callback_answers]
     await organizer.press("Send now")
 
     await until(lambda: finished(database))
-    received = {user_id: await inbox(people[user_id]) for user_id in READERS}
+    received = {user_id: inbox(people[user_id]) for user_id in READERS}
     await until(lambda: "finished" in status_message(organizer, database))
     assert BUSY in told
     assert len(calls) == 2 and calls[0] == calls[1]  # the same form, the same token

@@ -290,7 +290,7 @@ async def test_reader_forging_close_is_refused(bot_app, fake_api, database):
 
     alerts = [await _alert(reader, f"{prefix}:{contest.id}")
               for prefix in ("ct:close", "ct:closey", "ct:closen")]
-    await reader.wait_idle()
+    await reader.handled()
 
     assert [(alert.text, alert.show_alert) for alert in alerts] == [(ONLY_ORGANIZERS, True)] * 3
     assert (_contest(database, contest.id).closed_at, reader.drain()) == (None, [])
@@ -305,7 +305,7 @@ async def test_forged_or_stale_contest_buttons_get_an_alert(bot_app, fake_api, d
     alerts = [await _alert(organizer, data)
               for data in ("ct:card:999999", "ct:card:abc", "ct:list:x", "ct:close:999999",
                            "ct:frobnicate:1")]
-    await organizer.wait_idle()
+    await organizer.handled()
 
     assert [(alert.text, alert.show_alert) for alert in alerts] == [(STALE, True)] * 5
     assert organizer.drain() == []

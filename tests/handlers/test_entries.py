@@ -34,9 +34,6 @@ ESSAY_QUESTION = ("Now send your essay: as one text message, or as a PDF, DOCX, 
 CAPTION_QUESTION = "Add a caption to your photo (up to 1000 characters), or skip it."
 SUBMITTED = "Your entry {code} is in. The jury will see only this code, not your name."
 CHANGE_HINT = "Until entries close, you can replace or withdraw it in /myentries."
-# Replies into one chat go at most one a second (bot.delivery.ratelimit): a quiet spell shorter
-# than that is not the end of a reply in several messages.
-REPLY_GAP = 0.3
 
 
 @pytest.fixture
@@ -171,7 +168,8 @@ async def test_enter_essay_as_text(bot_app, fake_api, database, catalogs):
          "submitted")]
 
 
-async def test_enter_essay_as_pdf_gets_the_next_code(bot_app, fake_api, database, catalogs):
+@pytest.mark.http
+async def test_enter_essay_as_pdf_gets_the_next_code(bot_app_http, fake_api, database, catalogs):
     t = catalogs.translator("en")
     contest = make_contest(database)
     make_reader(database, 600)
@@ -505,7 +503,7 @@ async def test_forged_entry_buttons_for_someone_elses_entry_are_refused(
     for data in (f"en:wd:{entry.id}", f"en:wdy:{entry.id}", f"en:rep:{entry.id}"):
         alerts.append(await intruder.wait_callback_answer(
             await intruder.press_data(message_id, data)))
-    await intruder.wait_reply()
+    await intruder.handled()
 
     not_yours = t.gettext(service.NOT_YOURS)
     assert [(a.text, a.show_alert) for a in alerts] == [(not_yours, True)] * 3
@@ -558,7 +556,7 @@ async def test_organizer_list_of_many_entries_is_split_under_4096(
     organizer = await onboard(fake_api, ORGANIZER_ID, "en")
 
     await organizer.press_data(organizer.last_message["message_id"], f"ct:entries:{contest.id}")
-    await organizer.wait_reply(quiet=REPLY_GAP, timeout=15)
+    await organizer.handled()
     parts = [text_of(event.message) for event in organizer.drain()]
 
     lines = "\n".join(parts).splitlines()

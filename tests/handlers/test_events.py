@@ -206,7 +206,7 @@ async def test_card_button_of_deleted_event_answers_with_alert(bot_app, fake_api
 
     query_id = await user.press("1. Gone soon")
     alert = await user.wait_callback_answer(query_id)
-    await user.wait_idle()
+    await user.handled()
 
     assert ((alert.text, alert.show_alert), user.message(listing["message_id"]), user.drain()) == (
         (STALE, True), listing, []

@@ -265,7 +265,7 @@ async def test_jury_scores_blind_revises_and_declares_a_conflict(bot_app, fake_a
     await juror.next_message()
     await juror.press("Save")
     resaved = await juror.next_message()
-    await juror.wait_idle()
+    await juror.handled()
 
     assert (text_of(listing), buttons_of(listing)) == (
         f"Your scores in «{TITLE}». Choose an entry to score it again:",
@@ -361,7 +361,7 @@ async def test_jury_a_reader_is_refused_everywhere(bot_app, fake_api, database):
                  f"ct:jury:{contest.id}"):
         answers.append((await reader.wait_callback_answer(
             await reader.press_data(message_id, data))).text)
-    await reader.wait_reply()
+    await reader.handled()
 
     assert text_of(denied) == FOR_JURORS
     assert answers == [FOR_JURORS] * 4 + ["Only organizers can do this."]
@@ -385,7 +385,7 @@ async def test_jury_forged_data_for_another_contest_is_refused(bot_app, fake_api
                  f"jr:xy:{mine.id}:{foreign.id}", f"jr:l:{other.id}:0"):
         answers.append((await juror.wait_callback_answer(
             await juror.press_data(message_id, data))).text)
-    await juror.wait_reply()
+    await juror.handled()
 
     assert answers == [FOR_JURORS] * 6
     assert "Secret" not in everything_sent_to(fake_api, juror)

@@ -37,7 +37,7 @@ async def test_logs_registration_with_profile_leaves_no_personal_data(
         await user.send(answer)
         await user.next_message()
     await user.press("Yes, I agree")
-    await user.wait_reply()
+    await user.handled()
     await user.send("/profile")
     await user.next_message()
 
@@ -57,7 +57,7 @@ async def test_logs_busy_database_at_consent_leaves_no_personal_data(
     caplog.set_level(logging.INFO)
     database = Database(make_engine(database_url, busy_seconds=0.5), busy_seconds=0.5)
     event = make_event(database, titles={"en": "Bridge"})
-    async with running(settings, clock, database, catalogs):
+    async with running(settings, clock, database, catalogs, fake_api):
         user = await onboard(fake_api, 902, "en", first_name="Aru")
         await user.send(f"/start event_{event.id}")
         await user.next_message()

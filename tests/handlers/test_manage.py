@@ -67,7 +67,7 @@ async def test_manage_edit_time_tells_registrants_and_moves_reminders(
     confirm = await organizer.next_message()
     await organizer.press("Save")
     saved = await organizer.next_message()
-    await organizer.wait_idle()
+    await organizer.handled()
 
     assert [text_of(m) for m in (menu, prompt, confirm, saved)] == [
         f"What do you want to change in «{TITLE}»?",
@@ -97,7 +97,7 @@ async def test_manage_edit_time_in_the_past_is_explained_and_asked_again(
     await organizer.press("Edit")
     await organizer.next_message()
     await organizer.press("Change time")
-    await organizer.wait_reply()
+    await organizer.handled()
     organizer.drain()
 
     await organizer.send("2026-11-20 15:00")
@@ -120,7 +120,7 @@ async def test_manage_edit_link_and_cancel_keeps_the_old_link(bot_app, fake_api,
     await organizer.press("Edit")
     await organizer.next_message()
     await organizer.press("Change link")
-    await organizer.wait_reply()
+    await organizer.handled()
     organizer.drain()
 
     await organizer.send("https://meet.example.org/kopir")
@@ -147,7 +147,7 @@ async def test_manage_more_seats_promote_the_waiting_list(bot_app, fake_api, dat
     await organizer.press("Edit")
     await organizer.next_message()
     await organizer.press("Change capacity")
-    await organizer.wait_reply()
+    await organizer.handled()
     organizer.drain()
 
     await organizer.send("abc")
@@ -157,7 +157,7 @@ async def test_manage_more_seats_promote_the_waiting_list(bot_app, fake_api, dat
     confirm = await organizer.next_message()
     await organizer.press("Save")
     saved = await organizer.next_message()
-    await organizer.wait_idle()
+    await organizer.handled()
 
     assert [text_of(m) for m in (error, confirm, saved)] == [
         "Cannot read abc as a number of seats: write a number, or 0 for no limit.",
@@ -257,7 +257,7 @@ async def test_manage_cancel_event_tells_registered_and_waiting(bot_app, fake_ap
     question = await organizer.next_message()
     await organizer.press("Yes, cancel the event")
     done = await organizer.next_message()
-    await organizer.wait_idle()
+    await organizer.handled()
 
     assert (text_of(question), text_of(done)) == (
         f"Cancel «{TITLE}»? 2 readers will be told.",
@@ -290,7 +290,7 @@ async def test_manage_button_of_a_cancelled_event_is_stale(bot_app, fake_api, da
     await organizer.press("Cancel event")
     await organizer.next_message()
     await organizer.press("Yes, cancel the event")
-    await organizer.wait_reply()
+    await organizer.handled()
 
     query_id = await organizer.press("Registrants")
     answer = await organizer.wait_callback_answer(query_id)

@@ -339,7 +339,7 @@ async def test_newcontest_refused_for_a_reader(bot_app, fake_api, database):
 async def test_newcontest_button_of_a_finished_form_is_answered(bot_app, fake_api, database):
     organizer, _summary = await _open_form(fake_api, len(FORM))
     await organizer.press("Confirm")
-    await organizer.wait_reply()
+    await organizer.handled()
 
     answer = await organizer.wait_callback_answer(await organizer.press("Confirm"))
 

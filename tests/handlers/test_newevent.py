@@ -143,7 +143,7 @@ async def test_newevent_skips_optional_answers_and_takes_no_limit(bot_app, fake_
              ("press", "No limit"), ("press", "Done"), ("send", "2h, 0m"), ("press", "Confirm")]
     for action, value in steps:
         await _act(organizer, action, value)
-    await organizer.wait_reply()
+    await organizer.handled()
 
     [event] = _events(database)
     with database.uow() as uow:
@@ -296,7 +296,7 @@ async def test_newevent_refused_for_a_reader(bot_app, fake_api, database):
 async def test_newevent_button_of_a_finished_form_is_answered(bot_app, fake_api, database):
     organizer, _summary = await _open_form(fake_api, len(FORM))
     await organizer.press("Confirm")
-    await organizer.wait_reply()
+    await organizer.handled()
 
     query_id = await organizer.press("Confirm")
     answer = await organizer.wait_callback_answer(query_id)

@@ -78,7 +78,7 @@ async def test_mydata_newcomer_hears_only_id_and_language_are_kept(bot_app, fake
 
     await user.send("/mydata")
     shown = await user.next_message()
-    await user.wait_idle()
+    await user.handled()
 
     assert (text_of(shown), user.drain()) == (
         f"Kopir keeps only your Telegram id ({READER}) and your language, so that it can "

@@ -3,6 +3,8 @@ otherwise stays silent, through the fake Bot API."""
 
 import logging
 
+import pytest
+
 from bot.sandbox.fakeapi import buttons_of, text_of
 from tests.conftest import ORGANIZER_ID, onboard
 from tests.factories import make_event, make_readers
@@ -114,7 +116,8 @@ async def test_start_in_group_without_payload_links_to_the_private_chat(bot_app,
     assert _url_buttons(reply) == [[("Write to Kopir privately", BOT_URL)]]
 
 
-async def test_button_pressed_in_group_gets_a_pop_up_only(bot_app, fake_api, database):
+@pytest.mark.http
+async def test_button_pressed_in_group_gets_a_pop_up_only(bot_app_http, fake_api, database):
     event = make_event(database)
     await onboard(fake_api, ORGANIZER_ID, "en")
     organizer = fake_api.user(ORGANIZER_ID)

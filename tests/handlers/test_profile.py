@@ -157,7 +157,7 @@ async def test_profile_edit_without_consent_keeps_the_old_profile(
     await user.next_message()
     await answer_questions(user)
     await user.press(t.gettext("Yes, I agree"))
-    await user.wait_reply()
+    await user.handled()
     user.drain()
     await user.send("/profile")
     await user.next_message()

@@ -141,7 +141,7 @@ async def test_full_event_waiting_list_then_cancel_promotes_first_in_line(
     t = catalogs.translator("en")
     await open_card(first, event.id)
     await first.press(t.gettext("Register"))
-    await first.wait_reply()
+    await first.handled()
     first.drain()
 
     await open_card(second, event.id)
@@ -270,7 +270,7 @@ async def test_register_button_of_deleted_event_answers_with_alert(
             catalogs.translator("en").gettext("Register")
         ))
         alerts.append((answer.text, answer.show_alert))
-        await user.wait_idle()
+        await user.handled()
 
     assert (alerts, with_profile.drain(), without_profile.drain()) == (
         [(STALE, True), (STALE, True)], [], []

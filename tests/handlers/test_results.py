@@ -38,9 +38,6 @@ PREVIEW_LINES = [
 ONLY_ORGANIZERS = "Only organizers can do this."
 # A PDF with its author in every metadata field: the ZIP gets it without.
 PDF_WORK = pdf_with_name()
-# Replies into one chat go at most one a second (bot.delivery.ratelimit): a quiet spell shorter
-# than that is not the end of a reply in several messages.
-REPLY_GAP = 0.3
 
 
 @pytest.fixture
@@ -111,7 +108,7 @@ async def test_freeze_then_publish_tells_each_participant_in_their_language(
         f"Freeze the results of «{TITLE_EN}»? The jury is locked and the places in the preview "
         "become final.")
     await organizer.press("Yes, freeze")
-    await organizer.wait_reply(quiet=REPLY_GAP)
+    await organizer.handled()
     frozen = [text_of(event.message) for event in organizer.drain()]
     assert frozen == [
         f"The results of «{TITLE_EN}» are frozen: the jury is locked. Check them, then publish.",
@@ -244,7 +241,7 @@ async def test_readers_and_jurors_are_refused(bot_app, fake_api, database):
                                     f"rs:pa:{made.contest.id}:p")
     assert await alert_after(reader, query) == ONLY_ORGANIZERS
 
-    await juror.wait_idle()
+    await juror.handled()
     assert juror.drain() == []
     assert frozen_at(database, made.contest.id) is None
 

@@ -1,5 +1,7 @@
 """First contact, the language choice, help and unknown input, through the fake Bot API."""
 
+import pytest
+
 from bot.core.i18n import LANGUAGE_NAMES
 from storage.models import User
 from tests.conftest import ORGANIZER_ID, onboard
@@ -14,7 +16,10 @@ def _buttons(message):
     return [[b["text"] for b in row] for row in message["reply_markup"]["inline_keyboard"]]
 
 
-async def test_start_asks_language_with_telegram_language_preselected(bot_app, fake_api, catalogs):
+@pytest.mark.http
+async def test_start_asks_language_with_telegram_language_preselected(
+    bot_app_http, fake_api, catalogs
+):
     user = fake_api.user(101, language_code="uk")
 
     await user.send("/start")
@@ -73,13 +78,16 @@ async def test_language_command_changes_language(bot_app, fake_api, database):
     await user.send("/language")
     await user.next_message()
     await user.press(LANGUAGE_NAMES["uk"])
-    await user.wait_reply()
+    await user.handled()
 
     with database.uow() as uow:
         assert uow.users.get(104).language == "uk"
 
 
-async def test_language_choice_sets_chat_commands_in_chosen_language(bot_app, fake_api, catalogs):
+@pytest.mark.http
+async def test_language_choice_sets_chat_commands_in_chosen_language(
+    bot_app_http, fake_api, catalogs
+):
     await onboard(fake_api, 105, "ru")
 
     published = _commands(fake_api, scope={"type": "chat", "chat_id": 105})
@@ -112,7 +120,8 @@ async def test_unknown_command_gets_localized_hint(bot_app, fake_api, catalogs):
     assert reply["text"] == "I do not know this command. Send /help to see what I can do."
 
 
-async def test_photo_out_of_context_gets_a_way_forward(bot_app, fake_api):
+@pytest.mark.http
+async def test_photo_out_of_context_gets_a_way_forward(bot_app_http, fake_api):
     user = await onboard(fake_api, 107, "en")
 
     await user.send_photo()

@@ -32,9 +32,10 @@ READERS = [501, 502, 503]
 
 
 @pytest.fixture
-async def app(settings, clock, database, catalogs):  # noqa: ANN001, ANN201
+async def app(settings, clock, database, catalogs, fake_api):  # noqa: ANN001, ANN201
     """The real Application without its scheduled sender: tests call `send_due` themselves."""
-    async with running(settings, clock, database, catalogs, delivery=False) as application:
+    async with running(settings, clock, database, catalogs,
+            delivery=False, fake_api=fake_api) as application:
         yield application
 
 
@@ -260,10 +261,12 @@ async def test_paid_broadcast_asks_for_paid_sending_only_when_enabled(
     readers_with_chats(fake_api, database, [501, 502])
     add_broadcast(database, [501], paid=True)
     paid_on = replace(settings, paid_broadcasts=True)
-    async with running(paid_on, clock, database, catalogs, delivery=False) as application:
+    async with running(paid_on, clock, database, catalogs,
+            delivery=False, fake_api=fake_api) as application:
         await send_due(application, ctx_of(application))
     add_broadcast(database, [502], paid=True)
-    async with running(settings, clock, database, catalogs, delivery=False) as application:
+    async with running(settings, clock, database, catalogs,
+            delivery=False, fake_api=fake_api) as application:
         await send_due(application, ctx_of(application))
 
     assert [call.params.get("allow_paid_broadcast") for call in fake_api.calls("sendMessage")

@@ -19,7 +19,7 @@ from bot.services import outbox
 from bot.services.notifications import enqueue_notice, plan_reminders
 from storage.models import Notification, NotificationKind, NotificationStatus, User
 from storage.uow import Database
-from tests.conftest import onboard
+from tests.conftest import in_process, onboard
 from tests.factories import NOW, make_event
 
 READER = 501
@@ -40,10 +40,17 @@ def settings(settings):  # noqa: ANN001, ANN201
 
 
 @asynccontextmanager
-async def running(settings, clock, database, catalogs, *, delivery: bool):  # noqa: ANN001, ANN201
+async def running(  # noqa: ANN201
+    settings, clock, database, catalogs, *, delivery: bool, fake_api, http: bool = False  # noqa: ANN001
+):
+    """The Application, talking to `fake_api` in process, or over HTTP (`http`)."""
     application = build_application(
         settings, clock=clock, database=database, catalogs=catalogs, start_delivery=delivery
     )
+    if http:
+        fake_api.attach(application)
+    else:
+        in_process(application, fake_api)
     async with application:
         await application.start()
         await application.updater.start_polling(poll_interval=0.0, timeout=1)
@@ -55,9 +62,10 @@ async def running(settings, clock, database, catalogs, *, delivery: bool):  # no
 
 
 @pytest.fixture
-async def app(settings, clock, database, catalogs):  # noqa: ANN001, ANN201
+async def app(settings, clock, database, catalogs, fake_api):  # noqa: ANN001, ANN201
     """The real Application without its scheduled sender: tests call `send_due` themselves."""
-    async with running(settings, clock, database, catalogs, delivery=False) as application:
+    async with running(settings, clock, database, catalogs,
+            delivery=False, fake_api=fake_api) as application:
         yield application
 
 
@@ -200,7 +208,8 @@ async def test_starting_now_a_few_minutes_late_is_still_sent(app, fake_api, data
 async def test_restart_between_runs_sends_no_duplicate(
     settings, clock, database, catalogs, fake_api
 ):
-    async with running(settings, clock, database, catalogs, delivery=False) as first:
+    async with running(settings, clock, database, catalogs,
+            delivery=False, fake_api=fake_api) as first:
         user = await onboard(fake_api, READER, "en")
         event = make_event(database, starts_at=STARTS)
         plan(database, event)
@@ -208,7 +217,8 @@ async def test_restart_between_runs_sends_no_duplicate(
         await send_due(first, ctx_of(first))
         await user.next_message()
 
-    async with running(settings, clock, database, catalogs, delivery=False) as second:
+    async with running(settings, clock, database, catalogs,
+            delivery=False, fake_api=fake_api) as second:
         report = await send_due(second, ctx_of(second))
 
     assert (report.sent, report.recovered) == (0, 0)
@@ -220,7 +230,7 @@ async def test_restart_between_runs_sends_no_duplicate(
 async def test_row_left_sending_by_a_crash_is_sent_after_restart(
     settings, clock, database, catalogs, fake_api
 ):
-    async with running(settings, clock, database, catalogs, delivery=False):
+    async with running(settings, clock, database, catalogs, delivery=False, fake_api=fake_api):
         user = await onboard(fake_api, READER, "en")
     event = make_event(database, starts_at=STARTS)
     plan(database, event)
@@ -229,7 +239,8 @@ async def test_row_left_sending_by_a_crash_is_sent_after_restart(
         outbox.claim_due(uow, clock.now(), 50)
         uow.commit()
 
-    async with running(settings, clock, database, catalogs, delivery=False) as second:
+    async with running(settings, clock, database, catalogs,
+            delivery=False, fake_api=fake_api) as second:
         report = await send_due(second, ctx_of(second))
         await user.next_message()
 
@@ -360,7 +371,8 @@ async def test_wake_sender_sends_at_once_and_coalesces(
     settings, clock, database, catalogs, fake_api
 ):
     slow = replace(settings, sender_interval_seconds=3600)
-    async with running(slow, clock, database, catalogs, delivery=True) as application:
+    async with running(slow, clock, database, catalogs,
+            delivery=True, fake_api=fake_api) as application:
         user = await onboard(fake_api, READER, "en")
         event = make_event(database, starts_at=STARTS)
         promote(database, event, "1")

@@ -5,7 +5,6 @@ stopped, and two senders on PostgreSQL share the work without sending a row twic
 from __future__ import annotations
 
 import asyncio
-import os
 from collections import Counter
 from dataclasses import replace
 from datetime import timedelta
@@ -22,6 +21,7 @@ from storage.uow import Database
 from tests.bot.delivery.test_broadcasts import bare_bot, ctx_for, readers_with_chats
 from tests.bot.delivery.test_engine import ctx_of, running
 from tests.conftest import _reset_postgres, onboard
+from tests.conftest import postgres_url as worker_postgres_url
 from tests.factories import NOW, make_event
 from tests.services.engine_factories import add_broadcast, broadcast_rows
 
@@ -56,7 +56,8 @@ async def test_readers_notice_overtakes_a_running_broadcast(
     event = make_event(database, starts_at=NOW + timedelta(days=1))
     slow = replace(settings, send_rate=10)  # claims of 10, about a second's worth
 
-    async with running(slow, clock, database, catalogs, delivery=False) as application:
+    async with running(slow, clock, database, catalogs,
+            delivery=False, fake_api=fake_api) as application:
         run = asyncio.create_task(send_due(application, ctx_of(application)))
         await until_sent(fake_api, 5)
         notice(database, event, 900, "1")
@@ -85,8 +86,9 @@ async def test_busy_chat_waits_aside_while_other_chats_go_on(app, fake_api, data
 
 
 @pytest.fixture
-async def app(settings, clock, database, catalogs):  # noqa: ANN001, ANN201
-    async with running(settings, clock, database, catalogs, delivery=False) as application:
+async def app(settings, clock, database, catalogs, fake_api):  # noqa: ANN001, ANN201
+    async with running(settings, clock, database, catalogs,
+            delivery=False, fake_api=fake_api) as application:
         yield application
 
 
@@ -104,7 +106,8 @@ async def test_large_reminder_batch_starts_early_enough_to_end_on_time(
     # 8 reminders at 4/s take 2 s, and the sender looks every second.
     four_a_second = replace(settings, send_rate=4, sender_interval_seconds=1)
 
-    async with running(four_a_second, clock, database, catalogs, delivery=False) as app:
+    async with running(four_a_second, clock, database, catalogs,
+            delivery=False, fake_api=fake_api) as app:
         clock.set(due - timedelta(seconds=4))
         too_soon = await send_due(app, ctx_of(app))
         clock.set(due - timedelta(seconds=3))
@@ -123,7 +126,7 @@ async def test_restart_mid_broadcast_goes_on_without_sending_a_row_twice(
     broadcast = add_broadcast(database, BROADCAST_READERS[:30])
     slow = replace(settings, send_rate=10)
 
-    async with running(slow, clock, database, catalogs, delivery=False) as first:
+    async with running(slow, clock, database, catalogs, delivery=False, fake_api=fake_api) as first:
         run = asyncio.create_task(send_due(first, ctx_of(first)))
         await until_sent(fake_api, 10)
         run.cancel()  # the bot is stopped mid-broadcast
@@ -136,7 +139,8 @@ async def test_restart_mid_broadcast_goes_on_without_sending_a_row_twice(
         crashed = outbox.claim_due(uow, clock.now(), 5, owner="dead-process")
         uow.commit()
 
-    async with running(slow, clock, database, catalogs, delivery=False) as second:
+    async with running(slow, clock, database, catalogs,
+            delivery=False, fake_api=fake_api) as second:
         report = await send_due(second, ctx_of(second))
 
     assert len(confirmed) >= 10
@@ -150,7 +154,7 @@ async def test_restart_mid_broadcast_goes_on_without_sending_a_row_twice(
 
 @pytest.fixture
 def postgres_url() -> str:
-    url = os.environ.get("KOPIR_TEST_DATABASE_URL")
+    url = worker_postgres_url()
     if not url:
         pytest.skip("KOPIR_TEST_DATABASE_URL is not set")
     _reset_postgres(url)
@@ -186,7 +190,8 @@ async def test_a_reply_to_a_reader_counts_so_the_engine_waits_its_second(
     settings, clock, database, catalogs, fake_api
 ):
     idle_job = replace(settings, sender_interval_seconds=3600)
-    async with running(idle_job, clock, database, catalogs, delivery=True) as application:
+    async with running(idle_job, clock, database, catalogs,
+            delivery=True, fake_api=fake_api) as application:
         await onboard(fake_api, 501, "en")  # the bot answered: a picker, then a welcome
         event = make_event(database, starts_at=NOW + timedelta(days=1))
         notice(database, event, 501, "1")

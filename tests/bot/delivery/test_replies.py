@@ -168,6 +168,7 @@ async def test_answers_and_edits_take_no_slot_and_never_wait():
 # --- end to end: the real Application, the fake Bot API enforcing Telegram's limits -----------
 
 
+@pytest.mark.http
 async def test_readers_commands_during_a_broadcast_are_answered_under_telegrams_limits(
     settings, clock, database, catalogs, fake_api
 ):
@@ -177,7 +178,8 @@ async def test_readers_commands_during_a_broadcast_are_answered_under_telegrams_
     asking = {user_id: fake_api.user(user_id, language_code="en") for user_id in ASKING}
     broadcast = add_broadcast(database, AUDIENCE)
 
-    async with running(settings, clock, database, catalogs, delivery=True) as application:
+    async with running(settings, clock, database, catalogs,
+            delivery=True, fake_api=fake_api, http=True) as application:
         # The start-up run is sending the broadcast (60 messages, two seconds at 30/s).
         await until_sent(fake_api, 15)
         for user in asking.values():
@@ -195,6 +197,7 @@ async def test_readers_commands_during_a_broadcast_are_answered_under_telegrams_
     assert {row.status for row in rows.values()} == {NotificationStatus.SENT}
 
 
+@pytest.mark.http
 async def test_reply_refused_once_by_flood_control_reaches_the_reader(
     settings, clock, database, catalogs, fake_api
 ):
@@ -202,7 +205,8 @@ async def test_reply_refused_once_by_flood_control_reaches_the_reader(
     user = fake_api.user(501, language_code="en")
     fake_api.fail_next("sendMessage", chat_id=501, retry_after=1)
 
-    async with running(settings, clock, database, catalogs, delivery=True):
+    async with running(settings, clock, database, catalogs,
+            delivery=True, fake_api=fake_api, http=True):
         await user.send("/events")
         message = await user.next_message(timeout=5)
 
@@ -213,6 +217,7 @@ async def test_reply_refused_once_by_flood_control_reaches_the_reader(
     assert len(user.messages) == 1  # the events list, and no "something went wrong"
 
 
+@pytest.mark.http
 async def test_replies_into_one_chat_keep_to_one_a_second_under_a_strict_limit(
     settings, clock, database, catalogs, fake_api
 ):
@@ -220,7 +225,8 @@ async def test_replies_into_one_chat_keep_to_one_a_second_under_a_strict_limit(
     make_event(database, starts_at=NOW + timedelta(days=3))
     user = fake_api.user(501, language_code="en")
 
-    async with running(settings, clock, database, catalogs, delivery=True):
+    async with running(settings, clock, database, catalogs,
+            delivery=True, fake_api=fake_api, http=True):
         for _ in range(3):
             await user.send("/events")
         messages = [await user.next_message(timeout=5) for _ in range(3)]
@@ -232,11 +238,13 @@ async def test_replies_into_one_chat_keep_to_one_a_second_under_a_strict_limit(
     assert min(gaps) >= 0.99
 
 
+@pytest.mark.http
 async def test_sender_starts_at_once_after_start_up(settings, clock, database, catalogs, fake_api):
     users = readers_with_chats(fake_api, database, [501, 502, 503])
     broadcast = add_broadcast(database, [501, 502, 503])  # rows the last process left pending
 
-    async with running(settings, clock, database, catalogs, delivery=True):
+    async with running(settings, clock, database, catalogs,
+            delivery=True, fake_api=fake_api, http=True):
         # The repeating tick is an hour away: only the run at start-up can send these.
         messages = [await user.next_message(timeout=3) for user in users.values()]
 

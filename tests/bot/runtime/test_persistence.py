@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import date
 
+import pytest
 from sqlalchemy import event
 from sqlmodel import select
 
+from bot.core.settings import Settings
 from bot.runtime.persistence import DatabasePersistence
 from bot.sandbox.fakeapi.users import text_of
 from handlers import profile
@@ -21,6 +24,12 @@ from tests.handlers.test_newevent import FORM, SUMMARY
 from tests.handlers.test_profile import ANSWERS, COUNTRY_Q, profile_row
 
 
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """Replies into one chat without Telegram's 1/s pacing (tests/bot/delivery checks it)."""
+    return replace(settings, chat_interval_seconds=0.0)
+
+
 def rows(database) -> list[tuple[str, str, str]]:  # noqa: ANN001
     with database.uow() as uow:
         found = uow.session.exec(select(PersistedState)).all()
@@ -31,7 +40,7 @@ async def test_profile_half_filled_is_finished_after_restart(
     settings, clock, database, catalogs, fake_api
 ):
     t = catalogs.translator("en")
-    async with running(settings, clock, database, catalogs):
+    async with running(settings, clock, database, catalogs, fake_api):
         user = await onboard(fake_api, 311, "en")
         await user.send("/profile")
         await user.next_message()
@@ -41,7 +50,7 @@ async def test_profile_half_filled_is_finished_after_restart(
             await user.send(text)
             asked = await user.next_message()
 
-    async with running(settings, clock, database, catalogs):
+    async with running(settings, clock, database, catalogs, fake_api):
         for text in ANSWERS[2:]:
             await user.send(text)
             await user.next_message()
@@ -65,7 +74,7 @@ async def test_newevent_half_filled_is_finished_after_restart(
     settings, clock, database, catalogs, fake_api
 ):
     half = len(FORM) // 2
-    async with running(settings, clock, database, catalogs):
+    async with running(settings, clock, database, catalogs, fake_api):
         organizer = await onboard(fake_api, ORGANIZER_ID, "en")
         await organizer.send("/newevent")
         await organizer.next_message()
@@ -73,7 +82,7 @@ async def test_newevent_half_filled_is_finished_after_restart(
             await (organizer.press(value) if action == "press" else organizer.send(value))
             await organizer.next_message()
 
-    async with running(settings, clock, database, catalogs):
+    async with running(settings, clock, database, catalogs, fake_api):
         for action, value in FORM[half:]:
             await (organizer.press(value) if action == "press" else organizer.send(value))
             summary = await organizer.next_message()
@@ -97,7 +106,7 @@ async def test_profile_draft_is_written_by_the_regular_update_before_any_shutdow
     settings, clock, database, catalogs, fake_api
 ):
     t = catalogs.translator("en")
-    async with running(settings, clock, database, catalogs) as application:
+    async with running(settings, clock, database, catalogs, fake_api) as application:
         user = await onboard(fake_api, 312, "en")
         await user.send("/profile")
         await user.next_message()
