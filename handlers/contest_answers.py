@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.core.i18n import LANGUAGES, N_
+from bot.services import contest_dates, contest_groups
 from bot.services import contest_fields as cf
 from bot.services.contest_groups import MOST_CRITERIA, WEIGHT_TOLERANCE
 from bot.services.event_fields import FieldError, parse_language, parse_timezone
@@ -57,35 +58,36 @@ def _simple(step: Step, parse: Callable[[Any], Any], optional: bool = False) -> 
 
 def _opens(form: dict, values: dict, now: datetime) -> datetime:
     text = _raw(form, Step.OPENS)
-    return now if text == NOW_WORD else cf.parse_opens(text, values[Step.TIMEZONE])
+    return now if text == NOW_WORD else contest_dates.parse_opens(text, values[Step.TIMEZONE])
 
 
 def _closes(form: dict, values: dict, now: datetime) -> datetime:
-    return cf.parse_closes(_raw(form, Step.CLOSES), values[Step.TIMEZONE], values[Step.OPENS],
-                           now)
+    return contest_dates.parse_closes(_raw(form, Step.CLOSES), values[Step.TIMEZONE],
+                                      values[Step.OPENS], now)
 
 
 def _reference(form: dict, values: dict, now: datetime) -> Any:
-    return cf.parse_reference_date(_raw(form, Step.REFERENCE), opens_at=values[Step.OPENS],
-                                   closes_at=values[Step.CLOSES], zone=values[Step.TIMEZONE])
+    return contest_dates.parse_reference_date(
+        _raw(form, Step.REFERENCE), opens_at=values[Step.OPENS], closes_at=values[Step.CLOSES],
+        zone=values[Step.TIMEZONE])
 
 
 def _sides(form: dict, values: dict, now: datetime) -> list:
     sides = form.get("sides", [])
-    cf.check_sides(sides)
+    contest_groups.check_sides(sides)
     return sides
 
 
 def _criteria(form: dict, values: dict, now: datetime) -> list:
     if not form.get("criteria"):
         raise _Missing
-    cf.check_criteria(form["criteria"])
+    contest_groups.check_criteria(form["criteria"])
     return form["criteria"]
 
 
 def _prizes(form: dict, values: dict, now: datetime) -> dict:
     prizes = form.get("prizes", {})
-    cf.check_prizes(prizes, values[Step.QUOTA])
+    contest_groups.check_prizes(prizes, values[Step.QUOTA])
     return prizes
 
 
@@ -102,7 +104,7 @@ def _deadline(form: dict, values: dict, now: datetime) -> datetime | None:
                 high=JURY_DAYS_MAX, value=text.strip(),
             )
         return values[Step.CLOSES] + timedelta(days=days)
-    return cf.parse_jury_deadline(text, values[Step.TIMEZONE], values[Step.CLOSES])
+    return contest_dates.parse_jury_deadline(text, values[Step.TIMEZONE], values[Step.CLOSES])
 
 
 RESOLVERS: dict[Step, Callable[[dict, dict, datetime], Any]] = {
@@ -185,20 +187,20 @@ def _set_single(form: dict, step: Step, text: str | None, now: datetime) -> None
         raise error
 
 
-def _add_side(form: dict, side: cf.SideDraft) -> None:
+def _add_side(form: dict, side: contest_groups.SideDraft) -> None:
     sides = [*form.get("sides", []), side]
-    cf.number_keys(sides, "s")
-    cf.check_sides(sides)
+    contest_groups.number_keys(sides, "s")
+    contest_groups.check_sides(sides)
     form["sides"] = sides
 
 
 def _add_criteria(form: dict, text: str, language: str) -> None:
     if len([item for item in _CRITERIA_SEPARATOR.split(text) if item.strip()]) > 1:
         # A whole list in one message is checked as a whole, weights included.
-        form["criteria"] = cf.parse_criteria(text, language)
+        form["criteria"] = contest_groups.parse_criteria(text, language)
         return
-    criteria = [*form.get("criteria", []), cf.parse_criterion(text, language)]
-    cf.number_keys(criteria, "c")
+    criteria = [*form.get("criteria", []), contest_groups.parse_criterion(text, language)]
+    contest_groups.number_keys(criteria, "c")
     keys = [criterion.key for criterion in criteria]
     if keys[-1] in keys[:-1]:
         raise FieldError(N_("The criterion {key} is given twice."), key=keys[-1])
@@ -213,18 +215,19 @@ def _add_criteria(form: dict, text: str, language: str) -> None:
 
 def _add_prizes(form: dict, text: str, values: dict) -> None:
     prizes = dict(form.get("prizes", {}))
-    for place, texts in cf.parse_prizes(text, values[Step.LANGUAGE]).items():
+    for place, texts in contest_groups.parse_prizes(text, values[Step.LANGUAGE]).items():
         if place in prizes:
             raise FieldError(N_("The prize for place {place} is given twice."), place=place)
         prizes[place] = texts
-    cf.check_prizes(prizes, values[Step.QUOTA])
+    contest_groups.check_prizes(prizes, values[Step.QUOTA])
     form["prizes"] = dict(sorted(prizes.items(), key=lambda item: int(item[0])))
 
 
-def default_criteria(translate: Callable[[str, str], str]) -> list[cf.CriterionDraft]:
+def default_criteria(translate: Callable[[str, str], str]) -> list[contest_groups.CriterionDraft]:
     """The suggested criteria, named in every language; `translate(language, msgid)`."""
-    return [cf.CriterionDraft(key, {code: translate(code, name) for code in LANGUAGES}, weight)
-            for key, name, weight in cf.DEFAULT_CRITERIA]
+    return [contest_groups.CriterionDraft(key, {code: translate(code, name) for code in LANGUAGES},
+                                          weight)
+            for key, name, weight in contest_groups.DEFAULT_CRITERIA]
 
 
 def take_text(form: dict, step: Step, text: str, now: datetime) -> Step:
@@ -236,7 +239,7 @@ def take_text(form: dict, step: Step, text: str, now: datetime) -> Step:
     if step is Step.TRANSLATION:
         form.setdefault("extra_titles", {})[form["translating"]] = cf.parse_contest_title(text)
     elif step is Step.SIDES:
-        _add_side(form, cf.parse_side(text, values[Step.LANGUAGE]))
+        _add_side(form, contest_groups.parse_side(text, values[Step.LANGUAGE]))
     elif step is Step.CRITERIA:
         _add_criteria(form, text, values[Step.LANGUAGE])
     elif step is Step.PRIZES:
@@ -273,7 +276,7 @@ def press(form: dict, step: Step, action: str, value: str | None, now: datetime,
     elif action == "clear" and step in LISTS:
         form[LISTS[step]] = [] if step is not Step.PRIZES else {}
     elif action == "done" and step is Step.CRITERIA:
-        cf.check_criteria(form.get("criteria", []))
+        contest_groups.check_criteria(form.get("criteria", []))
         return next_step(step)
     elif action == "done" and step in LISTS:
         RESOLVERS[step](form, values, now)

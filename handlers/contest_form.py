@@ -15,7 +15,7 @@ from telegram import InlineKeyboardMarkup
 
 from bot.core.i18n import LANGUAGE_NAMES, LANGUAGES, N_, Translator
 from bot.core.settings import Settings
-from bot.services.contest_fields import CriterionDraft, SideDraft, criteria_example
+from bot.services.contest_groups import CriterionDraft, SideDraft, criteria_example
 from handlers.common import form_button, form_data, keyboard
 from handlers.event_form import OFFERED_ZONES, moment_text
 from storage.contest_models import ContestKind, TiePolicy, WinnerNames

@@ -30,10 +30,6 @@ from bot.core.i18n import N_, Translator
 from bot.files.work_files import NotWhatItSays, clean
 from bot.services.contests import ContestNotFound, contest_title
 from bot.services.entries import (
-    FILE_NOT_LOADED,
-    NOT_WHAT_IT_SAYS,
-    PROFILE_INCOMPLETE,
-    EntryRefused,
     WorkDraft,
     check_content,
     check_not_sent,
@@ -42,6 +38,12 @@ from bot.services.entries import (
     wrong_kind,
 )
 from bot.services.entry_actions import changeable_entry, enterable_contest, send_entry
+from bot.services.entry_refusals import (
+    FILE_NOT_LOADED,
+    NOT_WHAT_IT_SAYS,
+    PROFILE_INCOMPLETE,
+    EntryRefused,
+)
 from handlers import entry_lists
 from handlers.common import (
     ActiveFlow,

@@ -11,8 +11,9 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.core.i18n import Translator
 from bot.services.contests import ContestNotFound, contest_title, side_name
-from bot.services.entries import EntryRefused, EntryRow, MyEntry, my_entries, owned_entry
+from bot.services.entries import EntryRow, MyEntry, my_entries, owned_entry
 from bot.services.entry_actions import entry_list, withdraw_reader_entry
+from bot.services.entry_refusals import EntryRefused
 from handlers import guards
 from handlers.common import (
     MESSAGE_LIMIT,

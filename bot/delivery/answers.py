@@ -17,8 +17,8 @@ import time
 from collections.abc import Callable
 
 from bot.core.context import AppContext
-from bot.services import broadcast_work, outbox
-from bot.services.outbox import Outcome
+from bot.services import broadcast_work, outbox_settle
+from bot.services.outbox_settle import Outcome
 
 log = logging.getLogger("bot.delivery.engine")
 
@@ -103,7 +103,7 @@ class Answers:
     def _write_in_thread(self, outcomes: list[Outcome], touched: set[int]) -> None:
         ctx = self.ctx
         with ctx.uow() as uow:
-            outbox.settle(uow, outcomes, ctx.clock.now(), self.owner)
+            outbox_settle.settle(uow, outcomes, ctx.clock.now(), self.owner)
             uow.commit()
         report_progress(ctx, touched)
 

@@ -22,7 +22,7 @@ from bot.core.i18n import Translator
 from bot.messages import broadcasts as broadcast_render
 from bot.messages import certificates, contest_notices, notices
 from bot.messages.outgoing import Outgoing
-from bot.services import outbox
+from bot.services import outbox, outbox_contests
 from storage.models import NotificationKind
 
 # Kinds whose text says how much time is left: rendered as of their due time when
@@ -63,7 +63,7 @@ async def _contest_result(t: Translator, ctx: AppContext, claim: outbox.Claim,
 
 def _contest_text(t: Translator, ctx: AppContext, claim: outbox.Claim, now: datetime) -> str:
     return contest_notices.render(t, claim.notification, claim.claimed_contest(),
-                                  claim.facts or outbox.ContestFacts(), claim.user,
+                                  claim.facts or outbox_contests.ContestFacts(), claim.user,
                                   ctx.settings, now)
 
 

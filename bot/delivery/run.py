@@ -30,8 +30,8 @@ from bot.delivery.ratelimit import RateLimiter
 from bot.delivery.sending import deliver
 from bot.delivery.state import MIN_IN_FLIGHT, DeliveryReport, Item, Sender, max_in_flight
 from bot.messages.outgoing import Outgoing
-from bot.services import outbox
-from bot.services.outbox import Outcome, Result
+from bot.services import outbox, outbox_settle
+from bot.services.outbox_settle import Outcome, Result
 from storage.broadcast_models import BroadcastStatus
 from storage.models import NotificationKind
 
@@ -317,7 +317,7 @@ class Run:
             self.report.uncertain += 1
             self._answer(item, Outcome(row.id, Result.UNCERTAIN, error=repr(error)))
             return
-        if row.attempts >= outbox.MAX_ATTEMPTS:
+        if row.attempts >= outbox_settle.MAX_ATTEMPTS:
             self.report.failed += 1
         else:
             self.report.retried += 1

@@ -64,42 +64,45 @@ from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from bot.importing.records import Bad, Problem, RecordReader, english, fields_of, line_of
+from bot.services.contest_dates import (
+    parse_closes,
+    parse_jury_deadline,
+    parse_opens,
+    parse_reference_date,
+)
 from bot.services.contest_fields import (
     ContestDraft,
-    CriterionDraft,
-    FieldError,
-    SideDraft,
-    check_criteria,
-    check_prizes,
-    check_sides,
-    number_keys,
     parse_age_range,
     parse_aggregate,
-    parse_closes,
     parse_contest_kind,
     parse_contest_title,
-    parse_countries,
-    parse_criterion,
     parse_entries_limit,
-    parse_jury_deadline,
     parse_min_jurors,
-    parse_names,
-    parse_opens,
     parse_organizer,
-    parse_place,
-    parse_prize,
     parse_quota,
-    parse_reference_date,
     parse_rules,
     parse_scale,
-    parse_side,
     parse_theme,
     parse_tie_policy,
     parse_winner_names,
     parse_yes_no,
 )
+from bot.services.contest_groups import (
+    CriterionDraft,
+    SideDraft,
+    check_criteria,
+    check_prizes,
+    check_sides,
+    number_keys,
+    parse_countries,
+    parse_criterion,
+    parse_names,
+    parse_place,
+    parse_prize,
+    parse_side,
+)
 from bot.services.contests import locked_change
-from bot.services.event_fields import parse_language, parse_offsets, parse_timezone
+from bot.services.event_fields import FieldError, parse_language, parse_offsets, parse_timezone
 from storage.contest_models import Aggregate, TiePolicy, WinnerNames
 from storage.uow import Database
 

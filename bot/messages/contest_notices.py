@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.core.i18n import N_, Translator
 from bot.core.settings import Settings
 from bot.services.contests import contest_title, prize_text, side_name
-from bot.services.outbox import ContestFacts, EntryFacts
+from bot.services.outbox_contests import ContestFacts, EntryFacts
 from storage.contest_models import Contest, WinnerNames
 from storage.models import Notification, NotificationKind, User
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.services.contest_fields import ContestDraft, CriterionDraft, SideDraft
+from bot.services.contest_fields import ContestDraft
+from bot.services.contest_groups import CriterionDraft, SideDraft
 from bot.services.contests import upsert_contest
 from storage.contest_models import Contest, ContestKind
 from storage.uow import Database, UnitOfWork

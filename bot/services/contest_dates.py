@@ -1,6 +1,7 @@
 """A contest's dates: when submissions open and close, the day ages are counted on,
-the jury's deadline. Part of `bot.services.contest_fields` (which re-exports it):
-each `parse_*` reads what a librarian typed or wrote in YAML, `check_*` relate dates.
+the jury's deadline. Used by `contest_fields`, the /newcontest conversation and
+`kopir import`: each `parse_*` reads what a librarian typed or wrote in YAML,
+`check_*` relate dates.
 """
 
 from __future__ import annotations

@@ -17,20 +17,8 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.core.i18n import N_, Nn_
-from bot.services.contest_dates import (
-    LONGEST_WINDOW,
-    REFERENCE_SLACK,
-    check_jury_deadline,
-    check_reference_date,
-    check_window,
-    parse_closes,
-    parse_jury_deadline,
-    parse_opens,
-    parse_reference_date,
-)
+from bot.services.contest_dates import check_jury_deadline, check_reference_date, check_window
 from bot.services.contest_groups import (
-    ANY_WORDS,
-    DEFAULT_CRITERIA,
     CriterionDraft,
     SideDraft,
     as_integer,
@@ -38,34 +26,9 @@ from bot.services.contest_groups import (
     check_criteria,
     check_prizes,
     check_sides,
-    criteria_example,
-    number_keys,
-    parse_countries,
-    parse_criteria,
-    parse_criterion,
-    parse_key,
-    parse_names,
-    parse_place,
-    parse_prize,
-    parse_prizes,
-    parse_side,
-    parse_sides,
-    parse_weight,
-    same_country,
 )
 from bot.services.event_fields import FieldError, as_text, limited_text, parse_title
 from storage.contest_models import Aggregate, ContestKind, TiePolicy, WinnerNames
-
-# Re-exported: one module to import.
-__all__ = [
-    "ANY_WORDS", "CriterionDraft", "DEFAULT_CRITERIA", "FieldError", "LONGEST_WINDOW",
-    "REFERENCE_SLACK", "SideDraft", "as_integer", "as_shown", "as_text", "check_criteria",
-    "check_jury_deadline", "check_prizes", "check_reference_date", "check_sides",
-    "check_window", "criteria_example", "limited_text", "number_keys", "parse_closes",
-    "parse_countries", "parse_criteria", "parse_criterion", "parse_jury_deadline", "parse_key",
-    "parse_names", "parse_opens", "parse_place", "parse_prize", "parse_prizes",
-    "parse_reference_date", "parse_side", "parse_sides", "parse_weight", "same_country",
-]
 
 RULES_LIMIT = 3000
 THEME_LIMIT = 300

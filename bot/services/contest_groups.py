@@ -1,7 +1,7 @@
 """Validation of a contest's lists: countries, sides, criteria with weights, prizes by place.
 
-Part of `contest_fields` (which re-exports everything here): each `parse_*`
-accepts typed text or YAML values and raises `FieldError` with an English msgid.
+Used by `contest_fields`, the /newcontest conversation and `kopir import`: each
+`parse_*` accepts typed text or YAML values and raises `FieldError` with an English msgid.
 """
 
 from __future__ import annotations

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.core.i18n import N_
-from bot.services.contest_fields import ContestDraft, FieldError, check_draft, same_country
+from bot.services.contest_fields import ContestDraft, check_draft
+from bot.services.contest_groups import same_country
+from bot.services.event_fields import FieldError
 from bot.services.jury_reminders import plan_jury_reminders
 from bot.services.organizer import organizing_library
 from bot.services.roles import Role

@@ -30,13 +30,11 @@ from bot.services.entry_refusals import (
     ENTRY_LIMIT,
     ESSAY_CONTENTS,
     FILE_LIMIT,
-    FILE_NOT_LOADED,
     FILE_TOO_LARGE,
     IMAGE_TYPES,
     MEGABYTE,
     NO_SIDE,
     NOT_OPEN_YET,
-    NOT_WHAT_IT_SAYS,
     NOT_YOURS,
     PHOTO_CONTENTS,
     PROFILE_INCOMPLETE,
@@ -52,16 +50,6 @@ from bot.services.entry_refusals import (
 from storage.contest_models import Contest, ContestKind, Entry, EntryContent, EntryStatus
 from storage.models import User
 from storage.uow import UnitOfWork
-
-# Re-exported: one module to import.
-__all__ = [
-    "AGE_OUT_OF_RANGE", "ALREADY_WITHDRAWN", "CAPTION_LIMIT", "CAPTION_TOO_LONG",
-    "COUNTRY_NOT_ALLOWED", "DOCUMENT_TYPES", "DUPLICATE_FILE", "EMPTY_TEXT", "EMPTY_TITLE",
-    "ENTRY_LIMIT", "ESSAY_CONTENTS", "EntryRefused", "FILE_LIMIT", "FILE_NOT_LOADED",
-    "FILE_TOO_LARGE", "IMAGE_TYPES", "MEGABYTE", "NOT_OPEN_YET", "NOT_WHAT_IT_SAYS", "NOT_YOURS",
-    "NO_SIDE", "PHOTO_CONTENTS", "PROFILE_INCOMPLETE", "TEXT_LIMIT", "TEXT_TOO_LONG", "TITLE_LIMIT",
-    "TITLE_TOO_LONG", "WINDOW_CLOSED", "WRONG_ESSAY", "WRONG_PHOTO",
-]
 
 
 @dataclass

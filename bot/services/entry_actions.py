@@ -17,8 +17,6 @@ from sqlmodel import select
 
 from bot.services.contests import ContestNotFound, get_contest
 from bot.services.entries import (
-    NOT_YOURS,
-    EntryRefused,
     EntryRow,
     WorkDraft,
     check_can_enter,
@@ -28,6 +26,7 @@ from bot.services.entries import (
     submit_entry,
     withdraw_entry,
 )
+from bot.services.entry_refusals import NOT_YOURS, EntryRefused
 from storage.contest_models import Contest, Entry
 from storage.uow import Database, UnitOfWork
 

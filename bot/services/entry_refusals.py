@@ -1,6 +1,6 @@
 """Why an entry is refused: the limits on a work, the messages a reader gets (English
 msgids, rendered in the reader's language) and `EntryRefused`, which carries one.
-Part of `bot.services.entries`, which re-exports all of it.
+Raised by `bot.services.entries` and `bot.services.entry_actions`.
 """
 
 from __future__ import annotations

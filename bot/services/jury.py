@@ -25,11 +25,6 @@ from pathlib import PurePosixPath
 from bot.core.i18n import N_, Nn_, Plural, Translator
 from bot.services import scoring
 from bot.services.contests import ContestNotFound
-from bot.services.jury_reminders import (  # noqa: F401  (part of this module's interface)
-    jury_reminder_key,
-    plan_for_juror,
-    plan_jury_reminders,
-)
 from bot.services.scoring import Criterion
 from storage.contest_models import (
     Conflict,

@@ -78,39 +78,14 @@ from bot.services.outbox_contests import (
     CONTEST_KINDS,
     SUPERSEDING,
     ContestFacts,
-    EntryFacts,
     Verdict,
     contest_claim,
 )
-from bot.services.outbox_settle import (
-    FIRST_RETRY_DELAY,
-    LONGEST_RETRY_DELAY,
-    MAX_ATTEMPTS,
-    Outcome,
-    Result,
-    back_to_pending,
-    finish,
-    mark_blocked,
-    mark_cancelled,
-    mark_failed,
-    mark_retry,
-    mark_sent,
-    mark_uncertain,
-    release,
-    retry_delay,
-    settle,
-)
+from bot.services.outbox_settle import MAX_ATTEMPTS, back_to_pending, finish
 from storage.broadcast_models import Broadcast, BroadcastStatus
 from storage.contest_models import Contest
 from storage.models import Event, Notification, NotificationKind, NotificationStatus, User
 from storage.uow import UnitOfWork
-
-# Re-exported: the outbox is one API for its callers (the engine, tests).
-__all__ = [
-    "CONTEST_KINDS", "FIRST_RETRY_DELAY", "LONGEST_RETRY_DELAY", "MAX_ATTEMPTS", "ContestFacts",
-    "EntryFacts", "Outcome", "Result", "mark_blocked", "mark_cancelled", "mark_failed",
-    "mark_retry", "mark_sent", "mark_uncertain", "release", "retry_delay", "settle",
-]
 
 log = logging.getLogger(__name__)
 

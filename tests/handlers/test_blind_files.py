@@ -10,8 +10,8 @@ import zipfile
 import pytest
 
 from bot.sandbox.fakeapi.users import text_of
-from bot.services import entries as service
-from bot.services.entries import EntryRefused
+from bot.services import entry_refusals
+from bot.services.entry_refusals import EntryRefused
 from tests.conftest import onboard
 from tests.contest_factories import make_contest, make_reader
 from tests.handlers.test_entries import (
@@ -74,7 +74,7 @@ async def test_a_docx_that_is_not_a_zip_is_refused_and_nothing_is_stored(
     refused = await author.next_message()
 
     assert text_of(refused) == reprompt(
-        t, EntryRefused(service.NOT_WHAT_IT_SAYS, format="DOCX"), ESSAY_QUESTION)
+        t, EntryRefused(entry_refusals.NOT_WHAT_IT_SAYS, format="DOCX"), ESSAY_QUESTION)
     assert "DOCX" in text_of(refused)
     assert rows(database, contest.id) == []
     # The way forward: another file is taken.

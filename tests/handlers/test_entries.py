@@ -9,7 +9,8 @@ from sqlmodel import select
 from bot.sandbox.fakeapi.shapes import TINY_PNG
 from bot.sandbox.fakeapi.users import buttons_of, text_of
 from bot.services import entries as service
-from bot.services.entries import EntryRefused
+from bot.services import entry_refusals
+from bot.services.entry_refusals import EntryRefused
 from handlers import common
 from handlers.entries import NAME_HINT
 from storage.contest_models import Entry, Score
@@ -200,7 +201,7 @@ async def test_enter_refused_when_the_window_is_closed(bot_app, fake_api, databa
 
     refused = await press_enter(user, contest.id)
 
-    assert (text_of(refused), buttons_of(refused)) == (t.gettext(service.WINDOW_CLOSED), [])
+    assert (text_of(refused), buttons_of(refused)) == (t.gettext(entry_refusals.WINDOW_CLOSED), [])
 
 
 async def test_enter_without_profile_offers_the_profile_questions(
@@ -215,7 +216,7 @@ async def test_enter_without_profile_offers_the_profile_questions(
     question = await user.next_message()
 
     assert (text_of(refused), refused["reply_markup"]["inline_keyboard"]) == (
-        t.gettext(service.PROFILE_INCOMPLETE),
+        t.gettext(entry_refusals.PROFILE_INCOMPLETE),
         [[{"text": t.gettext("Fill in my profile"), "callback_data": f"prof:edit:{contest.id}"}]])
     assert text_of(question).endswith(
         t.gettext("What is your full name (first name and surname)?"))
@@ -257,10 +258,10 @@ async def test_enter_refused_by_age_country_and_limit(bot_app, fake_api, databas
     texts = [text_of(await press_enter(user, contest.id)) for user in (too_old, abroad, done)]
 
     assert texts == [
-        EntryRefused(service.AGE_OUT_OF_RANGE, min=15, max=19, date=date(2026, 12, 2),
+        EntryRefused(entry_refusals.AGE_OUT_OF_RANGE, min=15, max=19, date=date(2026, 12, 2),
                      age=20).render(t),
-        EntryRefused(service.COUNTRY_NOT_ALLOWED, country="Poland").render(t),
-        EntryRefused(service.ENTRY_LIMIT, n=1).render(t),
+        EntryRefused(entry_refusals.COUNTRY_NOT_ALLOWED, country="Poland").render(t),
+        EntryRefused(entry_refusals.ENTRY_LIMIT, n=1).render(t),
     ]
     assert [row[1] for row in rows(database, contest.id)] == [514]
 
@@ -288,8 +289,8 @@ async def test_wrong_work_is_explained_and_asked_again(bot_app, fake_api, databa
     await writer.send_photo(TINY_PNG)
     photo = await writer.next_message()
 
-    wrong_photo = reprompt(t, EntryRefused(service.WRONG_PHOTO), PHOTO_QUESTION)
-    wrong_essay = reprompt(t, EntryRefused(service.WRONG_ESSAY), ESSAY_QUESTION)
+    wrong_photo = reprompt(t, EntryRefused(entry_refusals.WRONG_PHOTO), PHOTO_QUESTION)
+    wrong_essay = reprompt(t, EntryRefused(entry_refusals.WRONG_ESSAY), ESSAY_QUESTION)
     assert [text_of(m) for m in (sticker, pdf, typed, exe, photo)] == [
         wrong_photo, wrong_photo, wrong_photo, wrong_essay, wrong_essay]
     assert (rows(database, photo_contest.id), rows(database, essay_contest.id)) == ([], [])
@@ -307,7 +308,7 @@ async def test_file_over_20_megabytes_is_refused_with_its_size(
     refused = await user.next_message()
 
     assert text_of(refused) == reprompt(
-        t, EntryRefused(service.FILE_TOO_LARGE, size=20.1), ESSAY_QUESTION)
+        t, EntryRefused(entry_refusals.FILE_TOO_LARGE, size=20.1), ESSAY_QUESTION)
 
 
 async def test_same_file_twice_is_refused(bot_app, fake_api, database, catalogs):
@@ -324,7 +325,8 @@ async def test_same_file_twice_is_refused(bot_app, fake_api, database, catalogs)
     await copier.send_document(TINY_PNG, "copy.png", "image/png")
     refused = await copier.next_message()
 
-    assert text_of(refused) == reprompt(t, EntryRefused(service.DUPLICATE_FILE), PHOTO_QUESTION)
+    assert text_of(refused) == reprompt(
+        t, EntryRefused(entry_refusals.DUPLICATE_FILE), PHOTO_QUESTION)
     assert [row[1] for row in rows(database, contest.id)] == [523]
 
 
@@ -340,7 +342,7 @@ async def test_title_too_long_is_asked_again(bot_app, fake_api, database, catalo
     accepted = await user.next_message()
 
     assert text_of(refused) == "\n\n".join([
-        EntryRefused(service.TITLE_TOO_LONG, length=201, max=200).render(t),
+        EntryRefused(entry_refusals.TITLE_TOO_LONG, length=201, max=200).render(t),
         t.gettext(TITLE_QUESTION), t.gettext(STOP_HINT)])
     assert text_of(accepted) == t.gettext(ESSAY_QUESTION)
 
@@ -378,7 +380,7 @@ async def test_submit_after_the_window_closed_stores_nothing(
     refused = await submit(user, t)
 
     assert (text_of(refused), rows(database, contest.id)) == (
-        t.gettext(service.WINDOW_CLOSED) + "\n\n" + t.gettext("Nothing was stored."), [])
+        t.gettext(entry_refusals.WINDOW_CLOSED) + "\n\n" + t.gettext("Nothing was stored."), [])
 
 
 async def test_unanswered_entry_times_out_with_nothing_stored(
@@ -505,7 +507,7 @@ async def test_forged_entry_buttons_for_someone_elses_entry_are_refused(
             await intruder.press_data(message_id, data)))
     await intruder.handled()
 
-    not_yours = t.gettext(service.NOT_YOURS)
+    not_yours = t.gettext(entry_refusals.NOT_YOURS)
     assert [(a.text, a.show_alert) for a in alerts] == [(not_yours, True)] * 3
     assert rows(database, contest.id) == [
         ("E-001", 540, "Theirs", "text", None, "An essay.", None, None, "submitted")]

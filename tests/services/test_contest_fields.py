@@ -6,34 +6,38 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from bot.core.i18n import LANGUAGES, Translator
+from bot.services.contest_dates import (
+    parse_closes,
+    parse_jury_deadline,
+    parse_opens,
+    parse_reference_date,
+)
 from bot.services.contest_fields import (
     ContestDraft,
-    CriterionDraft,
-    FieldError,
-    SideDraft,
     check_draft,
-    criteria_example,
     parse_age_range,
     parse_aggregate,
-    parse_closes,
     parse_contest_kind,
-    parse_countries,
-    parse_criteria,
     parse_entries_limit,
-    parse_jury_deadline,
     parse_min_jurors,
-    parse_opens,
-    parse_prizes,
     parse_quota,
-    parse_reference_date,
     parse_rules,
     parse_scale,
-    parse_sides,
     parse_tie_policy,
-    parse_weight,
     parse_yes_no,
+)
+from bot.services.contest_groups import (
+    CriterionDraft,
+    SideDraft,
+    criteria_example,
+    parse_countries,
+    parse_criteria,
+    parse_prizes,
+    parse_sides,
+    parse_weight,
     same_country,
 )
+from bot.services.event_fields import FieldError
 from storage.contest_models import Aggregate, ContestKind, TiePolicy
 from tests.factories import NOW
 

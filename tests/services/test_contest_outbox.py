@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.services import outbox, results
-from bot.services.jury import plan_jury_reminders
+from bot.services import outbox, outbox_contests, results
+from bot.services.jury_reminders import plan_jury_reminders
 from storage.models import NotificationKind, NotificationStatus
 from tests.factories import NOW
 from tests.result_factories import CLOSES_AT, JUROR_A, JUROR_B, small_contest
@@ -52,7 +52,7 @@ def test_claim_loads_the_contest_and_the_entry_of_a_contest_result(storage):
     entry = made.entries["E-001"]
     assert (own.event, own.contest.id, own.facts.entries) == (
         None, made.contest.id,
-        {entry.id: outbox.EntryFacts(entry.id, "E-001", "Steppe wind", "Aigerim Serikova",
+        {entry.id: outbox_contests.EntryFacts(entry.id, "E-001", "Steppe wind", "Aigerim Serikova",
                                      "Karaganda Regional Youth Library")})
     assert (len(batch.claims), batch.skipped, batch.failed) == (8, 0, 0)
 
@@ -94,7 +94,7 @@ def test_claim_sends_a_jury_reminder_with_the_jurors_progress(storage):
     batch = claim(storage, deadline - timedelta(hours=24))
 
     assert claimed_keys(batch) == [jury_key(made.contest, JUROR_B, 24 * 60)]
-    assert batch.claims[0].facts == outbox.ContestFacts(progress=(2, 3))
+    assert batch.claims[0].facts == outbox_contests.ContestFacts(progress=(2, 3))
     assert why(storage, jury_key(made.contest, JUROR_A, 24 * 60)) == (
         NotificationStatus.SKIPPED, "the juror has scored every entry")
 

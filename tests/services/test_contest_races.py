@@ -11,8 +11,9 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from bot.services.entries import ENTRY_LIMIT, EntryRefused, WorkDraft
+from bot.services.entries import WorkDraft
 from bot.services.entry_actions import send_entry, withdraw_reader_entry
+from bot.services.entry_refusals import ENTRY_LIMIT, EntryRefused
 from bot.services.jury import JuryError, ScoresFrozen
 from bot.services.jury_actions import save_juror_score
 from bot.services.result_actions import freeze_results

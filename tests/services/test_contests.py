@@ -8,7 +8,8 @@ import pytest
 from sqlmodel import select
 
 from bot.core.i18n import Translator
-from bot.services.contest_fields import ContestDraft, CriterionDraft, FieldError, SideDraft
+from bot.services.contest_fields import ContestDraft
+from bot.services.contest_groups import CriterionDraft, SideDraft
 from bot.services.contests import (
     ContestCard,
     ContestLocked,
@@ -27,7 +28,8 @@ from bot.services.contests import (
     stage_of,
     upsert_contest,
 )
-from bot.services.jury import plan_jury_reminders
+from bot.services.event_fields import FieldError
+from bot.services.jury_reminders import plan_jury_reminders
 from storage.contest_models import Contest, ContestKind, Entry, EntryStatus, Juror, Score
 from storage.models import Notification, NotificationKind, User
 from storage.uow import Database

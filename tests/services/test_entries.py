@@ -9,6 +9,19 @@ from sqlmodel import select
 from bot.core.i18n import Translator
 from bot.services.contests import ContestNotFound
 from bot.services.entries import (
+    WorkDraft,
+    age_on,
+    check_can_enter,
+    check_content,
+    contest_entries,
+    eligible,
+    my_entries,
+    parse_title,
+    replace_entry,
+    submit_entry,
+    withdraw_entry,
+)
+from bot.services.entry_refusals import (
     AGE_OUT_OF_RANGE,
     ALREADY_WITHDRAWN,
     COUNTRY_NOT_ALLOWED,
@@ -28,17 +41,6 @@ from bot.services.entries import (
     WRONG_ESSAY,
     WRONG_PHOTO,
     EntryRefused,
-    WorkDraft,
-    age_on,
-    check_can_enter,
-    check_content,
-    contest_entries,
-    eligible,
-    my_entries,
-    parse_title,
-    replace_entry,
-    submit_entry,
-    withdraw_entry,
 )
 from storage.contest_models import ContestResult, EntryContent, Score
 from storage.models import User

@@ -23,13 +23,13 @@ from bot.services.jury import (
     jury_overview,
     next_entry,
     others_scores,
-    plan_jury_reminders,
     progress,
     save_score,
     scorable,
     scored_entries,
 )
 from bot.services.jury_invites import create_invite, join_by_token
+from bot.services.jury_reminders import plan_jury_reminders
 from storage.contest_models import Entry, EntryContent, EntryStatus, Score
 from storage.models import Notification
 from storage.uow import Database

@@ -7,12 +7,8 @@ import gettext
 import pytest
 
 from bot.core.i18n import Translator
-from bot.services.contest_fields import (
-    parse_age_range,
-    parse_quota,
-    parse_reference_date,
-    parse_scale,
-)
+from bot.services.contest_dates import parse_reference_date
+from bot.services.contest_fields import parse_age_range, parse_quota, parse_scale
 from bot.services.event_fields import FieldError, parse_capacity, parse_duration
 from bot.services.numbers import date_problem, parse_whole_number
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from bot.services import outbox
+from bot.services import outbox, outbox_settle
 from bot.services.notifications import enqueue_notice, plan_reminders, replan_event_reminders
 from storage.models import (
     Notification,
@@ -198,7 +198,8 @@ def test_mark_sent_records_the_message(storage):
     event = planned(storage)
     row_id = claim(storage, STARTS - timedelta(hours=24)).claims[0].notification.id
 
-    assert settle(storage, outbox.mark_sent, row_id, 77, STARTS - timedelta(hours=24)) is True
+    assert settle(
+        storage, outbox_settle.mark_sent, row_id, 77, STARTS - timedelta(hours=24)) is True
 
     with storage.uow() as uow:
         row = uow.notifications.by_key(key(event, 1440))
@@ -214,13 +215,13 @@ def test_mark_retry_backs_off_then_gives_up(storage):
     event = planned(storage, reminder_offsets=[1440])
     now = STARTS - timedelta(hours=24)
     delays = []
-    for _ in range(outbox.MAX_ATTEMPTS):
+    for _ in range(outbox_settle.MAX_ATTEMPTS):
         with storage.uow() as uow:
             row = uow.notifications.by_key(key(event, 1440))
             row.next_attempt_at = now
             uow.commit()
         row_id = claim(storage, now).claims[0].notification.id
-        status = settle(storage, outbox.mark_retry, row_id, now, "TimedOut()")
+        status = settle(storage, outbox_settle.mark_retry, row_id, now, "TimedOut()")
         with storage.uow() as uow:
             delays.append((status, uow.notifications.get(row_id).next_attempt_at - now))
 
@@ -234,7 +235,7 @@ def test_release_after_flood_control_gives_the_attempt_back(storage):
     now = STARTS - timedelta(hours=24)
     row_id = claim(storage, now).claims[0].notification.id
 
-    settle(storage, outbox.release, row_id, now + timedelta(seconds=5), "flood control")
+    settle(storage, outbox_settle.release, row_id, now + timedelta(seconds=5), "flood control")
 
     assert states(storage)[key(event, 1440)] == (NotificationStatus.PENDING, 0)
     assert claimed_keys(claim(storage, now)) == []
@@ -247,7 +248,8 @@ def test_mark_blocked_marks_the_reader(storage):
     now = STARTS - timedelta(hours=24)
     row_id = claim(storage, now).claims[0].notification.id
 
-    settle(storage, outbox.mark_blocked, row_id, now, "Forbidden: bot was blocked by the user")
+    settle(
+        storage, outbox_settle.mark_blocked, row_id, now, "Forbidden: bot was blocked by the user")
 
     with storage.uow() as uow:
         assert uow.users.get(READER).blocked_at == now
@@ -265,7 +267,7 @@ def test_result_for_a_row_rescheduled_meanwhile_keeps_the_new_plan(storage):
         replan_event_reminders(uow, moved, now)
         uow.commit()
 
-    assert settle(storage, outbox.mark_sent, row_id, 77, now) is False
+    assert settle(storage, outbox_settle.mark_sent, row_id, 77, now) is False
 
     assert states(storage)[key(event, 1440)] == (NotificationStatus.PENDING, 0)
 
@@ -291,7 +293,7 @@ def test_recovery_leaves_sent_rows_alone_and_fails_worn_out_ones(storage):
         sent = uow.notifications.by_key(key(event, 1440))
         sent.status, sent.attempts = NotificationStatus.SENT, 1
         worn = uow.notifications.by_key(key(event, 60))
-        worn.status, worn.attempts = NotificationStatus.SENDING, outbox.MAX_ATTEMPTS
+        worn.status, worn.attempts = NotificationStatus.SENDING, outbox_settle.MAX_ATTEMPTS
         uow.commit()
 
     recovered = settle(storage, outbox.recover_interrupted, now)
@@ -299,7 +301,7 @@ def test_recovery_leaves_sent_rows_alone_and_fails_worn_out_ones(storage):
     assert recovered == 0
     assert states(storage) == {
         key(event, 1440): (NotificationStatus.SENT, 1),
-        key(event, 60): (NotificationStatus.FAILED, outbox.MAX_ATTEMPTS),
+        key(event, 60): (NotificationStatus.FAILED, outbox_settle.MAX_ATTEMPTS),
         key(event, 0): (NotificationStatus.PENDING, 0),
     }
 

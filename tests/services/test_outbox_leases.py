@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.services import outbox
-from bot.services.outbox import Outcome, Result
+from bot.services import outbox, outbox_settle
+from bot.services.outbox_settle import Outcome, Result
 from storage.models import NotificationStatus
 from tests.factories import NOW
 from tests.services.engine_factories import add_broadcast, add_readers, broadcast_rows
@@ -33,7 +33,7 @@ def states(database, broadcast_id) -> dict[int, tuple]:
 
 def settle(database, outcomes, owner, now=NOW):
     with database.uow() as uow:
-        outbox.settle(uow, outcomes, now, owner)
+        outbox_settle.settle(uow, outcomes, now, owner)
         uow.commit()
 
 
@@ -108,7 +108,7 @@ def test_settle_records_a_batch_of_answers(storage):
         501: (NotificationStatus.SENT, 1, NOW, 71),
         502: (NotificationStatus.UNCERTAIN, 1, NOW, None),
         503: (NotificationStatus.PENDING, 0, retry_at, None),
-        504: (NotificationStatus.PENDING, 1, NOW + outbox.FIRST_RETRY_DELAY, None),
+        504: (NotificationStatus.PENDING, 1, NOW + outbox_settle.FIRST_RETRY_DELAY, None),
         505: (NotificationStatus.BLOCKED, 1, NOW, None),
     }
     assert rows[501].sent_at == NOW

@@ -15,7 +15,7 @@ from bot.core.context import AppContext
 from bot.delivery.engine import send_due
 from bot.delivery.http import AiohttpRequest
 from bot.sandbox.fakeapi.users import text_of
-from bot.services import outbox
+from bot.services import outbox_settle
 from bot.services.notifications import enqueue_notice
 from storage.broadcast_models import Broadcast, BroadcastStatus
 from storage.models import NotificationKind, NotificationStatus
@@ -176,11 +176,11 @@ async def test_connection_refused_is_retried_with_backoff(fake_api, database, cl
 
     row = broadcast_rows(database, broadcast.id)[501]
     assert (row.status, row.attempts, row.next_attempt_at) == (
-        NotificationStatus.PENDING, 1, clock.now() + outbox.FIRST_RETRY_DELAY)
+        NotificationStatus.PENDING, 1, clock.now() + outbox_settle.FIRST_RETRY_DELAY)
     assert row.last_error.startswith("NetworkError('aiohttp.ClientConnectorError")
     assert report.retried == 1
 
-    clock.advance(outbox.FIRST_RETRY_DELAY)
+    clock.advance(outbox_settle.FIRST_RETRY_DELAY)
     async with bare_bot(fake_api) as bot:
         await send_due(bot, ctx)
     assert statuses(database, broadcast.id) == {501: NotificationStatus.SENT}
@@ -246,12 +246,12 @@ async def test_read_timeout_of_a_reminder_sends_it_again(
         report = await send_due(bot, ctx)
         with database.uow() as uow:
             row = uow.notifications.by_key(f"event_cancelled:{event.id}:501:1")
-        clock.advance(outbox.FIRST_RETRY_DELAY)
+        clock.advance(outbox_settle.FIRST_RETRY_DELAY)
         await send_due(bot, ctx)
 
     # Missing a cancellation costs more than reading it twice.
     assert (report.retried, row.status, row.next_attempt_at) == (
-        1, NotificationStatus.PENDING, NOW + outbox.FIRST_RETRY_DELAY)
+        1, NotificationStatus.PENDING, NOW + outbox_settle.FIRST_RETRY_DELAY)
     assert len(users[501].messages) == 2
 
 

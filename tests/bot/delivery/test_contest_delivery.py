@@ -10,7 +10,7 @@ from sqlmodel import select
 from bot.delivery.engine import send_due
 from bot.sandbox.fakeapi.users import text_of
 from bot.services import results
-from bot.services.jury import plan_jury_reminders
+from bot.services.jury_reminders import plan_jury_reminders
 from storage.models import Notification, NotificationKind, NotificationStatus
 from tests.bot.delivery.test_engine import ctx_of, running
 from tests.conftest import onboard

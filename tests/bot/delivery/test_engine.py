@@ -15,7 +15,7 @@ from bot.app import build_application
 from bot.core.context import AppContext, app_context
 from bot.delivery.engine import send_due
 from bot.sandbox.fakeapi.users import FakeUser, button_data, buttons_of, text_of
-from bot.services import outbox
+from bot.services import outbox, outbox_settle
 from bot.services.notifications import enqueue_notice, plan_reminders
 from storage.models import Notification, NotificationKind, NotificationStatus, User
 from storage.uow import Database
@@ -328,9 +328,9 @@ async def test_network_error_retries_later(app, fake_api, database, clock):
     stored = row(database, event, 1440)
     assert (stored.status, stored.next_attempt_at) == (
         NotificationStatus.PENDING,
-        clock.now() + outbox.FIRST_RETRY_DELAY,
+        clock.now() + outbox_settle.FIRST_RETRY_DELAY,
     )
-    clock.advance(outbox.FIRST_RETRY_DELAY)
+    clock.advance(outbox_settle.FIRST_RETRY_DELAY)
     await send_due(app, ctx_of(app))
     assert len(reminders_in(user)) == 1
 

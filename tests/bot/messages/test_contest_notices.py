@@ -8,7 +8,7 @@ import pytest
 
 from bot.core.settings import Settings
 from bot.messages import contest_notices
-from bot.services.outbox import ContestFacts, EntryFacts
+from bot.services.outbox_contests import ContestFacts, EntryFacts
 from storage.contest_models import Contest
 from storage.models import Notification, NotificationKind, User
 from tests.contest_factories import KAZAKHSTAN_SIDE, UKRAINE_SIDE

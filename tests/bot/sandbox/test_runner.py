@@ -11,7 +11,7 @@ from bot.core.settings import Settings
 from bot.sandbox.fakeapi.server import FakeBotApi
 from bot.sandbox.runner import ORGANIZER_ID, READER_ID, language_code_from_env, run_chat
 from bot.sandbox.terminal_chat import Identity, TerminalChat
-from bot.services.entries import PROFILE_INCOMPLETE
+from bot.services.entry_refusals import PROFILE_INCOMPLETE
 from handlers.events import kind_label
 from storage.db import make_engine
 from storage.models import EventKind
