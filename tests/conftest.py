@@ -7,6 +7,7 @@ import os
 import shutil
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from bot.app import build_application
 from bot.core.clock import ManualClock
 from bot.core.i18n import Catalogs
 from bot.core.settings import Settings
+from bot.runtime.ptb import job_queue_of
 from bot.sandbox.fakeapi.inprocess import FakeApiRequest
 from bot.sandbox.fakeapi.server import FakeBotApi
 from storage.db import make_engine, normalize_url
@@ -217,6 +219,19 @@ async def onboard(fake_api: FakeBotApi, user_id: int, language: str = "en", **us
     await fake_api.handled()
     user.drain()
     return user
+
+
+async def time_out_conversations(application: Application, fake_api: FakeBotApi) -> None:
+    """Time passes for the conversations: once the bot has handled every update so far,
+    PTB's time-out jobs (`conversation_timeout`) fall due now instead of after the hour, and
+    the scheduler runs them as it would then."""
+    await fake_api.handled()
+    due = [job for job in job_queue_of(application).jobs()
+           if job.callback.__name__ == "_trigger_timeout"]
+    if not due:
+        raise AssertionError("no conversation is waiting for an answer")
+    for job in due:
+        job.job.modify(next_run_time=datetime.now(UTC))
 
 
 def _buttons(message: dict) -> list[list[str]]:

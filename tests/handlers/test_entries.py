@@ -11,11 +11,10 @@ from bot.sandbox.fakeapi.users import buttons_of, text_of
 from bot.services import entries as service
 from bot.services import entry_refusals
 from bot.services.entry_refusals import EntryRefused
-from handlers import common
 from handlers.entries import NAME_HINT
 from storage.contest_models import Entry, Score
 from storage.models import User
-from tests.conftest import ORGANIZER_ID, onboard
+from tests.conftest import ORGANIZER_ID, onboard, time_out_conversations
 from tests.contest_factories import make_contest, make_reader
 from tests.factories import NOW
 from tests.handlers.test_profile import answer_questions
@@ -36,11 +35,6 @@ CAPTION_QUESTION = "Add a caption to your photo (up to 1000 characters), or skip
 SUBMITTED = "Your entry {code} is in. The jury will see only this code, not your name."
 CHANGE_HINT = "Until entries close, you can replace or withdraw it in /myentries."
 
-
-@pytest.fixture
-def short_timeout(monkeypatch):
-    """Conversations end after 1.5 s; listed before bot_app, which builds them."""
-    monkeypatch.setattr(common, "CONVERSATION_TIMEOUT", timedelta(seconds=1.5))
 
 
 def rows(database, contest_id):
@@ -384,14 +378,15 @@ async def test_submit_after_the_window_closed_stores_nothing(
 
 
 async def test_unanswered_entry_times_out_with_nothing_stored(
-    short_timeout, bot_app, fake_api, database, catalogs
+    bot_app, fake_api, database, catalogs
 ):
     t = catalogs.translator("en")
     contest = make_contest(database)
     user = await reader_in(fake_api, database, 528)
     await start_entry(user, contest.id)
 
-    closed = await user.next_message(timeout=5)
+    await time_out_conversations(bot_app, fake_api)
+    closed = await user.next_message()
     await user.send("Words.")
     stray = await user.next_message()
 

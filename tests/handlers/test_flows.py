@@ -1,14 +1,11 @@
 """Several conversations waiting for typed answers at once, and conversations left unanswered."""
 
-from datetime import timedelta
 
-import pytest
 from sqlmodel import select
 
 from bot.sandbox.fakeapi.users import buttons_of, text_of
-from handlers import common
 from storage.models import Event
-from tests.conftest import ORGANIZER_ID, onboard
+from tests.conftest import ORGANIZER_ID, onboard, time_out_conversations
 from tests.factories import make_event
 from tests.handlers.test_newevent import KIND_Q, STRAY, TITLE_Q
 from tests.handlers.test_profile import BIRTH_Q, NAME_Q, answer_questions, profile_row
@@ -18,14 +15,7 @@ TRANSLATIONS_Q = ("Readers see the title in their own language when there is one
 DESCRIPTION_Q = "Send a short description (up to 2000 characters), or skip this step."
 RESUMED = ("Let us go on with the profile questions. Nothing is stored until you agree; send "
            "/cancel to stop.")
-# Long enough for a few quick answers on a slow machine, short enough to wait for.
-TIMEOUT = timedelta(seconds=1.5)
 
-
-@pytest.fixture
-def short_timeout(monkeypatch):
-    """Conversations end after TIMEOUT; list it before bot_app, which builds them."""
-    monkeypatch.setattr(common, "CONVERSATION_TIMEOUT", TIMEOUT)
 
 
 def _events(database) -> list[Event]:
@@ -109,7 +99,7 @@ async def test_flows_cancel_stops_the_current_flow_then_the_dormant_one(
 
 
 async def test_flows_profile_left_unanswered_times_out_with_nothing_saved(
-    short_timeout, bot_app, fake_api, database
+    bot_app, fake_api, database
 ):
     event = make_event(database)
     reader = await onboard(fake_api, 8201, "en")
@@ -119,7 +109,8 @@ async def test_flows_profile_left_unanswered_times_out_with_nothing_saved(
     await reader.next_message()
     await answer_questions(reader)
 
-    closed = await reader.next_message(timeout=TIMEOUT.total_seconds() + 5)
+    await time_out_conversations(bot_app, fake_api)
+    closed = await reader.next_message()
     await reader.send("yes")
     after = await reader.next_message()
     query_id = await reader.press("Yes, I agree")
@@ -137,7 +128,7 @@ async def test_flows_profile_left_unanswered_times_out_with_nothing_saved(
 
 
 async def test_flows_newevent_left_unanswered_times_out_with_nothing_saved(
-    short_timeout, bot_app, fake_api, database
+    bot_app, fake_api, database
 ):
     organizer = await onboard(fake_api, ORGANIZER_ID, "en")
     await organizer.send("/newevent")
@@ -145,7 +136,8 @@ async def test_flows_newevent_left_unanswered_times_out_with_nothing_saved(
     await organizer.press("Video-bridge")
     await organizer.next_message()
 
-    closed = await organizer.next_message(timeout=TIMEOUT.total_seconds() + 5)
+    await time_out_conversations(bot_app, fake_api)
+    closed = await organizer.next_message()
     await organizer.send("Модель будущего")
     after = await organizer.next_message()
 
@@ -158,7 +150,7 @@ async def test_flows_newevent_left_unanswered_times_out_with_nothing_saved(
 
 
 async def test_flows_event_edit_left_unanswered_times_out_with_nothing_changed(
-    short_timeout, bot_app, fake_api, database
+    bot_app, fake_api, database
 ):
     event = make_event(database)
     organizer = await onboard(fake_api, ORGANIZER_ID, "en")
@@ -169,7 +161,8 @@ async def test_flows_event_edit_left_unanswered_times_out_with_nothing_changed(
     await organizer.press("Change link")
     await organizer.next_message()
 
-    closed = await organizer.next_message(timeout=TIMEOUT.total_seconds() + 5)
+    await time_out_conversations(bot_app, fake_api)
+    closed = await organizer.next_message()
     await organizer.send("https://meet.example.org/kopir")
     after = await organizer.next_message()
 

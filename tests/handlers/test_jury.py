@@ -4,13 +4,11 @@ import json
 import re
 from datetime import timedelta
 
-import pytest
 from sqlmodel import select
 
 from bot.sandbox.fakeapi.users import buttons_of, text_of
-from handlers import common
 from storage.contest_models import Conflict, EntryContent, Juror, JuryInvite, Score
-from tests.conftest import ORGANIZER_ID, onboard
+from tests.conftest import ORGANIZER_ID, onboard, time_out_conversations
 from tests.contest_factories import make_contest, make_reader
 from tests.factories import NOW
 from tests.services.test_jury import add_entry, join
@@ -394,14 +392,9 @@ async def test_jury_forged_data_for_another_contest_is_refused(bot_app, fake_api
     assert (conflicts, scores(database)) == ([], [])
 
 
-@pytest.fixture
-def short_timeout(monkeypatch):
-    """Conversations end after two seconds; list it before bot_app, which builds them."""
-    monkeypatch.setattr(common, "CONVERSATION_TIMEOUT", timedelta(seconds=2))
-
 
 async def test_jury_comment_left_unanswered_is_closed_with_nothing_saved(
-    short_timeout, bot_app, fake_api, database
+    bot_app, fake_api, database
 ):
     contest, entries = blind_contest(database, fake_api)
     juror = await onboard(fake_api, JUROR, "en")
@@ -411,7 +404,8 @@ async def test_jury_comment_left_unanswered_is_closed_with_nothing_saved(
     await texts(juror, 3)
     await score_entry(juror, ("5", "5", "5"))
 
-    closed = await juror.next_message(timeout=5)
+    await time_out_conversations(bot_app, fake_api)
+    closed = await juror.next_message()
     await juror.send("Too late?")
     stray = await juror.next_message()
 
