@@ -84,7 +84,6 @@ async def run_chat(
     language_code: str | None = DEFAULT_LANGUAGE_CODE,
     clock: Clock | None = None,
     files_dir: Path = FILES_DIR,
-    quiet: float = 0.3,
     echo: bool = False,
 ) -> int:
     """Run the bot against a fake Bot API and chat with it line by line until !quit or EOF."""
@@ -119,12 +118,12 @@ async def run_chat(
             ],
             stdout,
             files_dir,
-            quiet=quiet,
             echo=echo,
         )
         # The demo reader has "opened the bot", so reminders and notices to them are
         # delivered (silently: only the two people of the sandbox are shown).
         api.user(DEMO_READER.id, first_name=DEMO_READER.first_name).started = True
+        api.attach(application)  # `TerminalChat.settle` waits for it to be done
         unsubscribe = api.subscribe(chat.on_bot_event)
         async with application:
             await application.start()

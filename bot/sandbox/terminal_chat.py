@@ -53,7 +53,6 @@ class TerminalChat:
         stdout: TextIO,
         files_dir: Path,
         *,
-        quiet: float = 0.3,
         echo: bool = False,
     ) -> None:
         self.api = api
@@ -61,7 +60,6 @@ class TerminalChat:
         self.active = identities[0]
         self.stdout = stdout
         self.files_dir = files_dir
-        self.quiet = quiet
         # Piped input is not shown by the terminal; echoing it keeps the transcript readable.
         self.echo = echo
         self._waiting_for_input = False
@@ -166,17 +164,11 @@ class TerminalChat:
         return True
 
     async def settle(self) -> None:
-        """Wait until the bot has answered, so replies appear before the next prompt."""
-        # First until the bot has fetched what was sent (10 s at most), then until the chat
-        # goes quiet.
-        for _ in range(500):
-            if not self.api.updates.pending:
-                break
-            await asyncio.sleep(0.02)
+        """Wait until the bot has answered, so replies appear before the next prompt: until
+        it has handled what was sent and its replies are answered (no quiet spell is taken
+        for an answer). Messages from its background jobs are printed whenever they come."""
         try:
-            # The bot's first answer, then a quiet spell: a quiet spell alone comes too
-            # early on a busy machine, before the bot has answered at all.
-            await self.active.user.wait_reply(quiet=self.quiet, timeout=10)
+            await self.api.handled(timeout=10)
         except AssertionError:
             pass  # a slow answer is printed whenever it comes
         for identity in self.identities.values():

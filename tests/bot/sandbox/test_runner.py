@@ -29,18 +29,16 @@ async def _chat(database_url: str, files_dir: Path, *lines: str) -> tuple[int, l
     out = io.StringIO()
     code = await asyncio.wait_for(
         run_chat(
-            # Scripted lines wait for a quiet spell; Telegram's 1/s per chat would
-            # stretch a reply of several messages past it.
-            Settings(database_url=database_url, chat_interval_seconds=0.0),
+            # Telegram's pacing (1/s into a chat, 30/s in all) would only slow the script.
+            Settings(database_url=database_url, chat_interval_seconds=0.0, send_rate=1000.0),
             _lines(lines),
             out,
             language_code="kk",
             clock=ManualClock(NOW),
             files_dir=files_dir,
-            quiet=0.25,
             echo=True,
         ),
-        # A ceiling against a hang, not a pace: the longest script takes about 5 s.
+        # A ceiling against a hang, not a pace.
         timeout=60,
     )
     return code, out.getvalue().split("\n")
