@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, create_engine, make_url, text
+from sqlmodel import SQLModel
 from telegram.ext import Application
 
 from bot.app import build_application
@@ -88,18 +89,21 @@ _migrated: set[str] = set()
 
 def _reset_postgres(url: str) -> None:
     """An empty database at the newest migration. The schema is built once per database
-    and process; after that emptying the tables is enough (a tenth of the time), unless a
-    test left the schema at another revision."""
+    and process; after that emptying the tables is enough, unless a test left the schema
+    at another revision."""
     engine = make_engine(url)
     with engine.begin() as connection:
         if url in _migrated and _at_head(connection, url):
-            tables = connection.execute(
-                text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
-                     " AND tablename <> 'alembic_version'")
+            # DELETE, children first, and sequences back to 1: on a few rows a tenth of what
+            # TRUNCATE takes (which replaces every table's files).
+            for table in reversed(SQLModel.metadata.sorted_tables):
+                connection.execute(table.delete())
+            sequences = connection.execute(
+                text("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'")
             ).scalars().all()
-            if tables:
-                names = ", ".join(f'"{name}"' for name in tables)
-                connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            for sequence in sequences:
+                connection.execute(text("SELECT setval(:name, 1, false)"),
+                                   {"name": f'"{sequence}"'})
             engine.dispose()
             return
         connection.execute(text("DROP SCHEMA public CASCADE"))
