@@ -26,7 +26,7 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
-	$(BIN)/pytest -q -n auto
+	$(BIN)/pytest -q -n 3
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
