@@ -28,8 +28,19 @@ test: $(STAMP)
 	$(BIN)/lint-imports
 	$(BIN)/pytest -q -n 3
 
+# Every benchmark in full, one after another (the README's figures); `make test` keeps a
+# short run of each. A missed goal (exit status 1) does not stop the ones after it.
+bench: $(STAMP)
+	$(BIN)/pytest -q -m bench
+	-$(BIN)/python bench/scoring.py
+	-$(BIN)/python bench/db_offload.py
+	-$(BIN)/python bench/reminders.py
+	-$(BIN)/python bench/reply_wave.py --bare-fast
+	-$(BIN)/python bench/broadcast.py
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/lint-imports
 
 # Translators' loop: extract new strings, merge them into each catalog, compile.

@@ -20,6 +20,7 @@ from bot.app import build_application
 from bot.core.clock import ManualClock
 from bot.core.i18n import Catalogs
 from bot.core.settings import Settings
+from bot.delivery.engine import send_through
 from bot.runtime.ptb import job_queue_of
 from bot.sandbox.fakeapi.inprocess import FakeApiRequest
 from bot.sandbox.fakeapi.server import FakeBotApi
@@ -160,12 +161,13 @@ def settings(fake_api: FakeBotApi, database_url: str) -> Settings:
 
 
 def in_process(application: Application, fake_api: FakeBotApi) -> Application:
-    """The Application's Bot talks to the fake Bot API without sockets (see
-    bot.sandbox.fakeapi.inprocess): its replies and its long polls go straight to the
-    fake's method handlers. The delivery engine's own Bot (the outbox) still sends over
-    HTTP to `settings.api_base_url`. `build_application` gives the Bot its aiohttp clients
-    and no way to pass others, so they are swapped before the Application is initialized."""
+    """The Application talks to the fake Bot API without sockets (see
+    bot.sandbox.fakeapi.inprocess): its replies, its long polls and the outbox's sends go
+    straight to the fake's method handlers. `build_application` gives the Bot its aiohttp
+    clients and no way to pass others, so they are swapped before the Application is
+    initialized."""
     application.bot._request = (FakeApiRequest(fake_api), FakeApiRequest(fake_api))  # noqa: SLF001
+    send_through(application, lambda _pool: FakeApiRequest(fake_api))
     fake_api.attach(application)
     return application
 

@@ -49,6 +49,7 @@ from apscheduler.events import EVENT_SCHEDULER_STARTED
 from telegram import Bot
 from telegram.error import RetryAfter, TelegramError
 from telegram.ext import Application, BaseRateLimiter, ContextTypes
+from telegram.request import BaseRequest
 
 from bot.core.context import AppContext, app_context
 from bot.core.settings import Settings
@@ -206,7 +207,7 @@ async def send_due(app_or_bot: Application | Bot, ctx: AppContext) -> DeliveryRe
             await run.claim()
             if run.idle():
                 return report
-            async with contextlib.nullcontext(bulk) if bulk else _bulk_bot(ctx) as bot:
+            async with contextlib.nullcontext(bulk) if bulk else _bulk_bot(ctx, sender) as bot:
                 await run.go(bot)
         except BaseException:
             # The run broke off (a database error, a cancelled job): rows it could not
@@ -243,13 +244,22 @@ def _limiter(ctx: AppContext) -> RateLimiter:
     )
 
 
+def send_through(app: Application, make_request: Callable[[int], BaseRequest]) -> None:
+    """The outbox's sends of `app` go through request objects made by `make_request`
+    (given the connection pool's size) instead of the aiohttp client: tests hand them to
+    the fake Bot API in process."""
+    _sender_of(app).make_request = make_request
+
+
 @contextlib.asynccontextmanager
-async def _bulk_bot(ctx: AppContext) -> AsyncIterator[Bot]:
+async def _bulk_bot(ctx: AppContext, sender: Sender) -> AsyncIterator[Bot]:
     """A Bot with its own connection pool, for this run's sends only. Not initialized
     (`Bot.initialize` fails when getMe fails): sending needs no bot info, and a run
     should not break off before its first send (restarts would wear its rows out)."""
     settings = ctx.settings
-    request = AiohttpRequest(max_in_flight(_top_rate(settings)) + 4, slim=True)
+    pool = max_in_flight(_top_rate(settings)) + 4
+    request = (sender.make_request(pool) if sender.make_request is not None
+               else AiohttpRequest(pool, slim=True))
     bot = Bot(
         settings.required_token(),
         base_url=settings.api_base_url,

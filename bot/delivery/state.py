@@ -8,7 +8,10 @@ import math
 import os
 import secrets
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from telegram.request import BaseRequest
 
 from bot.delivery.ratelimit import RateLimiter
 from bot.messages.outgoing import Outgoing
@@ -57,6 +60,9 @@ class Sender:
     owner: str = field(default_factory=_owner_id)
     # Seconds a send takes (moving average): sizes the number of requests in flight.
     latency: float = FIRST_LATENCY_GUESS
+    # Makes the bulk Bot's request object for a pool of that many connections; None: the
+    # aiohttp client (`engine.send_through` puts another, e.g. the fake Bot API in process).
+    make_request: Callable[[int], BaseRequest] | None = None
 
 
 @dataclass

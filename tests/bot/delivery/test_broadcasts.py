@@ -213,16 +213,20 @@ async def test_read_timeout_makes_an_announcement_uncertain_and_it_is_not_resent
     assert (report.sent, report.uncertain, later.sent) == (2, 1, 0)
 
 
+@pytest.mark.http
 async def test_connection_cut_after_sending_makes_an_announcement_uncertain(
-    app, fake_api, database, clock
+    settings, clock, database, catalogs, fake_api
 ):
+    """Over HTTP: what the aiohttp client makes of a connection cut after the request."""
     users = readers_with_chats(fake_api, database)
     broadcast = add_broadcast(database, READERS)
     fake_api.drop_connection_next("sendMessage", chat_id=503, deliver=True)
 
-    report = await send_due(app, ctx_of(app))
-    clock.advance(timedelta(hours=1))
-    await send_due(app, ctx_of(app))
+    async with running(settings, clock, database, catalogs, delivery=False, fake_api=fake_api,
+                       http=True) as app:
+        report = await send_due(app, ctx_of(app))
+        clock.advance(timedelta(hours=1))
+        await send_due(app, ctx_of(app))
 
     assert [len(user.messages) for user in users.values()] == [1, 1, 1]
     assert statuses(database, broadcast.id)[503] == NotificationStatus.UNCERTAIN
