@@ -67,6 +67,8 @@ __all__ = ["DeliveryReport", "ReplyMeter", "in_flight_bound", "register", "send_
 log = logging.getLogger(__name__)
 
 SENDER_KEY = "kopir.sender"
+# Set by `send_through`: what makes the bulk Bot's request objects.
+REQUEST_KEY = "kopir.sender.request"
 # Pacing margins (see bot.delivery.ratelimit), in seconds per second: 10 ms for the error in
 # estimating when a request reached Telegram, and a catch-up after a stalled event
 # loop. Free messages go 1.5% below the limit (30/s: 29.6/s), paid ones 3% (970/s).
@@ -248,7 +250,7 @@ def send_through(app: Application, make_request: Callable[[int], BaseRequest]) -
     """The outbox's sends of `app` go through request objects made by `make_request`
     (given the connection pool's size) instead of the aiohttp client: tests hand them to
     the fake Bot API in process."""
-    _sender_of(app).make_request = make_request
+    app.bot_data[REQUEST_KEY] = make_request
 
 
 @contextlib.asynccontextmanager
@@ -292,7 +294,9 @@ def _recover(ctx: AppContext, owner: str) -> int:
 def _sender_of(app: Application) -> Sender:
     sender = app.bot_data.get(SENDER_KEY)
     if sender is None:
-        sender = app.bot_data[SENDER_KEY] = Sender(_limiter(app_context(app.bot_data)))
+        sender = app.bot_data[SENDER_KEY] = Sender(
+            _limiter(app_context(app.bot_data)), make_request=app.bot_data.get(REQUEST_KEY)
+        )
         meter = getattr(app.bot, "rate_limiter", None)
         if isinstance(meter, ReplyMeter):
             meter.limiter = sender.limiter
