@@ -532,6 +532,16 @@ async def test_broadcasts_lists_a_scheduled_one_and_cancels_it(people, database)
 # --- while it runs ---------------------------------------------------------------------------
 
 
+def status_buttons(organizer: FakeUser, database) -> list[list[str]]:  # noqa: ANN001
+    """The buttons of the organizer's status message ([] before there is one): Pause and
+    Cancel are pressed there, not on the form's summary (which has a Cancel of its own)."""
+    with database.uow() as uow:
+        broadcast = uow.session.exec(select(Broadcast)).first()
+    if broadcast is None or broadcast.status_message_id is None:
+        return []
+    return buttons_of(organizer.message(broadcast.status_message_id))
+
+
 def sent_count(database) -> int:  # noqa: ANN001
     return list(row_statuses(database).values()).count(NotificationStatus.SENT)
 
@@ -574,7 +584,8 @@ async def test_pause_stops_sending_and_resume_goes_on_where_it_stopped(
     organizer = people[ORGANIZER_ID]
     await compose(organizer, *HELLO_IN_TWO_LANGUAGES)
     await organizer.press("Send now")
-    await until(lambda: sent_count(database) >= 1)
+    await until(lambda: sent_count(database) >= 1
+                and status_buttons(organizer, database) == [["Pause", "Cancel"]])
 
     await organizer.press("Pause")
     await until(lambda: state_of(database) == BroadcastStatus.PAUSED)
@@ -601,7 +612,8 @@ async def test_cancel_marks_the_rest_cancelled_and_nothing_more_arrives(
     organizer = people[ORGANIZER_ID]
     await compose(organizer, *HELLO_IN_TWO_LANGUAGES)
     await organizer.press("Send now")
-    await until(lambda: sent_count(database) >= 1)
+    await until(lambda: sent_count(database) >= 1
+                and status_buttons(organizer, database) == [["Pause", "Cancel"]])
 
     await organizer.press("Cancel")
     await until(lambda: state_of(database) == BroadcastStatus.CANCELLED)
