@@ -1,4 +1,4 @@
-"""The `kopir` command: run, sandbox, import, db upgrade."""
+"""The `kopir` command: run, sandbox, import, db upgrade, backup, restore."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import gc
 import logging
 import os
 import sys
+from pathlib import Path
 
 from bot.core.settings import Settings, SettingsError, load_dotenv_file
 
@@ -28,6 +29,14 @@ def main(argv: list[str] | None = None) -> int:
     importer.add_argument("file")
     db = commands.add_parser("db", help="database maintenance")
     db.add_argument("action", choices=["upgrade"])
+    backup = commands.add_parser(
+        "backup", help="back the database up to FILE (and FILE.manifest.json), also while running"
+    )
+    backup.add_argument("file")
+    restore = commands.add_parser(
+        "restore", help="restore FILE into the empty database, migrate it and check its rows"
+    )
+    restore.add_argument("file")
     args = parser.parse_args(argv)
     # python-telegram-bot 22 deprecates int durations (RetryAfter.retry_after and
     # friends); opt in to timedeltas now so the code is ready for 23.
@@ -58,10 +67,29 @@ def main(argv: list[str] | None = None) -> int:
         from bot.importing.events import import_command
 
         return import_command(settings, args.file)
+    if command in ("backup", "restore"):
+        return _backup_or_restore(command, settings.database_url, Path(args.file))
     from storage.migrate import upgrade
 
     upgrade(settings.database_url)
     sys.stdout.write("database is up to date\n")
+    return 0
+
+
+def _backup_or_restore(command: str, database_url: str, file: Path) -> int:
+    from storage.backup import BackupError, backup, restore
+
+    try:
+        if command == "backup":
+            counts = backup(database_url, file).counts
+        else:
+            counts = restore(file, database_url)
+    except BackupError as error:
+        sys.stderr.write(f"kopir {command}: {error}\n")
+        return 1
+    rows = sum(counts.values())
+    done = "backed up to" if command == "backup" else "restored from"
+    sys.stdout.write(f"{rows} rows in {len(counts)} tables {done} {file}\n")
     return 0
 
 
