@@ -15,6 +15,7 @@ from bot.core.i18n import Catalogs
 from bot.core.settings import Settings
 from bot.delivery import engine as delivery
 from bot.delivery.http import AiohttpRequest
+from bot.runtime.health import HealthServer
 from bot.runtime.persistence import DatabasePersistence
 from bot.runtime.updates import ReaderOrderProcessor
 from handlers import (
@@ -43,6 +44,7 @@ log = logging.getLogger(__name__)
 
 # Handler replies in flight at once: enough for many readers answered together.
 REPLY_CONNECTIONS = 64
+HEALTH_KEY = "kopir.health"
 
 
 def build_application(
@@ -77,14 +79,16 @@ def build_application(
         # (tests, the sandbox) is its owner's to dispose.
         .post_shutdown(partial(_post_shutdown, dispose_database=database is None))
         # Different readers at once, each reader's updates in order (bot.runtime.updates).
-        .concurrent_updates(ReaderOrderProcessor(settings.concurrent_updates, context.clock))
+        .concurrent_updates(ReaderOrderProcessor(
+            settings.concurrent_updates, context.clock, context.metrics
+        ))
         # aiohttp, like the delivery engine's own Bot: PTB's default client (httpx) takes
         # several times the CPU per request, and the bot has one core for readers and a
         # running broadcast together.
         .request(AiohttpRequest(REPLY_CONNECTIONS))
         .get_updates_request(AiohttpRequest(1))
         # Counts handler replies in the delivery engine's limiter (never delays them).
-        .rate_limiter(delivery.ReplyMeter())
+        .rate_limiter(delivery.ReplyMeter(metrics=context.metrics))
         .build()
     )
     application.bot_data[CONTEXT_KEY] = context
@@ -125,10 +129,18 @@ async def _post_init(application: Application) -> None:
     # Commits run in worker threads; the sender lives on the event loop.
     context.database.on_outbox_commit = lambda: loop.call_soon_threadsafe(context.wake_sender)
     await start.publish_commands(application)
+    if context.settings.health_port is not None:
+        health = HealthServer(context, partial(delivery.sender_alive, application),
+                              context.settings.health_host, context.settings.health_port)
+        await health.start()
+        application.bot_data[HEALTH_KEY] = health
 
 
 async def _post_shutdown(application: Application, *, dispose_database: bool) -> None:
     context = app_context(application.bot_data)
+    health = application.bot_data.pop(HEALTH_KEY, None)
+    if health is not None:
+        await health.stop()
     context.database.on_outbox_commit = lambda: None
     if context.executor is not None:
         await asyncio.to_thread(context.executor.shutdown)

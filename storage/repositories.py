@@ -256,6 +256,11 @@ class NotificationRepository:
         )
         return list(self.session.exec(query).all())
 
+    def count_by_status(self) -> dict[str, int]:
+        """Outbox rows per status (the health check's and the metrics' outbox depth)."""
+        query = select(Notification.status, func.count()).group_by(col(Notification.status))
+        return {str(status): count for status, count in self.session.exec(query).all()}
+
     def count_due(self, until: datetime, max_priority: int) -> int:
         """Pending rows of priority <= `max_priority` due by `until` (overdue ones too)."""
         query = select(func.count()).where(

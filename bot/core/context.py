@@ -14,6 +14,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from bot.core.clock import Clock
 from bot.core.i18n import Catalogs, Translator
+from bot.core.metrics import Metrics
 from bot.core.settings import Settings
 from storage.uow import Database, UnitOfWork
 
@@ -34,6 +35,8 @@ class AppContext:
     wake_sender: Callable[[], None] = field(default=lambda: None)
     # Bounded worker threads for database work (None: asyncio's default pool).
     executor: Executor | None = None
+    # What the bot counts for its operators (served at /metrics, bot.runtime.health).
+    metrics: Metrics = field(default_factory=Metrics)
 
     async def call(
         self, work: Callable[Concatenate[Database, P], T], /, *args: P.args, **kwargs: P.kwargs

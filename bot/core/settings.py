@@ -52,6 +52,9 @@ class Settings:
     # Personal data of readers with nothing going on are erased this many days after their
     # last event or contest ended (or after their consent, if they never took part).
     retention_days: int = 365
+    # /healthz and /metrics on a port of their own (None: not served; 0: any free port).
+    health_port: int | None = None
+    health_host: str = "127.0.0.1"
 
     def required_token(self) -> str:
         """The bot's token, for what talks to Telegram; `SettingsError` when there is none."""
@@ -78,6 +81,8 @@ class Settings:
             concurrent_updates=_count(env, "KOPIR_CONCURRENT_UPDATES", 64),
             database_threads=_count(env, "KOPIR_DATABASE_THREADS", 8),
             retention_days=_count(env, "KOPIR_RETENTION_DAYS", 365),
+            health_port=_port(env, "KOPIR_HEALTH_PORT"),
+            health_host=env.get("KOPIR_HEALTH_HOST") or "127.0.0.1",
         )
 
 
@@ -132,6 +137,15 @@ def _non_negative_int(env: Mapping[str, str], name: str, default: int) -> int:
         return default
     if not raw.isdigit():
         raise SettingsError(f"{name}: expected a whole number of minutes, got {raw!r}")
+    return int(raw)
+
+
+def _port(env: Mapping[str, str], name: str) -> int | None:
+    raw = env.get(name)
+    if not raw:
+        return None
+    if not raw.isdigit() or int(raw) > 65535:
+        raise SettingsError(f"{name}: expected a port number (0-65535), got {raw!r}")
     return int(raw)
 
 

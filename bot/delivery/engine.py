@@ -52,6 +52,7 @@ from telegram.ext import Application, BaseRateLimiter, ContextTypes
 from telegram.request import BaseRequest
 
 from bot.core.context import AppContext, app_context
+from bot.core.metrics import Metrics
 from bot.core.settings import Settings
 from bot.delivery.answers import MAX_UNSETTLED
 from bot.delivery.http import AiohttpRequest
@@ -99,8 +100,9 @@ class ReplyMeter(BaseRateLimiter[None]):
     message in a chat (button answers, edits) go at once, as they do not count."""
 
     def __init__(self, *, max_retries: int = REPLY_RETRIES,
-                 longest_wait: float = REPLY_LONGEST_WAIT) -> None:
+                 longest_wait: float = REPLY_LONGEST_WAIT, metrics: Metrics | None = None) -> None:
         self.limiter: RateLimiter | None = None
+        self.metrics = metrics or Metrics()
         self.max_retries = max_retries
         self.longest_wait = longest_wait
 
@@ -131,11 +133,13 @@ class ReplyMeter(BaseRateLimiter[None]):
                     token = await limiter.acquire(chat_id, reply=True)
             started = time.monotonic()
             try:
-                return await callback(*args, **kwargs)
+                result = await callback(*args, **kwargs)
             except RetryAfter as error:
                 seconds = retry_after_seconds(error)
                 refusals += 1
+                self.metrics.flood_control.inc()
                 if refusals > self.max_retries or seconds > self.longest_wait:
+                    self.metrics.replies_refused.inc()
                     raise
                 log.warning("flood control on %s: sending it again in %.0f s", endpoint, seconds)
                 if limiter is not None:
@@ -143,6 +147,10 @@ class ReplyMeter(BaseRateLimiter[None]):
                 else:
                     async with waiting_for_telegram():
                         await asyncio.sleep(seconds)
+            else:
+                if counted:
+                    self.metrics.sent("reply", time.time())
+                return result
             finally:
                 if token is not None and limiter is not None:
                     limiter.arrived(token, time.monotonic() - started)
@@ -168,6 +176,13 @@ def register(app: Application) -> None:
     app.job_queue.scheduler.add_listener(lambda _event: _wake(app), EVENT_SCHEDULER_STARTED)
     if app.job_queue.scheduler.running:
         _wake(app)
+
+
+def sender_alive(app: Application) -> bool:
+    """The sender's repeating job is scheduled and its scheduler runs (the health check)."""
+    queue = app.job_queue
+    return (queue is not None and queue.scheduler.running
+            and bool(queue.get_jobs_by_name("kopir.sender")))
 
 
 def _wake(app: Application) -> None:

@@ -281,12 +281,14 @@ class Run:
         self.limiter.arrived(token, elapsed)
         self.sender.latency = 0.9 * self.sender.latency + 0.1 * elapsed
         self.report.sent += 1
+        self.ctx.metrics.sent("paid" if item.paid else "bulk", time.time())
         self._answer(item, Outcome(item.row_id, Result.SENT, message_id=message_id))
 
     def _refused(self, item: Item, error: TelegramError) -> None:
         row, report = item.claim.notification, self.report
         if isinstance(error, RetryAfter):
             seconds = retry_after_seconds(error)
+            self.ctx.metrics.flood_control.inc()
             log.warning("flood control: pausing the sender for %.0f s", seconds)
             self.limiter.pause(seconds)
             item.floods += 1
@@ -302,6 +304,7 @@ class Run:
         ):
             self.blocked.add(item.chat_id)
             report.blocked += 1
+            self.ctx.metrics.blocked.inc()
             self._answer(item, Outcome(row.id, Result.BLOCKED, error=str(error)))
         elif isinstance(error, NetworkError):  # TimedOut included
             self._network_trouble(item, error)

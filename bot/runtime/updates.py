@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Hashable
 from contextvars import ContextVar
@@ -35,6 +36,7 @@ from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
 from bot.core.clock import Clock, SystemClock
+from bot.core.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -63,10 +65,23 @@ async def waiting_for_telegram() -> AsyncIterator[None]:
         await working.acquire()
 
 
+def update_kind(update: object) -> str:
+    """The kind of an update as the Bot API names it (message, callback_query, ...)."""
+    if isinstance(update, Update):
+        for kind in Update.ALL_TYPES:
+            if getattr(update, kind, None) is not None:
+                return kind
+    return "other"
+
+
 class ReaderOrderProcessor(BaseUpdateProcessor):
-    def __init__(self, max_concurrent_updates: int, clock: Clock | None = None) -> None:
+    def __init__(
+        self, max_concurrent_updates: int, clock: Clock | None = None,
+        metrics: Metrics | None = None,
+    ) -> None:
         super().__init__(ACCEPTED_UPDATES)
         self._clock = clock or SystemClock()
+        self._metrics = metrics or Metrics()
         # When each update in hand arrived, before it waited for its reader's earlier
         # ones: readers pressing Register at once queue in the order they pressed.
         self._arrivals: dict[int, datetime] = {}
@@ -103,10 +118,15 @@ class ReaderOrderProcessor(BaseUpdateProcessor):
                 await held.enter_async_context(self._hold(key))
             async with self._working:
                 token = _working.set(self._working)
+                kind = update_kind(update)
+                started = time.perf_counter()
                 try:
                     await coroutine
                 finally:
                     _working.reset(token)
+                    self._metrics.updates.labels(kind=kind).inc()
+                    self._metrics.handling.labels(kind=kind).observe(
+                        time.perf_counter() - started)
 
     def arrival(self, update: Update) -> datetime | None:
         """When `update` (being handled now) reached the bot."""

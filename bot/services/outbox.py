@@ -298,3 +298,8 @@ def _count_finished(
     else:
         batch.failed += 1
         log.error("notification %s failed: %s", row.dedupe_key, reason)
+
+
+def depth(uow: UnitOfWork) -> dict[str, int]:
+    """Rows per status: what the outbox holds (the health check and the metrics)."""
+    return uow.notifications.count_by_status()
