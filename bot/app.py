@@ -18,6 +18,7 @@ from bot.delivery.http import AiohttpRequest
 from bot.runtime.health import HealthServer
 from bot.runtime.persistence import DatabasePersistence
 from bot.runtime.updates import ReaderOrderProcessor
+from bot.runtime.webhook import WebhookConfig, WebhookReceiver, set_webhook
 from handlers import (
     broadcast,
     contests,
@@ -129,11 +130,30 @@ async def _post_init(application: Application) -> None:
     # Commits run in worker threads; the sender lives on the event loop.
     context.database.on_outbox_commit = lambda: loop.call_soon_threadsafe(context.wake_sender)
     await start.publish_commands(application)
-    if context.settings.health_port is not None:
-        health = HealthServer(context, partial(delivery.sender_alive, application),
-                              context.settings.health_host, context.settings.health_port)
-        await health.start()
-        application.bot_data[HEALTH_KEY] = health
+    settings = context.settings
+    webhook = webhook_config(settings)
+    if webhook is not None:
+        # One server: the webhook, /healthz and /metrics on the webhook's port.
+        receiver = WebhookReceiver(application, webhook.secret, context.metrics)
+        server = HealthServer(context, partial(delivery.sender_alive, application),
+                              settings.webhook_host, settings.webhook_port,
+                              webhook=(webhook.path, receiver))
+    elif settings.health_port is not None:
+        server = HealthServer(context, partial(delivery.sender_alive, application),
+                              settings.health_host, settings.health_port)
+    else:
+        return
+    await server.start()
+    application.bot_data[HEALTH_KEY] = server
+    if webhook is not None:
+        await set_webhook(application, webhook)
+
+
+def webhook_config(settings: Settings) -> WebhookConfig | None:
+    if settings.webhook_url is None or settings.webhook_secret is None:
+        return None
+    return WebhookConfig(settings.webhook_url, settings.webhook_secret,
+                         settings.webhook_max_connections)
 
 
 async def _post_shutdown(application: Application, *, dispose_database: bool) -> None:

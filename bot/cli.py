@@ -7,16 +7,23 @@ import asyncio
 import gc
 import logging
 import os
+import signal
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.core.settings import Settings, SettingsError, load_dotenv_file
+
+if TYPE_CHECKING:
+    from telegram.ext import Application
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="kopir", description="Kopir, the library bridge bot")
     commands = parser.add_subparsers(dest="command")
-    run = commands.add_parser("run", help="run the bot with long polling (the default)")
+    run = commands.add_parser(
+        "run", help="run the bot: long polling, or webhook mode when KOPIR_WEBHOOK_URL is set"
+    )
     run.add_argument(
         "--or-sandbox",
         action="store_true",
@@ -107,8 +114,28 @@ def _run(settings: Settings) -> int:
     application = build_application(settings)
     _settle_memory()
     _fast_event_loop()
-    application.run_polling()
+    if settings.webhook_url:
+        asyncio.run(_serve_webhook(application))
+    else:
+        application.run_polling()
     return 0
+
+
+async def _serve_webhook(application: Application) -> None:
+    """Webhook mode: Kopir's own server takes Telegram's posts (bot.runtime.webhook) until
+    SIGINT or SIGTERM. The webhook stays set at shutdown: another instance may serve it."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    async with application:
+        if application.post_init is not None:
+            await application.post_init(application)  # the server, then setWebhook
+        await application.start()
+        await stop.wait()
+        await application.stop()
+    if application.post_shutdown is not None:
+        await application.post_shutdown(application)
 
 
 def _fast_event_loop() -> None:

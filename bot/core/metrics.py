@@ -38,6 +38,9 @@ class Metrics:
         self.last_send = Gauge(
             "kopir_last_send_timestamp_seconds", "When Telegram last accepted a message (Unix)",
             registry=registry)
+        self.webhook_refused = Counter(
+            "kopir_webhook_refused", "Webhook requests refused, by reason (secret, malformed, "
+            "too_large)", ["reason"], registry=registry)
         self.outbox = Gauge(
             "kopir_outbox_rows", "Outbox rows by status (read at each scrape)", ["status"],
             registry=registry)

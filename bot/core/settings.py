@@ -7,10 +7,12 @@ organizer who mistypes an admin id learns which variable to fix.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.core.i18n import LANGUAGES
@@ -55,6 +57,13 @@ class Settings:
     # /healthz and /metrics on a port of their own (None: not served; 0: any free port).
     health_port: int | None = None
     health_host: str = "127.0.0.1"
+    # Webhook mode (off without a URL): Telegram posts updates to this public HTTPS URL,
+    # each request carrying the secret; the server listens on webhook_host:webhook_port.
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    webhook_host: str = "0.0.0.0"  # noqa: S104 (behind the reverse proxy that ends TLS)
+    webhook_port: int = 8443
+    webhook_max_connections: int = 40
 
     def required_token(self) -> str:
         """The bot's token, for what talks to Telegram; `SettingsError` when there is none."""
@@ -83,6 +92,7 @@ class Settings:
             retention_days=_count(env, "KOPIR_RETENTION_DAYS", 365),
             health_port=_port(env, "KOPIR_HEALTH_PORT"),
             health_host=env.get("KOPIR_HEALTH_HOST") or "127.0.0.1",
+            **_webhook(env),
         )
 
 
@@ -138,6 +148,30 @@ def _non_negative_int(env: Mapping[str, str], name: str, default: int) -> int:
     if not raw.isdigit():
         raise SettingsError(f"{name}: expected a whole number of minutes, got {raw!r}")
     return int(raw)
+
+
+def _webhook(env: Mapping[str, str]) -> dict[str, Any]:
+    url = env.get("KOPIR_WEBHOOK_URL") or None
+    if url is None:
+        return {}
+    if not url.startswith("https://"):
+        raise SettingsError(f"KOPIR_WEBHOOK_URL: Telegram posts to HTTPS URLs only, got {url!r}")
+    secret = env.get("KOPIR_WEBHOOK_SECRET") or ""
+    if not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", secret):
+        raise SettingsError(
+            "KOPIR_WEBHOOK_SECRET: 16 to 256 characters of A-Z, a-z, 0-9, _ and - "
+            "(required in webhook mode)"
+        )
+    max_connections = _count(env, "KOPIR_WEBHOOK_MAX_CONNECTIONS", 40)
+    if max_connections > 100:
+        raise SettingsError("KOPIR_WEBHOOK_MAX_CONNECTIONS: Telegram allows 1 to 100")
+    return {
+        "webhook_url": url,
+        "webhook_secret": secret,
+        "webhook_host": env.get("KOPIR_WEBHOOK_HOST") or "0.0.0.0",  # noqa: S104
+        "webhook_port": _port(env, "KOPIR_WEBHOOK_PORT") or 8443,
+        "webhook_max_connections": max_connections,
+    }
 
 
 def _port(env: Mapping[str, str], name: str) -> int | None:

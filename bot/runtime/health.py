@@ -1,5 +1,5 @@
-"""/healthz and /metrics for whoever operates Kopir, on a small port of their own
-(`KOPIR_HEALTH_PORT`) while the bot long-polls.
+"""/healthz and /metrics for whoever operates Kopir: on a small port of their own
+(`KOPIR_HEALTH_PORT`) while the bot long-polls, beside the webhook in webhook mode.
 
 /healthz answers 200 when the database answers and the sender is scheduled, 503
 otherwise, with what it found: the database, the sender, the outbox's rows by status and
@@ -19,6 +19,7 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from bot.core.context import AppContext
+from bot.runtime.webhook import MAX_BODY, WebhookReceiver
 from bot.services import outbox
 
 log = logging.getLogger(__name__)
@@ -50,15 +51,19 @@ class Health:
 
 class HealthServer:
     def __init__(self, ctx: AppContext, sender_alive: Callable[[], bool],
-                 host: str, port: int) -> None:
+                 host: str, port: int, webhook: tuple[str, WebhookReceiver] | None = None) -> None:
         self.ctx, self.sender_alive = ctx, sender_alive
         self.host, self.port = host, port
+        self.webhook = webhook
         self._runner: web.AppRunner | None = None
 
     async def start(self) -> None:
-        app = web.Application()
+        app = web.Application(client_max_size=MAX_BODY)
         app.router.add_get("/healthz", self._healthz)
         app.router.add_get("/metrics", self._metrics)
+        if self.webhook is not None:
+            path, receiver = self.webhook
+            app.router.add_post(path, receiver.handle)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         # Bound here, so that port 0 (any free port) tells which one it got.
