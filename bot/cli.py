@@ -108,8 +108,14 @@ def _run(settings: Settings) -> int:
         )
         return 2
     from bot.app import build_application
+    from storage.instance import AnotherInstance, hold_single_instance
     from storage.migrate import upgrade
 
+    try:
+        instance_lock = hold_single_instance(settings.database_url)  # held until exit
+    except AnotherInstance as error:
+        sys.stderr.write(f"kopir: {error}\n")
+        return 2
     upgrade(settings.database_url)
     application = build_application(settings)
     _settle_memory()
@@ -118,6 +124,8 @@ def _run(settings: Settings) -> int:
         asyncio.run(_serve_webhook(application))
     else:
         application.run_polling()
+    if instance_lock is not None:
+        instance_lock.close()
     return 0
 
 
