@@ -44,6 +44,9 @@ def main(argv: list[str] | None = None) -> int:
         "restore", help="restore FILE into the empty database, migrate it and check its rows"
     )
     restore.add_argument("file")
+    commands.add_parser(
+        "health", help="ask the running bot's /healthz (exit 0 when healthy): for healthchecks"
+    )
     args = parser.parse_args(argv)
     # python-telegram-bot 22 deprecates int durations (RetryAfter.retry_after and
     # friends); opt in to timedeltas now so the code is ready for 23.
@@ -74,6 +77,8 @@ def main(argv: list[str] | None = None) -> int:
         from bot.importing.events import import_command
 
         return import_command(settings, args.file)
+    if command == "health":
+        return _health(settings)
     if command in ("backup", "restore"):
         return _backup_or_restore(command, settings.database_url, Path(args.file))
     from storage.migrate import upgrade
@@ -81,6 +86,30 @@ def main(argv: list[str] | None = None) -> int:
     upgrade(settings.database_url)
     sys.stdout.write("database is up to date\n")
     return 0
+
+
+def _health(settings: Settings) -> int:
+    """0 when the running bot's /healthz answers 200 (the webhook's port in webhook mode,
+    else KOPIR_HEALTH_PORT), 1 when it answers otherwise or not at all, 2 when neither
+    is configured."""
+    import urllib.error
+    import urllib.request
+
+    port = settings.webhook_port if settings.webhook_url else settings.health_port
+    if not port:
+        sys.stderr.write("kopir health: set KOPIR_HEALTH_PORT (or webhook mode) first\n")
+        return 2
+    host = settings.webhook_host if settings.webhook_url else settings.health_host
+    host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104
+    try:
+        with urllib.request.urlopen(f"http://{host}:{port}/healthz", timeout=5) as answer:  # noqa: S310
+            sys.stdout.write(answer.read().decode() + "\n")
+            return 0
+    except urllib.error.HTTPError as error:
+        sys.stdout.write(error.read().decode() + "\n")
+    except OSError as error:
+        sys.stderr.write(f"kopir health: no answer from {host}:{port}: {error}\n")
+    return 1
 
 
 def _backup_or_restore(command: str, database_url: str, file: Path) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from datetime import timedelta
 
@@ -9,6 +10,7 @@ import aiohttp
 import pytest
 
 from bot.app import HEALTH_KEY
+from bot.cli import main
 from bot.core.context import app_context
 from bot.core.settings import Settings, SettingsError
 from bot.delivery.engine import send_due
@@ -94,3 +96,22 @@ async def test_metrics_count_updates_replies_and_the_outbox(bot_app, fake_api, d
 def test_health_port_setting_refuses_what_is_not_a_port(raw):
     with pytest.raises(SettingsError, match="KOPIR_HEALTH_PORT"):
         Settings.from_env({"KOPIR_HEALTH_PORT": raw})
+
+
+async def test_kopir_health_exits_0_while_healthy_and_1_when_nothing_answers(
+    bot_app, monkeypatch, capsys
+):
+    port = bot_app.bot_data[HEALTH_KEY].port
+    monkeypatch.setenv("KOPIR_HEALTH_PORT", str(port))
+    monkeypatch.delenv("KOPIR_WEBHOOK_URL", raising=False)
+    healthy = await asyncio.to_thread(main, ["health"])
+    await bot_app.bot_data[HEALTH_KEY].stop()
+    gone = await asyncio.to_thread(main, ["health"])
+    monkeypatch.delenv("KOPIR_HEALTH_PORT")
+    unset = await asyncio.to_thread(main, ["health"])
+
+    out, err = capsys.readouterr()
+    assert (healthy, gone, unset) == (0, 1, 2)
+    assert out.startswith('{"status": "ok"')
+    assert err.splitlines()[-1] == (
+        "kopir health: set KOPIR_HEALTH_PORT (or webhook mode) first")
