@@ -4,11 +4,15 @@ systemd as PID 1): they parse, and they say what the README and the code say."""
 from __future__ import annotations
 
 import configparser
+import json
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import yaml
+from prometheus_client import generate_latest
+
+from bot.core.metrics import Metrics
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 SETTINGS = (Path(__file__).resolve().parents[2] / "bot" / "core" / "settings.py").read_text()
@@ -72,3 +76,17 @@ def test_systemd_unit_runs_kopir_and_restarts_it():
         "kopir", "/opt/kopir/.venv/bin/kopir run", "on-failure")
     assert service["EnvironmentFile"] == "/etc/kopir/kopir.env"
     assert unit["Install"]["WantedBy"] == "multi-user.target"
+
+
+def test_grafana_dashboard_queries_only_metrics_kopir_exposes():
+    dashboard = json.loads((DEPLOY / "grafana-dashboard.json").read_text())
+    def family(name: str) -> str:
+        return re.sub(r"_(total|bucket|count|sum)$", "", name)
+
+    queried = {family(name) for panel in dashboard["panels"] for target in panel["targets"]
+               for name in re.findall(r"kopir_[a-z_]+", target["expr"])}
+    exposed = {family(name) for name in re.findall(
+        r"^# TYPE (kopir_[a-z_]+) ", generate_latest(Metrics().registry).decode(), re.MULTILINE)}
+
+    assert queried - exposed == set()
+    assert len(queried) == 9
