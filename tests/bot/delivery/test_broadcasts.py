@@ -3,6 +3,7 @@ time-outs that may or may not have delivered, paid sending, pause and cancel."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -17,6 +18,7 @@ from bot.delivery.http import AiohttpRequest
 from bot.sandbox.fakeapi.users import text_of
 from bot.services import outbox_settle
 from bot.services.notifications import enqueue_notice
+from storage.backup import backup, restore
 from storage.broadcast_models import Broadcast, BroadcastStatus
 from storage.models import NotificationKind, NotificationStatus
 from tests.bot.delivery.test_engine import ctx_of, running
@@ -302,3 +304,21 @@ async def test_cancelled_broadcast_rows_are_not_sent(app, fake_api, database, cl
     assert (report.sent, report.cancelled) == (0, 3)
     assert [len(user.messages) for user in users.values()] == [0, 0, 0]
     assert statuses(database, broadcast.id) == dict.fromkeys(READERS, NotificationStatus.CANCELLED)
+
+
+async def test_backup_taken_while_a_broadcast_goes_out_restores_what_it_held(
+    app, fake_api, database, tmp_path
+):
+    crowd = list(range(700, 740))
+    users = readers_with_chats(fake_api, database, crowd)
+    add_broadcast(database, crowd)
+    url = database.engine.url.render_as_string(hide_password=False)
+
+    sending = asyncio.create_task(send_due(app, ctx_of(app)))
+    await users[crowd[0]].next_message()  # the announcements are going out (30/s: 1.3 s)
+    manifest = await asyncio.to_thread(backup, url, tmp_path / "kopir.backup")
+    report = await sending
+    restored = restore(tmp_path / "kopir.backup", f"sqlite:///{tmp_path / 'restored.db'}")
+
+    assert (restored, report.sent) == (manifest.counts, len(crowd))
+    assert manifest.counts["notifications"] == len(crowd)
