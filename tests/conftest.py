@@ -25,7 +25,7 @@ from bot.runtime.ptb import job_queue_of
 from bot.sandbox.fakeapi.inprocess import FakeApiRequest
 from bot.sandbox.fakeapi.server import FakeBotApi
 from storage.db import make_engine, normalize_url
-from storage.migrate import alembic_config, upgrade
+from storage.migrate import MIGRATIONS_DIR, upgrade
 from storage.uow import Database
 from tests.factories import NOW
 
@@ -94,7 +94,7 @@ def _reset_postgres(url: str) -> None:
     at another revision."""
     engine = make_engine(url)
     with engine.begin() as connection:
-        if url in _migrated and _at_head(connection, url):
+        if url in _migrated and _at_head(connection):
             # DELETE, children first, and sequences back to 1: on a few rows a tenth of what
             # TRUNCATE takes (which replaces every table's files).
             for table in reversed(SQLModel.metadata.sorted_tables):
@@ -114,11 +114,17 @@ def _reset_postgres(url: str) -> None:
     _migrated.add(url)
 
 
-def _at_head(connection: Connection, url: str) -> bool:
+def _at_head(connection: Connection) -> bool:
     if connection.execute(text("SELECT to_regclass('public.alembic_version')")).scalar() is None:
         return False
     versions = connection.execute(text("SELECT version_num FROM alembic_version")).scalars()
-    return set(versions) == set(ScriptDirectory.from_config(alembic_config(url)).get_heads())
+    return set(versions) == _heads()
+
+
+@functools.cache
+def _heads() -> set[str]:
+    """The newest migrations, read from the scripts once (not at every test's reset)."""
+    return set(ScriptDirectory(str(MIGRATIONS_DIR)).get_heads())
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
