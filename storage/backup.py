@@ -16,8 +16,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import subprocess
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -94,10 +93,10 @@ def restore(source: Path, database_url: str) -> dict[str, int]:
               str(source)])
     upgrade(database_url)
     counts = table_counts(database_url)
-    missing = {table: (rows, counts.get(table)) for table, rows in manifest.counts.items()
-               if counts.get(table) != rows}
-    if missing:
-        raise BackupError(f"the restored database differs from the backup: {missing}")
+    differing = {table: (rows, counts.get(table)) for table, rows in manifest.counts.items()
+                 if counts.get(table) != rows}
+    if differing:
+        raise BackupError(f"the restored database differs from the backup: {differing}")
     return counts
 
 
@@ -131,9 +130,7 @@ def _backup_sqlite(url: str, target: Path, taken_at: str) -> Manifest:
     if not database or not Path(database).is_file():
         raise BackupError(f"no SQLite database at {database}")
     partial = target.with_name(target.name + ".partial")
-    with _closing(sqlite3.connect(database)) as source, _closing(
-        sqlite3.connect(partial)
-    ) as copy:
+    with closing(sqlite3.connect(database)) as source, closing(sqlite3.connect(partial)) as copy:
         source.backup(copy)
     partial.rename(target)
     # A plain engine: Kopir's own would switch the copy to WAL mode.
@@ -150,7 +147,7 @@ def _restore_sqlite(source: Path, url: str) -> None:
     if not database:
         raise BackupError("restore needs a SQLite file, not an in-memory database")
     Path(database).parent.mkdir(parents=True, exist_ok=True)
-    with _closing(sqlite3.connect(source)) as backup_file, _closing(
+    with closing(sqlite3.connect(source)) as backup_file, closing(
         sqlite3.connect(database)
     ) as restored:
         backup_file.backup(restored)
@@ -187,11 +184,3 @@ def _run(command: list[str]) -> None:
         raise BackupError(f"{command[0]} is not installed (PostgreSQL's client tools)") from error
     if done.returncode != 0:
         raise BackupError(f"{command[0]} failed: {done.stderr.strip()}")
-
-
-@contextmanager
-def _closing(connection: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    try:
-        yield connection
-    finally:
-        connection.close()
