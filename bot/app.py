@@ -131,18 +131,16 @@ async def _post_init(application: Application) -> None:
     context.database.on_outbox_commit = lambda: loop.call_soon_threadsafe(context.wake_sender)
     await start.publish_commands(application)
     settings = context.settings
-    webhook = webhook_config(settings)
-    if webhook is not None:
-        # One server: the webhook, /healthz and /metrics on the webhook's port.
-        receiver = WebhookReceiver(application, webhook.secret, context.metrics)
-        server = HealthServer(context, partial(delivery.sender_alive, application),
-                              settings.webhook_host, settings.webhook_port,
-                              webhook=(webhook.path, receiver))
-    elif settings.health_port is not None:
-        server = HealthServer(context, partial(delivery.sender_alive, application),
-                              settings.health_host, settings.health_port)
-    else:
+    address = settings.service_address()
+    if address is None:
         return
+    webhook = webhook_config(settings)
+    # One server: /healthz, /metrics and, in webhook mode, the webhook.
+    server = HealthServer(
+        context, partial(delivery.sender_alive, application), *address,
+        webhook=None if webhook is None else (
+            webhook.path, WebhookReceiver(application, webhook.secret, context.metrics)),
+    )
     await server.start()
     application.bot_data[HEALTH_KEY] = server
     if webhook is not None:
@@ -150,7 +148,7 @@ async def _post_init(application: Application) -> None:
 
 
 def webhook_config(settings: Settings) -> WebhookConfig | None:
-    if settings.webhook_url is None or settings.webhook_secret is None:
+    if not (settings.webhook_url and settings.webhook_secret):  # webhook_mode, spelled for mypy
         return None
     return WebhookConfig(settings.webhook_url, settings.webhook_secret,
                          settings.webhook_max_connections)

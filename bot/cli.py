@@ -95,11 +95,11 @@ def _health(settings: Settings) -> int:
     import urllib.error
     import urllib.request
 
-    port = settings.webhook_port if settings.webhook_url else settings.health_port
-    if not port:
+    address = settings.service_address()
+    if address is None or not address[1]:
         sys.stderr.write("kopir health: set KOPIR_HEALTH_PORT (or webhook mode) first\n")
         return 2
-    host = settings.webhook_host if settings.webhook_url else settings.health_host
+    host, port = address
     host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104
     try:
         with urllib.request.urlopen(f"http://{host}:{port}/healthz", timeout=5) as answer:  # noqa: S310
@@ -149,7 +149,7 @@ def _run(settings: Settings) -> int:
     application = build_application(settings)
     _settle_memory()
     _fast_event_loop()
-    if settings.webhook_url:
+    if settings.webhook_mode:
         asyncio.run(_serve_webhook(application))
     else:
         application.run_polling()

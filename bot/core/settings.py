@@ -65,6 +65,19 @@ class Settings:
     webhook_port: int = 8443
     webhook_max_connections: int = 40
 
+    @property
+    def webhook_mode(self) -> bool:
+        return bool(self.webhook_url and self.webhook_secret)
+
+    def service_address(self) -> tuple[str, int] | None:
+        """Where /healthz and /metrics listen (with the webhook, in webhook mode); None when
+        they are not served."""
+        if self.webhook_mode:
+            return self.webhook_host, self.webhook_port
+        if self.health_port is not None:
+            return self.health_host, self.health_port
+        return None
+
     def required_token(self) -> str:
         """The bot's token, for what talks to Telegram; `SettingsError` when there is none."""
         if not self.token:

@@ -78,14 +78,14 @@ class HealthServer:
             self._runner = None
 
     async def check(self) -> Health:
+        depth: dict[str, int] | None
         try:
             depth = await asyncio.wait_for(self.ctx.read(outbox.depth), DATABASE_TIMEOUT)
         except Exception as error:  # noqa: BLE001 (any failure means: not reachable)
             log.warning("health: the database did not answer: %s", type(error).__name__)
-            return Health(database=False, sender=self.sender_alive(),
-                          last_send=self.ctx.metrics.last_send_at)
-        return Health(database=True, sender=self.sender_alive(), outbox=depth,
-                      last_send=self.ctx.metrics.last_send_at)
+            depth = None
+        return Health(database=depth is not None, sender=self.sender_alive(),
+                      outbox=depth or {}, last_send=self.ctx.metrics.last_send_at)
 
     async def _healthz(self, _request: web.Request) -> web.Response:
         health = await self.check()
