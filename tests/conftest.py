@@ -192,9 +192,11 @@ async def running(
         await application.post_init(application)
         await application.start()
         await application.updater.start_polling(poll_interval=0.0, timeout=1)
-        yield application
-        await application.updater.stop()
-        await application.stop()
+        try:
+            yield application
+        finally:
+            await application.updater.stop()
+            await application.stop()
     if application.post_shutdown is not None:
         await application.post_shutdown(application)
 

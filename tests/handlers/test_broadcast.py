@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import timedelta
 
@@ -14,7 +13,6 @@ from apscheduler.events import EVENT_JOB_EXECUTED
 from sqlmodel import select
 from telegram import Chat, Message, MessageEntity
 
-from bot.app import build_application
 from bot.sandbox.fakeapi.users import FakeUser, buttons_of, text_of
 from handlers import broadcast_status
 from handlers.broadcast import html_source
@@ -26,7 +24,7 @@ from storage.models import (
     RegistrationStatus,
     User,
 )
-from tests.conftest import ORGANIZER_ID, in_process, onboard
+from tests.conftest import ORGANIZER_ID, onboard, running
 from tests.contest_factories import make_contest
 from tests.factories import NOW, make_event
 from tests.result_factories import make_entry, make_juror
@@ -73,22 +71,6 @@ def paid_broadcasts() -> bool:
 def settings(settings, send_rate, paid_broadcasts):  # noqa: ANN001, ANN201
     return replace(settings, sender_interval_seconds=0.2, send_rate=send_rate,
                    paid_broadcasts=paid_broadcasts)
-
-
-@asynccontextmanager
-async def running(settings, clock, database, catalogs, fake_api):  # noqa: ANN001, ANN201
-    """The real Application, as `bot_app` starts it, for tests that stop and start it."""
-    application = build_application(settings, clock=clock, database=database, catalogs=catalogs)
-    in_process(application, fake_api)
-    async with application:
-        await application.post_init(application)
-        await application.start()
-        await application.updater.start_polling(poll_interval=0.0, timeout=1)
-        try:
-            yield application
-        finally:
-            await application.updater.stop()
-            await application.stop()
 
 
 @pytest.fixture
