@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete
+from sqlalchemy import and_, delete, or_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from storage.db import rowcount
-from storage.persistence_models import PersistedState
+from storage.persistence_models import PersistedState, StateKind
 
 
 class PersistedStateRepository:
@@ -21,6 +21,18 @@ class PersistedStateRepository:
             PersistedState.kind == kind, PersistedState.name == name
         )
         return list(self.session.exec(query).all())
+
+    def of_reader(
+        self, user_key: str, chat_key: str | None, conversation_key: str | None
+    ) -> list[PersistedState]:
+        """One reader's rows: their user data, their chat's, and their conversations'."""
+        kind, key = col(PersistedState.kind), col(PersistedState.key)
+        wanted = [and_(kind == StateKind.USER.value, key == user_key)]
+        if chat_key is not None:
+            wanted.append(and_(kind == StateKind.CHAT.value, key == chat_key))
+        if conversation_key is not None:
+            wanted.append(and_(kind == StateKind.CONVERSATION.value, key == conversation_key))
+        return list(self.session.exec(select(PersistedState).where(or_(*wanted))).all())
 
     def put(self, kind: str, name: str, key: str, data: bytes, now: datetime) -> None:
         """Insert or replace one row in a single statement (no read first)."""

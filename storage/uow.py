@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from storage.broadcast_repository import BroadcastRepository
 from storage.contest_repository import ContestRepository
+from storage.coordination_repository import CoordinationRepository
 from storage.db import BUSY_SECONDS, OUTBOX_WRITTEN, is_sqlite, pool_size, reading_engine
 from storage.entry_repository import EntryRepository
 from storage.jury_repository import JuryRepository
@@ -66,6 +67,7 @@ class UnitOfWork:
         self.broadcasts = BroadcastRepository(self.session)
         self.persisted = PersistedStateRepository(self.session)
         self.organizers = OrganizerRepository(self.session)
+        self.coordination = CoordinationRepository(self.session)
         return self
 
     def __exit__(
