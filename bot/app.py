@@ -15,8 +15,10 @@ from bot.core.i18n import Catalogs
 from bot.core.settings import Settings
 from bot.delivery import engine as delivery
 from bot.delivery.http import AiohttpRequest
+from bot.runtime import shared
 from bot.runtime.health import HealthServer
 from bot.runtime.persistence import DatabasePersistence
+from bot.runtime.shared import SharedReaders
 from bot.runtime.updates import ReaderOrderProcessor
 from bot.runtime.webhook import WebhookConfig, WebhookReceiver, set_webhook
 from handlers import (
@@ -68,21 +70,21 @@ def build_application(
         clock=clock or SystemClock(),
         executor=ThreadPoolExecutor(settings.database_threads, thread_name_prefix="kopir-db"),
     )
+    persistence = DatabasePersistence(context.database, clock=context.clock)
+    processor = ReaderOrderProcessor(settings.concurrent_updates, context.clock, context.metrics)
     application = (
         ApplicationBuilder()
         .token(settings.token)
         .base_url(settings.api_base_url)
         .base_file_url(settings.api_base_file_url)
         # Drafts and conversation states in the database: forms survive a restart.
-        .persistence(DatabasePersistence(context.database, clock=context.clock))
+        .persistence(persistence)
         .post_init(_post_init)
         # What post_init and the builder started is stopped here; a database handed in
         # (tests, the sandbox) is its owner's to dispose.
         .post_shutdown(partial(_post_shutdown, dispose_database=database is None))
         # Different readers at once, each reader's updates in order (bot.runtime.updates).
-        .concurrent_updates(ReaderOrderProcessor(
-            settings.concurrent_updates, context.clock, context.metrics
-        ))
+        .concurrent_updates(processor)
         # aiohttp, like the delivery engine's own Bot: PTB's default client (httpx) takes
         # several times the CPU per request, and the bot has one core for readers and a
         # running broadcast together.
@@ -93,6 +95,14 @@ def build_application(
         .build()
     )
     application.bot_data[CONTEXT_KEY] = context
+    if context.shares_database:
+        # Other processes may take the same readers' updates: each is the reader's turn,
+        # agreed through the database (bot.runtime.shared).
+        processor.shared = SharedReaders(
+            context.database, persistence, holder=context.instance, clock=context.clock,
+            call=context.call)
+        processor.shared.attach(application)
+        shared.register_housekeeping(application)
 
     # Order matters: python-telegram-bot gives an update to the first matching
     # handler of a group. Conversations come first so that, mid-conversation,

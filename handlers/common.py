@@ -30,6 +30,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.core.context import AppContext, app_context
 from bot.core.i18n import N_, Translator
+from bot.runtime.conversations import ReaderConversationHandler
 from bot.runtime.updates import ReaderOrderProcessor
 from bot.services.catalog import zone_of
 from bot.services.numbers import ID_DIGITS, parse_whole_number
@@ -310,6 +311,7 @@ def conversation(
     PTB calls `timed_out` with the last update the conversation handled (a
     message or a button press) and its context; the conversation then ends.
 
+    Its time-out waits for the reader's turn like an update (`bot.runtime.conversations`).
     Its state and the drafts in user_data survive a restart (`bot.runtime.persistence`);
     PTB does not keep timeout jobs, so a conversation restored after a restart
     times out again only from its next answer on.
@@ -320,7 +322,7 @@ def conversation(
         # buttons' data say what they answer, so a press on an old message is recognised.
         warnings.filterwarnings("ignore", message="If 'per_message=False'",
                                 category=PTBUserWarning)
-        return ConversationHandler(
+        return ReaderConversationHandler(
             name=name,
             entry_points=entry_points,
             states={**states, ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)]},

@@ -15,6 +15,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 from bot.core.context import app_context
 from bot.core.i18n import LANGUAGE_NAMES, N_, Translator
 from bot.runtime.ptb import job_queue_of
+from bot.runtime.shared import once_across_processes
 from bot.services.privacy import (
     MYDATA_FILE,
     EntryFact,
@@ -67,8 +68,9 @@ def register(app: Application) -> None:
 def register_jobs(app: Application) -> None:
     """The retention job, once a day (see `bot.services.retention`)."""
     zone = app_context(app.bot_data).settings.timezone
-    job_queue_of(app).run_daily(_retention_tick, RETENTION_AT.replace(tzinfo=zone),
-                            name="kopir.retention")
+    # Several processes on one database: one of them runs it each day.
+    job = once_across_processes("kopir.retention", timedelta(hours=12), _retention_tick)
+    job_queue_of(app).run_daily(job, RETENTION_AT.replace(tzinfo=zone), name="kopir.retention")
 
 
 async def _retention_tick(context: ContextTypes.DEFAULT_TYPE) -> None:

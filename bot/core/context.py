@@ -6,6 +6,9 @@ Built once by the composition root and stored in `application.bot_data`.
 from __future__ import annotations
 
 import asyncio
+import os
+import secrets
+import socket
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
@@ -16,9 +19,15 @@ from bot.core.clock import Clock
 from bot.core.i18n import Catalogs, Translator
 from bot.core.metrics import Metrics
 from bot.core.settings import Settings
+from storage.db import is_sqlite
 from storage.uow import Database, UnitOfWork
 
 CONTEXT_KEY = "kopir"
+
+
+def process_name() -> str:
+    """A name for this process, unique among processes that share a database."""
+    return f"{socket.gethostname()[:30]}:{os.getpid()}:{secrets.token_hex(4)}"
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -37,6 +46,14 @@ class AppContext:
     executor: Executor | None = None
     # What the bot counts for its operators (served at /metrics, bot.runtime.health).
     metrics: Metrics = field(default_factory=Metrics)
+    # This process among others on one database (leases name it); unique per start.
+    instance: str = field(default_factory=process_name)
+
+    @property
+    def shares_database(self) -> bool:
+        """Other Kopir processes may work on this database (PostgreSQL; SQLite is one
+        process, `storage.instance`): they agree through it (`bot.runtime.shared`)."""
+        return not is_sqlite(self.database.engine)
 
     async def call(
         self, work: Callable[Concatenate[Database, P], T], /, *args: P.args, **kwargs: P.kwargs

@@ -154,6 +154,30 @@ class DatabasePersistence(BasePersistence[dict, dict, dict]):
     async def refresh_bot_data(self, bot_data: dict) -> None:
         pass
 
+    def adopt(
+        self, keys: list[RowKey], found: dict[tuple[str, str], bytes]
+    ) -> dict[tuple[str, str], Any]:
+        """One reader's rows as the database holds them now (`found` by kind and name; the
+        other `keys` have no row), read just now by another process's turn
+        (`bot.runtime.shared`): remembered as stored and returned unpickled by kind and name."""
+        values: dict[tuple[str, str], Any] = {}
+        for row_key in keys:
+            kind, name, _key = row_key
+            # The database is the truth now: a change still pending here is older.
+            self._pending.pop(row_key, None)
+            data = found.get((kind, name))
+            if data is None:
+                self._stored.pop(row_key, None)
+                continue
+            try:
+                values[(kind, name)] = pickle.loads(data)  # noqa: S301  (our own database)
+            except Exception:  # noqa: BLE001  (as in _load: the reader starts over)
+                log.warning("dropping unreadable persisted %s %r", kind, name)
+                self._pending[row_key] = None
+                continue
+            self._stored[row_key] = data
+        return values
+
     async def flush(self) -> None:
         """Shutdown: write whatever is still pending (e.g. refused earlier as busy)."""
         await self._write_pending(self._attempts, final=True)

@@ -19,3 +19,14 @@ def updater_of(application: Application[Any, Any, Any, Any, Any, Any]) -> Update
     if application.updater is None:
         raise RuntimeError("the application was built without an updater")
     return application.updater
+
+
+def conversation_states_of(
+    application: Application[Any, Any, Any, Any, Any, Any],
+) -> dict[str, Any]:
+    """The states of every persistent conversation by its name, as PTB holds them in memory
+    (its `TrackingDict`s). PTB reads them from the persistence once, at start-up, and has no
+    public way to refresh them: several processes sharing a database do so before each
+    update (`bot.runtime.shared`)."""
+    states: dict[str, Any] = application._conversation_handler_conversations  # noqa: SLF001
+    return states

@@ -37,6 +37,7 @@ from telegram.ext import BaseUpdateProcessor
 
 from bot.core.clock import Clock, SystemClock
 from bot.core.metrics import Metrics
+from bot.runtime.shared import SharedReaders
 
 log = logging.getLogger(__name__)
 
@@ -91,12 +92,16 @@ class ReaderOrderProcessor(BaseUpdateProcessor):
         self._locks: dict[Hashable, asyncio.Lock] = {}
         self._holders: dict[Hashable, int] = {}
         self._seen: OrderedDict[int, None] = OrderedDict()
+        # Set by the composition root on PostgreSQL, where other processes may take the
+        # same readers' updates (bot.runtime.shared).
+        self.shared: SharedReaders | None = None
 
     async def initialize(self) -> None:
         pass
 
     async def shutdown(self) -> None:
-        pass
+        if self.shared is not None:
+            await self.shared.stop()
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         if self._seen_before(update):
@@ -116,6 +121,12 @@ class ReaderOrderProcessor(BaseUpdateProcessor):
                 held.callback(self._arrivals.pop, held_arrival, None)
             for key in keys:
                 await held.enter_async_context(self._hold(key))
+            if self.shared is not None and not await held.enter_async_context(
+                    self.shared.turn(update)):
+                log.info("update %s was handled by another process", held_arrival)
+                if asyncio.iscoroutine(coroutine):
+                    coroutine.close()
+                return
             async with self._working:
                 token = _working.set(self._working)
                 kind = update_kind(update)
@@ -127,6 +138,18 @@ class ReaderOrderProcessor(BaseUpdateProcessor):
                     self._metrics.updates.labels(kind=kind).inc()
                     self._metrics.handling.labels(kind=kind).observe(
                         time.perf_counter() - started)
+
+    @contextlib.asynccontextmanager
+    async def timed_out_turn(self, update: object) -> AsyncIterator[bool]:
+        """The reader's turn for a conversation's time-out whose last update was `update`
+        (`bot.runtime.conversations`): True when the time-out stands."""
+        async with contextlib.AsyncExitStack() as held:
+            for key in sequence_keys(update):
+                await held.enter_async_context(self._hold(key))
+            if self.shared is None:
+                yield True
+            else:
+                yield await held.enter_async_context(self.shared.timed_out_turn(update))
 
     def arrival(self, update: Update) -> datetime | None:
         """When `update` (being handled now) reached the bot."""
