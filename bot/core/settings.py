@@ -47,6 +47,9 @@ class Settings:
     # Broadcasts sent with allow_paid_broadcast (paid in Stars) may go up to 1000/s.
     paid_broadcasts: bool = False
     paid_send_rate: float = 1000.0
+    # How long a sender's claim on outbox rows holds unless renewed: when a process sharing
+    # the database dies mid-broadcast, another takes its rows back after this.
+    outbox_lease: timedelta = timedelta(seconds=60)
     # Updates of different readers handled at once (one reader's stay in order).
     concurrent_updates: int = 64
     # Worker threads for database work, so that it never runs on the event loop.
@@ -100,6 +103,7 @@ class Settings:
             ),
             send_rate=_positive_number(env, "KOPIR_SEND_RATE", 30.0),
             paid_broadcasts=_flag(env, "KOPIR_PAID_BROADCASTS"),
+            outbox_lease=timedelta(seconds=_count(env, "KOPIR_OUTBOX_LEASE_SECONDS", 60)),
             concurrent_updates=_count(env, "KOPIR_CONCURRENT_UPDATES", 64),
             database_threads=_count(env, "KOPIR_DATABASE_THREADS", 8),
             retention_days=_count(env, "KOPIR_RETENTION_DAYS", 365),

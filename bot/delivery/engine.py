@@ -58,6 +58,7 @@ from bot.delivery.answers import MAX_UNSETTLED
 from bot.delivery.http import AiohttpRequest
 from bot.delivery.ratelimit import RateLimiter
 from bot.delivery.run import Run, retry_after_seconds
+from bot.delivery.shared_pace import DatabasePace
 from bot.delivery.state import DeliveryReport, Sender, max_in_flight
 from bot.runtime.ptb import job_queue_of
 from bot.runtime.updates import waiting_for_telegram
@@ -216,7 +217,9 @@ async def send_due(app_or_bot: Application | Bot, ctx: AppContext) -> DeliveryRe
         sender, bulk = Sender(_limiter(ctx)), app_or_bot
     report = DeliveryReport()
     async with sender.lock:
-        if not sender.recovered:
+        # With other processes on the database, every run also takes back the rows of a
+        # process that died (their lease lapsed), not only the first run after a start.
+        if not sender.recovered or ctx.shares_database:
             report.recovered = await asyncio.to_thread(_recover, ctx, sender.owner)
             sender.recovered = True
         run = Run(ctx, sender, report)
@@ -258,6 +261,11 @@ def _limiter(ctx: AppContext) -> RateLimiter:
         guard=GUARD,
         catch_up=CATCH_UP,
         paid_catch_up=PAID_CATCH_UP,
+        # Other processes on the database send for the same bot: one pace for all.
+        shared=DatabasePace(
+            ctx.call, rate=settings.send_rate, chat_interval=settings.chat_interval_seconds,
+            paid_rate=settings.paid_send_rate if settings.paid_broadcasts else None,
+        ) if ctx.shares_database else None,
     )
 
 

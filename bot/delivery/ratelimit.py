@@ -36,6 +36,10 @@ at 30/s, or at once when nothing is going on). A reply waiting for its own chat'
 second does not hold bulk sends up; once its chat is free it goes before them.
 
 `pause(seconds)` (a 429's retry_after) stops every lane and chat at once.
+
+Processes sharing one database keep the bot's pace together: given `shared` (a
+`bot.delivery.shared_pace.DatabasePace`), each send also takes its slot there once this
+process's own pacing lets it go.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ import asyncio
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Hashable
+from typing import Protocol
 
 DEFAULT_RATE = 30
 DEFAULT_CHAT_INTERVAL = 1.0
@@ -60,6 +65,14 @@ _BASE_WINDOW = 3.0
 # A reply that may go within this many seconds counts as ready: a bulk send waking at
 # the same moment (timers in one loop tick fire in any order) leaves the slot to it.
 _READY = 0.001
+
+
+class SharedPace(Protocol):
+    """The bot's pace kept with other processes (`bot.delivery.shared_pace`)."""
+
+    async def take(self, chat_id: Hashable, *, paid: bool, reply: bool) -> None: ...
+
+    def pause(self, seconds: float) -> None: ...
 
 
 class _Lane:
@@ -126,6 +139,7 @@ class RateLimiter:
         paid_catch_up: float | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+        shared: SharedPace | None = None,
     ) -> None:
         if rate < 1:
             raise ValueError("rate must be at least one message per period")
@@ -136,6 +150,7 @@ class RateLimiter:
         self.group_period = group_period + guard
         self._clock = clock
         self._sleep = sleep
+        self.shared = shared
         self._free = _Lane(rate, period, guard, catch_up)
         self._paid = None
         if paid_rate:
@@ -192,8 +207,12 @@ class RateLimiter:
     ) -> tuple[list, ...]:
         """Wait until a message to `chat_id` may go and take its slot. `reply=True`: a
         reply to a reader, which goes before bulk sends (see the module's docstring)."""
-        if reply:
-            return await self._acquire_reply(chat_id)
+        token = await (self._acquire_reply(chat_id) if reply else self._acquire_bulk(chat_id, paid))
+        if self.shared is not None:
+            await self.shared.take(chat_id, paid=paid, reply=reply)
+        return token
+
+    async def _acquire_bulk(self, chat_id: Hashable, paid: bool) -> tuple[list, ...]:
         while True:
             wait = self.delay(chat_id, paid=paid)
             if wait > 0:
@@ -266,6 +285,8 @@ class RateLimiter:
     def pause(self, seconds: float) -> None:
         """Flood control answered: nobody sends for `seconds`."""
         self._paused_until = max(self._paused_until, self._clock() + seconds)
+        if self.shared is not None:
+            self.shared.pause(seconds)
 
     def _lanes(self, paid: bool) -> list[_Lane]:
         if paid and self._paid is not None:

@@ -118,7 +118,8 @@ class Run:
             # The pace the limiter really keeps (a little under the limit), not the
             # limit itself: at the limit the last of 5,000 reminders lands a second late.
             early = outbox.early_window(uow, now, self.sender.limiter.paced_rate, lead)
-            batch = outbox.claim_due(uow, now, size, owner=self.sender.owner, early_until=early)
+            batch = outbox.claim_due(uow, now, size, owner=self.sender.owner, early_until=early,
+                                     lease=self.ctx.settings.outbox_lease)
             statuses = outbox.refresh_broadcasts(uow, held)
             uow.commit()
         report_progress(ctx, batch.broadcast_ids)
@@ -332,7 +333,7 @@ class Run:
         self.answers.add(outcome, item.broadcast_id)
 
     async def _renew_loop(self) -> None:
-        ctx, every = self.ctx, outbox.LEASE.total_seconds() / 3
+        ctx, every = self.ctx, self.ctx.settings.outbox_lease.total_seconds() / 3
         while True:
             await asyncio.sleep(every)
             await asyncio.to_thread(_renew, ctx, self.sender.owner)
@@ -371,7 +372,7 @@ def _claim_size(rate: float) -> int:
 
 def _renew(ctx: AppContext, owner: str) -> None:
     with ctx.uow() as uow:
-        outbox.renew(uow, owner, ctx.clock.now())
+        outbox.renew(uow, owner, ctx.clock.now(), ctx.settings.outbox_lease)
         uow.commit()
 
 

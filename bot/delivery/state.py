@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import math
-import os
-import secrets
-import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from telegram.request import BaseRequest
 
+from bot.core.context import process_name
 from bot.delivery.ratelimit import RateLimiter
 from bot.messages.outgoing import Outgoing
 from bot.services import outbox
@@ -44,10 +42,6 @@ class DeliveryReport:
     recovered: int = 0
 
 
-def _owner_id() -> str:
-    return f"{socket.gethostname()[:30]}:{os.getpid()}:{secrets.token_hex(4)}"
-
-
 @dataclass
 class Sender:
     """State a sender keeps between runs; one per Application (in `bot_data`)."""
@@ -57,7 +51,7 @@ class Sender:
     recovered: bool = False
     wake_pending: bool = False
     # Names this process's claims; unique per start, so a restarted bot is another sender.
-    owner: str = field(default_factory=_owner_id)
+    owner: str = field(default_factory=process_name)
     # Seconds a send takes (moving average): sizes the number of requests in flight.
     latency: float = FIRST_LATENCY_GUESS
     # Makes the bulk Bot's request object for a pool of that many connections; None: the

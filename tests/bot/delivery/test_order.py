@@ -184,6 +184,43 @@ async def test_two_senders_on_postgresql_never_send_the_same_row(
         Counter(row.claimed_by for row in rows.values()).values())
     assert min(report.sent for report in reports) > 0
     assert sum(report.sent for report in reports) == 60
+    # Telegram's 30 a second are the bot's: the two keep one pace through the database.
+    assert most_in_a_second(fake_api) <= settings.send_rate
+    assert [call for call in fake_api.calls("sendMessage") if call.status == 429] == []
+
+
+def most_in_a_second(fake_api) -> int:
+    """The most messages the fake Bot API took within any one second."""
+    times = sorted(call.at for call in fake_api.calls("sendMessage") if call.status == 200)
+    return max((sum(1 for later in times[i:] if later - start < 1.0)
+                for i, start in enumerate(times)), default=0)
+
+
+async def test_rows_of_a_sender_that_died_go_out_with_the_next_run_of_another(
+    postgres_url, settings, clock, catalogs, fake_api
+):
+    database = Database(make_engine(postgres_url))
+    recipients = list(range(861, 866))
+    try:
+        users = readers_with_chats(fake_api, database, recipients)
+        async with running(settings, clock, database, catalogs,
+                           delivery=False, fake_api=fake_api) as application:
+            ctx = ctx_of(application)
+            await send_due(application, ctx)  # the first run after start-up: nothing due
+            broadcast = add_broadcast(database, recipients)
+            with database.uow() as uow:
+                # Claimed by a process that died at once: its lease is over already.
+                outbox.claim_due(uow, clock.now(), 10, owner="dead",
+                                 lease=timedelta(seconds=-1))
+                uow.commit()
+            report = await send_due(application, ctx)
+        rows = broadcast_rows(database, broadcast.id)
+    finally:
+        database.dispose()
+
+    assert (report.recovered, report.sent) == (5, 5)
+    assert Counter(len(user.messages) for user in users.values()) == {1: 5}
+    assert {row.status for row in rows.values()} == {NotificationStatus.SENT}
 
 
 async def test_a_reply_to_a_reader_counts_so_the_engine_waits_its_second(
