@@ -125,6 +125,7 @@ class SharedReaders:
             yield True
             return
         turn = await self._take(reader, update.update_id)
+        handled = None
         try:
             if turn.handled:
                 yield False
@@ -132,9 +133,9 @@ class SharedReaders:
             self._adopt(reader, turn.rows)
             yield True
             await self._application_of().update_persistence()
-            await self._call(self._finish, reader.user_id, update.update_id)
+            handled = update.update_id
         finally:
-            await self._let_go(reader.user_id)
+            await self._let_go(reader.user_id, handled)
 
     @contextlib.asynccontextmanager
     async def timed_out_turn(self, update: object) -> AsyncIterator[bool]:
@@ -187,23 +188,23 @@ class SharedReaders:
             uow.commit()
             return _Turn([_row(row) for row in rows], handled), 0.0
 
-    def _finish(self, database: Database, user_id: int, update_id: int) -> None:
-        with database.uow() as uow:
-            uow.coordination.mark_handled(update_id, user_id, self._clock.now())
-            uow.commit()
-
-    async def _let_go(self, user_id: int) -> None:
+    async def _let_go(self, user_id: int, handled: int | None = None) -> None:
+        """End a turn: `handled` (the update, when it was handled) recorded and the lease
+        let go, in one transaction; the lease is kept while another turn of this process
+        (a time-out beside an update) still runs."""
         self._held[user_id] -= 1
-        if self._held[user_id]:
-            return  # a turn of this process (a time-out beside an update) still runs
-        del self._held[user_id]
-        await asyncio.shield(self._call(self._release, user_id))
+        if not self._held[user_id]:
+            del self._held[user_id]
+        if handled is not None or user_id not in self._held:
+            await asyncio.shield(self._call(self._end_turn, user_id, handled))
 
-    def _release(self, database: Database, user_id: int) -> None:
-        if user_id in self._held:
-            return  # taken again meanwhile by this process: the lease is still its
+    def _end_turn(self, database: Database, user_id: int, handled: int | None) -> None:
         with database.uow() as uow:
-            uow.coordination.release_reader(user_id, self._holder)
+            if handled is not None:
+                uow.coordination.mark_handled(handled, user_id, self._clock.now())
+            # Taken again meanwhile by this process: the lease is still its own.
+            if user_id not in self._held:
+                uow.coordination.release_reader(user_id, self._holder)
             uow.commit()
 
     def _adopt(self, reader: Reader, rows: list[tuple[str, str, bytes]]) -> None:
