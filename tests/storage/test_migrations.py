@@ -1,5 +1,8 @@
 """Migrations build exactly the schema the models describe, on SQLite and PostgreSQL."""
 
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import text
@@ -34,3 +37,19 @@ def test_sqlite_connection_uses_wal_foreign_keys_and_busy_timeout(database):
         ]
 
     assert settings == ["wal", 1, 3000]
+
+
+def test_migrations_started_at_once_by_two_processes_on_postgresql_both_succeed(storage):
+    if storage.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite is one process")
+    url = storage.engine.url.render_as_string(hide_password=False)
+    with storage.engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+
+    with ThreadPoolExecutor(2) as starting:
+        results = list(starting.map(upgrade, [url, url]))
+
+    with storage.engine.connect() as connection:
+        versions = connection.execute(text("SELECT version_num FROM alembic_version")).all()
+    assert (results, len(versions)) == ([None, None], 1)
