@@ -42,20 +42,23 @@ def test_dockerfile_runs_kopir_as_a_user_with_a_healthcheck():
     assert steps[-1] == ("CMD", '["kopir", "run"]')
 
 
-def test_compose_puts_kopir_behind_caddy_on_postgresql():
+def test_compose_puts_two_kopir_processes_behind_caddy_on_postgresql():
     compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
     services = compose["services"]
-    kopir = services["kopir"]
     caddyfile = (DEPLOY / "Caddyfile").read_text()
     webhook_path = urlsplit(env_example()["KOPIR_WEBHOOK_URL"]).path
 
-    assert sorted(services) == ["caddy", "kopir", "postgres"]
+    assert sorted(services) == ["caddy", "kopir-1", "kopir-2", "postgres"]
+    assert services["kopir-1"] == services["kopir-2"]
+    kopir = services["kopir-1"]
     assert kopir["depends_on"] == {"postgres": {"condition": "service_healthy"}}
     assert kopir["environment"]["KOPIR_DATABASE_URL"].startswith("postgresql://kopir:")
     assert (kopir["build"]["dockerfile"], kopir["environment"]["KOPIR_WEBHOOK_PORT"]) == (
         "deploy/Dockerfile", "8443")
     assert services["caddy"]["ports"] == ["443:443", "80:80"]
-    assert "reverse_proxy kopir:8443" in caddyfile
+    assert services["caddy"]["depends_on"] == ["kopir-1", "kopir-2"]
+    assert "reverse_proxy kopir-1:8443 kopir-2:8443 {" in caddyfile
+    assert "health_uri /healthz" in caddyfile
     assert webhook_path.startswith("/telegram/")
 
 
