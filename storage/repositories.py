@@ -256,6 +256,17 @@ class NotificationRepository:
         )
         return list(self.session.exec(query).all())
 
+    def broadcast_progress(self) -> list[tuple[int, str, int]]:
+        """(broadcast, status, rows) of every broadcast going out or paused."""
+        query = (
+            select(col(Notification.broadcast_id), col(Notification.status), func.count())
+            .join(Broadcast, col(Broadcast.id) == col(Notification.broadcast_id))
+            .where(col(Broadcast.status).in_([BroadcastStatus.RUNNING, BroadcastStatus.PAUSED]))
+            .group_by(col(Notification.broadcast_id), col(Notification.status))
+        )
+        return [(int(broadcast or 0), str(status), count)
+                for broadcast, status, count in self.session.exec(query).all()]
+
     def count_by_status(self) -> dict[str, int]:
         """Outbox rows per status (the health check's and the metrics' outbox depth)."""
         query = select(Notification.status, func.count()).group_by(col(Notification.status))

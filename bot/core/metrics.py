@@ -45,6 +45,10 @@ class Metrics:
             "kopir_outbox_rows", "Outbox rows by status (read at each scrape)", ["status"],
             registry=registry)
 
+        self.broadcasts = Gauge(
+            "kopir_broadcast_rows", "Outbox rows of each broadcast going out or paused, by "
+            "status (read at each scrape)", ["broadcast", "status"], registry=registry)
+
         # The same moment, for /healthz (None until the first send).
         self.last_send_at: float | None = None
 

@@ -91,10 +91,26 @@ class HealthServer:
         health = await self.check()
         return web.json_response(health.as_json(), status=200 if health.healthy else 503)
 
+    async def _broadcast_progress(self) -> None:
+        """Each running or paused broadcast's rows by status; finished ones drop out."""
+        try:
+            progress = await asyncio.wait_for(
+                self.ctx.read(outbox.broadcast_progress), DATABASE_TIMEOUT)
+        except Exception as error:  # noqa: BLE001 (the scrape goes on without them)
+            log.warning("metrics: broadcast progress not read: %s", type(error).__name__)
+            return
+        gauge = self.ctx.metrics.broadcasts
+        gauge.clear()
+        for broadcast, statuses in progress.items():
+            for status, rows in statuses.items():
+                gauge.labels(broadcast=str(broadcast), status=status).set(rows)
+
     async def _metrics(self, _request: web.Request) -> web.Response:
         health = await self.check()
         gauge = self.ctx.metrics.outbox
         for status, rows in health.outbox.items():
             gauge.labels(status=status).set(rows)
+        if health.database:
+            await self._broadcast_progress()
         body = generate_latest(self.ctx.metrics.registry)
         return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})

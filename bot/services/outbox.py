@@ -300,6 +300,14 @@ def _count_finished(
         log.error("notification %s failed: %s", row.dedupe_key, reason)
 
 
+def broadcast_progress(uow: UnitOfWork) -> dict[int, dict[str, int]]:
+    """Rows per status of each broadcast going out or paused (the metrics)."""
+    progress: dict[int, dict[str, int]] = {}
+    for broadcast, status, rows in uow.notifications.broadcast_progress():
+        progress.setdefault(broadcast, {})[status] = rows
+    return progress
+
+
 def depth(uow: UnitOfWork) -> dict[str, int]:
     """Rows per status: what the outbox holds (the health check and the metrics)."""
     return uow.notifications.count_by_status()

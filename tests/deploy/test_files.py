@@ -92,4 +92,4 @@ def test_grafana_dashboard_queries_only_metrics_kopir_exposes():
         r"^# TYPE (kopir_[a-z_]+) ", generate_latest(Metrics().registry).decode(), re.MULTILINE)}
 
     assert queried - exposed == set()
-    assert len(queried) == 9
+    assert len(queried) == 10

@@ -14,11 +14,13 @@ from bot.cli import main
 from bot.core.context import app_context
 from bot.core.settings import Settings, SettingsError
 from bot.delivery.engine import send_due
+from storage.broadcast_models import BroadcastStatus
 from storage.db import make_engine
 from storage.uow import Database
 from tests.bot.delivery.test_engine import READER, STARTS, plan
 from tests.conftest import onboard
-from tests.factories import make_event
+from tests.factories import NOW, make_event
+from tests.services.engine_factories import add_broadcast, add_readers
 
 
 @pytest.fixture
@@ -90,6 +92,23 @@ async def test_metrics_count_updates_replies_and_the_outbox(bot_app, fake_api, d
     assert (report.sent, sample(text, 'kopir_outbox_rows{status="sent"}')) == (1, 1.0)
     assert len(user.messages) == 3  # the picker, the welcome, the reminder
     assert '"last_send": null' not in health
+
+
+async def test_metrics_show_each_running_or_paused_broadcasts_rows_by_status(
+    bot_app, database
+):
+    add_readers(database, [11, 12, 13, 14, 15])
+    running = add_broadcast(database, [11, 12, 13], due_at=NOW + timedelta(days=1))
+    paused = add_broadcast(database, [14], status=BroadcastStatus.PAUSED)
+    done = add_broadcast(database, [15], status=BroadcastStatus.DONE)
+
+    text = (await get(bot_app, "/metrics"))[2]
+
+    assert (
+        sample(text, f'kopir_broadcast_rows{{broadcast="{running.id}",status="pending"}}'),
+        sample(text, f'kopir_broadcast_rows{{broadcast="{paused.id}",status="pending"}}'),
+        sample(text, f'kopir_broadcast_rows{{broadcast="{done.id}",status="pending"}}'),
+    ) == (3.0, 1.0, None)
 
 
 @pytest.mark.parametrize("raw", ["abc", "70000", "-1"])
