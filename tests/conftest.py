@@ -143,6 +143,25 @@ def storage(request: pytest.FixtureRequest, database_url: str) -> Iterator[Datab
 
 
 @pytest.fixture
+def empty_url(storage: Database, tmp_path: Path) -> Iterator[str]:
+    """An empty database of the same kind as `storage`, to restore into."""
+    if storage.engine.dialect.name == "sqlite":
+        yield f"sqlite:///{tmp_path / 'restored' / 'kopir.db'}"
+        return
+    own = make_url(storage.engine.url.render_as_string(hide_password=False))
+    restored = own.set(database=f"{own.database}_restore")
+    admin = create_engine(normalize_url(own.render_as_string(hide_password=False)),
+                          isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{restored.database}"'))
+        connection.execute(text(f'CREATE DATABASE "{restored.database}"'))
+    yield restored.render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{restored.database}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
 def clock() -> ManualClock:
     return ManualClock(NOW)
 

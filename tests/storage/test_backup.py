@@ -4,11 +4,9 @@ into an empty database only, migrated and counted against the manifest."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, text
 
 from bot.cli import main
 from bot.services.registration import register_reader
@@ -21,25 +19,6 @@ from tests.factories import NOW, make_event, make_readers
 
 def url_of(database: Database) -> str:
     return database.engine.url.render_as_string(hide_password=False)
-
-
-@pytest.fixture
-def empty_url(storage: Database, tmp_path: Path) -> Iterator[str]:
-    """An empty database of the same kind as `storage`, to restore into."""
-    if storage.engine.dialect.name == "sqlite":
-        yield f"sqlite:///{tmp_path / 'restored' / 'kopir.db'}"
-        return
-    own = make_url(url_of(storage))
-    restored = own.set(database=f"{own.database}_restore")
-    admin = create_engine(normalize_url(own.render_as_string(hide_password=False)),
-                          isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{restored.database}"'))
-        connection.execute(text(f'CREATE DATABASE "{restored.database}"'))
-    yield restored.render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{restored.database}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def seed(database: Database, readers: int = 12) -> None:

@@ -307,18 +307,20 @@ async def test_cancelled_broadcast_rows_are_not_sent(app, fake_api, database, cl
 
 
 async def test_backup_taken_while_a_broadcast_goes_out_restores_what_it_held(
-    app, fake_api, database, tmp_path
+    settings, clock, storage, catalogs, fake_api, empty_url, tmp_path
 ):
     crowd = list(range(700, 740))
-    users = readers_with_chats(fake_api, database, crowd)
-    add_broadcast(database, crowd)
-    url = database.engine.url.render_as_string(hide_password=False)
+    users = readers_with_chats(fake_api, storage, crowd)
+    add_broadcast(storage, crowd)
+    url = storage.engine.url.render_as_string(hide_password=False)
 
-    sending = asyncio.create_task(send_due(app, ctx_of(app)))
-    await users[crowd[0]].next_message()  # the announcements are going out (30/s: 1.3 s)
-    manifest = await asyncio.to_thread(backup, url, tmp_path / "kopir.backup")
-    report = await sending
-    restored = restore(tmp_path / "kopir.backup", f"sqlite:///{tmp_path / 'restored.db'}")
+    async with running(settings, clock, storage, catalogs,
+                       delivery=False, fake_api=fake_api) as app:
+        sending = asyncio.create_task(send_due(app, ctx_of(app)))
+        await users[crowd[0]].next_message()  # the announcements are going out (30/s: 1.3 s)
+        manifest = await asyncio.to_thread(backup, url, tmp_path / "kopir.backup")
+        report = await sending
+    restored = await asyncio.to_thread(restore, tmp_path / "kopir.backup", empty_url)
 
     assert (restored, report.sent) == (manifest.counts, len(crowd))
     assert manifest.counts["notifications"] == len(crowd)
