@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import aiohttp
 import pytest
+from sqlalchemy import make_url
 
 from bot.app import HEALTH_KEY
 from bot.cli import main
@@ -15,10 +16,10 @@ from bot.core.context import app_context
 from bot.core.settings import Settings, SettingsError
 from bot.delivery.engine import send_due
 from storage.broadcast_models import BroadcastStatus
-from storage.db import make_engine
+from storage.db import make_engine, normalize_url
 from storage.uow import Database
 from tests.bot.delivery.test_engine import READER, STARTS, plan
-from tests.conftest import onboard
+from tests.conftest import _reset_postgres, onboard, postgres_url, running
 from tests.factories import NOW, make_event
 from tests.services.engine_factories import add_broadcast, add_readers
 
@@ -67,6 +68,72 @@ async def test_healthz_turns_503_while_the_database_is_gone_and_200_when_it_is_b
 
     assert (while_gone[0], back[0]) == (503, 200)
     assert '"database": "unreachable"' in while_gone[2]
+
+
+class PostgresLine:
+    """A TCP line between Kopir and PostgreSQL that the test can cut (the server stops
+    answering: connections close, new ones are refused) and restore, on the same port."""
+
+    def __init__(self, upstream_port: int) -> None:
+        self.upstream_port = upstream_port
+        self.port = 0
+        self._server: asyncio.Server | None = None
+        self._writers: set[asyncio.StreamWriter] = set()
+
+    async def open(self) -> None:
+        self._server = await asyncio.start_server(self._pipe, "127.0.0.1", self.port)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def cut(self) -> None:
+        assert self._server is not None
+        self._server.close()
+        for writer in list(self._writers):
+            writer.close()
+        await self._server.wait_closed()
+
+    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.upstream_port)
+        self._writers |= {writer, up_writer}
+
+        async def copy(source: asyncio.StreamReader, target: asyncio.StreamWriter) -> None:
+            try:
+                while data := await source.read(65536):
+                    target.write(data)
+                    await target.drain()
+            except (ConnectionError, OSError):
+                pass
+            finally:
+                target.close()
+                self._writers.discard(target)
+
+        await asyncio.gather(copy(reader, up_writer), copy(up_reader, writer))
+
+
+async def test_healthz_turns_503_when_postgresql_stops_answering_and_200_when_it_is_back(
+    settings, clock, catalogs, fake_api
+):
+    url = postgres_url()
+    if not url:
+        pytest.skip("KOPIR_TEST_DATABASE_URL is not set")
+    _reset_postgres(url)
+    direct = make_url(normalize_url(url))
+    line = PostgresLine(direct.port or 5432)
+    await line.open()
+    database = Database(make_engine(direct.set(port=line.port).render_as_string(
+        hide_password=False)))
+    try:
+        async with running(settings, clock, database, catalogs, fake_api) as bot_app:
+            before = await get(bot_app, "/healthz")
+            await line.cut()
+            stopped = await get(bot_app, "/healthz")
+            await line.open()
+            back = await get(bot_app, "/healthz")
+    finally:
+        await line.cut()
+        database.dispose()
+
+    assert (before[0], stopped[0], back[0]) == (200, 503, 200)
+    assert '"database": "unreachable"' in stopped[2]
 
 
 async def test_metrics_count_updates_replies_and_the_outbox(bot_app, fake_api, database, clock):
