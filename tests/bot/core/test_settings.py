@@ -106,6 +106,11 @@ def test_settings_reads_every_variable():
             "0",
             "KOPIR_RETENTION_DAYS: expected a whole number of at least 1, got '0'",
         ),
+        (
+            "KOPIR_OUTBOX_LEASE_SECONDS",
+            "1.5",
+            "KOPIR_OUTBOX_LEASE_SECONDS: expected a whole number of at least 1, got '1.5'",
+        ),
     ],
 )
 def test_settings_malformed_value_names_the_variable(variable, value, message):
@@ -120,6 +125,14 @@ def test_settings_retention_days_default_and_from_environment():
     configured = Settings.from_env({"KOPIR_RETENTION_DAYS": "730"})
 
     assert (default.retention_days, configured.retention_days) == (365, 730)
+
+
+def test_settings_outbox_lease_default_and_from_environment():
+    default = Settings.from_env({})
+    configured = Settings.from_env({"KOPIR_OUTBOX_LEASE_SECONDS": "3"})
+
+    assert (default.outbox_lease, configured.outbox_lease) == (
+        timedelta(seconds=60), timedelta(seconds=3))
 
 
 def test_settings_cli_reports_a_malformed_setting_in_one_line(monkeypatch, capsys):
