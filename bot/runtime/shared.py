@@ -116,15 +116,24 @@ class SharedReaders:
                 await self._renewing
             self._renewing = None
 
-    @contextlib.asynccontextmanager
-    async def turn(self, update: object) -> AsyncIterator[bool]:
+    def turn(self, update: object) -> contextlib.AbstractAsyncContextManager[bool]:
         """The reader's turn for `update`: True to handle it, False when some process has
         handled it already."""
+        return self._turn(update, time_out=False)
+
+    def timed_out_turn(self, update: object) -> contextlib.AbstractAsyncContextManager[bool]:
+        """The reader's turn for a conversation's time-out whose last update was `update`:
+        True when it stands, False when a later update of the reader was handled (by this
+        process or another), so the conversation went on."""
+        return self._turn(update, time_out=True)
+
+    @contextlib.asynccontextmanager
+    async def _turn(self, update: object, *, time_out: bool) -> AsyncIterator[bool]:
         reader = reader_of(update)
         if reader is None or not isinstance(update, Update):
             yield True
             return
-        turn = await self._take(reader, update.update_id)
+        turn = await self._take(reader, update.update_id, newer=time_out)
         handled = None
         try:
             if turn.handled:
@@ -133,29 +142,10 @@ class SharedReaders:
             self._adopt(reader, turn.rows)
             yield True
             await self._application_of().update_persistence()
-            handled = update.update_id
+            # A time-out is no update: nothing to record.
+            handled = None if time_out else update.update_id
         finally:
             await self._let_go(reader.user_id, handled)
-
-    @contextlib.asynccontextmanager
-    async def timed_out_turn(self, update: object) -> AsyncIterator[bool]:
-        """The reader's turn for a conversation's time-out whose last update was `update`:
-        True when it stands, False when a later update of the reader was handled (by this
-        process or another), so the conversation went on."""
-        reader = reader_of(update)
-        if reader is None or not isinstance(update, Update):
-            yield True
-            return
-        turn = await self._take(reader, update.update_id, newer=True)
-        try:
-            if turn.handled:
-                yield False
-                return
-            self._adopt(reader, turn.rows)
-            yield True
-            await self._application_of().update_persistence()
-        finally:
-            await self._let_go(reader.user_id)
 
     async def _take(self, reader: Reader, update_id: int, *, newer: bool = False) -> _Turn:
         look = FIRST_LOOK
