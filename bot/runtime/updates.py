@@ -92,6 +92,8 @@ class ReaderOrderProcessor(BaseUpdateProcessor):
         self._locks: dict[Hashable, asyncio.Lock] = {}
         self._holders: dict[Hashable, int] = {}
         self._seen: OrderedDict[int, None] = OrderedDict()
+        # Webhook posts waiting to be answered until their update's turn is taken.
+        self._admissions: dict[int, asyncio.Future[None]] = {}
         # Set by the composition root on PostgreSQL, where other processes may take the
         # same readers' updates (bot.runtime.shared).
         self.shared: SharedReaders | None = None
@@ -106,6 +108,7 @@ class ReaderOrderProcessor(BaseUpdateProcessor):
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         if self._seen_before(update):
             log.info("update %s delivered again: handled once", update.update_id)
+            self._admit(update.update_id)
             # The coroutine was created by PTB; close it so it is not reported as never awaited.
             if asyncio.iscoroutine(coroutine):
                 coroutine.close()
@@ -119,6 +122,8 @@ class ReaderOrderProcessor(BaseUpdateProcessor):
         async with contextlib.AsyncExitStack() as held:
             if held_arrival is not None:
                 held.callback(self._arrivals.pop, held_arrival, None)
+            if held_arrival is not None:
+                held.callback(self._admit, held_arrival)
             for key in keys:
                 await held.enter_async_context(self._hold(key))
             if self.shared is not None and not await held.enter_async_context(
@@ -127,6 +132,8 @@ class ReaderOrderProcessor(BaseUpdateProcessor):
                 if asyncio.iscoroutine(coroutine):
                     coroutine.close()
                 return
+            if held_arrival is not None:
+                self._admit(held_arrival)
             async with self._working:
                 token = _working.set(self._working)
                 kind = update_kind(update)
@@ -138,6 +145,23 @@ class ReaderOrderProcessor(BaseUpdateProcessor):
                     self._metrics.updates.labels(kind=kind).inc()
                     self._metrics.handling.labels(kind=kind).observe(
                         time.perf_counter() - started)
+
+    def admission(self, update_id: int) -> asyncio.Future[None]:
+        """Done once the update `update_id` has its reader's turn (or was dropped). The
+        webhook answers Telegram then, not sooner: Telegram sends a chat's next update only
+        after the answer (telegram-bot-api's WebhookActor keeps a queue per chat), so with
+        several processes that update cannot take the reader's turn before this one
+        (bot.runtime.shared)."""
+        admitted = self._admissions.get(update_id)
+        if admitted is None:
+            admitted = self._admissions[update_id] = (
+                asyncio.get_running_loop().create_future())
+        return admitted
+
+    def _admit(self, update_id: int) -> None:
+        admitted = self._admissions.pop(update_id, None)
+        if admitted is not None and not admitted.done():
+            admitted.set_result(None)
 
     @contextlib.asynccontextmanager
     async def timed_out_turn(self, update: object) -> AsyncIterator[bool]:

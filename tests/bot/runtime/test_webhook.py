@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import replace
+from datetime import timedelta
 
 import aiohttp
 import pytest
+from telegram import Update
 from telegram.ext import Application
 
 from bot.app import HEALTH_KEY, build_application
 from bot.core.context import app_context
 from bot.core.settings import Settings, SettingsError
+from bot.runtime.updates import ReaderOrderProcessor
 from bot.runtime.webhook import SECRET_HEADER
 from bot.sandbox.fakeapi.server import FakeBotApi
 from bot.sandbox.fakeapi.users import text_of
-from tests.conftest import in_process
+from storage.db import make_engine
+from storage.uow import Database
+from tests.conftest import _reset_postgres, in_process, postgres_url
 
 SECRET = "kopir-webhook-secret-0123456789"
 READER = 5001
@@ -31,8 +38,10 @@ def settings(settings: Settings) -> Settings:
                    webhook_secret=SECRET, webhook_host="127.0.0.1", webhook_port=0)
 
 
-@pytest.fixture
-async def webhook_app(settings, clock, database, catalogs, fake_api) -> AsyncIterator[Application]:  # noqa: ANN001
+@asynccontextmanager
+async def webhook_served(  # noqa: ANN001
+    settings, clock, database, catalogs, fake_api
+) -> AsyncIterator[Application]:
     """The Application as `kopir run` starts it in webhook mode (no polling)."""
     application = build_application(settings, clock=clock, database=database, catalogs=catalogs)
     in_process(application, fake_api)
@@ -42,6 +51,12 @@ async def webhook_app(settings, clock, database, catalogs, fake_api) -> AsyncIte
         yield application
         await application.stop()
     await application.post_shutdown(application)
+
+
+@pytest.fixture
+async def webhook_app(settings, clock, database, catalogs, fake_api) -> AsyncIterator[Application]:  # noqa: ANN001
+    async with webhook_served(settings, clock, database, catalogs, fake_api) as application:
+        yield application
 
 
 def opened(fake_api: FakeBotApi):  # noqa: ANN201
@@ -92,6 +107,41 @@ async def test_update_with_the_right_secret_is_handled(webhook_app, fake_api: Fa
     picker = await reader.next_message()
 
     assert (status, text_of(picker)) == (200, PICKER)
+
+
+async def test_webhook_answers_a_post_once_its_update_has_the_readers_turn(
+    settings, clock, catalogs, fake_api
+):
+    url = postgres_url()
+    if not url:
+        pytest.skip("KOPIR_TEST_DATABASE_URL is not set")
+    _reset_postgres(url)
+    database = Database(make_engine(url))
+    reader = opened(fake_api)
+    with database.uow() as uow:  # another process is working on this reader's update
+        uow.coordination.take_reader(READER, "another process", timedelta(seconds=30))
+        uow.commit()
+    try:
+        async with webhook_served(settings, clock, database, catalogs, fake_api) as app:
+            posting = asyncio.create_task(
+                post(app, json.dumps(update(1, "/start")).encode(), {SECRET_HEADER: SECRET}))
+            arrived = Update.de_json(update(1, "/start"), app.bot)
+            processor = app.update_processor
+            assert isinstance(processor, ReaderOrderProcessor)
+            for _ in range(500):  # until the update is in the processor, waiting its turn
+                if processor.arrival(arrived) is not None:
+                    break
+                await asyncio.sleep(0.01)
+            answered_meanwhile = posting.done()
+            with database.uow() as uow:
+                uow.coordination.release_reader(READER, "another process")
+                uow.commit()
+            status = await posting
+            picker = await reader.next_message()
+    finally:
+        database.dispose()
+
+    assert (answered_meanwhile, status, text_of(picker)) == (False, 200, PICKER)
 
 
 @pytest.mark.parametrize(("body", "headers", "reason", "status"), [
