@@ -35,7 +35,9 @@ def test_dockerfile_runs_kopir_as_a_user_with_a_healthcheck():
     kinds = [kind for kind, _ in steps]
 
     assert steps[0] == ("FROM", "python:3.11-slim")
-    assert ("USER", "kopir") in steps and kinds.index("USER") < kinds.index("CMD")
+    assert ("USER", "10001:10001") in steps and kinds.index("USER") < kinds.index("CMD")
+    assert any("useradd --create-home --uid 10001 kopir" in args
+               for kind, args in steps if kind == "RUN")
     assert ("COPY", "locales ./locales") in steps
     assert [args for kind, args in steps if kind == "HEALTHCHECK"][0].endswith(
         'CMD ["kopir", "health"]')
