@@ -1,11 +1,12 @@
 """Run the fake Bot API alone, in a process of its own (benchmarks drive it over HTTP):
 
     python -m bot.sandbox.fakeapi [--port 0] [--latency 0.05] [--limits] [--rate 30]
-        [--paid-rate 1000]
+        [--paid-rate 1000] [--webhook-route kopir.test=http://127.0.0.1:8080]
 
 It prints one line, ``listening http://HOST:PORT``, once it accepts requests, and runs until
 SIGTERM or SIGINT. Chats are set up and observed through the ``/_fake/`` endpoints
-(`bot.sandbox.fakeapi.control`).
+(`bot.sandbox.fakeapi.control`). A bot that sets a webhook gets its updates posted to it,
+through the route given for the webhook's host (`bot.sandbox.fakeapi.webhook`).
 """
 
 from __future__ import annotations
@@ -32,7 +33,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--paid-rate", type=int, default=1000, help="with allow_paid_broadcast")
     parser.add_argument("--chat-rate", type=int, default=1, help="per second into one chat")
     parser.add_argument("--group-rate", type=int, default=20, help="per minute into one group")
+    parser.add_argument(
+        "--webhook-route", action="append", default=[], metavar="HOST=URL",
+        help="post webhooks set for HOST to this plain-HTTP base URL (repeatable)",
+    )
+    parser.add_argument("--webhook-retry", type=float, default=0.05,
+                        help="seconds before a failed webhook post is tried again (doubling)")
+    parser.add_argument("--webhook-retry-max", type=float, default=1.0,
+                        help="the longest wait between tries of one webhook post, s")
     args = parser.parse_args(argv)
+    routes = {}
+    for route in args.webhook_route:
+        host, separator, url = route.partition("=")
+        if not separator or not host or not url.startswith("http://"):
+            parser.error(f"--webhook-route {route!r}: expected HOST=http://ADDRESS:PORT")
+        routes[host] = url
     api = FakeBotApi(
         args.token,
         host=args.host,
@@ -43,6 +58,8 @@ def main(argv: list[str] | None = None) -> int:
         per_chat_rate=args.chat_rate,
         paid_rate=args.paid_rate,
         group_rate=args.group_rate,
+        webhook_routes=routes,
+        webhook_retry=(args.webhook_retry, args.webhook_retry_max),
     )
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_serve(api))

@@ -5,7 +5,8 @@ They live under ``/_fake/``, outside the Bot API namespace, so a bot can never c
   that have opened the bot (``blocked`` ones answer 403); answers ``{"users": n}``;
 - ``POST /_fake/press`` ``{"user_id": 1, "data": "ev:card:3", "timeout": 5}``: the user presses
   a callback button on the bot's newest text message in their chat (one is put there if there
-  is none) and the call waits for the bot's answerCallbackQuery; answers
+  is none; ``"message_id"`` names another) and the call waits for the bot's
+  answerCallbackQuery (``"wait": false``: it answers at once with the query id); answers
   ``{"query_id": "...", "seconds": 0.08}``, the time from the press until the server has
   taken the answer (after its latency: when the reader's client would stop waiting), or
   ``"seconds": null`` when none came in time; ``"pressed_at"`` and ``"answered_at"`` are the
@@ -16,10 +17,26 @@ They live under ``/_fake/``, outside the Bot API namespace, so a bot can never c
 - ``POST /_fake/send`` ``{"user_id": 1, "text": "/events", "timeout": 5}``: the user sends a
   message (a command) and the call waits for the bot's next message delivered in that chat;
   answers ``{"seconds": 0.11, "text": "...", "sent_at": ..., "delivered_at": ...}`` (times as
-  ``time.monotonic()`` of this server), or ``"seconds": null`` when none came in time;
+  ``time.monotonic()`` of this server), or ``"seconds": null`` when none came in time
+  (``"wait": false``: at once, with ``"update_id"``);
+- ``GET /_fake/chat?user_id=1``: the chat as the user sees it, ``"messages"`` (the bot's,
+  edits applied, with their buttons and callback data), and ``"events"``, everything the
+  bot sent, edited or deleted there in order; ``&events=5&timeout=10`` first waits until
+  there are at least 5 events (``"timed_out": true`` if not within the timeout);
+- ``POST /_fake/wait_delivered`` ``{"chat_ids": [...], "count": 50, "timeout": 20}``: waits
+  until at least ``count`` (default: all) of these chats have had a message delivered;
+  answers ``{"reached": 50, "missing": [ids not reached yet]}``;
+- ``POST /_fake/wait_call`` ``{"method": "setWebhook", "via": "kopir-1", "count": 1,
+  "timeout": 30}``: waits until that many calls of the method by that caller (see ``via``
+  below; null for none) were answered without an error; answers ``{"count": n}``;
+- ``GET /_fake/webhook``: webhook delivery (`WebhookDelivery.snapshot`); ``?wait=10``
+  first waits until every queued update was answered with a 2xx (``"all_delivered"``);
 - ``GET /_fake/stats``: see `Tally.snapshot`; ``?chats=1`` adds delivered counts per chat
   and 429 answers per chat (``"rejected_chats"``), ``?timeline=1`` every send as
-  [time taken, outcome], ``?sends=1`` every send as [time taken, outcome, chat id].
+  [time taken, outcome], ``?sends=1`` every send as [time taken, outcome, chat id]
+  (``&senders=1``: and the caller's ``via`` name, see `bot.sandbox.fakeapi.server`, and
+  the moment flood control counted it, its arrival plus the latency: the time to count
+  a bot's messages a second by, as Telegram does).
 """
 
 from __future__ import annotations
@@ -32,11 +49,11 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from bot.sandbox.fakeapi.faults import RecordedRequest
-from bot.sandbox.fakeapi.shapes import CHAT_NOT_FOUND, JSONDict
+from bot.sandbox.fakeapi.shapes import CHAT_NOT_FOUND, JSONDict, inline_keyboard
 
 if TYPE_CHECKING:
     from bot.sandbox.fakeapi.server import FakeBotApi
-    from bot.sandbox.fakeapi.users import FakeUser
+    from bot.sandbox.fakeapi.users import ChatEvent, FakeUser
 
 # Methods that put a new message into a chat: the ones flood control counts.
 SEND_METHODS = frozenset({"sendMessage", "sendPhoto", "sendDocument", "copyMessage"})
@@ -62,9 +79,13 @@ class Tally:
         self.max_in_flight = 0
         # (time taken, outcome) of every send: where 429s fell, for diagnosis.
         self.timeline: list[tuple[float, str]] = []
-        # The same with the chat, and 429 answers by chat: whose sends were refused.
-        self.sends: list[tuple[float, str, Any]] = []
+        # The same with the chat and the caller's via name, and 429 answers by chat:
+        # whose sends were refused.
+        self.sends: list[tuple[float, str, Any, str | None, float]] = []
         self.rejected_to: Counter[Any] = Counter()
+        # Delivered sends by the caller's via name ("" for none): which process sent them.
+        self.sent_by: Counter[str] = Counter()
+        self._reach_waiters: list[_Reach] = []
         self._message_waiters: dict[str, asyncio.Future[tuple[float, str]]] = {}
         self._answer_waiters: dict[str, asyncio.Future[float]] = {}
         self._edit_waiters: dict[tuple[str, str], asyncio.Future[float]] = {}
@@ -97,7 +118,8 @@ class Tally:
         outcome = _outcome(record)
         self.outcomes[outcome] += 1
         self.timeline.append((now, outcome))
-        self.sends.append((now, outcome, record.chat_id))
+        taken = now if record.taken is None else record.taken
+        self.sends.append((now, outcome, record.chat_id, record.via, taken))
         if outcome == "rejected":
             self.rejected_to[record.chat_id] += 1
             return
@@ -106,6 +128,9 @@ class Tally:
         self.last_accepted = now
         if outcome == "delivered":
             self.delivered_to[record.chat_id] += 1
+            self.sent_by[record.via or ""] += 1
+            if self._reach_waiters:
+                self._reached(record.chat_id)
             message_waiter = self._message_waiters.pop(str(record.chat_id), None)
             if message_waiter is not None and not message_waiter.done():
                 text = record.params.get("text") or record.params.get("caption") or ""
@@ -140,8 +165,31 @@ class Tally:
     def forget_edit(self, chat_id: int, message_id: int) -> None:
         self._edit_waiters.pop((str(chat_id), str(message_id)), None)
 
+    async def wait_reached(self, chat_ids: list[Any], count: int, timeout: float) -> list[Any]:  # noqa: ASYNC109
+        """Until at least `count` of these chats have had a message delivered; returns
+        those not reached (when the timeout came first, more than allowed)."""
+        reach = _Reach({c for c in chat_ids if not self.delivered_to.get(c)},
+                       max(0, len(set(chat_ids)) - count),
+                       asyncio.get_running_loop().create_future())
+        if len(reach.missing) > reach.allowed:
+            self._reach_waiters.append(reach)
+            try:
+                await asyncio.wait_for(reach.done, timeout)
+            except TimeoutError:
+                pass
+            finally:
+                self._reach_waiters.remove(reach)
+        return sorted(reach.missing)
+
+    def _reached(self, chat_id: Any) -> None:
+        for reach in self._reach_waiters:
+            reach.missing.discard(chat_id)
+            if len(reach.missing) <= reach.allowed and not reach.done.done():
+                reach.done.set_result(None)
+
     def snapshot(
-        self, *, chats: bool = False, timeline: bool = False, sends: bool = False
+        self, *, chats: bool = False, timeline: bool = False, sends: bool = False,
+        senders: bool = False,
     ) -> JSONDict:
         delivered = self.outcomes["delivered"]
         accepted = sum(n for outcome, n in self.outcomes.items() if outcome != "rejected")
@@ -159,6 +207,7 @@ class Tally:
             "last_accepted": self.last_accepted,
             "in_flight": self.in_flight,
             "max_in_flight": self.max_in_flight,
+            "sent_by": dict(self.sent_by),
             "now": time.monotonic(),
         }
         if chats:
@@ -168,8 +217,15 @@ class Tally:
         if timeline:
             snapshot["timeline"] = self.timeline
         if sends:
-            snapshot["sends"] = self.sends
+            snapshot["sends"] = self.sends if senders else [s[:3] for s in self.sends]
         return snapshot
+
+
+class _Reach:
+    """A wait for chats to be reached: those still missing, how many may stay missing."""
+
+    def __init__(self, missing: set[Any], allowed: int, done: asyncio.Future[None]) -> None:
+        self.missing, self.allowed, self.done = missing, allowed, done
 
 
 def _outcome(record: RecordedRequest) -> str:
@@ -206,7 +262,9 @@ def add_routes(router: web.UrlDispatcher, api: FakeBotApi) -> None:
             raise web.HTTPNotFound(text="unknown user")
         data = str(body["data"])
         timeout = float(body.get("timeout") or PRESS_TIMEOUT)
-        message_id = _button_message(api, user, data)
+        message_id = body.get("message_id") or _button_message(api, user, data)
+        if body.get("wait") is False:
+            return web.json_response({"query_id": await user.press_data(message_id, data)})
         edit = api.tally.expect_edit(user.id, message_id) if body.get("edit") else None
         query_id = await user.press_data(message_id, data)
         pressed = time.monotonic()
@@ -234,6 +292,11 @@ def add_routes(router: web.UrlDispatcher, api: FakeBotApi) -> None:
         if user is None:
             raise web.HTTPNotFound(text="unknown user")
         timeout = float(body.get("timeout") or PRESS_TIMEOUT)
+        if body.get("wait") is False:
+            message = await user.send(str(body["text"]))
+            pushed = api.updates.last_pushed
+            update_id = pushed["update_id"] if pushed and pushed.get("message") == message else None
+            return web.json_response({"update_id": update_id})
         waiter = api.tally.expect_message(user.id)
         await user.send(str(body["text"]))
         sent = time.monotonic()
@@ -250,14 +313,79 @@ def add_routes(router: web.UrlDispatcher, api: FakeBotApi) -> None:
             return request.query.get(name) in ("1", "true", "yes")
 
         snapshot = api.tally.snapshot(
-            chats=asked("chats"), timeline=asked("timeline"), sends=asked("sends")
+            chats=asked("chats"), timeline=asked("timeline"), sends=asked("sends"),
+            senders=asked("senders"),
         )
         return web.json_response(snapshot)
+
+    async def chat(request: web.Request) -> web.Response:
+        user = api.users.get(int(request.query["user_id"]))
+        if user is None:
+            raise web.HTTPNotFound(text="unknown user")
+        timed_out = False
+        if "events" in request.query:
+            timeout = float(request.query.get("timeout") or PRESS_TIMEOUT)
+            timed_out = not await user.wait_logged(int(request.query["events"]), timeout)
+        return web.json_response({
+            "messages": [_message_json(m) for m in user.messages],
+            "events": [_event_json(e) for e in user.log],
+            "answers": [{"query_id": a.callback_query_id, "text": a.text,
+                         "show_alert": a.show_alert} for a in user.callback_answers],
+            "timed_out": timed_out,
+        })
+
+    async def wait_delivered(request: web.Request) -> web.Response:
+        body = await request.json()
+        chat_ids = [int(c) for c in body["chat_ids"]]
+        count = int(body.get("count") or len(set(chat_ids)))
+        timeout = float(body.get("timeout") or PRESS_TIMEOUT)
+        missing = await api.tally.wait_reached(chat_ids, count, timeout)
+        return web.json_response({"reached": len(set(chat_ids)) - len(missing),
+                                  "missing": missing})
+
+    async def wait_call(request: web.Request) -> web.Response:
+        body = await request.json()
+        count = await api.wait_answered(
+            str(body["method"]), via=body.get("via"), count=int(body.get("count") or 1),
+            timeout=float(body.get("timeout") or PRESS_TIMEOUT),
+        )
+        return web.json_response({"count": count})
+
+    async def webhook(request: web.Request) -> web.Response:
+        if "wait" in request.query:
+            await api.webhook.wait_delivered(float(request.query["wait"]))
+        return web.json_response(api.webhook.snapshot())
 
     router.add_post("/_fake/users", users)
     router.add_post("/_fake/press", press)
     router.add_post("/_fake/send", send)
     router.add_get("/_fake/stats", stats)
+    router.add_get("/_fake/chat", chat)
+    router.add_post("/_fake/wait_delivered", wait_delivered)
+    router.add_post("/_fake/wait_call", wait_call)
+    router.add_get("/_fake/webhook", webhook)
+
+
+def _message_json(message: JSONDict) -> JSONDict:
+    """What a driver needs of a bot message: its id, text, buttons (with their callback
+    data or URL) and the name of a document."""
+    buttons = [[{"text": b["text"], **({"data": b["callback_data"]} if "callback_data" in b
+                                       else {"url": b.get("url")})} for b in row]
+               for row in inline_keyboard(message)]
+    document = message.get("document")
+    return {
+        "message_id": message.get("message_id"),
+        "text": message.get("text") or message.get("caption") or "",
+        "buttons": buttons,
+        "document": document.get("file_name") if isinstance(document, dict) else None,
+        "photo": "photo" in message,
+    }
+
+
+def _event_json(event: ChatEvent) -> JSONDict:
+    if event.kind == "deleted":
+        return {"kind": "deleted", "message_id": event.message["message_id"], "at": event.at}
+    return {"kind": event.kind, **_message_json(event.message), "at": event.at}
 
 
 def _button_message(api: FakeBotApi, user: FakeUser, data: str) -> int:

@@ -22,6 +22,10 @@ class RecordedRequest:
     description: str | None = None
     # The client hung up before the answer (read timeout, cancelled long poll).
     abandoned: bool = False
+    # The name the caller gave in its path (/via/<name>/bot...), None without one.
+    via: str | None = None
+    # When flood control counted it (`time.monotonic()`: arrival plus the latency).
+    taken: float | None = None
 
     @property
     def chat_id(self) -> Any:

@@ -2,7 +2,12 @@
 
 The real PTB ``Application`` talks to it over HTTP exactly as it talks to Telegram
 (``.base_url(api.base_url).base_file_url(api.base_file_url)``), while tests drive the
-human side through :class:`~bot.sandbox.fakeapi.users.FakeUser` objects.
+human side through :class:`~bot.sandbox.fakeapi.users.FakeUser` objects. Updates wait
+for getUpdates, or, once a webhook is set, are posted to it (`bot.sandbox.fakeapi.webhook`).
+
+A caller may name itself in the path, ``/via/<name>/bot<token>/<method>`` (a base URL of
+``{url}/via/<name>/bot``): its calls are recorded with ``via`` set, so that the sends of
+several bot processes sharing this server can be told apart (`Tally.sent_by`).
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import copy
 import itertools
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -38,6 +44,7 @@ from bot.sandbox.fakeapi.shapes import (
 )
 from bot.sandbox.fakeapi.updates import UpdateQueue
 from bot.sandbox.fakeapi.users import FakeUser
+from bot.sandbox.fakeapi.webhook import WebhookDelivery
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +66,8 @@ class FakeBotApi:
         per_chat_rate: int = 1,
         paid_rate: int = 1000,
         group_rate: int = 20,
+        webhook_routes: dict[str, str] | None = None,
+        webhook_retry: tuple[float, float] = (0.05, 1.0),
     ) -> None:
         self.token = token
         self.host = host
@@ -80,6 +89,12 @@ class FakeBotApi:
         self.groups: dict[int, FakeGroup] = {}
         self.files = FileStore()
         self.updates = UpdateQueue()
+        # Where webhook posts go (host -> plain-HTTP base URL) and how soon a failed one
+        # is tried again (the first backoff, doubling up to the second).
+        self.webhook = WebhookDelivery(
+            self.updates, routes=webhook_routes,
+            retry_first=webhook_retry[0], retry_max=webhook_retry[1],
+        )
         self.callback_queries: dict[str, FakeUser] = {}
         self._query_ids = itertools.count(4_217_000_000_000_000_001)
         self._faults = FaultPlan()
@@ -96,6 +111,10 @@ class FakeBotApi:
         self._polls = 0
         self._handed_over = 0
         self._application: Any = None
+        # Calls answered without an error, by (method, via): a driver in another process
+        # waits on them to learn that a bot is up (its setWebhook).
+        self.answered: Counter[tuple[str, str | None]] = Counter()
+        self._answered_waiters: list[tuple[str, str | None, int, asyncio.Future[None]]] = []
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -104,6 +123,8 @@ class FakeBotApi:
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle_method)
         app.router.add_get("/file/bot{token}/{file_path:.+}", self._handle_file)
+        app.router.add_route("*", "/via/{via}/bot{token}/{method}", self._handle_method)
+        app.router.add_get("/via/{via}/file/bot{token}/{file_path:.+}", self._handle_file)
         control.add_routes(app.router, self)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
@@ -115,6 +136,7 @@ class FakeBotApi:
     async def stop(self) -> None:
         # Release long polls and artificial delays first, so shutdown does not wait on them.
         self._stopping.set()
+        await self.webhook.stop()
         for sleeper in self._sleepers:
             if not sleeper.done():
                 sleeper.set_result(None)
@@ -215,6 +237,11 @@ class FakeBotApi:
     def webhook_url(self) -> str:
         return self._setup.webhook_url
 
+    def route_webhook(self, host: str, base_url: str) -> None:
+        """Deliver webhook posts for `host` to `base_url` over plain HTTP (where the proxy
+        that ends TLS would pass them on); an unrouted host is unreachable."""
+        self.webhook.route(host, base_url)
+
     def file_bytes(self, file_id: str) -> bytes:
         stored = self.files.get(file_id)
         if stored is None:
@@ -310,6 +337,7 @@ class FakeBotApi:
         *,
         arrived: float | None = None,
         hung_up: Callable[[], bool] = lambda: False,
+        via: str | None = None,
     ) -> Any:
         """One Bot API call, however it came: recorded, checked (token, faults, flood
         control) and handled. Returns the result, an `ApiError`, or a `Dropped` (the
@@ -317,7 +345,7 @@ class FakeBotApi:
         given up waiting by the time the answer is ready (the record is `abandoned`)."""
         arrived = time.monotonic() if arrived is None else arrived
         name = self._canonical.get(requested.lower())
-        record = RecordedRequest(name or requested, params, time.time(), files)
+        record = RecordedRequest(name or requested, params, time.time(), files, via=via)
         self.requests.append(record)
         counted = self.tally.arrived(record.method)
         polling = name == "getUpdates"
@@ -334,6 +362,8 @@ class FakeBotApi:
                 self._in_flight -= 1
             if counted:
                 self.tally.finished(record)
+        if record.status == 200:
+            self._note_answered(record)
         if polling and isinstance(outcome, list) and outcome:
             self._handed_over = max(self._handed_over, outcome[-1]["update_id"])
         return outcome
@@ -354,7 +384,7 @@ class FakeBotApi:
             return self._failed(record, ApiError(404, "Not Found: method not found"))
         # The moment Telegram would see the call: the latency is the network's, exact, and
         # this server's own busy moments must not move it (flood control reads it).
-        taken = arrived + self.latency
+        taken = record.taken = arrived + self.latency
         if self.latency:
             await self._sleep(taken - time.monotonic())
 
@@ -392,6 +422,31 @@ class FakeBotApi:
         record.description = "connection dropped" + (" after delivery" if delivered else "")
         return Dropped(delivered)
 
+    async def wait_answered(
+        self, method: str, *, via: str | None = None, count: int = 1, timeout: float = 10.0  # noqa: ASYNC109
+    ) -> int:
+        """Until `count` calls of `method` by the caller named `via` have been answered
+        without an error; returns how many there are (fewer after `timeout`)."""
+        key = (self._canonical.get(method.lower(), method), via)
+        if self.answered[key] < count:
+            waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            entry = (*key, count, waiter)
+            self._answered_waiters.append(entry)
+            try:
+                await asyncio.wait_for(waiter, timeout)
+            except TimeoutError:
+                pass
+            finally:
+                self._answered_waiters.remove(entry)
+        return self.answered[key]
+
+    def _note_answered(self, record: RecordedRequest) -> None:
+        key = (record.method, record.via)
+        self.answered[key] += 1
+        for method, via, count, waiter in self._answered_waiters:
+            if (method, via) == key and self.answered[key] >= count and not waiter.done():
+                waiter.set_result(None)
+
     # --- the bot's progress, for tests -----------------------------------------------------
 
     def attach(self, application: Any) -> None:
@@ -399,15 +454,21 @@ class FakeBotApi:
         self._application = application
 
     def bot_is_done(self) -> bool:
-        """Every update pushed so far was handed to the attached bot, the bot has handled
-        each of them and is polling again, and no other call of the bot's is in flight."""
+        """Every update pushed so far was handed to the attached bot (taken by a poll, or,
+        with a webhook set, answered with a 2xx), the bot has handled each of them and
+        is polling again (or waits for the next post), and no other call of the bot's is
+        in flight."""
         if self._application is None:
             raise RuntimeError("no Application attached (FakeBotApi.attach)")
-        handed_over = all(i <= self._handed_over for i in self.updates.pending_ids())
+        if self.webhook.active:
+            handed_over, listening = self.webhook.all_delivered(), True
+        else:
+            handed_over = all(i <= self._handed_over for i in self.updates.pending_ids())
+            listening = self._polls > 0
         queue = self._application.update_queue
         return (
             handed_over
-            and self._polls > 0
+            and listening
             and self._in_flight == 0
             and queue.empty()
             # asyncio.Queue counts updates taken but not yet marked done (PTB marks each
@@ -440,6 +501,17 @@ class FakeBotApi:
                 # An update on its way to the bot, or a call being answered: a tick.
                 await asyncio.sleep(0.002)
 
+    async def delivered(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
+        """Until every update pushed so far was posted to the webhook and answered with a
+        2xx (a bot in another process: what it does with them is for its replies to show)."""
+        if not self.webhook.active:
+            raise AssertionError("no webhook is set")
+        if not await self.webhook.wait_delivered(timeout):
+            raise AssertionError(
+                f"the webhook did not take every update within {timeout}s: "
+                f"{self.webhook.snapshot()}"
+            )
+
     # --- HTTP ------------------------------------------------------------------------------
 
     async def _handle_method(self, request: web.Request) -> web.StreamResponse:
@@ -452,6 +524,7 @@ class FakeBotApi:
             files,
             arrived=arrived,
             hung_up=lambda: request.transport is None or request.transport.is_closing(),
+            via=request.match_info.get("via"),
         )
         if isinstance(outcome, Dropped):
             if request.transport is not None:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from bot.sandbox.fakeapi.shapes import ApiError, JSONDict, Upload
+from bot.sandbox.fakeapi.webhook import DEFAULT_MAX_CONNECTIONS
 
 if TYPE_CHECKING:
     from bot.sandbox.fakeapi.methods import Handler
@@ -19,6 +22,11 @@ _ACCEPTED_NOOPS = (
     "setMyName",
     "setMyDefaultAdministratorRights",
 )
+
+
+# What Telegram accepts in setWebhook.
+_WEBHOOK_PORTS = frozenset({80, 88, 443, 8443})
+_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 def commands_key(scope: JSONDict | None, language_code: str | None) -> tuple[str, str]:
@@ -77,23 +85,42 @@ class SetupMethods:
         )
 
     async def set_webhook(self, params: JSONDict, files: dict[str, Upload]) -> bool:
-        self.webhook_url = str(params.get("url") or "")
+        url = str(params.get("url") or "")
+        if url:
+            _check_webhook(url)
+        secret = params.get("secret_token")
+        if secret is not None and not _SECRET.fullmatch(str(secret)):
+            raise ApiError.bad_request("secret token contains unallowed characters")
+        max_connections = int(params.get("max_connections") or DEFAULT_MAX_CONNECTIONS)
+        self.webhook_url = url
         if params.get("drop_pending_updates"):
             self.api.updates.drop_pending()
+        self.api.updates.allow(params.get("allowed_updates"))
+        # Telegram keeps max_connections within 1-100 rather than refusing it.
+        self.api.webhook.configure(
+            url, None if secret is None else str(secret), max(1, min(100, max_connections))
+        )
         return True
 
     async def delete_webhook(self, params: JSONDict, files: dict[str, Upload]) -> bool:
         self.webhook_url = ""
+        self.api.webhook.configure("", None, DEFAULT_MAX_CONNECTIONS)
         if params.get("drop_pending_updates"):
             self.api.updates.drop_pending()
         return True
 
     async def get_webhook_info(self, params: JSONDict, files: dict[str, Upload]) -> JSONDict:
-        return {
+        info: JSONDict = {
             "url": self.webhook_url,
             "has_custom_certificate": False,
-            "pending_update_count": len(self.api.updates.pending),
+            "pending_update_count": len(self.api.updates.pending_ids()),
         }
+        if self.webhook_url:
+            info["max_connections"] = self.api.webhook.max_connections
+        error = self.api.webhook.last_error
+        if self.webhook_url and error is not None:
+            info["last_error_date"], info["last_error_message"] = int(error[0]), error[1]
+        return info
 
     # --- commands & menu -------------------------------------------------------------------
 
@@ -133,3 +160,17 @@ class SetupMethods:
         chat_id = params.get("chat_id")
         button = self.menu_buttons.get(chat_id) or self.menu_buttons.get(None)
         return copy.deepcopy(button or {"type": "default"})
+
+
+def _check_webhook(url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not parts.hostname:
+        raise ApiError.bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+    try:
+        port = parts.port or 443
+    except ValueError:
+        port = 0
+    if port not in _WEBHOOK_PORTS:
+        raise ApiError.bad_request(
+            "bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443"
+        )

@@ -1,9 +1,11 @@
-"""The getUpdates queue: long polling, offsets, allowed_updates and poll conflicts."""
+"""The queue of updates for the bot: long polling (offsets, allowed_updates, poll
+conflicts), and what webhook delivery (`bot.sandbox.fakeapi.webhook`) takes from it."""
 
 from __future__ import annotations
 
 import asyncio
 import copy
+from collections.abc import Callable
 
 from bot.sandbox.fakeapi.shapes import ApiError, JSONDict
 
@@ -21,6 +23,8 @@ class UpdateQueue:
         self._poll_generation = 0
         self._closed = False
         self.last_pushed: JSONDict | None = None
+        # Called on every change (a push, a confirmation): webhook delivery wakes on it.
+        self.listeners: list[Callable[[], None]] = []
 
     @property
     def pending(self) -> list[JSONDict]:
@@ -29,6 +33,24 @@ class UpdateQueue:
     def pending_ids(self) -> list[int]:
         """update_ids of the updates not yet confirmed (no copies: cheap to poll)."""
         return [update["update_id"] for update in self._pending]
+
+    def waiting(self) -> list[JSONDict]:
+        """The updates not yet confirmed, oldest first: the list itself, not copies (for
+        webhook delivery, which reads it without awaiting in between)."""
+        return self._pending
+
+    def confirm_one(self, update_id: int) -> None:
+        """The bot has this update (a webhook answered 2xx): it is not delivered again."""
+        self._pending = [u for u in self._pending if u["update_id"] != update_id]
+        self._wake()
+
+    def allow(self, allowed_updates: list[str] | None) -> None:
+        """The kinds the bot asked for (getUpdates or setWebhook); None leaves them as they
+        are, an empty list means "back to the default set", as in the Bot API."""
+        if allowed_updates is None:
+            return
+        self._allowed = frozenset(allowed_updates) or None
+        self._pending = [u for u in self._pending if self._accepts(_kind_of(u))]
 
     def push(self, kind: str, payload: JSONDict) -> JSONDict:
         update = {"update_id": self._next_id, kind: copy.deepcopy(payload)}
@@ -48,6 +70,7 @@ class UpdateQueue:
 
     def drop_pending(self) -> None:
         self._pending.clear()
+        self._wake()
 
     def close(self) -> None:
         """Release every waiting long poll, so the HTTP server can shut down at once."""
@@ -62,10 +85,7 @@ class UpdateQueue:
         poll_seconds: float,
         allowed_updates: list[str] | None,
     ) -> list[JSONDict]:
-        if allowed_updates is not None:
-            # An empty list means "back to the default set", as in the Bot API.
-            self._allowed = frozenset(allowed_updates) or None
-            self._pending = [u for u in self._pending if self._accepts(_kind_of(u))]
+        self.allow(allowed_updates)
         self._poll_generation += 1
         generation = self._poll_generation
         self._wake()  # an older poll still waiting must now answer 409
@@ -105,6 +125,8 @@ class UpdateQueue:
         # Swap in a fresh Event so waiters that wake up and loop again block properly.
         self._changed.set()
         self._changed = asyncio.Event()
+        for listener in self.listeners:
+            listener()
 
 
 def _kind_of(update: JSONDict) -> str:

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class ChatEvent:
-    kind: str  # "sent" or "edited"
+    kind: str  # "sent" or "edited" ("deleted" too in `FakeUser.log`: {"message_id"})
     message: JSONDict
     at: float
 
@@ -100,6 +100,10 @@ class FakeUser:
         self._last_message_id = 0
         self._events: deque[ChatEvent] = deque()
         self._new_event = asyncio.Event()
+        # Every sent, edited and deleted message of the bot's here, in order, never drained
+        # (`next_event` consumes the queue above): what a driver in another process reads.
+        self.log: list[ChatEvent] = []
+        self._logged = asyncio.Event()
         self._new_answer = asyncio.Event()
         self._last_activity = time.monotonic()
         # Bot messages, edits and callback answers so far, and how many there were at the
@@ -312,6 +316,21 @@ class FakeUser:
         """How many bot messages and edits wait to be read with `next_event`."""
         return len(self._events)
 
+    async def wait_logged(self, count: int, timeout: float = 5.0) -> bool:  # noqa: ASYNC109
+        """Until `log` holds at least `count` events; False after `timeout`."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while len(self.log) < count:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return False
+            logged = self._logged
+            try:
+                await asyncio.wait_for(logged.wait(), remaining)
+            except TimeoutError:
+                return False
+        return True
+
     def drain(self) -> list[ChatEvent]:
         """Forget queued events (e.g. after setup steps); returns them."""
         drained = list(self._events)
@@ -355,6 +374,7 @@ class FakeUser:
     def record_deletion(self, message_id: int) -> None:
         del self._history[message_id]
         self.deleted_message_ids.append(message_id)
+        self._append_log(ChatEvent("deleted", {"message_id": message_id}, time.time()))
         self._touch()
         self._api.emit(self.id, "deleted", {"message_id": message_id, "chat": self.chat_json})
 
@@ -422,11 +442,19 @@ class FakeUser:
     def _record_event(self, kind: str, message: JSONDict) -> None:
         # The message is JSON: pickling copies it deeply, several times faster than deepcopy.
         snapshot = pickle.loads(pickle.dumps(message, pickle.HIGHEST_PROTOCOL))
-        self._events.append(ChatEvent(kind, snapshot, time.time()))
+        event = ChatEvent(kind, snapshot, time.time())
+        self._events.append(event)
+        self._append_log(event)
         self._replies += 1
         self._new_event.set()
         self._touch()
         self._api.emit(self.id, kind, snapshot)
+
+    def _append_log(self, event: ChatEvent) -> None:
+        self.log.append(event)
+        # A fresh Event each time, so that a waiter that wakes and loops again blocks.
+        self._logged.set()
+        self._logged = asyncio.Event()
 
     def _acted(self) -> None:
         self._replies_at_action = self._replies

@@ -8,7 +8,8 @@ import datetime as dt
 
 import aiohttp
 import pytest
-from telegram import Bot
+from aiohttp import web
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import Forbidden, RetryAfter
 
 from bot.sandbox.fakeapi import FakeBotApi
@@ -145,3 +146,120 @@ async def test_limits_count_a_send_to_a_blocked_chat(http):
 
         with pytest.raises(RetryAfter):
             await bot.send_message(2002, "over the limit")
+
+
+async def test_chat_shows_the_bots_messages_and_every_event_in_order(http):
+    async with FakeBotApi() as api, Bot(api.token, base_url=api.base_url) as bot:
+        await post(http, api, "users", {"ids": [2001], "blocked": []})
+        card = await bot.send_message(2001, "The card", reply_markup=InlineKeyboardMarkup(
+            [[InlineKeyboardButton("Register", callback_data="ev:reg:3")]]))
+        await bot.edit_message_text("The card, edited", chat_id=2001, message_id=card.message_id)
+        waiting = asyncio.create_task(
+            http.get(f"{api.url}/_fake/chat?user_id=2001&events=3&timeout=5"))
+        await bot.send_message(2001, "Thank you")
+        async with await waiting as response:
+            chat = await response.json()
+
+    assert [(e["kind"], e["message_id"], e["text"]) for e in chat["events"]] == [
+        ("sent", card.message_id, "The card"), ("edited", card.message_id, "The card, edited"),
+        ("sent", card.message_id + 1, "Thank you"),
+    ]
+    assert chat["events"][0]["buttons"] == [[{"text": "Register", "data": "ev:reg:3"}]]
+    assert ([m["text"] for m in chat["messages"]], chat["timed_out"]) == (
+        ["The card, edited", "Thank you"], False)
+
+
+async def test_chat_says_when_the_events_waited_for_did_not_come(http):
+    async with FakeBotApi() as api:
+        await post(http, api, "users", {"ids": [2001], "blocked": []})
+        async with http.get(f"{api.url}/_fake/chat?user_id=2001&events=1&timeout=0.05") as got:
+            chat = await got.json()
+
+    assert (chat["events"], chat["timed_out"]) == ([], True)
+
+
+async def test_press_and_send_without_waiting_name_the_update(http):
+    async with FakeBotApi() as api, Bot(api.token, base_url=api.base_url) as bot:
+        await post(http, api, "users", {"ids": [2001], "blocked": []})
+        first = await bot.send_message(2001, "First")
+        await bot.send_message(2001, "Second")
+        pressed = await post(http, api, "press", {"user_id": 2001, "data": "pick:1",
+                                                 "message_id": first.message_id, "wait": False})
+        sent = await post(http, api, "send", {"user_id": 2001, "text": "hi", "wait": False})
+        updates = await bot.get_updates(timeout=0)
+
+    assert (updates[0].callback_query.id, updates[0].callback_query.message.message_id) == (
+        pressed["query_id"], first.message_id)
+    assert (updates[1].update_id, updates[1].message.text) == (sent["update_id"], "hi")
+
+
+async def test_wait_delivered_returns_once_enough_chats_are_reached(http):
+    async with FakeBotApi() as api, Bot(api.token, base_url=api.base_url) as bot:
+        await post(http, api, "users", {"ids": READERS, "blocked": []})
+        waiting = asyncio.create_task(post(http, api, "wait_delivered",
+                                           {"chat_ids": READERS, "count": 2, "timeout": 5}))
+        await bot.send_message(2001, "one")
+        await bot.send_message(2003, "two")
+        reached = await waiting
+        missed = await post(http, api, "wait_delivered", {"chat_ids": READERS, "timeout": 0.05})
+
+    assert (reached, missed) == ({"reached": 2, "missing": [2002]},
+                                 {"reached": 2, "missing": [2002]})
+
+
+async def test_sends_are_told_apart_by_the_callers_via_name(http):
+    async with FakeBotApi() as api:
+        await post(http, api, "users", {"ids": READERS, "blocked": []})
+        for via, reader in (("kopir-0", 2001), ("kopir-1", 2002), ("kopir-1", 2003)):
+            async with Bot(api.token, base_url=f"{api.url}/via/{via}/bot") as bot:
+                await bot.send_message(reader, "Hello")
+        counted = await stats(http, api, "?sends=1&senders=1")
+        plain = await stats(http, api, "?sends=1")
+
+    assert counted["sent_by"] == {"kopir-0": 1, "kopir-1": 2}
+    assert [send[2:4] for send in counted["sends"]] == [
+        [2001, "kopir-0"], [2002, "kopir-1"], [2003, "kopir-1"]]
+    assert all(taken <= answered for answered, *_, taken in counted["sends"])
+    assert [len(send) for send in plain["sends"]] == [3, 3, 3]
+
+
+async def test_webhook_endpoint_waits_until_every_update_is_taken(http):
+    async def take(request: web.Request) -> web.Response:
+        return web.Response()
+
+    server = web.Application()
+    server.router.add_post("/hook", take)
+    runner = web.AppRunner(server)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    try:
+        api = FakeBotApi(webhook_routes={"kopir.test": f"http://127.0.0.1:{runner.addresses[0][1]}"})
+        async with api, Bot(api.token, base_url=api.base_url) as bot:
+            await bot.set_webhook("https://kopir.test/hook", max_connections=3)
+            await post(http, api, "users", {"ids": READERS, "blocked": []})
+            for reader in READERS:
+                await post(http, api, "send", {"user_id": reader, "text": "/start", "wait": False})
+            async with http.get(f"{api.url}/_fake/webhook?wait=5") as response:
+                webhook = await response.json()
+    finally:
+        await runner.cleanup()
+
+    assert {key: webhook[key] for key in ("url", "max_connections", "pending", "delivered",
+                                          "all_delivered")} == {
+        "url": "https://kopir.test/hook", "max_connections": 3, "pending": 0, "delivered": 3,
+        "all_delivered": True}
+
+
+async def test_wait_call_returns_once_the_named_caller_has_set_its_webhook(http):
+    async with FakeBotApi() as api:
+        waiting = asyncio.create_task(post(http, api, "wait_call", {
+            "method": "setwebhook", "via": "kopir-1", "count": 1, "timeout": 5}))
+        async with Bot(api.token, base_url=f"{api.url}/via/kopir-0/bot") as other:
+            await other.set_webhook("https://kopir.test/hook")
+        async with Bot(api.token, base_url=f"{api.url}/via/kopir-1/bot") as bot:
+            await bot.set_webhook("https://kopir.test/hook")
+        answered = await waiting
+        timed_out = await post(http, api, "wait_call", {
+            "method": "setWebhook", "via": "kopir-1", "count": 2, "timeout": 0.05})
+
+    assert (answered, timed_out) == ({"count": 1}, {"count": 1})
