@@ -6,6 +6,7 @@ Run from the repository root, without installing anything:
     .venv/bin/python bench/broadcast.py --kill          # SIGKILL the bot at 30% and 60%, restart
     .venv/bin/python bench/broadcast.py --quick         # 900 recipients (~30 s), any mode
     .venv/bin/python bench/broadcast.py --check-fake    # can the fake API take 1000 req/s?
+    .venv/bin/python bench/broadcast.py --instances 2   # two processes on PostgreSQL, one limit
 
 Three processes: the fake Bot API (`python -m bot.sandbox.fakeapi`: 50 ms latency, flood control
 like Telegram's answering 429 with retry_after: 30 messages/s in all, 1000/s with
@@ -28,7 +29,15 @@ API has taken the bot's answerCallbackQuery (after its 50 ms latency: when the r
 client stops waiting), p95 of the time from a command until its reply was delivered,
 commands answered, replies refused (429 answers to sends into the readers' chats) and
 "something went wrong" replies. With --kill, duplicates are held to the engine's in-flight
-bound instead. Exit status: 0 when every goal is met, 1 when one is missed, 2 when the run
+bound instead.
+
+With --instances N the bot is N `kopir run` processes in webhook mode on one PostgreSQL
+database (--postgres, default KOPIR_BENCH_DATABASE_URL or the local test server; a
+database of its own, `kopir_bench_broadcast`, made afresh) behind a round-robin load
+balancer (bench/_instances.py): the readers' presses and commands reach either, both send
+the broadcast, and the limit is the bot's, for both together. Two more figures: the most
+sends the fake API took in any one second (every request, refused ones too) and how many
+each instance sent. Exit status: 0 when every goal is met, 1 when one is missed, 2 when the run
 broke off (see the logs it names) or the harness failed.
 """
 
@@ -36,6 +45,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 import tempfile
 import time
@@ -46,6 +56,13 @@ from pathlib import Path
 # Running as a script puts bench/ on the path, not the repository root.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench._instances import (  # noqa: E402
+    DEFAULT_SERVER,
+    Instances,
+    drop_database,
+    max_in_window,
+    own_database,
+)
 from bench._support import (  # noqa: E402
     ORGANIZER_ID,
     READER_ID,
@@ -72,6 +89,7 @@ PAID_GOAL = 0.9
 P95_GOAL_MS = 200.0
 KILL_AT = (0.3, 0.6)
 QUICK_RECIPIENTS = 900
+INSTANCES_DATABASE = "kopir_bench_broadcast"
 STARTUP_TIMEOUT = 60.0
 PROGRESS_EVERY = 30.0
 # Outbox statuses that mean "not finished yet".
@@ -88,6 +106,8 @@ class Run:
     broadcast_id: int = 0
     via: str = ""
     stats: dict = field(default_factory=dict)
+    # With --instances: the sends with whose they were and when flood control counted them.
+    records: dict = field(default_factory=dict)
     outbox: dict = field(default_factory=dict)
     presses: list[tuple[float, float | None]] = field(default_factory=list)
     commands: list[Command] = field(default_factory=list)
@@ -98,15 +118,49 @@ class Run:
     broke_off: str | None = None
 
 
+class InstancesBot:
+    """The instances of --instances, watched and stopped as the one bot is."""
+
+    def __init__(self, group: Instances) -> None:
+        self.group = group
+        self.log = group.workdir / "kopir-*" / "bot.log"
+
+    def alive(self) -> bool:
+        return all(self.group.alive())
+
+    async def stop(self) -> None:
+        await self.group.stop()
+
+
 async def run_broadcast(args: argparse.Namespace, workdir: Path) -> Run:
     # A fresh database and fresh logs each run, also in a --workdir used before.
     for name in ("bench.db", "bench.db-wal", "bench.db-shm", "bot.log", "fakeapi.log"):
         (workdir / name).unlink(missing_ok=True)
-    database_url = f"sqlite:///{workdir / 'bench.db'}"
+    if args.instances:
+        database_url = await asyncio.to_thread(own_database, args.postgres, INSTANCES_DATABASE)
+    else:
+        database_url = f"sqlite:///{workdir / 'bench.db'}"
     seeded = await asyncio.to_thread(
         seed, database_url, args.recipients, blocked_share=args.blocked, readers=args.readers
     )
     run = Run(args, seeded, args.paid_rate if args.paid else args.rate)
+    if args.instances:
+        group = Instances(
+            database_url, workdir, count=args.instances, latency=args.latency, limits=True,
+            rate=args.rate, paid_rate=args.paid_rate,
+            env={"KOPIR_PAID_BROADCASTS": "yes" if args.paid else "no"},
+        )
+        try:
+            await group.start_servers()
+        except BaseException:
+            await group.stop()
+            raise
+        fake: FakeApiProcess = group.fake
+        bot: BotProcess | InstancesBot = InstancesBot(group)
+        run = await _broadcast_with(run, args, fake, bot, database_url, group)
+        if args.workdir is None:
+            await asyncio.to_thread(drop_database, args.postgres, INSTANCES_DATABASE)
+        return run
     fake = FakeApiProcess(
         latency=args.latency, rate=args.rate, paid_rate=args.paid_rate,
         log=workdir / "fakeapi.log",
@@ -125,6 +179,16 @@ async def run_broadcast(args: argparse.Namespace, workdir: Path) -> Run:
         workdir,
         workdir / "bot.log",
     )
+    return await _broadcast_with(run, args, fake, bot, database_url, None)
+
+
+async def _broadcast_with(
+    run: Run, args: argparse.Namespace, fake: FakeApiProcess, bot: BotProcess | InstancesBot,
+    database_url: str, group: Instances | None,
+) -> Run:
+    """The run itself, with the fake API up: the bot (or the instances) started, readers
+    pressing, the broadcast created and watched until it is done."""
+    seeded = run.seeded
     presser = Readers(
         fake, reader_ids(args), f"ev:card:{seeded.event_id}", args.press_interval,
         command=args.command, command_every=args.command_every,
@@ -135,7 +199,10 @@ async def run_broadcast(args: argparse.Namespace, workdir: Path) -> Run:
         if not args.baseline:
             # No quiet phase: the rows are there at start-up, so the first run sends them.
             await _create(run, database_url)
-        bot.start()
+        if group is not None:
+            await group.start_bots()
+        else:
+            bot.start()
         run.bot_started = time.monotonic()
         presser.start()
         # The bot is up once it answers a press; until then presses time out.
@@ -150,11 +217,15 @@ async def run_broadcast(args: argparse.Namespace, workdir: Path) -> Run:
         await _watch(run, fake, bot, database_url)
     except TimeoutError:
         run.broke_off = f"the bot did not answer within {STARTUP_TIMEOUT} s; see {bot.log}"
+    except RuntimeError as error:  # an instance that did not start
+        run.broke_off = str(error)
     finally:
         run.presses = await presser.stop()
         run.commands = presser.commands
         try:
             run.stats = await fake.stats(chats=True)
+            if group is not None:
+                run.records = await group.fake.records()
         finally:
             await bot.stop()
             await fake.stop()
@@ -174,7 +245,8 @@ async def _create(run: Run, database_url: str) -> None:
     run.created = time.monotonic()
 
 
-async def _watch(run: Run, fake: FakeApiProcess, bot: BotProcess, database_url: str) -> None:
+async def _watch(run: Run, fake: FakeApiProcess, bot: BotProcess | InstancesBot,
+                 database_url: str) -> None:
     args, total = run.args, len(run.seeded.recipients)
     kills = [round(share * total) for share in KILL_AT] if args.kill else []
     deadline = run.created + total / run.limit * 2 + args.grace
@@ -188,7 +260,7 @@ async def _watch(run: Run, fake: FakeApiProcess, bot: BotProcess, database_url: 
             stats = await fake.stats()
             _say(f"... {now - run.created:.0f} s: {stats['accepted']} of {total} sent, "
                  f"{stats['rejected_429']} answered 429")
-        if kills and (await fake.stats())["accepted"] >= kills[0]:
+        if kills and isinstance(bot, BotProcess) and (await fake.stats())["accepted"] >= kills[0]:
             kills.pop(0)
             bot.kill()
             run.in_flight_at_kills.append((await fake.stats())["in_flight"])
@@ -262,6 +334,16 @@ def figures(run: Run) -> list[Figure]:
         rows.append(Figure("announcements", f"{announcement_rate:.1f}/s",
                            note=f"({announcement_rate / run.limit:.3f} of the limit; replies "
                            f"{max(0.0, rate - announcement_rate):.1f}/s)"))
+    if args.instances:
+        # Every request the fake took while the announcement went out, 429s too: the limit
+        # is the bot's, whichever process sent.
+        taken = [counted for at, _outcome, _chat, _via, counted in run.records.get("sends", [])
+                 if first is not None and first <= at <= last]
+        busiest = max_in_window(taken)
+        rows.append(Figure("max in 1 s", str(busiest), f"<= {run.limit}", busiest <= run.limit,
+                           note="(sends in the busiest second, all instances, 429s too)"))
+        sent_by = ", ".join(f"{via} {n}" for via, n in sorted(stats.get("sent_by", {}).items()))
+        rows.append(Figure("sent by", sent_by or "nobody", note="(messages delivered)"))
     rows.append(Figure("lost", str(len(lost)), "0", not lost))
     if args.kill:
         bound, source = in_flight_bound(args.rate, args.paid)
@@ -409,11 +491,23 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="seconds allowed beyond twice the ideal time")
     parser.add_argument("--workdir", type=Path, default=None,
                         help="keep the database and logs here (default: a temporary folder)")
+    parser.add_argument("--instances", type=int, default=0,
+                        help="N kopir processes in webhook mode on PostgreSQL behind a load "
+                        "balancer instead of one polling bot on SQLite")
+    parser.add_argument("--postgres", default=os.environ.get("KOPIR_BENCH_DATABASE_URL")
+                        or DEFAULT_SERVER,
+                        help="PostgreSQL server for --instances (the bench makes a database "
+                        "of its own there); default KOPIR_BENCH_DATABASE_URL or "
+                        + DEFAULT_SERVER)
     parser.add_argument("--check-fake", action="store_true",
                         help="only measure the fake API under load")
     parser.add_argument("--check-rate", type=int, default=1000)
     parser.add_argument("--check-seconds", type=float, default=10.0)
     args = parser.parse_args(argv)
+    if args.instances < 0:
+        parser.error("--instances must not be negative")
+    if args.instances and args.kill:
+        parser.error("--kill restarts the one bot; it does not go with --instances")
     if args.recipients is None:
         args.recipients = QUICK_RECIPIENTS if args.quick else 10_000
     return args
@@ -426,8 +520,10 @@ async def main_async(args: argparse.Namespace) -> int:
         return await check_fake(args, workdir)
     mode = "kill" if args.kill else ("paid" if args.paid else "free")
     limit = args.paid_rate if args.paid else args.rate
+    bots = (f"{args.instances} instances on PostgreSQL (webhook, round-robin balancer)"
+            if args.instances else "one bot on SQLite (polling)")
     _say(f"broadcast bench: {mode}, {args.recipients} recipients, limit {limit}/s, "
-         f"latency {args.latency * 1000:.0f} ms, logs in {workdir}")
+         f"latency {args.latency * 1000:.0f} ms, {bots}, logs in {workdir}")
     run = await run_broadcast(args, workdir)
     dump_json(workdir / "stats.json", run.stats)
     rows = figures(run)

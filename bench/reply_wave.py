@@ -3,6 +3,7 @@
     .venv/bin/python bench/reply_wave.py                    # 50 readers, 20 s, Kopir and bare
     .venv/bin/python bench/reply_wave.py --readers 500      # the C=500 goal
     .venv/bin/python bench/reply_wave.py --register         # 1000 readers, 500 seats
+    .venv/bin/python bench/reply_wave.py --instances 2 --webhook   # 1 and 2 instances, PostgreSQL
 
 Processes: the fake Bot API (`python -m bot.sandbox.fakeapi --latency 0.05`, no flood control unless
 --limits), the bot, and this harness, which presses through the fake API's /_fake/press.
@@ -22,6 +23,13 @@ has taken the bot's answerCallbackQuery (after its latency: the reader's spinner
 press with no answer within --timeout counts as unanswered (and infinitely slow).
 Presses answered per second count answers that came within the --seconds window.
 
+Instances (--webhook, --instances N). The same wave against Kopir in webhook mode on
+PostgreSQL (--postgres, default KOPIR_BENCH_DATABASE_URL or the local test server; a
+database of its own, `kopir_bench_wave_x<n>`, made afresh), first one instance, then N
+behind a round-robin load balancer (bench/_instances.py: the fake Bot API posts each
+update to the balancer, which forwards it to an instance), in the same run and printed
+side by side; no bare bot. "bot CPU" is then all instances' together.
+
 Register (--register). N readers (default 1000) with stored profiles press Register
 (`ev:reg:<id>`) on an event with --seats (500) at once. Kopir registers the first ones;
 the others are told the event is full and offered the waiting list, and then (second
@@ -38,6 +46,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import math
+import os
 import sys
 import time
 from dataclasses import dataclass, field
@@ -45,6 +54,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench._instances import DEFAULT_SERVER, Instances, drop_database, own_database  # noqa: E402
 from bench._wave import (  # noqa: E402
     BareBotProcess,
     Press,
@@ -129,21 +139,7 @@ async def run_wave(args: argparse.Namespace, workdir: Path, which: str) -> Wave:
         bot.start()
         try:
             wave.startup = await fake.wait_ready(data, bot)
-            wave.started = time.monotonic()
-            end = wave.started + args.seconds
-            cpu = cpu_seconds(bot.pid), cpu_seconds(fake.process.pid)
-
-            async def press_again_and_again(user_id: int) -> list[Press]:
-                done = []
-                while time.monotonic() < end:
-                    done.append(await fake.press_reply(user_id, data, args.timeout))
-                return done
-
-            per_reader = await asyncio.gather(*map(press_again_and_again, readers))
-            wave.presses = [press for presses in per_reader for press in presses]
-            elapsed = time.monotonic() - wave.started
-            wave.bot_cpu = (cpu_seconds(bot.pid) - cpu[0]) / elapsed
-            wave.fake_cpu = (cpu_seconds(fake.process.pid) - cpu[1]) / elapsed
+            await press_wave(args, wave, fake, readers, data, [bot.pid])
             if not bot.alive():
                 wave.broke_off = f"the bot exited during the wave; see {bot.log}"
         except RuntimeError as error:
@@ -153,6 +149,79 @@ async def run_wave(args: argparse.Namespace, workdir: Path, which: str) -> Wave:
     finally:
         await fake.stop()
     return wave
+
+
+async def press_wave(args: argparse.Namespace, wave: Wave, fake: WaveFake, readers: list[int],
+                     data: str, bot_pids: list[int]) -> None:
+    """Every reader presses `data` again and again for --seconds, each press after the
+    answer to the one before; the presses and the CPU used go into `wave`."""
+    wave.started = time.monotonic()
+    end = wave.started + args.seconds
+    cpu = sum(map(cpu_seconds, bot_pids)), cpu_seconds(fake.process.pid)
+
+    async def press_again_and_again(user_id: int) -> list[Press]:
+        done = []
+        while time.monotonic() < end:
+            done.append(await fake.press_reply(user_id, data, args.timeout))
+        return done
+
+    per_reader = await asyncio.gather(*map(press_again_and_again, readers))
+    wave.presses = [press for presses in per_reader for press in presses]
+    elapsed = time.monotonic() - wave.started
+    wave.bot_cpu = (sum(map(cpu_seconds, bot_pids)) - cpu[0]) / elapsed
+    wave.fake_cpu = (cpu_seconds(fake.process.pid) - cpu[1]) / elapsed
+
+
+async def run_instances_wave(args: argparse.Namespace, workdir: Path, count: int) -> Wave:
+    """The wave against `count` Kopir instances in webhook mode on a PostgreSQL database of
+    their own, behind the round-robin balancer."""
+    sub = workdir / f"x{count}"
+    wave = Wave(f"kopir x{count}", seconds=args.seconds)
+    readers = reader_ids(args.readers)
+    name = f"kopir_bench_wave_x{count}"
+    database_url = await asyncio.to_thread(own_database, args.postgres, name)
+    try:
+        event_id = await asyncio.to_thread(
+            seed_event, database_url, readers, capacity=500, starts_at=utc_in(7 * 86400),
+            reminder_offsets=[24 * 60, 60],
+        )
+        group = Instances(database_url, sub, count=count, latency=args.latency,
+                          limits=args.limits)
+        try:
+            started = time.monotonic()
+            await group.start()
+            data = f"ev:card:{event_id}"
+            await group.fake.users(readers, [])
+            await group.wait_answering(data)
+            wave.startup = time.monotonic() - started
+            await press_wave(args, wave, group.fake, readers, data,
+                             [bot.pid for bot in group.bots])
+            if not all(group.alive()):
+                wave.broke_off = f"an instance exited during the wave; see {sub}"
+        except RuntimeError as error:
+            wave.broke_off = str(error)
+        finally:
+            await group.stop()
+    finally:
+        if args.workdir is None:
+            await asyncio.to_thread(drop_database, args.postgres, name)
+    return wave
+
+
+def instances_goals(waves: dict[str, Wave]) -> list[Row]:
+    """N instances against one: how the answered presses scale, how the reply time moves."""
+    one, *more = waves.values()
+    rows = []
+    for wave in more:
+        if not one.presses or not wave.presses or one.per_second() == 0:
+            continue
+        rows.append(Row(f"{wave.bot} / {one.bot}", f"{wave.per_second() / one.per_second():.2f}",
+                        note=f"(answered/s {wave.per_second():.1f} / {one.per_second():.1f})"))
+        rows.append(Row(f"{wave.bot} reply p95", f"{ms(wave.reply_stats().p95)} ms",
+                        note=f"({one.bot}: {ms(one.reply_stats().p95)} ms)"))
+        rows.append(Row(f"{wave.bot} unanswered", str(wave.unanswered()), "0",
+                        wave.unanswered() == 0, note=f"(of {len(wave.presses)})"))
+    return rows
 
 
 def wave_report(args: argparse.Namespace, waves: dict[str, Wave]) -> list[str]:
@@ -173,7 +242,8 @@ def wave_report(args: argparse.Namespace, waves: dict[str, Wave]) -> list[str]:
                  "both taken; CPU: share of one core during the wave)")
     lines.append("")
     kopir, bare = waves.get("kopir"), waves.get("bare")
-    for row in wave_goals(args, kopir, bare):
+    rows = wave_goals(args, kopir, bare) if kopir is not None else instances_goals(waves)
+    for row in rows:
         lines.append(row.line())
     return lines
 
@@ -320,10 +390,26 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--bare-fast", action="store_true",
                         help="the bare bot on Kopir's transport (aiohttp client, uvloop) "
                         "instead of PTB's defaults")
+    parser.add_argument("--webhook", action="store_true",
+                        help="Kopir in webhook mode on PostgreSQL behind a load balancer, "
+                        "one instance and then --instances (no bare bot)")
+    parser.add_argument("--instances", type=int, default=1,
+                        help="with --webhook: the second wave's instances (default 1: one "
+                        "wave only)")
+    parser.add_argument("--postgres", default=os.environ.get("KOPIR_BENCH_DATABASE_URL")
+                        or DEFAULT_SERVER,
+                        help="PostgreSQL server for --webhook (a database of the bench's own "
+                        "is made there); default KOPIR_BENCH_DATABASE_URL or " + DEFAULT_SERVER)
     parser.add_argument("--workdir", type=Path, default=None,
                         help="keep the databases and logs here (default: a temporary folder, "
                         "removed afterwards unless the run broke off)")
     args = parser.parse_args(argv)
+    if args.instances < 1:
+        parser.error("--instances must be at least 1")
+    if args.instances > 1 and not args.webhook:
+        parser.error("several instances take updates by webhook: add --webhook")
+    if args.webhook and args.register:
+        parser.error("--register runs one polling instance on SQLite; leave out --webhook")
     if args.readers is None:
         args.readers = 1000 if args.register else SMALL_C
     if args.timeout is None:
@@ -344,6 +430,25 @@ async def main_async(args: argparse.Namespace, workdir: Path) -> int:
             say(row.line())
         broke_off = run.broke_off
         met = all(row.met is not False for row in rows)
+    elif args.webhook:
+        counts = sorted({1, args.instances})
+        say(f"reply wave, webhook: {args.readers} readers, {args.seconds:.0f} s, button ev:card "
+            f"(event card), latency {args.latency * 1000:.0f} ms"
+            f"{', flood control' if args.limits else ''}; Kopir on PostgreSQL, "
+            f"{' and '.join(map(str, counts))} instance(s) behind a round-robin balancer; "
+            f"logs in {workdir}")
+        waves = {}
+        for count in counts:
+            wave = await run_instances_wave(args, workdir, count)
+            waves[wave.bot] = wave
+            say(f"... {wave.bot}: up after {wave.startup:.1f} s, {len(wave.presses)} presses")
+            if wave.broke_off:
+                break
+        for line in wave_report(args, waves):
+            say(line)
+        say(f"(this harness, with the balancer: {time.process_time():.0f} s CPU in all)")
+        broke_off = next((w.broke_off for w in waves.values() if w.broke_off), None)
+        met = all(row.met is not False for row in instances_goals(waves))
     else:
         say(f"reply wave: {args.readers} readers, {args.seconds:.0f} s, button ev:card "
             f"(event card), latency {args.latency * 1000:.0f} ms"
