@@ -26,10 +26,14 @@ _RESERVE_SLOT = text("""
         send_slot.next_at, clock_timestamp(), CAST(:not_before AS timestamptz)) + :interval
     RETURNING next_at - :interval AS slot, clock_timestamp() AS now
 """)
-# Taken only when free now: a bulk send does not queue ahead of replies.
+# Taken only when free now: a bulk send does not queue ahead of replies. The schedule is
+# kept (the next slot is an interval after this one was due, not after the moment it was
+# taken, up to `catch_up` late): otherwise every few milliseconds a sender takes to come
+# back for its slot would be lost from the rate.
 _TAKE_FREE_SLOT = text("""
     INSERT INTO send_slot (key, next_at) VALUES (:key, clock_timestamp() + :interval)
-    ON CONFLICT (key) DO UPDATE SET next_at = clock_timestamp() + :interval
+    ON CONFLICT (key) DO UPDATE
+        SET next_at = greatest(send_slot.next_at, clock_timestamp() - :catch_up) + :interval
         WHERE send_slot.next_at <= clock_timestamp()
     RETURNING next_at
 """)
@@ -118,10 +122,13 @@ class CoordinationRepository:
         now: datetime = row.now
         return slot, now
 
-    def take_free_slot(self, key: str, interval: timedelta) -> bool:
-        """Take `key`'s slot if it is free now."""
-        return self.session.execute(
-            _TAKE_FREE_SLOT, {"key": key, "interval": interval}).first() is not None
+    def take_free_slot(
+        self, key: str, interval: timedelta, catch_up: timedelta = timedelta(0)
+    ) -> bool:
+        """Take `key`'s slot if it is free now; the next one is due `interval` after this
+        one was (or after now less `catch_up`, when this one was due longer ago)."""
+        return self.session.execute(_TAKE_FREE_SLOT, {
+            "key": key, "interval": interval, "catch_up": catch_up}).first() is not None
 
     def slot_wait(self, key: str) -> timedelta:
         """How long until `key` is free (zero or less: free now)."""

@@ -122,3 +122,16 @@ def test_job_lease_runs_in_one_process_until_it_is_over(database):
 
     assert (first, other, after) == (True, False, True)
     assert step(database, lambda c: c.job_holder("retention")) == "b"
+
+
+@pytest.mark.parametrize(("catch_up", "expected"), [(1, 9), (10, 5)])
+def test_send_slot_taken_late_keeps_the_schedule_within_its_catch_up(database, catch_up, expected):
+    # The slot fell due five seconds ago (an interval of -5 s puts it there).
+    step(database, lambda c: c.reserve_slot("free", timedelta(seconds=-5)))
+
+    taken = step(database, lambda c: c.take_free_slot(
+        "free", timedelta(seconds=10), timedelta(seconds=catch_up)))
+    wait = step(database, lambda c: c.slot_wait("free"))
+
+    assert taken is True
+    assert timedelta(seconds=expected - 1) < wait <= timedelta(seconds=expected)
