@@ -31,13 +31,16 @@ test: $(STAMP)
 	wait $$mypy; typed=$$?; exit $$(( tests || typed ))
 
 # Every benchmark in full, one after another (the README's figures); `make test` keeps a
-# short run of each. A missed goal (exit status 1) does not stop the ones after it.
+# short run of each. A missed goal (exit status 1) does not stop the ones after it. The
+# --instances runs use PostgreSQL (KOPIR_BENCH_DATABASE_URL, or the local test server).
 bench: $(STAMP)
 	$(BIN)/pytest -q -m bench
 	-$(BIN)/python bench/scoring.py
 	-$(BIN)/python bench/db_offload.py
 	-$(BIN)/python bench/reminders.py
 	-$(BIN)/python bench/reply_wave.py --bare-fast
+	-$(BIN)/python bench/reply_wave.py --instances 2 --webhook
+	-$(BIN)/python bench/broadcast.py --instances 2
 	-$(BIN)/python bench/broadcast.py
 
 lint: $(STAMP)
