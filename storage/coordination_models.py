@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column
+from sqlalchemy import BigInteger, Column, Index
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -45,6 +45,21 @@ class SendSlot(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=40)
     next_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+
+
+class SendLog(SQLModel, table=True):
+    """A message let go on a lane ("free"), at the moment it should reach Telegram as far as
+    its process knows: the moment it was let go, later by how late its answer showed it was.
+    No process lets a lane's `rate`-th message go within a second of the one `rate` before
+    it (`bot.delivery.shared_pace`). Kept for a minute."""
+
+    __tablename__ = "send_log"
+
+    id: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True))
+    lane: str = Field(max_length=8)
+    at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+    __table_args__ = (Index("ix_send_log_lane_at", "lane", "at"),)
 
 
 class JobLease(SQLModel, table=True):

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import Interval, delete, literal, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session, col
 
-from storage.coordination_models import HandledUpdate, JobLease, ReaderLease
+from storage.coordination_models import HandledUpdate, JobLease, ReaderLease, SendLog
 from storage.db import rowcount
 
 # One statement: the slot's key moves on by `interval` from whichever is later, the moment
@@ -137,6 +137,34 @@ class CoordinationRepository:
             return timedelta(0)
         wait: timedelta = row[0] - row[1]
         return wait
+
+    def now(self) -> datetime:
+        """The database's clock, the one every process's slots are timed by."""
+        now: datetime = self.session.execute(text("SELECT clock_timestamp()")).scalar_one()
+        return now
+
+    def sends_since(self, lane: str, moment: datetime) -> list[datetime]:
+        """When the messages logged on `lane` after `moment` go (or went), earliest first."""
+        found = self.session.execute(
+            select(col(SendLog.at))
+            .where(col(SendLog.lane) == lane, col(SendLog.at) > moment)
+            .order_by(col(SendLog.at)))
+        return list(found.scalars())
+
+    def log_send(self, lane: str, at: datetime) -> int:
+        log_id: int = self.session.execute(
+            insert(SendLog).values(lane=lane, at=at).returning(col(SendLog.id))).scalar_one()
+        return log_id
+
+    def log_lateness(self, log_ids: list[int], late: timedelta) -> None:
+        """The messages reached Telegram `late` after they were logged to."""
+        self.session.execute(
+            update(SendLog).where(col(SendLog.id).in_(log_ids))
+            .values(at=col(SendLog.at) + literal(late, Interval())))
+
+    def forget_sends_before(self, moment: datetime) -> int:
+        removed = self.session.execute(delete(SendLog).where(col(SendLog.at) < moment))
+        return rowcount(removed)
 
     def pause_slots(self, keys: list[str], pause: timedelta) -> None:
         for key in keys:

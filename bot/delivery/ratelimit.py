@@ -70,9 +70,19 @@ _READY = 0.001
 class SharedPace(Protocol):
     """The bot's pace kept with other processes (`bot.delivery.shared_pace`)."""
 
-    async def take(self, chat_id: Hashable, *, paid: bool, reply: bool) -> None: ...
+    async def take(self, chat_id: Hashable, *, paid: bool, reply: bool) -> list[int]: ...
+
+    def arrived(self, logged: list[int], late: float) -> None: ...
 
     def pause(self, seconds: float) -> None: ...
+
+
+class _SharedGrant(list):
+    """A token's part that stands for the slots taken with other processes."""
+
+    def __init__(self, logged: list[int]) -> None:
+        super().__init__([None, None])
+        self.logged = logged
 
 
 class _Lane:
@@ -209,7 +219,8 @@ class RateLimiter:
         reply to a reader, which goes before bulk sends (see the module's docstring)."""
         token = await (self._acquire_reply(chat_id) if reply else self._acquire_bulk(chat_id, paid))
         if self.shared is not None:
-            await self.shared.take(chat_id, paid=paid, reply=reply)
+            logged = await self.shared.take(chat_id, paid=paid, reply=reply)
+            token = (*token, _SharedGrant(logged))
         return token
 
     async def _acquire_bulk(self, chat_id: Hashable, paid: bool) -> tuple[list, ...]:
@@ -281,6 +292,8 @@ class RateLimiter:
         late = min(_LATEST, max(0.0, round_trip - round_trips[0][1]))
         for entry in token:
             entry[1] = late
+            if isinstance(entry, _SharedGrant) and self.shared is not None:
+                self.shared.arrived(entry.logged, late)
 
     def pause(self, seconds: float) -> None:
         """Flood control answered: nobody sends for `seconds`."""

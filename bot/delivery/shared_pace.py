@@ -14,9 +14,13 @@ clock, so processes on machines whose clocks disagree still keep one pace.
   a reply on another process waits at most a slot or two behind a running broadcast.
 - Flood control met by any process (a 429's `retry_after`) pauses the lanes for all.
 
-Lane slots are spaced at `(1 + MARGIN) / rate`: a message may reach Telegram a little
-earlier or later than its slot (scheduling, network), and two processes' sends are not
-answered in one stream whose lateness one limiter could watch (`bot.delivery.ratelimit`).
+Lane slots are spaced at `(1 + MARGIN) / rate`. Spacing alone is not enough: a message
+reaches Telegram some milliseconds after its slot (a busy machine, the network), and a
+process's late message falls into the same second as the other process's next ones. So, as
+a process's own limiter does (`bot.delivery.ratelimit`), every message let go on the free
+lane is logged (`send_log`) and, once answered, moved later by how late its round trip
+showed it may have arrived; no slot is given while the `rate` messages before it span less
+than a second (`WINDOW`).
 A slot that came back to its process late (the machine was busy: the message would follow
 the next process's too closely) is given up and another taken; a bulk sender coming back
 for a free slot a few milliseconds late keeps the lane's schedule (`CATCH_UP`), so that
@@ -27,10 +31,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Hashable
-from datetime import timedelta
+from collections.abc import Awaitable, Callable, Hashable
+from datetime import datetime, timedelta
 from typing import Any
 
+from storage.coordination_repository import CoordinationRepository
 from storage.uow import Database
 
 log = logging.getLogger(__name__)
@@ -46,6 +51,10 @@ CATCH_UP = timedelta(milliseconds=10)
 # the message would reach Telegram late, close behind the next process's. It is given up and
 # another taken, once per message.
 STALE = 0.02
+# Telegram's second, and a guard for the error in telling when a message reached it.
+WINDOW = timedelta(seconds=1.01)
+# Lateness below this is not written: it is within what the lanes' spacing leaves.
+NOTICEABLY_LATE = 0.005
 FREE, PAID = "free", "paid"
 # A bulk send that found its slot taken looks again at least this late (seconds).
 SHORTEST_LOOK = 0.002
@@ -66,10 +75,14 @@ class DatabasePace:
         self._free = timedelta(seconds=(1 + MARGIN) / rate)
         self._paid = None if not paid_rate else timedelta(seconds=(1 + MARGIN) / paid_rate)
         self._chat = timedelta(seconds=chat_interval + CHAT_GUARD)
-        self._pauses: set[asyncio.Task[None]] = set()
+        # Background writes (pauses, lateness), kept until done.
+        self._writing: set[asyncio.Future[None]] = set()
+        # The free lane's messages within a window: Telegram's 30 a second.
+        self._size = max(1, int(rate))
 
-    async def take(self, chat_id: Hashable, *, paid: bool, reply: bool) -> None:
-        """Wait until this process may send to `chat_id`, its slots taken."""
+    async def take(self, chat_id: Hashable, *, paid: bool, reply: bool) -> list[int]:
+        """Wait until this process may send to `chat_id`, its slots taken; returns what to
+        hand `arrived` once the message was answered."""
         lanes = self._lanes(paid)
         chat = _chat_key(chat_id)
         loop = asyncio.get_running_loop()
@@ -78,36 +91,49 @@ class DatabasePace:
             while True:
                 asked = loop.time()
                 # Taken again, only the lanes: the chat's slot is this message's still.
-                wait: float = await self._call(
+                wait, logged = await self._call(
                     self._reserve, None if retaken else chat, lanes)
                 if wait > 0:
                     await asyncio.sleep(wait)
                 late = loop.time() - asked - max(wait, 0.0)
                 if late <= STALE or retaken:
-                    return
+                    return logged
                 retaken = True
         while True:
             asked = loop.time()
-            wait = await self._call(self._take_free, None if retaken else chat, lanes)
+            wait, logged = await self._call(self._take_free, None if retaken else chat, lanes)
             if wait <= 0:
                 if loop.time() - asked <= STALE or retaken:
-                    return
+                    return logged
                 retaken = True
                 continue
             # Polled, not notified: the slot is another process's to let go.
             await asyncio.sleep(max(wait, SHORTEST_LOOK))
 
+    def arrived(self, logged: list[int], late: float) -> None:
+        """The message logged as `logged` was answered: it may have reached Telegram `late`
+        seconds after it was let go (see `RateLimiter.arrived`); every process counts it
+        that much later (written in the background, and only when it matters)."""
+        if logged and late >= NOTICEABLY_LATE:
+            self._background(self._call(self._late, logged, late))
+
     def pause(self, seconds: float) -> None:
         """Flood control: no process sends for `seconds` (written in the background)."""
-        task = asyncio.get_running_loop().create_task(
-            self._call(self._pause, list(self._lane_keys()), seconds))
-        self._pauses.add(task)
-        task.add_done_callback(self._paused)
+        self._background(self._call(self._pause, list(self._lane_keys()), seconds))
 
-    def _paused(self, task: asyncio.Task[None]) -> None:
-        self._pauses.discard(task)
+    async def settled(self) -> None:
+        """Every pause and lateness handed over so far is written (or failed)."""
+        await asyncio.gather(*self._writing, return_exceptions=True)
+
+    def _background(self, work: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(work)
+        self._writing.add(task)
+        task.add_done_callback(self._written)
+
+    def _written(self, task: asyncio.Future[None]) -> None:
+        self._writing.discard(task)
         if not task.cancelled() and task.exception() is not None:
-            log.warning("could not share a flood-control pause: %s", task.exception())
+            log.warning("could not share a pause or lateness: %s", task.exception())
 
     def _lanes(self, paid: bool) -> list[tuple[str, timedelta]]:
         if self._paid is None:
@@ -122,37 +148,65 @@ class DatabasePace:
 
     def _reserve(
         self, database: Database, chat: str | None, lanes: list[tuple[str, timedelta]]
-    ) -> float:
+    ) -> tuple[float, list[int]]:
         with database.uow() as uow:
             slots = uow.coordination
             not_before, now = None, None
             if chat is not None:
                 not_before, now = slots.reserve_slot(chat, self._chat)
+            logged = []
             for key, interval in lanes:
                 slot, now = slots.reserve_slot(key, interval, not_before)
+                if key == FREE:
+                    window_free = self._window_free(slots, slot)
+                    if window_free > slot:  # the slot after the window lets it go
+                        slot, now = slots.reserve_slot(key, interval, window_free)
+                    logged.append(slots.log_send(FREE, slot))
                 not_before = slot
             uow.commit()
         if not_before is None or now is None:
-            return 0.0
-        return (not_before - now).total_seconds()
+            return 0.0, logged
+        return (not_before - now).total_seconds(), logged
 
     def _take_free(
         self, database: Database, chat: str | None, lanes: list[tuple[str, timedelta]]
-    ) -> float:
+    ) -> tuple[float, list[int]]:
         with database.uow() as uow:
             slots = uow.coordination
             keys = ([] if chat is None else [chat]) + [key for key, _ in lanes]
             wait = max(slots.slot_wait(key).total_seconds() for key in keys)
             if wait > 0:
-                return wait
+                return wait, []
             for key, interval in lanes:
                 if not slots.take_free_slot(key, interval, CATCH_UP):
                     # Taken between the look and the take: nothing of this try is kept.
-                    return SHORTEST_LOOK
+                    return SHORTEST_LOOK, []
+            # The lanes' rows are locked until the commit: the window is this sender's to
+            # look at and to add to.
+            now = slots.now()
+            logged = []
+            if any(key == FREE for key, _ in lanes):
+                window_free = self._window_free(slots, now)
+                if window_free > now:
+                    return (window_free - now).total_seconds(), []
+                logged.append(slots.log_send(FREE, now))
             if chat is not None:
                 slots.reserve_slot(chat, self._chat)
             uow.commit()
-        return 0.0
+        return 0.0, logged
+
+    def _window_free(self, slots: CoordinationRepository, at: datetime) -> datetime:
+        """The earliest moment from `at` on when a message on the free lane would not be
+        the `rate` + 1-th within Telegram's second (as every process logged them)."""
+        recent = slots.sends_since(FREE, at - WINDOW)
+        if len(recent) < self._size:
+            return at
+        return max(at, recent[len(recent) - self._size] + WINDOW)
+
+    def _late(self, database: Database, logged: list[int], late: float) -> None:
+        with database.uow() as uow:
+            uow.coordination.log_lateness(logged, timedelta(seconds=late))
+            uow.commit()
 
     def _pause(self, database: Database, keys: list[str], seconds: float) -> None:
         with database.uow() as uow:

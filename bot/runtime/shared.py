@@ -250,11 +250,13 @@ class SharedReaders:
 
 
 def forget_old(database: Database, clock: Clock) -> int:
-    """Housekeeping: handled update ids past `HANDLED_KEPT` and chats' past send slots."""
+    """Housekeeping: handled update ids past `HANDLED_KEPT`, chats' past send slots and the
+    send log's past minute."""
     now = clock.now()
     with database.uow() as uow:
         forgotten = uow.coordination.forget_handled_before(now - HANDLED_KEPT)
         forgotten += uow.coordination.forget_slots_before(now - timedelta(minutes=1))
+        forgotten += uow.coordination.forget_sends_before(now - timedelta(minutes=1))
         uow.commit()
     return forgotten
 

@@ -1,4 +1,4 @@
-"""coordination of several processes: reader leases, handled updates, send slots, job leases
+"""coordination of several processes: reader leases, handled updates, send slots and log, job leases
 
 Revision ID: b8e1f4a7c3d2
 Revises: a5c2d3d08f8f
@@ -44,6 +44,14 @@ def upgrade() -> None:
     )
     op.create_index('ix_send_slot_next_at', 'send_slot', ['next_at'])
     op.create_table(
+        'send_log',
+        sa.Column('id', sa.BigInteger(), nullable=False),
+        sa.Column('lane', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
+        sa.Column('at', storage.types.UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint('id'),
+    )
+    op.create_index('ix_send_log_lane_at', 'send_log', ['lane', 'at'])
+    op.create_table(
         'job_lease',
         sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column('holder', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
@@ -54,6 +62,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table('job_lease')
+    op.drop_index('ix_send_log_lane_at', table_name='send_log')
+    op.drop_table('send_log')
     op.drop_index('ix_send_slot_next_at', table_name='send_slot')
     op.drop_table('send_slot')
     op.drop_index('ix_handled_update_handled_at', table_name='handled_update')

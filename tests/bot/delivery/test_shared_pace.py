@@ -1,0 +1,78 @@
+"""One pace for processes sharing PostgreSQL (`bot.delivery.shared_pace`): the send log's
+window, lateness, replies before bulk."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+
+from bot.delivery.shared_pace import FREE, WINDOW, DatabasePace
+from storage.db import make_engine
+from storage.uow import Database
+from tests.conftest import _reset_postgres, postgres_url
+
+
+@pytest.fixture
+def database() -> Iterator[Database]:
+    url = postgres_url()
+    if not url:
+        pytest.skip("KOPIR_TEST_DATABASE_URL is not set")
+    _reset_postgres(url)
+    database = Database(make_engine(url))
+    yield database
+    database.dispose()
+
+
+def pace_on(database: Database, rate: float = 30) -> DatabasePace:
+    async def call(work, *args):  # noqa: ANN001, ANN202  (as AppContext.call, without threads)
+        return work(database, *args)
+
+    return DatabasePace(call, rate=rate, chat_interval=1.0)
+
+
+def log_sends(database: Database, count: int, ago: timedelta) -> None:
+    """`count` messages another process let go `ago`."""
+    with database.uow() as uow:
+        at = uow.coordination.now() - ago
+        for _ in range(count):
+            uow.coordination.log_send(FREE, at)
+        uow.commit()
+
+
+def logged_times(database: Database) -> list:
+    with database.uow() as uow:
+        return uow.coordination.sends_since(FREE, uow.coordination.now() - timedelta(hours=1))
+
+
+@pytest.mark.parametrize("reply", [False, True])
+async def test_shared_pace_waits_until_the_rate_before_it_span_a_second(database, reply):
+    log_sends(database, 30, ago=timedelta(seconds=0.9))
+    first = logged_times(database)[0]
+
+    logged = await pace_on(database).take(7, paid=False, reply=reply)
+
+    times = logged_times(database)
+    assert (len(logged), len(times)) == (1, 31)
+    assert times[-1] >= first + WINDOW
+
+
+async def test_shared_pace_goes_at_once_while_the_window_has_room(database):
+    log_sends(database, 29, ago=timedelta(0))
+
+    logged = await pace_on(database).take(7, paid=False, reply=False)
+
+    assert len(logged) == 1
+    assert len(logged_times(database)) == 30
+
+
+async def test_shared_pace_late_answer_moves_the_message_later_for_every_process(database):
+    pace = pace_on(database)
+    logged = await pace.take(7, paid=False, reply=False)
+    before = logged_times(database)[0]
+
+    pace.arrived(logged, 0.2)
+    await pace.settled()
+
+    assert logged_times(database)[0] - before == timedelta(seconds=0.2)
