@@ -71,8 +71,10 @@ class DatabasePace:
         rate: float,
         chat_interval: float,
         paid_rate: float | None = None,
+        stale: float = STALE,
     ) -> None:
         self._call = call
+        self._stale = stale
         self._free = timedelta(seconds=(1 + MARGIN) / rate)
         self._paid = None if not paid_rate else timedelta(seconds=(1 + MARGIN) / paid_rate)
         self._chat = timedelta(seconds=chat_interval + CHAT_GUARD)
@@ -97,14 +99,14 @@ class DatabasePace:
                 if wait > 0:
                     await asyncio.sleep(wait)
                 late = loop.time() - asked - max(wait, 0.0)
-                if late <= STALE or retaken:
+                if late <= self._stale or retaken:
                     return logged
                 retaken = True
         while True:
             asked = loop.time()
             wait, logged = await self._call(self._take_free, None if retaken else chat, lanes)
             if wait <= 0:
-                if loop.time() - asked <= STALE or retaken:
+                if loop.time() - asked <= self._stale or retaken:
                     return logged
                 retaken = True
                 continue

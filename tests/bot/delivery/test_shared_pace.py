@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 
 from bot.delivery.shared_pace import FREE, WINDOW, DatabasePace
+from storage.coordination_models import SendLog
 from storage.db import make_engine
 from storage.uow import Database
 from tests.conftest import _reset_postgres, postgres_url
@@ -25,11 +26,13 @@ def database() -> Iterator[Database]:
     database.dispose()
 
 
-def pace_on(database: Database, rate: float = 30) -> DatabasePace:
+def pace_on(database: Database, stale: float = float("inf")) -> DatabasePace:
+    """The pace of one process; no slot is stale unless a test says so (a busy machine
+    would make one now and then)."""
     async def call(work, *args):  # noqa: ANN001, ANN202  (as AppContext.call, without threads)
         return work(database, *args)
 
-    return DatabasePace(call, rate=rate, chat_interval=1.0)
+    return DatabasePace(call, rate=30, chat_interval=1.0, stale=stale)
 
 
 def log_sends(database: Database, count: int, ago: timedelta) -> None:
@@ -67,12 +70,27 @@ async def test_shared_pace_goes_at_once_while_the_window_has_room(database):
     assert len(logged_times(database)) == 30
 
 
+def logged_at(database: Database, logged: list[int]) -> list:
+    with database.uow() as uow:
+        return [uow.session.get(SendLog, log_id).at for log_id in logged]
+
+
 async def test_shared_pace_late_answer_moves_the_message_later_for_every_process(database):
     pace = pace_on(database)
     logged = await pace.take(7, paid=False, reply=False)
-    before = logged_times(database)[0]
+    before = logged_at(database, logged)
 
     pace.arrived(logged, 0.2)
     await pace.settled()
 
-    assert logged_times(database)[0] - before == timedelta(seconds=0.2)
+    assert [later - earlier for later, earlier in zip(logged_at(database, logged), before,
+                                                     strict=True)] == [timedelta(seconds=0.2)]
+
+
+@pytest.mark.parametrize("reply", [False, True])
+async def test_shared_pace_slot_back_late_is_given_up_for_another(database, reply):
+    logged = await pace_on(database, stale=0.0).take(7, paid=False, reply=reply)
+
+    times = logged_times(database)
+    # Both count for Telegram's second; the message goes in the second one.
+    assert (len(times), logged_at(database, logged)) == (2, [times[1]])
