@@ -162,6 +162,19 @@ def empty_url(storage: Database, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
+def postgres_database() -> Iterator[Database]:
+    """The worker's PostgreSQL database, empty and migrated (tests of what only PostgreSQL
+    does: several processes agreeing through it); skipped without KOPIR_TEST_DATABASE_URL."""
+    url = postgres_url()
+    if not url:
+        pytest.skip("KOPIR_TEST_DATABASE_URL is not set")
+    _reset_postgres(url)
+    database = Database(make_engine(url))
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
 def clock() -> ManualClock:
     return ManualClock(NOW)
 

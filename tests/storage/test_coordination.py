@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 
-from storage.db import make_engine
 from storage.uow import Database
-from tests.conftest import _reset_postgres, postgres_url
 from tests.factories import NOW
 
 HOLD = timedelta(seconds=30)
@@ -17,14 +14,8 @@ OVER = timedelta(seconds=-1)  # a lease that ended a second ago
 
 
 @pytest.fixture
-def database() -> Iterator[Database]:
-    url = postgres_url()
-    if not url:
-        pytest.skip("KOPIR_TEST_DATABASE_URL is not set")
-    _reset_postgres(url)
-    database = Database(make_engine(url))
-    yield database
-    database.dispose()
+def database(postgres_database: Database) -> Database:
+    return postgres_database
 
 
 def step(database: Database, work):  # noqa: ANN001, ANN201

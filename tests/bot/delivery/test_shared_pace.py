@@ -3,27 +3,18 @@ window, lateness, replies before bulk."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 
 from bot.delivery.shared_pace import FREE, WINDOW, DatabasePace
 from storage.coordination_models import SendLog
-from storage.db import make_engine
 from storage.uow import Database
-from tests.conftest import _reset_postgres, postgres_url
 
 
 @pytest.fixture
-def database() -> Iterator[Database]:
-    url = postgres_url()
-    if not url:
-        pytest.skip("KOPIR_TEST_DATABASE_URL is not set")
-    _reset_postgres(url)
-    database = Database(make_engine(url))
-    yield database
-    database.dispose()
+def database(postgres_database: Database) -> Database:
+    return postgres_database
 
 
 def pace_on(database: Database, stale: float = float("inf")) -> DatabasePace:

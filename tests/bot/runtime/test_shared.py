@@ -5,7 +5,7 @@ with real processes and a real balancer: tests/bot/runtime/test_instances.py."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import replace
 from datetime import timedelta
@@ -21,9 +21,8 @@ from bot.runtime.ptb import job_queue_of
 from bot.runtime.shared import once_across_processes
 from bot.sandbox.fakeapi.server import FakeBotApi
 from bot.sandbox.fakeapi.users import FakeUser, buttons_of, text_of
-from storage.db import make_engine
 from storage.uow import Database
-from tests.conftest import _reset_postgres, in_process, postgres_url
+from tests.conftest import in_process, postgres_url
 from tests.handlers.test_profile import ANSWERS, NAME_Q, profile_row
 
 pytestmark = pytest.mark.skipif(not postgres_url(), reason="KOPIR_TEST_DATABASE_URL is not set")
@@ -33,13 +32,8 @@ TIMED_OUT = ("The profile questions were closed because they had no answer for a
 
 
 @pytest.fixture
-def database() -> Iterator[Database]:
-    url = postgres_url()
-    assert url is not None
-    _reset_postgres(url)
-    database = Database(make_engine(url))
-    yield database
-    database.dispose()
+def database(postgres_database: Database) -> Database:
+    return postgres_database
 
 
 @pytest.fixture
