@@ -33,6 +33,12 @@ class RegistrationStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class AttendedHow(StrEnum):
+    JOINED = "joined"  # pressed Join (online): the link was given
+    CHECKED_IN = "checked_in"  # scanned the door's QR code (offline)
+    MARKED = "marked"  # the organizer marked them in the registrants list
+
+
 class NotificationKind(StrEnum):
     REMINDER = "reminder"
     EVENT_CHANGED = "event_changed"
@@ -145,6 +151,11 @@ class Registration(SQLModel, table=True):
     status: str = Field(max_length=16)
     # Place in the waiting list: first come, first promoted.
     queued_at: datetime = Field(sa_column=_utc())
+    # Who came (the report's "охват"): when the reader pressed Join, was checked in at the
+    # door, or was marked by the organizer, and how (`AttendedHow`); None: not (yet) seen.
+    # Kept whatever `status` becomes: a reader who cancelled and came anyway came.
+    attended_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    attended_how: str | None = Field(default=None, max_length=16)
     created_at: datetime = Field(sa_column=_utc())
     updated_at: datetime = Field(sa_column=_utc())
 
