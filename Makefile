@@ -36,6 +36,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/pytest -q -m bench
 	-$(BIN)/python bench/scoring.py
+	-$(BIN)/python bench/report.py
 	-$(BIN)/python bench/db_offload.py
 	-$(BIN)/python bench/reminders.py
 	-$(BIN)/python bench/reply_wave.py --bare-fast

@@ -1,4 +1,4 @@
-"""The `kopir` command: run, sandbox, import, db upgrade, backup, restore."""
+"""The `kopir` command: run, sandbox, import, db upgrade, backup, restore, report."""
 
 from __future__ import annotations
 
@@ -47,6 +47,14 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser(
         "health", help="ask the running bot's /healthz (exit 0 when healthy): for healthchecks"
     )
+    report = commands.add_parser(
+        "report", help="the report for a period: paragraph (.txt), XLSX, CSV and PNG charts"
+    )
+    report.add_argument("--from", dest="first", required=True, help="first day, 2026-01-01")
+    report.add_argument("--to", dest="last", required=True, help="last day, 2026-09-30")
+    report.add_argument("--library", help="one library's name (default: all libraries)")
+    report.add_argument("--lang", default=None, help="kk, ru, uk or en (default: the bot's)")
+    report.add_argument("--out", default=".", help="directory the files are written to")
     args = parser.parse_args(argv)
     # python-telegram-bot 22 deprecates int durations (RetryAfter.retry_after and
     # friends); opt in to timedeltas now so the code is ready for 23.
@@ -79,6 +87,11 @@ def main(argv: list[str] | None = None) -> int:
         return import_command(settings, args.file)
     if command == "health":
         return _health(settings)
+    if command == "report":
+        from bot.files.report_files import report_command
+
+        return report_command(settings, args.first, args.last, args.library, args.lang,
+                              Path(args.out))
     if command in ("backup", "restore"):
         return _backup_or_restore(command, settings.database_url, Path(args.file))
     from storage.migrate import upgrade

@@ -54,6 +54,7 @@ ORGANIZER_COMMANDS = (
     ("results", N_("Contest results")),
     ("broadcast", N_("Send an announcement")),
     ("broadcasts", N_("Announcements and their figures")),
+    ("report", N_("Report for a period: figures, charts, tables")),
 )
 ADMIN_COMMANDS = (("organizers", N_("Libraries and their organizers")),)
 

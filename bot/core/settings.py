@@ -26,6 +26,24 @@ class SettingsError(ValueError):
 
 
 @dataclass(frozen=True)
+class AgeBand:
+    """Ages `low` to `high` years, both included; `high` None: `low` and older."""
+
+    low: int
+    high: int | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.low}+" if self.high is None else f"{self.low}-{self.high}"
+
+    def holds(self, age: int) -> bool:
+        return self.low <= age and (self.high is None or age <= self.high)
+
+
+DEFAULT_AGE_BANDS = "0-13,14-17,18-35,36-59,60+"
+
+
+@dataclass(frozen=True)
 class Settings:
     token: str | None = None
     api_base_url: str = DEFAULT_API_BASE_URL
@@ -67,6 +85,10 @@ class Settings:
     webhook_host: str = "0.0.0.0"  # noqa: S104 (behind the reverse proxy that ends TLS)
     webhook_port: int = 8443
     webhook_max_connections: int = 40
+    # The report's age bands (/report, `kopir report`): from 0, one after another, the
+    # last open ("60+"), so every known age falls in exactly one.
+    age_bands: tuple[AgeBand, ...] = field(
+        default_factory=lambda: parse_age_bands(DEFAULT_AGE_BANDS))
 
     @property
     def webhook_mode(self) -> bool:
@@ -109,6 +131,7 @@ class Settings:
             retention_days=_count(env, "KOPIR_RETENTION_DAYS", 365),
             health_port=_port(env, "KOPIR_HEALTH_PORT"),
             health_host=env.get("KOPIR_HEALTH_HOST") or "127.0.0.1",
+            age_bands=parse_age_bands(env.get("KOPIR_AGE_BANDS") or DEFAULT_AGE_BANDS),
             **_webhook(env),
         )
 
@@ -119,6 +142,32 @@ def load_dotenv_file(path: Path = Path(".env")) -> None:
         from dotenv import load_dotenv
 
         load_dotenv(path, override=False)
+
+
+def parse_age_bands(raw: str) -> tuple[AgeBand, ...]:
+    """KOPIR_AGE_BANDS, e.g. "0-13,14-17,18-35,36-59,60+": bands from 0, each starting the
+    year after the one before ends, the last one open."""
+    bands: list[AgeBand] = []
+    for part in (piece.strip() for piece in raw.split(",")):
+        match = re.fullmatch(r"(\d{1,3})(?:-(\d{1,3})|(\+))", part)
+        if match is None:
+            raise SettingsError(
+                f"KOPIR_AGE_BANDS: {part!r} is not a band like 14-17 or 60+ "
+                f"(expected e.g. {DEFAULT_AGE_BANDS})")
+        low = int(match.group(1))
+        high = None if match.group(3) else int(match.group(2))
+        expected = 0 if not bands else (bands[-1].high or 0) + 1
+        if bands and bands[-1].high is None:
+            raise SettingsError(f"KOPIR_AGE_BANDS: only the last band may be open, not "
+                                f"{bands[-1].label}")
+        if low != expected or (high is not None and high < low):
+            raise SettingsError(
+                f"KOPIR_AGE_BANDS: {part!r} should start at {expected} and not end before it "
+                "(bands start at 0 and follow one another)")
+        bands.append(AgeBand(low, high))
+    if not bands or bands[-1].high is not None:
+        raise SettingsError(f"KOPIR_AGE_BANDS: the last band must be open, like 60+ (got {raw!r})")
+    return tuple(bands)
 
 
 def _url(env: Mapping[str, str], name: str, default: str) -> str:

@@ -164,6 +164,11 @@ def _xlsx_text(cell: Cell | MergedCell) -> None:
         cell.data_type = "s"
 
 
+# The same neutralising for the other exports (bot.files.report_files).
+inert_csv_cell = _csv_text
+inert_xlsx_cell = _xlsx_text
+
+
 def results_xlsx(t: Translator, view: ResultsView) -> ExportFile:
     header, rows = results_table(t, view)
     book = Workbook()

@@ -47,3 +47,13 @@ def test_bench_reply_wave_short_run_answers_every_press(tmp_path: Path):
     assert result.returncode in (0, 1), result.stdout + result.stderr
     assert figures["kopir unanswered"]["value"] == "0"
     assert figures["kopir unanswered"]["goal"] == "0 at C=500"
+
+
+def test_bench_report_short_run_prints_both_timings_against_their_goals():
+    result, figures = run_script("report.py", "--events", "40", "--registrations", "400",
+                                 "--readers", "100", "--runs", "1")
+
+    assert result.returncode in (0, 1), result.stdout + result.stderr
+    assert [(name, figure["goal"]) for name, figure in figures.items()
+            if name != "paragraph"] == [("tables and paragraph", "< 2.0 s"),
+                                        ("charts, xlsx and csv", "< 3.0 s")]
