@@ -16,6 +16,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.core.i18n import Translator
 from bot.files.ics import event_calendar, ics_filename
+from bot.messages.notices import join_data
 from bot.services.catalog import MyEntry, event_title, my_events
 from bot.services.registration import (
     ALREADY_REGISTERED,
@@ -250,6 +251,9 @@ async def _render_my(
     rows = []
     for number, entry in enumerate(entries[first:first + MY_PAGE_SIZE], start=first + 1):
         blocks.append(_my_entry(number, entry, t, app.settings.join_link_lead))
+        if entry.link:
+            rows.append([(_("Join: {title}").format(title=_shorten(entry.title)),
+                          join_data(entry.event_id))])
         if not entry.started:
             label = (_("Cancel: {title}") if entry.status == RegistrationStatus.REGISTERED
                      else _("Leave the waiting list: {title}"))
@@ -277,7 +281,8 @@ def _my_entry(number: int, entry: MyEntry, t: Translator, lead: timedelta) -> st
         return "\n".join(lines)
     lines.append("✅ " + _("Registered"))
     if entry.link:
-        lines.append(_("Join link: {link}").format(link=entry.link))
+        # The link itself comes with the press, so that who came is seen.
+        lines.append(_("Press «Join» below to get the join link."))
     elif entry.link_later:
         lines.append(link_lead_text(t, lead))
     else:

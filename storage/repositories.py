@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, bindparam, delete, func, or_, update
+from sqlalchemy import ColumnElement, and_, bindparam, delete, func, or_, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -155,6 +155,39 @@ class RegistrationRepository:
         )
         rows = self.session.exec(query).all()
         return [(registration, event) for registration, event in rows if _not_over(event, now)]
+
+    # --- who came (bot.services.attendance) ---
+
+    def by_id(self, registration_id: int) -> Registration | None:
+        return self.session.get(Registration, registration_id)
+
+    def attendance_sheet(self, event_id: int, offset: int,
+                         limit: int) -> list[tuple[Registration, User]]:
+        """Who is expected or came, in order of sign-up, with their profiles."""
+        query = (
+            select(Registration, User)
+            .join(User, col(User.id) == col(Registration.user_id))
+            .where(_on_sheet(event_id))
+            .order_by(col(Registration.queued_at), col(Registration.id))
+            .offset(offset)
+            .limit(limit)
+        )
+        return [(registration, user) for registration, user in self.session.exec(query).all()]
+
+    def count_on_sheet(self, event_id: int) -> int:
+        return self.session.exec(select(func.count()).where(_on_sheet(event_id))).one()
+
+    def count_came(self, event_id: int) -> int:
+        query = select(func.count()).where(Registration.event_id == event_id,
+                                           col(Registration.attended_at).is_not(None))
+        return self.session.exec(query).one()
+
+    def count_no_show(self, event_id: int) -> int:
+        """Registered and not seen (a no-show once the event is over)."""
+        query = select(func.count()).where(Registration.event_id == event_id,
+                                           Registration.status == RegistrationStatus.REGISTERED,
+                                           col(Registration.attended_at).is_(None))
+        return self.session.exec(query).one()
 
 
 class NotificationRepository:
@@ -368,6 +401,13 @@ class NotificationRepository:
             return {}
         rows = self.session.exec(select(Broadcast).where(col(Broadcast.id).in_(wanted))).all()
         return {broadcast.id: broadcast for broadcast in rows}
+
+
+def _on_sheet(event_id: int) -> ColumnElement[bool]:
+    # A reader who cancelled (or waited) and came anyway stays on the sheet: they came.
+    return and_(col(Registration.event_id) == event_id,
+                or_(col(Registration.status) == RegistrationStatus.REGISTERED,
+                    col(Registration.attended_at).is_not(None)))
 
 
 def _not_over(event: Event, now: datetime) -> bool:

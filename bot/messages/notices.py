@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.core.i18n import Translator
 from bot.core.settings import Settings
+from bot.services.attendance import can_join
 from storage.models import Event, Notification, NotificationKind, User
 
 
@@ -41,6 +42,21 @@ def open_event_label(t: Translator) -> str:
     return t.gettext("Open the event")
 
 
+def join_label(t: Translator) -> str:
+    # Translators: button under a reminder and in /my; pressing it gives the join link.
+    return t.gettext("Join")
+
+
+def join_offered(event: Event, settings: Settings, now: datetime) -> bool:
+    """Whether the message carries Join (`join_data`): the link is in the press, not the text,
+    so that who came is seen."""
+    return can_join(event, now, settings.join_link_lead)
+
+
+def join_data(event_id: int) -> str:
+    return f"att:join:{event_id}"
+
+
 def reader_zone(user: User, settings: Settings) -> ZoneInfo:
     if user.timezone:
         try:
@@ -53,10 +69,6 @@ def reader_zone(user: User, settings: Settings) -> ZoneInfo:
 def event_title(t: Translator, event: Event) -> str:
     titles = event.titles or {}
     return titles.get(t.language) or titles.get(event.language) or next(iter(titles.values()), "")
-
-
-def link_visible(event: Event, settings: Settings, now: datetime) -> bool:
-    return bool(event.link) and now >= event.starts_at - settings.join_link_lead
 
 
 def _reminder(t: Translator, event: Event, user: User, settings: Settings, now: datetime) -> str:
@@ -140,9 +152,9 @@ def _promoted(t: Translator, event: Event, user: User, settings: Settings, now: 
 
 
 def _join_line(t: Translator, event: Event, settings: Settings, now: datetime) -> list[str]:
-    if not link_visible(event, settings, now):
+    if not join_offered(event, settings, now):
         return []
-    return [t.gettext("Join: {link}").format(link=event.link)]
+    return [t.gettext("Press «Join» below to get the join link.")]
 
 
 def _moment(value: object) -> datetime | None:

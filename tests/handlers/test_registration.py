@@ -210,7 +210,7 @@ async def test_register_on_outdated_card_of_now_full_event_offers_waiting_list(
     )
 
 
-async def test_my_shows_cancel_and_hides_link_until_lead_time(
+async def test_my_shows_cancel_and_offers_join_from_lead_time(
     bot_app, fake_api, database, catalogs, clock
 ):
     user = await onboard(fake_api, 408, "en")
@@ -240,8 +240,10 @@ async def test_my_shows_cancel_and_hides_link_until_lead_time(
         ]),
         [[t.gettext("Cancel: {title}").format(title="Bridge")]],
     )
-    assert text_of(on_time).split("\n")[-1] == t.gettext("Join link: {link}").format(
-        link="https://zoom.us/j/42"
+    assert (text_of(on_time).split("\n")[-1], buttons_of(on_time)) == (
+        t.gettext("Press «Join» below to get the join link."),
+        [[t.gettext("Join: {title}").format(title="Bridge")],
+         [t.gettext("Cancel: {title}").format(title="Bridge")]],
     )
     assert (emptied["message_id"], text_of(emptied), text_of(cancelled)) == (
         on_time["message_id"],

@@ -105,10 +105,11 @@ async def test_due_reminder_is_sent_with_its_text_and_recorded(app, fake_api, da
     assert text_of(message) == (
         f"⏰ {TITLE} starts in 1 hour.\n"
         "Start: November 25, 2026, 9:00\u202fAM\n"
-        "Join: https://zoom.us/j/123456789"
+        "Press «Join» below to get the join link."
     )
-    assert buttons_of(message) == [["Open the event"]]
-    assert button_data(message, "Open the event") == f"ev:card:{event.id}"
+    assert buttons_of(message) == [["Join"], ["Open the event"]]
+    assert (button_data(message, "Join"), button_data(message, "Open the event")) == (
+        f"att:join:{event.id}", f"ev:card:{event.id}")
     stored = row(database, event, 60)
     assert (stored.status, stored.telegram_message_id, stored.sent_at, stored.attempts) == (
         NotificationStatus.SENT,
@@ -167,7 +168,7 @@ async def test_several_overdue_reminders_send_only_the_latest(app, fake_api, dat
     assert reminders_in(user) == [
         f"⏰ {TITLE} starts in 30 minutes.\n"
         "Start: November 25, 2026, 9:00\u202fAM\n"
-        "Join: https://zoom.us/j/123456789"
+        "Press «Join» below to get the join link."
     ]
     assert (report.sent, report.skipped) == (1, 1)
     assert statuses(database, event) == {
@@ -201,7 +202,7 @@ async def test_starting_now_a_few_minutes_late_is_still_sent(app, fake_api, data
     assert reminders_in(user) == [
         f"⏰ {TITLE} is starting now.\n"
         "Start: November 25, 2026, 9:00\u202fAM\n"
-        "Join: https://zoom.us/j/123456789"
+        "Press «Join» below to get the join link."
     ]
 
 
