@@ -99,6 +99,28 @@ def render(t: Translator, award: Award) -> bytes:
     return bytes(pdf.output())
 
 
+def event_letter(t: Translator, library: str, full_name: str, event_title: str,
+                 day: date) -> bytes:
+    """A letter of thanks for taking part in an event, in the reader's language."""
+    _ = t.gettext
+    pdf = _document(day)
+    pdf.set_y(MARGIN + 10)
+    _line(pdf, library, 13)
+    pdf.ln(12)
+    _line(pdf, _("Letter of thanks").upper(), 34, bold=True, color=GOLD)
+    pdf.ln(8)
+    _line(pdf, _("is presented to"), 14)
+    pdf.ln(4)
+    _line(pdf, full_name, 28, bold=True)
+    pdf.ln(6)
+    # Translators: on a letter of thanks for an event; {date} is the event's day.
+    _line(pdf, _("for taking part in «{event}» on {date}").format(
+        event=event_title, date=t.date(day)), 16)
+    pdf.set_y(HEIGHT - MARGIN - 22)
+    _line(pdf, t.date(day), 12)
+    return bytes(pdf.output())
+
+
 def _document(day: date) -> FPDF:
     pdf = FPDF(orientation="L", unit="mm", format="A4")
     pdf.set_margins(MARGIN, MARGIN, MARGIN)
