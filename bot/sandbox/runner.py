@@ -22,6 +22,7 @@ from bot.core.settings import Settings
 from bot.runtime.ptb import updater_of
 from bot.sandbox.demo import DEMO_READER, seed_demo_events
 from bot.sandbox.demo_contests import seed_demo_contests
+from bot.sandbox.demo_history import seed_demo_history
 from bot.sandbox.fakeapi.server import FakeBotApi
 from bot.sandbox.terminal_chat import Identity, TerminalChat, stdin_lines
 from bot.services.contests import open_contests
@@ -98,6 +99,7 @@ async def run_chat(
     try:
         seed_demo_events(database, clock.now())
         seed_demo_contests(database, clock.now())
+        seed_demo_history(database, clock.now())
         events = _upcoming_count(database, clock)
         contests = _open_contest_count(database, clock)
         bot_settings = replace(
