@@ -22,13 +22,16 @@ from bot.runtime.shared import SharedReaders
 from bot.runtime.updates import ReaderOrderProcessor
 from bot.runtime.webhook import WebhookConfig, WebhookReceiver, set_webhook
 from handlers import (
+    attendance,
     broadcast,
     contests,
     entries,
     events,
     fallback,
+    feedback,
     jury,
     jury_invites,
+    letters,
     manage,
     newcontest,
     newevent,
@@ -37,6 +40,7 @@ from handlers import (
     private_only,
     profile,
     registration,
+    report,
     results,
     start,
 )
@@ -121,16 +125,21 @@ def build_application(
     organizers.register(application)  # admins: /organizers, libraries, organizer invites
     jury.register(application)  # jurors: /jury, blind scoring, conflicts
     results.register(application)  # organizers: /results, freeze, publish, exports
+    report.register(application)  # organizers: /report (a period, typed dates), its files
     contests.register(application)  # /contests list and contest cards, close
     privacy.register(application)  # readers: /mydata, /deleteme (erase on request)
+    feedback.register(application)  # readers: rate an event they came to; organizers: answers
+    letters.register(application)  # organizers: letters of thanks to those who came
     start.register(application)  # /start (with deep links), /language, /help
     events.register(application)  # /events list and event cards
     registration.register(application)  # register, waiting list, cancel, /my
+    attendance.register(application)  # readers: Join (who came); organizers: mark who came
     fallback.register(application)  # unknown commands, stray input, errors
 
     if start_delivery:
         delivery.register(application)  # reminder and notice sender (a repeating job)
     privacy.register_jobs(application)  # daily: erase data past the retention period
+    feedback.register_jobs(application)  # every 10 min: rating requests after events
     return application
 
 

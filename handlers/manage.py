@@ -24,11 +24,12 @@ from telegram.ext import (
 )
 
 from bot.core.i18n import Translator
+from bot.messages import feedback as feedback_texts
 from bot.services import event_fields as fields
 from bot.services import organizer
 from bot.services.event_fields import FieldError
 from bot.services.organizer import EventChanges, EventNotFound
-from handlers import events, guards
+from handlers import attendance, events, guards, letters
 from handlers.common import (
     TEXT_NEEDED,
     ActiveFlow,
@@ -355,8 +356,13 @@ async def show_registrants(update: Update, context: Context) -> None:
         await stale_button(update, t)
         return
     await query_of(update).answer()
-    for chunk in chunks(registrants_text(t, found)):
+    parts = chunks(registrants_text(t, found))
+    for chunk in parts[:-1]:
         await chat_of(update).send_message(chunk)
+    await chat_of(update).send_message(parts[-1], reply_markup=keyboard(
+        [[(t.gettext("Who came"), attendance.show_sheet_data(found.event.id))],
+         [(t.gettext("Ratings and comments"), feedback_texts.show_data(found.event.id))],
+         [(t.gettext("Letters of thanks"), letters.ask_data(found.event.id))]]))
 
 
 # --- cancel the event ----------------------------------------------------------------------

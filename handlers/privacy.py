@@ -175,6 +175,10 @@ def my_data_text(t: Translator, data: ReaderData, zone: tzinfo) -> str:
     if data.jury:
         blocks.append("\n".join([_("Jury:")] + ["• " + _jury_line(t, seat, zone)
                                                for seat in data.jury]))
+    if data.feedback:
+        blocks.append("\n".join([_("Your ratings of events:")] + [
+            "• " + _("«{title}»: {rating} of 5").format(title=item.title, rating=item.rating)
+            + (f" — {item.comment}" if item.comment else "") for item in data.feedback]))
     blocks.append(_("The same, as a file, is below. To erase your data, send /deleteme."))
     return "\n\n".join(blocks)
 

@@ -48,6 +48,8 @@ class NotificationKind(StrEnum):
     BROADCAST = "broadcast"
     CONTEST_RESULT = "contest_result"
     WINNERS_LIST = "winners_list"
+    FEEDBACK = "feedback"  # a rating request, an hour after an event the reader came to
+    EVENT_LETTER = "event_letter"  # a letter of thanks (PDF) for having come to an event
 
 
 class NotificationStatus(StrEnum):

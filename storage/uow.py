@@ -15,9 +15,11 @@ from storage.contest_repository import ContestRepository
 from storage.coordination_repository import CoordinationRepository
 from storage.db import BUSY_SECONDS, OUTBOX_WRITTEN, is_sqlite, pool_size, reading_engine
 from storage.entry_repository import EntryRepository
+from storage.feedback_repository import FeedbackRepository
 from storage.jury_repository import JuryRepository
 from storage.org_repository import OrganizerRepository
 from storage.persistence_repository import PersistedStateRepository
+from storage.report_repository import ReportRepository
 from storage.repositories import (
     EventRepository,
     NotificationRepository,
@@ -68,6 +70,8 @@ class UnitOfWork:
         self.persisted = PersistedStateRepository(self.session)
         self.organizers = OrganizerRepository(self.session)
         self.coordination = CoordinationRepository(self.session)
+        self.feedback = FeedbackRepository(self.session)
+        self.reports = ReportRepository(self.session)
         return self
 
     def __exit__(

@@ -20,7 +20,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.core.context import AppContext
 from bot.core.i18n import Translator
 from bot.messages import broadcasts as broadcast_render
-from bot.messages import certificates, contest_notices, notices
+from bot.messages import certificates, contest_notices, feedback, notices
 from bot.messages.outgoing import Outgoing
 from bot.services import outbox, outbox_contests
 from storage.models import NotificationKind
@@ -39,6 +39,25 @@ async def compose(t: Translator, ctx: AppContext, claim: outbox.Claim) -> Outgoi
     if row.kind in _TIMED:
         now = max(now, row.due_at)
     return await RENDERERS[NotificationKind(row.kind)](t, ctx, claim, now)
+
+
+async def _feedback_request(t: Translator, ctx: AppContext, claim: outbox.Claim,
+                            now: datetime) -> Outgoing:
+    return feedback.request(t, claim.claimed_event())
+
+
+async def _event_letter(t: Translator, ctx: AppContext, claim: outbox.Claim,
+                        now: datetime) -> Outgoing:
+    """The letter of thanks as a PDF, its caption saying what it is for."""
+    event, user = claim.claimed_event(), claim.user
+    title = notices.event_title(t, event)
+    day = event.starts_at.astimezone(notices.reader_zone(user, ctx.settings)).date()
+    library = str(claim.notification.payload.get("library") or "")
+    # fpdf2 is pure Python: a thread keeps the bot answering while the PDF is drawn.
+    content = await asyncio.to_thread(
+        certificates.event_letter, t, library, user.full_name or "", title, day)
+    caption = t.gettext("A letter of thanks for taking part in «{title}».").format(title=title)
+    return Outgoing(caption, document=(content, t.gettext("Letter of thanks") + ".pdf"))
 
 
 async def _broadcast(t: Translator, ctx: AppContext, claim: outbox.Claim,
@@ -69,11 +88,16 @@ def _contest_text(t: Translator, ctx: AppContext, claim: outbox.Claim, now: date
 
 async def _event_notice(t: Translator, ctx: AppContext, claim: outbox.Claim,
                         now: datetime) -> Outgoing:
-    """A reminder or a change, with a button to the event's card."""
+    """A reminder or a change, with a button to the event's card (and Join, from the lead
+    time on)."""
     event = claim.claimed_event()
     text = notices.render(t, claim.notification, event, claim.user, ctx.settings, now)
-    button = InlineKeyboardButton(notices.open_event_label(t), callback_data=f"ev:card:{event.id}")
-    return Outgoing(text, InlineKeyboardMarkup([[button]]))
+    card = InlineKeyboardButton(notices.open_event_label(t), callback_data=f"ev:card:{event.id}")
+    rows = [[card]]
+    if notices.join_offered(event, ctx.settings, now):
+        rows.insert(0, [InlineKeyboardButton(notices.join_label(t),
+                                             callback_data=notices.join_data(event.id))])
+    return Outgoing(text, InlineKeyboardMarkup(rows))
 
 
 async def _event_cancelled(t: Translator, ctx: AppContext, claim: outbox.Claim,
@@ -94,6 +118,8 @@ RENDERERS: dict[NotificationKind, Renderer] = {
     NotificationKind.WINNERS_LIST: _contest_notice,
     NotificationKind.CONTEST_RESULT: _contest_result,
     NotificationKind.BROADCAST: _broadcast,
+    NotificationKind.FEEDBACK: _feedback_request,
+    NotificationKind.EVENT_LETTER: _event_letter,
 }
 
 

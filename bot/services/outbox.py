@@ -74,6 +74,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from bot.services import feedback
 from bot.services.outbox_contests import (
     CONTEST_KINDS,
     SUPERSEDING,
@@ -263,6 +264,13 @@ def _verdict(
             return NotificationStatus.SKIPPED, "the event has been cancelled since"
         return None
     if row.kind == NotificationKind.EVENT_CANCELLED:
+        return None
+    if row.kind == NotificationKind.EVENT_LETTER:
+        return None
+    if row.kind == NotificationKind.FEEDBACK:
+        closes = feedback.ends_at(event) + feedback.ANSWER_WINDOW
+        if event.cancelled_at is not None or now >= closes:
+            return NotificationStatus.SKIPPED, "ratings for the event are closed"
         return None
     return NotificationStatus.FAILED, f"unknown kind {row.kind!r}"
 

@@ -60,6 +60,14 @@ class RegistrationFact:
 
 
 @dataclass(frozen=True)
+class FeedbackFact:
+    event_id: int
+    title: str
+    rating: int
+    comment: str | None
+
+
+@dataclass(frozen=True)
 class EntryFact:
     contest_id: int
     contest: str
@@ -107,12 +115,13 @@ class ReaderData:
     registrations: list[RegistrationFact]
     entries: list[EntryFact]
     jury: list[JuryFact]
+    feedback: list[FeedbackFact] = field(default_factory=list)
 
     @property
     def only_id_and_language(self) -> bool:
         """Nothing is kept but the Telegram id and the language chosen."""
         return not (self.profile or self.first_name or self.registrations or self.entries
-                    or self.jury)
+                    or self.jury or self.feedback)
 
 
 def reader_data(uow: UnitOfWork, user_id: int) -> ReaderData:
@@ -135,6 +144,9 @@ def reader_data(uow: UnitOfWork, user_id: int) -> ReaderData:
         first_contact_at=user.created_at, first_name=user.first_name or "",
         erased_at=user.erased_at, profile=_profile(user), registrations=registrations,
         entries=entries, jury=_jury(repo, user_id, language),
+        feedback=[FeedbackFact(event.id, event_title(event, language), answer.rating,
+                               answer.comment)
+                  for answer, event in uow.feedback.of_reader(user_id)],
     )
 
 
@@ -214,6 +226,11 @@ def mydata_json(data: ReaderData, now: datetime) -> bytes:
                         for score in seat.scores]}
             for seat in data.jury
         ],
+        "event_ratings": [
+            {"event_id": item.event_id, "event": item.title, "rating": item.rating,
+             "comment": item.comment}
+            for item in data.feedback
+        ],
     }
     return json.dumps(document, ensure_ascii=False, indent=2).encode()
 
@@ -278,6 +295,8 @@ def erase(uow: UnitOfWork, user_id: int, now: datetime) -> Erasure:
             juror.removed_at = now
             left += 1
     notifications = repo.cancel_pending_notifications(user_id, ERASED_REASON)
+    # Ratings and comments go with the reader: a comment may say who wrote it.
+    uow.feedback.forget_reader(user_id)
     _erase_profile(user, now)
     uow.flush()
     return Erasure(cancelled, promoted, withdrawn, kept, left, notifications)

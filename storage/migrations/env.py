@@ -6,6 +6,7 @@ from sqlmodel import SQLModel
 import storage.broadcast_models  # noqa: F401  (registers the tables on the metadata)
 import storage.contest_models  # noqa: F401
 import storage.coordination_models  # noqa: F401
+import storage.feedback_models  # noqa: F401
 import storage.models  # noqa: F401
 import storage.org_models  # noqa: F401
 import storage.persistence_models  # noqa: F401

@@ -121,9 +121,9 @@ def test_mydata_json_has_english_keys_and_stored_values(storage):
     document = json.loads(mydata_json(data, NOW).decode())
 
     assert (sorted(document), document["profile"], document["registrations"]) == (
-        ["about", "contest_entries", "erased_at", "exported_at", "first_contact_at", "jury",
-         "language", "profile", "registrations", "telegram_first_name", "telegram_id",
-         "time_zone"],
+        ["about", "contest_entries", "erased_at", "event_ratings", "exported_at",
+         "first_contact_at", "jury", "language", "profile", "registrations",
+         "telegram_first_name", "telegram_id", "time_zone"],
         {"full_name": "Aigerim Serikova", "birth_date": "2009-03-14", "country": "Kazakhstan",
          "city": "Karaganda", "library_or_school": "Karaganda Regional Youth Library",
          "consent_given_at": NOW.isoformat()},
