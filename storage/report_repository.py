@@ -30,6 +30,7 @@ from storage.models import (
     RegistrationStatus,
     User,
 )
+from storage.feedback_models import Feedback
 from storage.org_models import Library, Organizer
 
 Query = TypeVar("Query", bound=Select[*tuple[Any, ...]])
@@ -134,6 +135,13 @@ class ReportRepository:
         return [EventFigures(row[0], row[1], row[2], row[3], int(row[4] or 0), int(row[5] or 0),
                              int(row[6] or 0), int(row[7] or 0))
                 for row in self.session.execute(query)]
+
+    def ratings(self, window: Window) -> tuple[int, float | None]:
+        """(ratings given to held events, their average)."""
+        query = self._held(select(func.count(col(Feedback.id)), func.avg(col(Feedback.rating)))
+                           .join(Event, col(Event.id) == col(Feedback.event_id)), window)
+        count, average = self.session.execute(query).one()
+        return int(count or 0), None if average is None else float(average)
 
     def readers(self, window: Window) -> tuple[int, int]:
         """(readers registered for at least one held event, readers who came to one)."""

@@ -197,6 +197,8 @@ class Report:
     waitlisted: int
     readers: int  # different readers registered
     readers_came: int  # different readers who came
+    ratings: int  # 1-5 ratings given by readers who came (bot.services.feedback)
+    average_rating: float | None
     under_18: int  # visits of readers younger than ADULT_AGE on the event's date
     countries: int  # different countries of those who came
     by_branch: tuple[BranchRow, ...]
@@ -221,6 +223,7 @@ def build_report(uow: UnitOfWork, period: Period, libraries: frozenset[int] | No
     reports = uow.reports
     events = reports.events(window)
     readers, readers_came = reports.readers(window) if events else (0, 0)
+    ratings, average_rating = reports.ratings(window) if events else (0, None)
     places = reports.places(window) if events else []
     ages = reports.ages(window) if events else []
     contests = reports.contests(Window(start, end, libraries))
@@ -242,6 +245,7 @@ def build_report(uow: UnitOfWork, period: Period, libraries: frozenset[int] | No
         no_shows=sum(e.no_shows for e in events),
         waitlisted=sum(e.waitlisted for e in events),
         readers=readers, readers_came=readers_came,
+        ratings=ratings, average_rating=average_rating,
         under_18=sum(visits for age, visits in ages if age is not None and age < ADULT_AGE),
         countries=sum(1 for row in by_country if row.name is not None),
         by_branch=_branches(events, named),

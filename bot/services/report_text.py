@@ -175,7 +175,8 @@ def _title(t: Translator, titles: dict[str, str]) -> str:
 
 def _summary(t: Translator, report: Report) -> list[list[object]]:
     _ = t.gettext
-    lines: list[tuple[str, int]] = [
+    average = report.average_rating
+    lines: list[tuple[str, object]] = [
         (_("Events held"), report.events),
         (_("Registrations"), report.registered),
         (_("Came (reach)"), report.came),
@@ -184,6 +185,9 @@ def _summary(t: Translator, report: Report) -> list[list[object]]:
         (_("Left on the waiting list"), report.waitlisted),
         (_("Different readers registered"), report.readers),
         (_("Different readers who came"), report.readers_came),
+        (_("Ratings given"), report.ratings),
+        # Translators: the report's summary table; the readers' 1-5 ratings of the events.
+        (_("Average rating (of 5)"), "—" if average is None else round(average, 1)),
         (_("Countries of participants"), report.countries),
         (_("Partner libraries"), len(report.partners)),
         (_("Partner cities"), report.partner_cities),

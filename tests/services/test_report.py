@@ -8,6 +8,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlmodel import col, select
 
 from bot.core.settings import DEFAULT_AGE_BANDS, SettingsError, parse_age_bands
 from bot.services.report import (
@@ -25,8 +26,10 @@ from bot.services.report import (
 )
 from bot.services.report_text import paragraph, tables
 from bot.services.roles import Access, Role
+from storage.feedback_models import Feedback
+from storage.models import Event, Registration
 from tests.factories import NOW
-from tests.report_factories import LIBRARY_X, LIBRARY_Y, ORGANIZER_X, seed_report
+from tests.report_factories import LIBRARY_X, LIBRARY_Y, ORGANIZER_X, seed_report, utc
 
 ALMATY = ZoneInfo("Asia/Almaty")
 BANDS = parse_age_bands(DEFAULT_AGE_BANDS)
@@ -42,6 +45,25 @@ def table_rows(catalogs, report: Report, language: str = "en") -> dict[str, list
     return {table.key: table.rows for table in tables(catalogs.translator(language), report)}
 
 
+def test_report_counts_the_ratings_of_held_events_only(storage, catalogs):
+    seed_report(storage)
+    with storage.uow() as uow:
+        came = uow.session.exec(select(Registration).join(
+            Event, col(Event.id) == col(Registration.event_id)).where(
+            col(Registration.attended_at).is_not(None), col(Event.cancelled_at).is_(None),
+            col(Event.starts_at) < utc(2026, 10, 1)).order_by(col(Registration.id))).all()
+        held = {row.event_id for row in came}
+        for registration, rating in zip(came[:3], (3, 4, 5), strict=True):
+            uow.session.add(Feedback(event_id=registration.event_id, user_id=registration.user_id,
+                                     rating=rating, created_at=NOW, updated_at=NOW))
+        uow.commit()
+
+    summary = dict(map(tuple, table_rows(catalogs, q3_report(storage))["summary"]))
+
+    assert held  # the seeded quarter has readers who came
+    assert (summary["Ratings given"], summary["Average rating (of 5)"]) == (3, 4.0)
+
+
 def test_report_tables_match_the_hand_count(storage, catalogs):
     seed_report(storage)
 
@@ -52,7 +74,8 @@ def test_report_tables_match_the_hand_count(storage, catalogs):
             ["Period", "Q3 2026"], ["Events held", 4], ["Registrations", 9],
             ["Came (reach)", 7], ["of them under 18", 3], ["No-shows", 2],
             ["Left on the waiting list", 1], ["Different readers registered", 5],
-            ["Different readers who came", 5], ["Countries of participants", 3],
+            ["Different readers who came", 5], ["Ratings given", 0],
+            ["Average rating (of 5)", "—"], ["Countries of participants", 3],
             ["Partner libraries", 3], ["Partner cities", 2], ["Contests closed", 1],
             ["Contest entries", 2], ["Announcements", 1],
             ["Announcement messages delivered", 2],
