@@ -21,8 +21,10 @@ from telegram.error import BadRequest
 from telegram.ext import (
     Application,
     BaseHandler,
+    CommandHandler,
     ContextTypes,
     ConversationHandler,
+    MessageHandler,
     TypeHandler,
     filters,
 )
@@ -334,3 +336,30 @@ def conversation(
             # is continued after a restart.
             persistent=True,
         )
+
+
+def one_question(
+    app: Application,
+    name: str,
+    *,
+    entry_points: list[BaseHandler],
+    step: object,
+    answered: Callable[[Update, Context], Coroutine[Any, Any, object]],
+    not_text: Callable[[Update, Context], Coroutine[Any, Any, object]],
+    cancelled: Callable[[Update, Context], Coroutine[Any, Any, object]],
+    timed_out: Callable[[Update, Context], Coroutine[Any, Any, object]],
+) -> ConversationHandler:
+    """A `conversation` that asks one thing to be typed: text goes to `answered`, anything
+    else the reader sends to `not_text`, /cancel to `cancelled`."""
+    typed = filters.UpdateType.MESSAGE & ~filters.COMMAND & ActiveFlow(app, name)
+    return conversation(
+        name,
+        entry_points=entry_points,
+        states={step: [MessageHandler(typed & filters.TEXT, answered)]},
+        fallbacks=[
+            CommandHandler("cancel", cancelled, filters=ActiveFlow(app, name, when_idle=True)),
+            MessageHandler(typed, not_text),
+        ],
+        timed_out=timed_out,
+        allow_reentry=True,
+    )

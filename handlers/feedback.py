@@ -15,11 +15,8 @@ from telegram import Update
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
-    CommandHandler,
     ContextTypes,
     ConversationHandler,
-    MessageHandler,
-    filters,
 )
 
 from bot.core.i18n import N_, Translator
@@ -29,13 +26,12 @@ from bot.runtime.shared import once_across_processes
 from bot.services import feedback
 from bot.services.roles import Access, event_access, role_of
 from handlers.common import (
-    ActiveFlow,
     Context,
     answer,
-    conversation,
     ctx_of,
     enter_flow,
     leave_flow,
+    one_question,
     query_of,
     reader,
     replace_message,
@@ -68,19 +64,12 @@ class FeedbackStep(Enum):
 
 
 def register(app: Application) -> None:
-    text = filters.UpdateType.MESSAGE & ~filters.COMMAND & ActiveFlow(app, FLOW)
     app.add_handler(CallbackQueryHandler(rating_pressed, pattern=_RATE))
     app.add_handler(CallbackQueryHandler(summary_pressed, pattern=_SHOW))
-    app.add_handler(conversation(
-        FLOW,
-        entry_points=[CallbackQueryHandler(comment_pressed, pattern=_COMMENT)],
-        states={FeedbackStep.COMMENT: [MessageHandler(text & filters.TEXT, comment_typed),
-                                       MessageHandler(text, not_text)]},
-        fallbacks=[CommandHandler("cancel", cancelled,
-                                  filters=ActiveFlow(app, FLOW, when_idle=True))],
-        timed_out=timed_out,
-        allow_reentry=True,
-    ))
+    app.add_handler(one_question(
+        app, FLOW, entry_points=[CallbackQueryHandler(comment_pressed, pattern=_COMMENT)],
+        step=FeedbackStep.COMMENT, answered=comment_typed, not_text=not_text,
+        cancelled=cancelled, timed_out=timed_out))
 
 
 def register_jobs(app: Application) -> None:

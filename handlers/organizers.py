@@ -12,8 +12,6 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
-    MessageHandler,
-    filters,
 )
 
 from bot.core.i18n import N_, Translator
@@ -30,15 +28,14 @@ from bot.services.organizers import (
     teams,
 )
 from handlers.common import (
-    ActiveFlow,
     Context,
     chat_of,
     chunks,
-    conversation,
     ctx_of,
     enter_flow,
     keyboard,
     leave_flow,
+    one_question,
     query_data,
     query_of,
     reader,
@@ -57,21 +54,11 @@ class Step(Enum):
 
 
 def register(app: Application) -> None:
-    in_flow = ActiveFlow(app, FLOW)
     app.add_handler(CommandHandler("organizers", organizers_command))
-    app.add_handler(conversation(
-        FLOW,
-        entry_points=[CallbackQueryHandler(new_library_pressed, pattern=r"^og:lib$")],
-        states={Step.LIBRARY_NAME: [MessageHandler(
-            filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND & in_flow,
-            library_name_typed)]},
-        fallbacks=[
-            CommandHandler("cancel", cancel, filters=ActiveFlow(app, FLOW, when_idle=True)),
-            MessageHandler(filters.UpdateType.MESSAGE & ~filters.COMMAND & in_flow, not_text),
-        ],
-        timed_out=timed_out,
-        allow_reentry=True,
-    ))
+    app.add_handler(one_question(
+        app, FLOW, entry_points=[CallbackQueryHandler(new_library_pressed, pattern=r"^og:lib$")],
+        step=Step.LIBRARY_NAME, answered=library_name_typed, not_text=not_text, cancelled=cancel,
+        timed_out=timed_out))
     app.add_handler(CallbackQueryHandler(invite_pressed, pattern=rf"^og:inv:{_ID}$"))
     app.add_handler(CallbackQueryHandler(remove_pressed, pattern=rf"^og:rm:{_ID}$"))
     app.add_handler(CallbackQueryHandler(remove_confirmed, pattern=rf"^og:rmok:{_ID}$"))

@@ -17,8 +17,6 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
-    MessageHandler,
-    filters,
 )
 
 from bot.core.i18n import Translator
@@ -36,14 +34,13 @@ from bot.services.report import (
 from bot.services.report_text import paragraph
 from bot.services.roles import Access, Role
 from handlers.common import (
-    ActiveFlow,
     Context,
     chat_of,
-    conversation,
     ctx_of,
     enter_flow,
     keyboard,
     leave_flow,
+    one_question,
     query_data,
     query_of,
     reader_zone,
@@ -61,21 +58,11 @@ class Step(Enum):
 
 
 def register(app: Application) -> None:
-    in_flow = ActiveFlow(app, FLOW)
     app.add_handler(CommandHandler("report", report_command))
-    app.add_handler(conversation(
-        FLOW,
-        entry_points=[CallbackQueryHandler(dates_pressed, pattern=r"^rp:d$")],
-        states={Step.DATES: [MessageHandler(
-            filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND & in_flow,
-            dates_typed)]},
-        fallbacks=[
-            CommandHandler("cancel", cancel, filters=ActiveFlow(app, FLOW, when_idle=True)),
-            MessageHandler(filters.UpdateType.MESSAGE & ~filters.COMMAND & in_flow, not_text),
-        ],
-        timed_out=timed_out,
-        allow_reentry=True,
-    ))
+    app.add_handler(one_question(
+        app, FLOW, entry_points=[CallbackQueryHandler(dates_pressed, pattern=r"^rp:d$")],
+        step=Step.DATES, answered=dates_typed, not_text=not_text, cancelled=cancel,
+        timed_out=timed_out))
     app.add_handler(CallbackQueryHandler(period_pressed, pattern=r"^rp:(q|pq|9m|y|py)$"))
 
 
