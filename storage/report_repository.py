@@ -21,6 +21,7 @@ from sqlmodel import Session, col
 
 from storage.broadcast_models import Broadcast
 from storage.contest_models import Contest, ContestResult, Entry, EntryStatus
+from storage.feedback_models import Feedback
 from storage.models import (
     Event,
     Notification,
@@ -30,7 +31,6 @@ from storage.models import (
     RegistrationStatus,
     User,
 )
-from storage.feedback_models import Feedback
 from storage.org_models import Library, Organizer
 
 Query = TypeVar("Query", bound=Select[*tuple[Any, ...]])
