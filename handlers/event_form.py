@@ -29,6 +29,7 @@ KIND_NAMES = {
     EventKind.VIDEO_BRIDGE: N_("Video-bridge"),
     EventKind.CONFERENCE: N_("Online conference"),
     EventKind.CHAT_CONFERENCE: N_("Chat-conference"),
+    EventKind.OFFLINE: N_("In the library"),
 }
 
 
@@ -44,7 +45,8 @@ class Step(Enum):
     TIMEZONE = "tz"
     START = "start"
     DURATION = "dur"
-    LINK = "link"
+    ADDRESS = "addr"  # offline events only
+    LINK = "link"  # online events only
     CAPACITY = "cap"
     PARTNERS = "part"
     REMINDERS = "rem"
@@ -61,22 +63,35 @@ ANSWER_KEYS = {
     Step.TIMEZONE: "timezone",
     Step.START: "starts_at",
     Step.DURATION: "duration",
+    Step.ADDRESS: "address",
     Step.LINK: "link",
     Step.CAPACITY: "capacity",
     Step.REMINDERS: "offsets",
 }
 
 
-def next_step(step: Step) -> Step:
-    if step is Step.TRANSLATION:
-        return Step.TRANSLATIONS
-    return ORDER[min(ORDER.index(step) + 1, len(ORDER) - 1)]
+def asked(step: Step, form: dict) -> bool:
+    """Whether the form asks `step`: an offline event has an address and no join link."""
+    offline = form.get("kind") == EventKind.OFFLINE
+    if step is Step.ADDRESS:
+        return offline
+    if step is Step.LINK:
+        return not offline
+    return True
 
 
-def previous_step(step: Step) -> Step:
+def next_step(step: Step, form: dict) -> Step:
     if step is Step.TRANSLATION:
         return Step.TRANSLATIONS
-    return ORDER[max(ORDER.index(step) - 1, 0)]
+    later = [s for s in ORDER[ORDER.index(step) + 1:] if asked(s, form)]
+    return later[0] if later else ORDER[-1]
+
+
+def previous_step(step: Step, form: dict) -> Step:
+    if step is Step.TRANSLATION:
+        return Step.TRANSLATIONS
+    earlier = [s for s in ORDER[:ORDER.index(step)] if asked(s, form)]
+    return earlier[-1] if earlier else ORDER[0]
 
 
 def titles_of(form: dict) -> dict[str, str]:
@@ -134,7 +149,7 @@ def answer_text(step: Step, t: Translator, form: dict) -> str:
         return capacity_text(t, value)
     if step is Step.REMINDERS:
         return offsets_text(t, value)
-    if step is Step.LINK or step is Step.DESCRIPTION:
+    if step in (Step.LINK, Step.DESCRIPTION, Step.ADDRESS):
         return value or "—"
     return str(value)
 
@@ -157,7 +172,10 @@ def summary_text(t: Translator, form: dict) -> str:
         lines.append(_("  in {city}: {value}").format(
             city=partner.city, value=moment_text(t, form["starts_at"], partner.timezone)))
     lines.append(_("Duration: {value}").format(value=answer_text(Step.DURATION, t, form)))
-    lines.append(_("Join link: {value}").format(value=answer_text(Step.LINK, t, form)))
+    if asked(Step.ADDRESS, form):
+        lines.append(_("Address: {value}").format(value=answer_text(Step.ADDRESS, t, form)))
+    else:
+        lines.append(_("Join link: {value}").format(value=answer_text(Step.LINK, t, form)))
     lines.append(_("Seats: {value}").format(value=answer_text(Step.CAPACITY, t, form)))
     lines.append(_("Partners: {value}").format(value=partners_text(t, form) or "—"))
     lines.append(_("Reminders: {value}").format(value=answer_text(Step.REMINDERS, t, form)))
@@ -240,6 +258,9 @@ def _question_text(step: Step, t: Translator, form: dict, settings: Settings,
                  "{example}").format(zone=form["timezone"], example=f"{day.isoformat()} 15:00")
     if step is Step.DURATION:
         return _("How long will it last? Send minutes (90) or hours and minutes (1h30m).")
+    if step is Step.ADDRESS:
+        return _("Where will it be held? Send the library's address (up to 300 characters), "
+                 "for example: Central Library, 12 Abay Avenue, reading room 2.")
     if step is Step.LINK:
         return _("Send the join link (Zoom or another https:// link), or skip this step if "
                  "you will add it later.")

@@ -37,6 +37,7 @@ KIND_LABELS = {
     EventKind.VIDEO_BRIDGE: ("🎥", N_("Video-bridge")),
     EventKind.CONFERENCE: ("🎙", N_("Online conference")),
     EventKind.CHAT_CONFERENCE: ("💬", N_("Chat-conference")),
+    EventKind.OFFLINE: ("🏛", N_("In the library")),
 }
 BUTTON_TITLE_LENGTH = 48
 CARD_LIMIT = fitting.TEXT_LIMIT - fitting.MARGIN
@@ -237,6 +238,8 @@ def _card_text(card: EventCard, t: Translator, description: str, cities: list[st
         when=t.datetime(card.starts_at, own_zone(card.starts_at))
     )]
     lines += cities
+    if card.address:
+        lines.append("📍 " + card.address)
     lines.append(t.ngettext(
         "Duration: {n} minute", "Duration: {n} minutes", card.duration_minutes
     ).format(n=card.duration_minutes))

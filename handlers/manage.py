@@ -29,7 +29,7 @@ from bot.services import event_fields as fields
 from bot.services import organizer
 from bot.services.event_fields import FieldError
 from bot.services.organizer import EventChanges, EventNotFound
-from handlers import attendance, events, guards, letters
+from handlers import attendance, checkin, events, guards, letters
 from handlers.common import (
     TEXT_NEEDED,
     ActiveFlow,
@@ -49,7 +49,7 @@ from handlers.common import (
     user_data_of,
 )
 from handlers.event_form import capacity_text, event_title, moment_text, registrants_text
-from storage.models import Event
+from storage.models import Event, EventKind
 
 FLOW = "edit"
 EDIT_KEY = "event_edit"
@@ -362,7 +362,9 @@ async def show_registrants(update: Update, context: Context) -> None:
     await chat_of(update).send_message(parts[-1], reply_markup=keyboard(
         [[(t.gettext("Who came"), attendance.show_sheet_data(found.event.id))],
          [(t.gettext("Ratings and comments"), feedback_texts.show_data(found.event.id))],
-         [(t.gettext("Letters of thanks"), letters.ask_data(found.event.id))]]))
+         [(t.gettext("Letters of thanks"), letters.ask_data(found.event.id))],
+         *([[(t.gettext("Check-in QR code"), checkin.qr_data(found.event.id))]]
+           if found.event.kind == EventKind.OFFLINE else [])]))
 
 
 # --- cancel the event ----------------------------------------------------------------------

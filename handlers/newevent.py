@@ -39,6 +39,7 @@ from handlers.event_form import (
     FORM_KEY,
     ORDER,
     Step,
+    asked,
     deep_link,
     next_step,
     parse_data,
@@ -110,6 +111,7 @@ ANSWERS: dict[Step, Callable[[dict, str, datetime], None]] = {
     Step.TIMEZONE: _set_timezone,
     Step.START: _set_start,
     Step.DURATION: _simple("duration", fields.parse_duration),
+    Step.ADDRESS: _simple("address", fields.parse_address),
     Step.LINK: _simple("link", fields.parse_link),
     Step.CAPACITY: _simple("capacity", fields.parse_capacity),
     Step.PARTNERS: _add_partner,
@@ -124,6 +126,9 @@ def apply_answer(step: Step, form: dict, text: str, now: datetime) -> None:
 
 def draft_of(form: dict) -> EventDraft:
     description = form.get("description")
+    # Answers of the other kind's step are kept while the form is open (the kind may be
+    # changed back), but never stored.
+    offline = form["kind"] == EventKind.OFFLINE
     return EventDraft(
         kind=EventKind(form["kind"]),
         titles=titles_of(form),
@@ -132,7 +137,8 @@ def draft_of(form: dict) -> EventDraft:
         starts_at=form["starts_at"],
         duration_minutes=form["duration"],
         timezone=form["timezone"],
-        link=form.get("link"),
+        link=None if offline else form.get("link"),
+        address=form.get("address") if offline else None,
         capacity=form.get("capacity"),
         partners=list(form.get("partners", [])),
         reminder_offsets=list(form["offsets"]),
@@ -153,7 +159,8 @@ async def ask(update: Update, context: Context, t: Translator, step: Step) -> St
     form = user_data_of(context)[FORM_KEY]
     if step is Step.SUMMARY:
         # Every question must have an answer before the summary; ask the first that has not.
-        missing = [s for s in ORDER if s in ANSWER_KEYS and ANSWER_KEYS[s] not in form]
+        missing = [s for s in ORDER
+                   if s in ANSWER_KEYS and asked(s, form) and ANSWER_KEYS[s] not in form]
         step = missing[0] if missing else step
     form["step"] = step
     app = ctx_of(context)
@@ -176,13 +183,14 @@ async def on_text(update: Update, context: Context) -> object:
 
 async def _answer(update: Update, context: Context, t: Translator, step: Step,
                   text: str) -> Step:
+    form = user_data_of(context)[FORM_KEY]
     try:
-        apply_answer(step, user_data_of(context)[FORM_KEY], text, ctx_of(context).clock.now())
+        apply_answer(step, form, text, ctx_of(context).clock.now())
     except FieldError as error:
         await chat_of(update).send_message(error.render(t))
         return await ask(update, context, t, step)
     # Partners come one per message until Done.
-    return await ask(update, context, t, step if step is Step.PARTNERS else next_step(step))
+    return await ask(update, context, t, step if step is Step.PARTNERS else next_step(step, form))
 
 
 async def on_button(update: Update, context: Context) -> object:
@@ -206,16 +214,16 @@ async def on_button(update: Update, context: Context) -> object:
     if action == "v" and value is not None and step in ANSWERS:
         return await _answer(update, context, t, step, value)
     if action == "back":
-        return await ask(update, context, t, previous_step(step))
+        return await ask(update, context, t, previous_step(step, form))
     if (
         (action == "keep" and ANSWER_KEYS.get(step) in form)
         or (action == "next" and step is Step.TRANSLATIONS)
         or (action == "done" and step is Step.PARTNERS)
     ):
-        return await ask(update, context, t, next_step(step))
+        return await ask(update, context, t, next_step(step, form))
     if action == "skip" and step in (Step.DESCRIPTION, Step.LINK):
         form[ANSWER_KEYS[step]] = None
-        return await ask(update, context, t, next_step(step))
+        return await ask(update, context, t, next_step(step, form))
     if action == "clear" and step is Step.PARTNERS:
         form["partners"] = []
     elif action == "add" and value in LANGUAGES and value != form["language"]:

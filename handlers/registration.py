@@ -16,7 +16,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.core.i18n import Translator
 from bot.files.ics import event_calendar, ics_filename
-from bot.messages.notices import join_data
+from bot.messages.notices import CHECKIN_HINT, join_data
 from bot.services.catalog import MyEntry, event_title, my_events
 from bot.services.registration import (
     ALREADY_REGISTERED,
@@ -280,7 +280,9 @@ def _my_entry(number: int, entry: MyEntry, t: Translator, lead: timedelta) -> st
         ))
         return "\n".join(lines)
     lines.append("✅ " + _("Registered"))
-    if entry.link:
+    if entry.address:
+        lines += ["📍 " + entry.address, _(CHECKIN_HINT)]
+    elif entry.link:
         # The link itself comes with the press, so that who came is seen.
         lines.append(_("Press «Join» below to get the join link."))
     elif entry.link_later:

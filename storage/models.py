@@ -25,6 +25,7 @@ class EventKind(StrEnum):
     VIDEO_BRIDGE = "video_bridge"
     CONFERENCE = "conference"
     CHAT_CONFERENCE = "chat_conference"
+    OFFLINE = "offline"  # in a library building: an address instead of a join link
 
 
 class RegistrationStatus(StrEnum):
@@ -109,6 +110,10 @@ class Event(SQLModel, table=True):
     duration_minutes: int
     timezone: str = Field(max_length=64)
     link: str | None = Field(default=None, max_length=500)
+    # Where an offline event is held; None for online kinds.
+    address: str | None = Field(default=None, max_length=300)
+    # The door's check-in QR code: `/start checkin_<token>`, unguessable, made on first ask.
+    checkin_token: str | None = Field(default=None, max_length=64, unique=True, index=True)
     capacity: int | None = None
     reminder_offsets: list[int] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False)

@@ -54,6 +54,9 @@ class EventRepository:
     def by_key(self, key: str) -> Event | None:
         return self.session.exec(select(Event).where(Event.key == key)).first()
 
+    def by_checkin_token(self, token: str) -> Event | None:
+        return self.session.exec(select(Event).where(Event.checkin_token == token)).first()
+
     def add(self, event: Event) -> Event:
         self.session.add(event)
         return event

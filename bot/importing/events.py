@@ -42,6 +42,7 @@ from bot.services.event_fields import (
     EventDraft,
     FieldError,
     PartnerDraft,
+    parse_address,
     parse_capacity,
     parse_description,
     parse_duration,
@@ -57,11 +58,12 @@ from bot.services.event_fields import (
 )
 from bot.services.notifications import DEFAULT_REMINDER_OFFSETS
 from bot.services.organizer import upsert_event
+from storage.models import EventKind
 from storage.uow import Database
 
 FIELDS = (
     "key", "kind", "title", "description", "starts_at", "duration_minutes", "timezone",
-    "language", "partners", "link", "capacity", "reminders", "library",
+    "language", "partners", "link", "capacity", "reminders", "library", "address",
 )
 REQUIRED = ("key", "kind", "title", "starts_at", "duration_minutes", "timezone", "language")
 PARTNER_FIELDS = ("name", "city", "timezone")
@@ -324,10 +326,15 @@ class _EventReader(RecordReader):
             "duration_minutes", lambda node: parse_duration(self._scalar(node))
         )
         link = self._field("link", lambda node: parse_link(self._scalar(node)), None)
+        address = self._field("address", lambda node: parse_address(self._scalar(node)), None)
         capacity = self._field("capacity", lambda node: parse_capacity(self._scalar(node)), None)
         offsets = self._field("reminders", self._offsets, list(DEFAULT_REMINDER_OFFSETS))
         partners = self._field("partners", self._partners, [])
         library = self._field("library", self._library, None)
+        if kind == EventKind.OFFLINE and address is None and "address" not in self.fields:
+            # Readers of an event in the library must be told where to come.
+            self.problems.append(Problem(
+                line_of(self.node), "Missing required field `address` (kind offline)."))
         problems.extend(self.problems)
         if self.problems:
             return None
@@ -335,7 +342,7 @@ class _EventReader(RecordReader):
             kind=kind, titles=titles, descriptions=descriptions, language=language,
             starts_at=starts_at, duration_minutes=duration, timezone=zone, link=link,
             capacity=capacity, partners=partners, reminder_offsets=offsets, key=key,
-            library=library,
+            library=library, address=address,
         )
 
     def _start(self, node: Node, zone: str | None, key: str | None) -> datetime:

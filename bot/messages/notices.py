@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.core.i18n import Translator
+from bot.core.i18n import N_, Translator
 from bot.core.settings import Settings
 from bot.services.attendance import can_join
 from storage.models import Event, Notification, NotificationKind, User
@@ -55,6 +55,10 @@ def join_offered(event: Event, settings: Settings, now: datetime) -> bool:
 
 def join_data(event_id: int) -> str:
     return f"att:join:{event_id}"
+
+
+# Translators: under the address of an event in the library (reminders, /my).
+CHECKIN_HINT = N_("At the door, scan the check-in QR code with your phone's camera.")
 
 
 def reader_zone(user: User, settings: Settings) -> ZoneInfo:
@@ -152,6 +156,9 @@ def _promoted(t: Translator, event: Event, user: User, settings: Settings, now: 
 
 
 def _join_line(t: Translator, event: Event, settings: Settings, now: datetime) -> list[str]:
+    if event.address:
+        # An offline event: where to come, and that who came is seen at the door.
+        return ["📍 " + event.address, t.gettext(CHECKIN_HINT)]
     if not join_offered(event, settings, now):
         return []
     return [t.gettext("Press «Join» below to get the join link.")]

@@ -80,11 +80,11 @@ def _join(uow: UnitOfWork, event_id: int, user_id: int, now: datetime,
         return JoinOutcome(JoinResult.NO_LINK, event)
     if now < opens_at(event, lead):
         return JoinOutcome(JoinResult.TOO_EARLY, event, opens_at=opens_at(event, lead))
-    _record(registration, AttendedHow.JOINED, now)
+    record_attendance(registration, AttendedHow.JOINED, now)
     return JoinOutcome(JoinResult.GIVEN, event, link=event.link)
 
 
-def _record(registration: Registration, how: AttendedHow, now: datetime) -> None:
+def record_attendance(registration: Registration, how: AttendedHow, now: datetime) -> None:
     if registration.attended_at is None:
         registration.attended_at = now
         registration.attended_how = how
@@ -170,7 +170,7 @@ def mark(db: Database, event_id: int, registration_id: int, came: bool, now: dat
         if now < opens_at(event, lead):
             return MarkOutcome(MarkResult.TOO_EARLY, opens_at(event, lead))
         if came:
-            _record(registration, AttendedHow.MARKED, now)
+            record_attendance(registration, AttendedHow.MARKED, now)
         elif registration.attended_at is not None:
             registration.attended_at = None
             registration.attended_how = None

@@ -116,6 +116,7 @@ class EventCard:
     waitlist_position: int | None
     # The organizing library: its organizers (and admins) see the organizer's buttons.
     library_id: int | None = None
+    address: str | None = None  # offline events: where to come
 
     @property
     def full(self) -> bool:
@@ -159,6 +160,7 @@ def event_card(
         status=status,
         waitlist_position=position,
         library_id=event.library_id,
+        address=event.address,
     )
 
 
@@ -174,6 +176,7 @@ class MyEntry:
     # not forwarded around days ahead; never for the waiting list.
     link: str | None
     link_later: bool  # a link exists but is still withheld
+    address: str | None = None  # offline events: no link, an address and the door's code
 
 
 def my_events(
@@ -201,6 +204,7 @@ def my_events(
                 started=event.starts_at <= now,
                 link=event.link if registered and revealed else None,
                 link_later=registered and event.link is not None and not revealed,
+                address=event.address,
             )
         )
     return entries

@@ -23,6 +23,7 @@ from storage.models import EventKind
 TITLE_LIMIT = 200
 DESCRIPTION_LIMIT = 2000
 LINK_LIMIT = 500
+ADDRESS_LIMIT = 300
 PARTNER_NAME_LIMIT = 200
 CITY_LIMIT = 100
 # Partner libraries of one event, in the chat form and in an import file alike.
@@ -81,6 +82,8 @@ class EventDraft:
     key: str | None = None
     # The organizing library's name (imports); from chat, the organizer's library.
     library: str | None = None
+    # Where an offline event is held (required for them, None for online kinds).
+    address: str | None = None
 
 
 def parse_kind(text: str) -> EventKind:
@@ -89,7 +92,8 @@ def parse_kind(text: str) -> EventKind:
         return EventKind(value)
     except ValueError:
         raise FieldError(
-            N_("Unknown kind of event {value}: use video_bridge, conference or chat_conference."),
+            N_("Unknown kind of event {value}: use video_bridge, conference, chat_conference "
+               "or offline."),
             value=as_text(text),
         ) from None
 
@@ -286,6 +290,16 @@ def parse_link(text: str) -> str:
             value=value,
         )
     return value
+
+
+def parse_address(text: str) -> str:
+    return limited_text(
+        text, ADDRESS_LIMIT,
+        N_("The address is empty: write where readers should come, for example: Central "
+           "Library, 12 Abay Avenue."),
+        Nn_("The address is too long: {length} character, at most {limit}.",
+            "The address is too long: {length} characters, at most {limit}.", count="length"),
+    )
 
 
 def parse_capacity(text: str | int | None) -> int | None:

@@ -71,6 +71,7 @@ def create_event(uow: UnitOfWork, draft: EventDraft, organizer_id: int | None,
             duration_minutes=draft.duration_minutes,
             timezone=draft.timezone,
             link=draft.link,
+            address=draft.address,
             capacity=draft.capacity,
             reminder_offsets=list(draft.reminder_offsets),
             created_by=organizer_id,
@@ -125,6 +126,9 @@ def upsert_event(uow: UnitOfWork, draft: EventDraft, now: datetime) -> tuple[Eve
     # What EventChanges cannot express (readers need no notice of these) is set here.
     if event.kind != draft.kind:
         event.kind = draft.kind
+        changed = True
+    if event.address != draft.address:
+        event.address = draft.address
         changed = True
     if event.language != draft.language:
         event.language = draft.language

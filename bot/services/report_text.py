@@ -30,12 +30,14 @@ KIND_COUNTS: dict[str, Plural] = {
     EventKind.VIDEO_BRIDGE: Nn_("{n} video-bridge", "{n} video-bridges"),
     EventKind.CONFERENCE: Nn_("{n} online conference", "{n} online conferences"),
     EventKind.CHAT_CONFERENCE: Nn_("{n} chat-conference", "{n} chat-conferences"),
+    EventKind.OFFLINE: Nn_("{n} event in the library", "{n} events in the library"),
 }
 OTHER_KIND = Nn_("{n} other event", "{n} other events")
 KIND_NAMES: dict[str, str] = {
     EventKind.VIDEO_BRIDGE: N_("Video-bridge"),
     EventKind.CONFERENCE: N_("Online conference"),
     EventKind.CHAT_CONFERENCE: N_("Chat-conference"),
+    EventKind.OFFLINE: N_("In the library"),
 }
 AUDIENCES = {
     "everyone": N_("everyone"),

@@ -81,6 +81,7 @@ BUTTONS = [
     ("att:list:{E}:0", X_ONLY),
     ("att:on:{E}:1:0", X_ONLY),
     ("att:off:{E}:1:0", X_ONLY),
+    ("chk:qr:{E}", X_ONLY),
     ("ct:entries:{A}", X_ONLY),
     ("ct:jury:{A}", X_ONLY),
     ("jy:new:{A}", X_ONLY),

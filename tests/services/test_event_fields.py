@@ -106,7 +106,8 @@ def test_parse_kind_rejects_unknown_kind():
         parse_kind("webinar")
 
     assert message(error) == (
-        "Unknown kind of event webinar: use video_bridge, conference or chat_conference."
+        "Unknown kind of event webinar: use video_bridge, conference, chat_conference or "
+        "offline."
     )
 
 

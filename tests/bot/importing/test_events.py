@@ -160,14 +160,14 @@ def test_invalid_file_lists_every_problem_by_line_and_writes_nothing(database):
         load_events_file(INVALID, NOW, database=database)
 
     assert failed.value.problems == [
-        Problem(3, "kind: Unknown kind of event webinar: use video_bridge, conference or "
-                   "chat_conference."),
+        Problem(3, "kind: Unknown kind of event webinar: use video_bridge, conference, "
+                   "chat_conference or offline."),
         Problem(4, "title: ru: The title is empty: write a few words."),
         Problem(5, "starts_at: Start time must be in the future: 2026-11-01T15:00:00+05:00 is "
                    "already past."),
         Problem(9, "Unknown field `colour`; known fields: key, kind, title, description, "
                    "starts_at, duration_minutes, timezone, language, partners, link, capacity, "
-                   "reminders, library."),
+                   "reminders, library, address."),
         Problem(10, "link: zoom.us/j/1 is not a web link: it must start with https:// or "
                     "http://."),
         Problem(11, "reminders: Cannot read soon as a reminder time: write it like 24h, 1h or "
