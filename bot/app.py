@@ -24,6 +24,7 @@ from bot.runtime.webhook import WebhookConfig, WebhookReceiver, set_webhook
 from handlers import (
     attendance,
     broadcast,
+    checkin,
     contests,
     entries,
     events,
@@ -36,6 +37,7 @@ from handlers import (
     newcontest,
     newevent,
     organizers,
+    past_events,
     privacy,
     private_only,
     profile,
@@ -118,6 +120,7 @@ def build_application(
     profile.register(application)  # profile questions (asked before a first registration)
     newevent.register(application)  # organizers: /newevent conversation
     manage.register(application)  # organizers: edit, registrants, cancel an event
+    past_events.register(application)  # organizers: /past, events that have taken place
     newcontest.register(application)  # organizers: /newcontest conversation
     broadcast.register(application)  # organizers: /broadcast conversation, its status, /broadcasts
     entries.register(application)  # readers: enter a contest, /myentries; organizers: entries
@@ -134,6 +137,7 @@ def build_application(
     events.register(application)  # /events list and event cards
     registration.register(application)  # register, waiting list, cancel, /my
     attendance.register(application)  # readers: Join (who came); organizers: mark who came
+    checkin.register(application)  # organizers: the door's QR code of offline events
     fallback.register(application)  # unknown commands, stray input, errors
 
     if start_delivery:

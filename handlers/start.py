@@ -13,7 +13,7 @@ from bot.core.context import app_context
 from bot.core.i18n import LANGUAGE_NAMES, LANGUAGES, N_, Translator
 from bot.services.roles import Role
 from bot.services.users import set_reader_language, suggested_language
-from handlers import contests, events, guards, jury_invites, organizers
+from handlers import checkin, contests, events, guards, jury_invites, organizers
 from handlers.common import (
     LANGUAGE_KEY,
     Context,
@@ -30,9 +30,9 @@ from handlers.common import (
 log = logging.getLogger(__name__)
 
 # Deep-link payloads: /start event_12, /start contest_3, /start jury_<invite token>,
-# /start org_<organizer invite token>.
+# /start org_<organizer invite token>, /start checkin_<offline event's door token>.
 DEEP_LINK = re.compile(
-    r"^(event|contest)_(\d{1,9})$|^(jury|org)_([A-Za-z0-9_-]{16,58})$")
+    r"^(event|contest)_(\d{1,9})$|^(jury|org|checkin)_([A-Za-z0-9_-]{16,58})$")
 PENDING_LINK = "pending_deep_link"
 
 # Command descriptions, extracted for translation and rendered per language.
@@ -55,6 +55,7 @@ ORGANIZER_COMMANDS = (
     ("broadcast", N_("Send an announcement")),
     ("broadcasts", N_("Announcements and their figures")),
     ("report", N_("Report for a period: figures, charts, tables")),
+    ("past", N_("Events that have taken place: who came, ratings, letters")),
 )
 ADMIN_COMMANDS = (("organizers", N_("Libraries and their organizers")),)
 
@@ -92,6 +93,8 @@ async def _follow(update: Update, context: Context, payload: str) -> None:
             user, t = await reader(update, context)
             await _publish_chat_commands(context, chat_of(update).id, t,
                                          await guards.role_of_user(ctx_of(context), user.id))
+    elif invite == "checkin":
+        await checkin.check_in_by_link(update, context, token)
     elif token is not None:
         await jury_invites.join_by_link(update, context, token)
     elif kind == "contest":

@@ -136,6 +136,12 @@ class ReportRepository:
                              int(row[6] or 0), int(row[7] or 0))
                 for row in self.session.execute(query)]
 
+    def recent(self, window: Window, limit: int) -> list[Event]:
+        """The held events of the window, the latest first (an organizer's past events)."""
+        return list(self.session.scalars(
+            self._held(select(Event), window)
+            .order_by(col(Event.starts_at).desc(), col(Event.id).desc()).limit(limit)))
+
     def ratings(self, window: Window) -> tuple[int, float | None]:
         """(ratings given to held events, their average)."""
         query = self._held(select(func.count(col(Feedback.id)), func.avg(col(Feedback.rating)))
