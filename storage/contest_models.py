@@ -109,6 +109,11 @@ class Contest(SQLModel, table=True):
         default=None,
         sa_column=Column(ForeignKey("libraries.id", ondelete="SET NULL"), nullable=True),
     )
+    # The programme or project it belongs to, if any (`Programme`; the report counts by it).
+    programme_id: int | None = Field(
+        default=None,
+        sa_column=Column(ForeignKey("programmes.id", ondelete="SET NULL"), nullable=True),
+    )
     # How winners are named in the list sent to participants (`WinnerNames`).
     winner_names: str = Field(default="initial", max_length=16)
     # Set when an organizer closes submissions before `closes_at`.

@@ -124,6 +124,11 @@ class Event(SQLModel, table=True):
         default=None,
         sa_column=Column(ForeignKey("libraries.id", ondelete="SET NULL"), nullable=True),
     )
+    # The programme or project it belongs to, if any (`Programme`; the report counts by it).
+    programme_id: int | None = Field(
+        default=None,
+        sa_column=Column(ForeignKey("programmes.id", ondelete="SET NULL"), nullable=True),
+    )
     # Bumped on every change that readers are told about, so each notice is unique.
     revision: int = 1
     cancelled_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))

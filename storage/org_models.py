@@ -23,6 +23,18 @@ class Library(SQLModel, table=True):
     created_at: datetime = Field(sa_column=_utc())
 
 
+class Programme(SQLModel, table=True):
+    """A programme or project events and contests may belong to ("Парасат жолы", "Одна страна
+    – одна книга", "Өлке тұлғалары"): the report counts by it. Names per language (like
+    titles); `name` is the one it is known by in imports and chat."""
+
+    __tablename__ = "programmes"
+
+    id: int = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, unique=True)
+    created_at: datetime = Field(sa_column=_utc())
+
+
 class Organizer(SQLModel, table=True):
     """One organizer's membership of one library (an organizer may have several)."""
 
