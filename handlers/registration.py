@@ -155,12 +155,21 @@ async def _report(
     title = event_title(event, user.language)
     if outcome.status == REGISTERED:
         when = t.datetime(event.starts_at, reader_zone(context, user))
-        await answer(update, "✅ " + _(
-            "You are registered for «{title}».\n"
-            "Starts: {when} (your time).\n\n"
-            "We will remind you before the start. The join link will appear in /my shortly "
-            "before the start. The file below adds the event to your calendar."
-        ).format(title=title, when=when))
+        if event.address:
+            text = _(
+                "You are registered for «{title}».\n"
+                "Starts: {when} (your time).\nWhere: {address}\n\n"
+                "We will remind you before the start. At the door, scan the check-in QR code "
+                "with your phone's camera. The file below adds the event to your calendar."
+            ).format(title=title, when=when, address=event.address)
+        else:
+            text = _(
+                "You are registered for «{title}».\n"
+                "Starts: {when} (your time).\n\n"
+                "We will remind you before the start. The join link will appear in /my shortly "
+                "before the start. The file below adds the event to your calendar."
+            ).format(title=title, when=when)
+        await answer(update, "✅ " + text)
         app = ctx_of(context)
         calendar = event_calendar(event, user.language, context.bot.username, app.clock.now())
         await chat_of(update).send_document(

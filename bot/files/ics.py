@@ -44,6 +44,9 @@ def event_calendar(event: Event, language: str | None, bot_username: str, now: d
     entry.add("summary", localized(event.titles, language, event.language))
     entry.add("description", f"{description}\n\n{link}" if description else link)
     entry.add("url", link)
+    if event.address:
+        # An event in the library: the calendar shows where (and maps it, in most apps).
+        entry.add("location", event.address)
     # Calendars replace an entry only when the sequence grows.
     entry.add("sequence", event.revision)
 
