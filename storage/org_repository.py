@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
 from storage.db import rowcount
 from storage.models import User
-from storage.org_models import Library, Organizer, OrganizerInvite
+from storage.org_models import Library, Organizer, OrganizerInvite, Programme
 
 
 class OrganizerRepository:
@@ -34,6 +34,31 @@ class OrganizerRepository:
         if ids is not None:
             query = query.where(col(Library.id).in_(ids))
         return list(self.session.exec(query))
+
+    # --- programmes ---------------------------------------------------------------------
+
+    def programmes(self) -> list[Programme]:
+        """All programmes by name."""
+        return list(self.session.exec(select(Programme).order_by(col(Programme.name))))
+
+    def programme(self, programme_id: int) -> Programme | None:
+        return self.session.get(Programme, programme_id)
+
+    def programme_named(self, name: str) -> Programme | None:
+        """The programme with this name, ignoring case (and surrounding spaces)."""
+        wanted = name.strip().lower()
+        query = select(Programme).where(func.lower(col(Programme.name)) == wanted)
+        found = self.session.exec(query).first()
+        if found is not None:
+            return found
+        # SQL lower() folds only ASCII on SQLite: compare Cyrillic names in Python.
+        return next(
+            (p for p in self.programmes() if p.name.strip().casefold() == name.strip().casefold()),
+            None,
+        )
+
+    def add_programme(self, programme: Programme) -> None:
+        self.session.add(programme)
 
     # --- organizers --------------------------------------------------------------------
 

@@ -31,7 +31,7 @@ from storage.models import (
     RegistrationStatus,
     User,
 )
-from storage.org_models import Library, Organizer
+from storage.org_models import Library, Organizer, Programme
 
 Query = TypeVar("Query", bound=Select[*tuple[Any, ...]])
 
@@ -57,6 +57,7 @@ class EventFigures:
     came: int
     no_shows: int  # had a seat and did not come
     waitlisted: int
+    programme_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -130,10 +131,11 @@ class ReportRepository:
         query = self._held(select(
             col(Event.id), col(Event.kind), col(Event.starts_at), col(Event.library_id),
             counts.c.registered, counts.c.came, counts.c.no_shows, counts.c.waitlisted,
+            col(Event.programme_id),
         ).outerjoin(counts, counts.c.event_id == col(Event.id)), window).order_by(
             col(Event.starts_at), col(Event.id))
         return [EventFigures(row[0], row[1], row[2], row[3], int(row[4] or 0), int(row[5] or 0),
-                             int(row[6] or 0), int(row[7] or 0))
+                             int(row[6] or 0), int(row[7] or 0), row[8])
                 for row in self.session.execute(query)]
 
     def recent(self, window: Window, limit: int) -> list[Event]:
@@ -192,6 +194,12 @@ class ReportRepository:
         if not ids:
             return {}
         query = select(col(Library.id), col(Library.name)).where(col(Library.id).in_(ids))
+        return {row[0]: row[1] for row in self.session.execute(query)}
+
+    def programme_names(self, ids: set[int]) -> dict[int, str]:
+        if not ids:
+            return {}
+        query = select(col(Programme.id), col(Programme.name)).where(col(Programme.id).in_(ids))
         return {row[0]: row[1] for row in self.session.execute(query)}
 
     def contests(self, window: Window) -> list[ContestFigures]:

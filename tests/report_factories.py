@@ -17,6 +17,7 @@ from storage.models import (
     RegistrationStatus,
     User,
 )
+from storage.org_models import Programme
 from storage.uow import Database
 from tests.contest_factories import make_contest
 from tests.factories import NOW, make_event
@@ -24,6 +25,8 @@ from tests.org_factories import make_library, make_organizer
 
 LIBRARY_X = "Central Library No. 5"
 LIBRARY_Y = "Youth Library"
+PROGRAMME_P = "Парасат жолы"
+PROGRAMME_Q = "Одна страна – одна книга"
 ORGANIZER_X = 7101
 ORGANIZER_Y = 7102
 KYIV_STATE = Partner(name="State Library of Ukraine for Youth", city="Kyiv",
@@ -52,7 +55,8 @@ def utc(*parts: int) -> datetime:
 
 def seed_report(database: Database) -> Seeded:
     """Four held events in Q3 2026 (two video-bridges, two conferences), one cancelled and
-    one in October left out; a contest closing in August; an announcement in August."""
+    one in October left out; a contest closing in August; an announcement in August.
+    Events 1 and 3 (and the cancelled 4) are of programme P, event 2 of Q, event 6 of none."""
     library_x, library_y = make_library(database, LIBRARY_X), make_library(database, LIBRARY_Y)
     make_organizer(database, ORGANIZER_X, library_x)
     make_organizer(database, ORGANIZER_Y, library_y)
@@ -77,6 +81,18 @@ def seed_report(database: Database) -> Seeded:
     e4 = make_event(database, starts_at=utc(2026, 9, 20, 10), library_id=library_x,
                     kind="chat_conference", cancelled_at=utc(2026, 9, 1))
     e5 = make_event(database, starts_at=utc(2026, 10, 5, 10), library_id=library_x)
+    with database.uow() as uow:
+        programme_p = Programme(name=PROGRAMME_P, created_at=NOW)
+        programme_q = Programme(name=PROGRAMME_Q, created_at=NOW)
+        uow.organizers.add_programme(programme_p)
+        uow.organizers.add_programme(programme_q)
+        uow.flush()
+        for event_id, programme_id in ((e1.id, programme_p.id), (e3.id, programme_p.id),
+                                       (e4.id, programme_p.id), (e2.id, programme_q.id)):
+            stored = uow.events.get(event_id)
+            assert stored is not None
+            stored.programme_id = programme_id
+        uow.commit()
     came = {e1.id: utc(2026, 7, 10, 10), e2.id: utc(2026, 8, 5, 10),
             e3.id: utc(2026, 9, 15, 10), e4.id: utc(2026, 9, 20, 10), e5.id: utc(2026, 10, 5, 10)}
     registrations = [  # (event, reader, status, came)

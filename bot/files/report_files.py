@@ -105,8 +105,9 @@ def chart_font() -> Path:
 
 
 def charts(t: Translator, report: Report) -> list[ExportFile]:
-    """Events and attendance per month, attendance by age band, by library; each only
-    when it has something to show (none for a period without events)."""
+    """Events and attendance per month, attendance by age band, by library, by programme
+    (when two or more have events); each only when it has something to show (none for a
+    period without events)."""
     if report.events == 0:
         return []
     _ = t.gettext
@@ -123,6 +124,11 @@ def charts(t: Translator, report: Report) -> list[ExportFile]:
     if len(branches) > 1 and any(came for _label, came in branches):
         heading = _("Came, by library")
         drawn.append(_bars(f"{stem(report)}-libraries.png", f"{heading} · {title}", branches))
+    programmes = [(row.programme or _("No programme"), row.came) for row in report.by_programme]
+    if sum(1 for row in report.by_programme if row.programme is not None) > 1:
+        heading = _("Came, by programme")
+        drawn.append(_bars(f"{stem(report)}-programmes.png", f"{heading} · {title}",
+                           programmes))
     return drawn
 
 

@@ -111,6 +111,7 @@ FIELDS = (
     "closes_at", "age", "countries", "sides", "winners_per_side", "entries_per_participant",
     "criteria", "scale", "ties", "aggregate", "normalize", "min_jurors", "show_other_scores",
     "prizes", "jury_deadline", "jury_reminders", "winner_names", "library",
+    "programme",
 )
 REQUIRED = (
     "key", "kind", "language", "title", "timezone", "opens_at", "closes_at", "age", "criteria",
@@ -208,6 +209,7 @@ class _ContestReader(RecordReader):
         winner_names = field("winner_names", lambda node: parse_winner_names(self._scalar(node)),
                              WinnerNames.INITIAL)
         library = field("library", self._library, None)
+        programme = field("programme", self._programme, None)
         problems.extend(self.problems)
         if self.problems:
             return None
@@ -220,7 +222,7 @@ class _ContestReader(RecordReader):
             tie_policy=ties, aggregate=aggregate, normalize=normalize, min_jurors=min_jurors,
             show_other_scores=show_others, prizes=prizes, jury_deadline=deadline,
             jury_reminder_offsets=reminders, winner_names=winner_names, key=key,
-            library=library,
+            library=library, programme=programme,
         )
 
     def _single(self, node: Node) -> object:

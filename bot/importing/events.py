@@ -64,6 +64,7 @@ from storage.uow import Database
 FIELDS = (
     "key", "kind", "title", "description", "starts_at", "duration_minutes", "timezone",
     "language", "partners", "link", "capacity", "reminders", "library", "address",
+    "programme",
 )
 REQUIRED = ("key", "kind", "title", "starts_at", "duration_minutes", "timezone", "language")
 PARTNER_FIELDS = ("name", "city", "timezone")
@@ -331,6 +332,7 @@ class _EventReader(RecordReader):
         offsets = self._field("reminders", self._offsets, list(DEFAULT_REMINDER_OFFSETS))
         partners = self._field("partners", self._partners, [])
         library = self._field("library", self._library, None)
+        programme = self._field("programme", self._programme, None)
         if kind == EventKind.OFFLINE and address is None and "address" not in self.fields:
             # Readers of an event in the library must be told where to come.
             self.problems.append(Problem(
@@ -342,7 +344,7 @@ class _EventReader(RecordReader):
             kind=kind, titles=titles, descriptions=descriptions, language=language,
             starts_at=starts_at, duration_minutes=duration, timezone=zone, link=link,
             capacity=capacity, partners=partners, reminder_offsets=offsets, key=key,
-            library=library, address=address,
+            library=library, programme=programme, address=address,
         )
 
     def _start(self, node: Node, zone: str | None, key: str | None) -> datetime:

@@ -20,6 +20,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from bot.core.i18n import Translator
 from bot.services.event_fields import FieldError, parse_language
 from bot.services.organizers import OrganizersError, clean_library_name
+from bot.services.programmes import ProgrammeProblem, clean_programme_name
 
 KEY_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 NULL_TAG = "tag:yaml.org,2002:null"
@@ -97,6 +98,13 @@ class RecordReader:
         except OrganizersError as error:
             raise Bad(english().gettext(error.msgid).format(**error.params),
                       line_of(node)) from None
+
+    def _programme(self, node: Node) -> str:
+        """The programme's name (added on import when new)."""
+        name = clean_programme_name(self._scalar(node))
+        if isinstance(name, ProgrammeProblem):
+            raise Bad(english().gettext(name.msgid).format(**name.params), line_of(node))
+        return name
 
     def _scalar(self, node: Node) -> str:
         if not isinstance(node, ScalarNode):

@@ -99,6 +99,8 @@ class ContestDraft:
     key: str | None = None
     # The organizing library's name (imports); from chat, the organizer's library.
     library: str | None = None
+    # The programme's name (imports; added when new); None leaves a stored contest's as it is.
+    programme: str | None = None
 
     def columns(self) -> dict[str, Any]:
         """The `Contest` column values this draft sets (everything but key and bookkeeping),

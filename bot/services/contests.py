@@ -17,6 +17,7 @@ from bot.services.contest_groups import same_country
 from bot.services.event_fields import FieldError
 from bot.services.jury_reminders import plan_jury_reminders
 from bot.services.organizer import organizing_library
+from bot.services.programmes import programme_id_named
 from bot.services.roles import Role
 from storage.contest_models import Contest, ContestKind
 from storage.uow import Database, UnitOfWork
@@ -115,7 +116,8 @@ def create_contest(uow: UnitOfWork, draft: ContestDraft, organizer_id: int | Non
         raise problems[0]
     library_id = organizing_library(uow, organizer_id, draft.library, now)
     contest = uow.contests.add(
-        Contest(key=draft.key, created_by=organizer_id, library_id=library_id, created_at=now,
+        Contest(key=draft.key, created_by=organizer_id, library_id=library_id,
+                programme_id=programme_id_named(uow, draft.programme, now), created_at=now,
                 updated_at=now, **draft.columns())
     )
     uow.flush()
@@ -142,10 +144,17 @@ def upsert_contest(uow: UnitOfWork, draft: ContestDraft, now: datetime) -> tuple
         raise refusal
     changed = [name for name, value in draft.columns().items()
                if getattr(contest, name) != value]
-    # The library is who manages the contest, not one of its rules: a frozen one may move too.
+    # The library is who manages the contest, not one of its rules: a frozen one may move too
+    # (and so may its programme).
     library_id = organizing_library(uow, None, draft.library, now)
-    if draft.library and contest.library_id != library_id:
-        contest.library_id = library_id
+    programme_id = programme_id_named(uow, draft.programme, now)
+    moved = bool(draft.library) and contest.library_id != library_id
+    if draft.programme and contest.programme_id != programme_id:
+        contest.programme_id = programme_id
+        moved = True
+    if moved:
+        if draft.library:
+            contest.library_id = library_id
         if not changed:
             contest.updated_at = now
             return contest, "updated"

@@ -82,6 +82,8 @@ class EventDraft:
     key: str | None = None
     # The organizing library's name (imports); from chat, the organizer's library.
     library: str | None = None
+    # The programme's name (imports; added when new); None leaves a stored event's as it is.
+    programme: str | None = None
     # Where an offline event is held (required for them, None for online kinds).
     address: str | None = None
 

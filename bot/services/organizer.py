@@ -15,6 +15,7 @@ from typing import Any, Final
 from bot.services.event_fields import EventDraft, PartnerDraft, parse_start
 from bot.services.notifications import drop_reminders, enqueue_notice, replan_event_reminders
 from bot.services.organizers import find_or_add_library
+from bot.services.programmes import programme_id_named
 from bot.services.registration import fill_free_seats
 from bot.services.roles import Role, home_library
 from storage.models import Event, NotificationKind, Partner, RegistrationStatus, User
@@ -76,6 +77,7 @@ def create_event(uow: UnitOfWork, draft: EventDraft, organizer_id: int | None,
             reminder_offsets=list(draft.reminder_offsets),
             created_by=organizer_id,
             library_id=organizing_library(uow, organizer_id, draft.library, now),
+            programme_id=programme_id_named(uow, draft.programme, now),
             created_at=now,
             updated_at=now,
         )
@@ -142,6 +144,10 @@ def upsert_event(uow: UnitOfWork, draft: EventDraft, now: datetime) -> tuple[Eve
     library_id = organizing_library(uow, None, draft.library, now)
     if draft.library and event.library_id != library_id:
         event.library_id = library_id
+        changed = True
+    programme_id = programme_id_named(uow, draft.programme, now)
+    if draft.programme and event.programme_id != programme_id:
+        event.programme_id = programme_id
         changed = True
     if not changed:
         return event, "unchanged"

@@ -12,9 +12,9 @@ What counts:
   (erased, or before consent) are their own row, as are places nobody typed;
 - contests count in the period they closed in; announcements in the period they started in.
 
-Not yet (their data does not exist): feedback (the average rating), programmes and offline
-events. Each will be one more table here (a field of `Report`) over one more query of
-`storage.report_repository`, without changing the others.
+Events also count by programme (`by_programme`, "No programme" for the rest). Each further
+table is one more field of `Report` over one more query of `storage.report_repository`,
+without changing the others.
 """
 
 from __future__ import annotations
@@ -154,6 +154,14 @@ class BranchRow:
 
 
 @dataclass(frozen=True)
+class ProgrammeRow:
+    programme: str | None  # None: events of no programme
+    events: int
+    registered: int
+    came: int
+
+
+@dataclass(frozen=True)
 class PlaceRow:
     name: str | None  # as the first reader typed it; None: not known
     came: int
@@ -202,6 +210,7 @@ class Report:
     under_18: int  # visits of readers younger than ADULT_AGE on the event's date
     countries: int  # different countries of those who came
     by_branch: tuple[BranchRow, ...]
+    by_programme: tuple[ProgrammeRow, ...]
     by_country: tuple[PlaceRow, ...]
     by_city: tuple[PlaceRow, ...]
     by_age: tuple[AgeRow, ...]
@@ -249,6 +258,8 @@ def build_report(uow: UnitOfWork, period: Period, libraries: frozenset[int] | No
         under_18=sum(visits for age, visits in ages if age is not None and age < ADULT_AGE),
         countries=sum(1 for row in by_country if row.name is not None),
         by_branch=_branches(events, named),
+        by_programme=_programmes(events, reports.programme_names(
+            {e.programme_id for e in events if e.programme_id is not None})),
         by_country=by_country,
         by_city=_places((city, came, people) for _country, city, came, people in places),
         by_age=_ages(ages, bands),
@@ -291,6 +302,19 @@ def _branches(events: list[EventFigures], names: dict[int, str]) -> tuple[Branch
                       sum(e.registered for e in held), sum(e.came for e in held),
                       sum(e.no_shows for e in held)) for key, held in groups.items()]
     return tuple(sorted(rows, key=lambda row: (-row.came, -row.events, row.library or "")))
+
+
+def _programmes(events: list[EventFigures],
+                names: dict[int, str]) -> tuple[ProgrammeRow, ...]:
+    """Events by programme, most came first; events of no programme last."""
+    groups: dict[int | None, list[EventFigures]] = defaultdict(list)
+    for event in events:
+        groups[event.programme_id].append(event)
+    rows = [ProgrammeRow(None if key is None else names.get(key), len(held),
+                         sum(e.registered for e in held), sum(e.came for e in held))
+            for key, held in groups.items()]
+    return tuple(sorted(rows, key=lambda row: (row.programme is None, -row.came, -row.events,
+                                               row.programme or "")))
 
 
 def _places(rows: Iterable[tuple[str | None, int, int]]) -> tuple[PlaceRow, ...]:

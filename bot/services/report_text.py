@@ -149,6 +149,10 @@ def tables(t: Translator, report: Report) -> list[Table]:
          [_("Library"), _("Events"), _("Registrations"), _("Came"), _("No-shows")],
          [[row.library or _("without a library"), row.events, row.registered, row.came,
            row.no_shows] for row in report.by_branch]),
+        ("programmes", _("By programme"),
+         [_("Programme"), _("Events"), _("Registrations"), _("Came")],
+         [[row.programme or _("No programme"), row.events, row.registered, row.came]
+          for row in report.by_programme]),
         ("countries", _("By country"), [_("Country"), _("Came"), _("Readers")],
          [[row.name or unknown, row.came, row.readers] for row in report.by_country]),
         ("cities", _("By city"), [_("City"), _("Came"), _("Readers")],

@@ -42,9 +42,10 @@ async def test_report_last_quarter_sends_paragraph_charts_and_files(admin, datab
         "reach of 7 people, including 3 children and teenagers under 18; participants from 3 "
         "countries.")
     assert [("photo" in m, m.get("document", {}).get("file_name")) for m in sent[1:]] == [
-        (True, None), (True, None), (True, None),
+        # Charts: months, ages, libraries, programmes; then the workbook and the CSV.
+        (True, None), (True, None), (True, None), (True, None),
         (False, f"{STEM}.xlsx"), (False, f"{STEM}.csv")]
-    book = load_workbook(io.BytesIO(fake_api.file_bytes(sent[4]["document"]["file_id"])))
+    book = load_workbook(io.BytesIO(fake_api.file_bytes(sent[5]["document"]["file_id"])))
     assert book["Summary"]["B3"].value == 4
 
 

@@ -29,7 +29,15 @@ from bot.services.roles import Access, Role
 from storage.feedback_models import Feedback
 from storage.models import Event, Registration
 from tests.factories import NOW
-from tests.report_factories import LIBRARY_X, LIBRARY_Y, ORGANIZER_X, seed_report, utc
+from tests.report_factories import (
+    LIBRARY_X,
+    LIBRARY_Y,
+    ORGANIZER_X,
+    PROGRAMME_P,
+    PROGRAMME_Q,
+    seed_report,
+    utc,
+)
 
 ALMATY = ZoneInfo("Asia/Almaty")
 BANDS = parse_age_bands(DEFAULT_AGE_BANDS)
@@ -84,6 +92,8 @@ def test_report_tables_match_the_hand_count(storage, catalogs):
         "months": [["July 2026", 2, 4, 2], ["August 2026", 1, 3, 3],
                    ["September 2026", 1, 2, 2]],
         "branches": [[LIBRARY_X, 3, 7, 5, 2], [LIBRARY_Y, 1, 2, 2, 0]],
+        # P: events 1 (3 registered, 2 came) and 3 (2, 2); Q: event 2 (3, 3); none: 6 (1, 0).
+        "programmes": [[PROGRAMME_P, 2, 5, 4], [PROGRAMME_Q, 1, 3, 3], ["No programme", 1, 1, 0]],
         "countries": [["Kazakhstan", 3, 2], ["Ukraine", 2, 1], ["Belarus", 1, 1],
                       ["not stated", 1, 1]],
         "cities": [["Karaganda", 3, 2], ["Kyiv", 2, 1], ["Mogilev", 1, 1],

@@ -16,7 +16,7 @@ from bot.files.report_files import chart_font, charts, report_files
 from bot.services.report import build_report, quarter_of
 from bot.services.report_text import period_title
 from tests.factories import NOW
-from tests.report_factories import READERS, seed_report
+from tests.report_factories import PROGRAMME_P, READERS, seed_report
 
 ALMATY = ZoneInfo("Asia/Almaty")
 Q3 = quarter_of(date(2026, 8, 1))
@@ -36,7 +36,8 @@ def test_report_workbook_has_a_sheet_per_table_with_translated_headers(database,
     book = load_workbook(io.BytesIO(xlsx.content))
 
     assert (xlsx.file_name, book.sheetnames) == (f"{STEM}.xlsx", [
-        "Сводка", "Мероприятия по видам", "По месяцам", "По библиотекам", "По странам",
+        "Сводка", "Мероприятия по видам", "По месяцам", "По библиотекам", "По программам",
+        "По странам",
         "По городам", "По возрасту", "Библиотеки-партнёры", "Конкурсы", "Объявления"])
     assert [[cell.value for cell in row] for row in book["По месяцам"].iter_rows()] == [
         ["Месяц", "Мероприятия", "Регистрации", "Пришли"],
@@ -66,8 +67,8 @@ def test_report_csv_holds_every_table_one_after_another(database, catalogs):
 
     titles = [rows[0][0]] + [rows[i + 1][0] for i, row in enumerate(rows) if row == []]
     assert (csv_file.file_name, titles) == (f"{STEM}.csv", [
-        "Summary", "Events by kind", "By month", "By library", "By country", "By city",
-        "By age", "Partner libraries", "Contests", "Announcements"])
+        "Summary", "Events by kind", "By month", "By library", "By programme", "By country",
+        "By city", "By age", "Partner libraries", "Contests", "Announcements"])
     assert rows[:3] == [["Summary"], ["Indicator", "Value"], ["Period", "Q3 2026"]]
 
 
@@ -77,7 +78,21 @@ def test_report_charts_are_png_images(database, catalogs):
     drawn = charts(catalogs.translator("kk"), q3_report(database))
 
     assert [(image.file_name, image.content[:8]) for image in drawn] == [
-        (f"{STEM}-months.png", PNG), (f"{STEM}-ages.png", PNG), (f"{STEM}-libraries.png", PNG)]
+        (f"{STEM}-months.png", PNG), (f"{STEM}-ages.png", PNG), (f"{STEM}-libraries.png", PNG),
+        (f"{STEM}-programmes.png", PNG)]
+
+
+def test_report_draws_no_programme_chart_for_one_programme(database, catalogs):
+    seeded = seed_report(database)
+    with database.reading() as uow:
+        report = build_report(uow, Q3, frozenset({seeded.library_y}), ALMATY,
+                              parse_age_bands(DEFAULT_AGE_BANDS), NOW)
+
+    drawn = charts(catalogs.translator("en"), report)
+
+    # The Youth Library's one event is of programme P: nothing to compare it with.
+    assert [row.programme for row in report.by_programme] == [PROGRAMME_P]
+    assert f"{STEM}-programmes.png" not in [image.file_name for image in drawn]
 
 
 def test_report_without_events_draws_no_chart(database, catalogs):

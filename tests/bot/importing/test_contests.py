@@ -349,3 +349,16 @@ def test_cli_import_of_a_broken_contest_writes_no_event(database, tmp_path, monk
         f"{path}: 1 problem; nothing was imported.",
     ]
     assert counts(database) == (0, 0)
+
+
+def test_contest_import_names_its_programme_and_a_reimport_moves_it(database):
+    run_import(database, CONTEST + "    programme: Одна страна – одна книга\n")
+
+    report = run_import(database, CONTEST + "    programme: Парасат жолы\n")
+
+    with database.uow() as uow:
+        contest = uow.contests.by_key("essay-kz-ua-2026")
+        names = [programme.name for programme in uow.organizers.programmes()]
+        assert uow.organizers.programme(contest.programme_id).name == "Парасат жолы"
+    assert (report.contests_updated, names) == (
+        ["essay-kz-ua-2026"], ["Одна страна – одна книга", "Парасат жолы"])

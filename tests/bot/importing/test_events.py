@@ -167,7 +167,7 @@ def test_invalid_file_lists_every_problem_by_line_and_writes_nothing(database):
                    "already past."),
         Problem(9, "Unknown field `colour`; known fields: key, kind, title, description, "
                    "starts_at, duration_minutes, timezone, language, partners, link, capacity, "
-                   "reminders, library, address."),
+                   "reminders, library, address, programme."),
         Problem(10, "link: zoom.us/j/1 is not a web link: it must start with https:// or "
                     "http://."),
         Problem(11, "reminders: Cannot read soon as a reminder time: write it like 24h, 1h or "
@@ -336,3 +336,43 @@ def test_import_library_without_letters_is_a_problem_on_its_line(database):
 
     assert failed.value.problems == [
         Problem(14, "library: A library's name needs letters. Please type it again.")]
+
+
+def test_import_programme_is_added_once_and_matched_ignoring_case(database):
+    text = VALID.replace("    capacity: 100\n", "    capacity: 100\n    programme: Парасат жолы\n")
+    text = text.replace("    language: ru\n    partners:\n      - \"Mogilev",
+                        "    language: ru\n    programme: \"  ПАРАСАТ   жолы \"\n    partners:\n"
+                        "      - \"Mogilev")
+
+    run_import(database, text)
+
+    with database.uow() as uow:
+        programmes = [(programme.id, programme.name) for programme in uow.organizers.programmes()]
+        tagged = sorted(uow.events.by_key(key).programme_id for key in (
+            "karaganda-kyiv-2026-12", "karaganda-mogilev-2026-12"))
+    assert (programmes, tagged) == ([(1, "Парасат жолы")], [1, 1])
+
+
+def test_reimport_moves_an_event_to_another_programme_and_keeps_it_when_unnamed(database):
+    first = VALID.replace("    capacity: 100\n", "    capacity: 100\n    programme: P One\n")
+    run_import(database, first)
+
+    moved = run_import(database, first.replace("programme: P One", "programme: P Two"))
+    unnamed = run_import(database, VALID)
+
+    with database.uow() as uow:
+        event = uow.events.by_key("karaganda-kyiv-2026-12")
+        names = [programme.name for programme in uow.organizers.programmes()]
+        assert uow.organizers.programme(event.programme_id).name == "P Two"
+    assert (moved.updated, unnamed.updated, names) == (
+        ["karaganda-kyiv-2026-12"], [], ["P One", "P Two"])
+
+
+def test_import_empty_programme_is_a_problem_on_its_line(database):
+    text = VALID.replace("    capacity: 100\n", "    capacity: 100\n    programme: \" \"\n")
+
+    with pytest.raises(ImportFailed) as failed:
+        run_import(database, text)
+
+    assert failed.value.problems == [
+        Problem(14, "programme: A programme's name cannot be empty. Please type it again.")]
