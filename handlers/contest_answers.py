@@ -26,7 +26,9 @@ from handlers.contest_form import (
     ORDER,
     PRESET_SIDES,
     Step,
+    asked,
     next_step,
+    programme_name,
     titles_of,
 )
 
@@ -91,6 +93,13 @@ def _prizes(form: dict, values: dict, now: datetime) -> dict:
     return prizes
 
 
+def _programme(form: dict, values: dict, now: datetime) -> str | None:
+    """The name of the programme chosen; None when none was, or none could be."""
+    if not asked(Step.PROGRAMME, form):
+        return None
+    return programme_name(form, _raw(form, Step.PROGRAMME))
+
+
 def _deadline(form: dict, values: dict, now: datetime) -> datetime | None:
     text = _raw(form, Step.DEADLINE)
     if text is None:
@@ -113,6 +122,7 @@ RESOLVERS: dict[Step, Callable[[dict, dict, datetime], Any]] = {
     Step.TITLE: _simple(Step.TITLE, cf.parse_contest_title),
     Step.THEME: _simple(Step.THEME, cf.parse_theme),
     Step.RULES: _simple(Step.RULES, cf.parse_rules, optional=True),
+    Step.PROGRAMME: _programme,
     Step.ORGANIZER: _simple(Step.ORGANIZER, cf.parse_organizer),
     Step.TIMEZONE: _simple(Step.TIMEZONE, parse_timezone),
     Step.OPENS: _opens,
@@ -166,7 +176,7 @@ def draft_of(form: dict, values: dict) -> cf.ContestDraft:
         tie_policy=values[Step.TIES], min_jurors=values[Step.JURORS],
         prizes=values[Step.PRIZES], jury_deadline=deadline,
         jury_reminder_offsets=[JURY_REMINDER_MINUTES] if deadline else [],
-        winner_names=values[Step.NAMES],
+        winner_names=values[Step.NAMES], programme=values[Step.PROGRAMME],
     )
 
 
@@ -246,7 +256,7 @@ def take_text(form: dict, step: Step, text: str, now: datetime) -> Step:
         _add_prizes(form, text, values)
     else:
         _set_single(form, step, text, now)
-    return step if step in LISTS else next_step(step)
+    return step if step in LISTS else next_step(step, form)
 
 
 def position(step: Step) -> int:
@@ -261,10 +271,16 @@ def press(form: dict, step: Step, action: str, value: str | None, now: datetime,
         return step
     if (action == "keep" and step in values) or (action == "next"
                                                  and step is Step.TRANSLATIONS):
-        return next_step(step)
+        return next_step(step, form)
+    if action in ("pick", "none") and step is Step.PROGRAMME:
+        chosen = parse_whole_number(value) if action == "pick" else None
+        if action == "none" or programme_name(form, chosen) is not None:
+            form["answers"][step.value] = chosen
+            return next_step(step, form)
+        return step
     if action == "skip" and step in (Step.RULES, Step.DEADLINE):
         form["answers"][step.value] = None
-        return next_step(step)
+        return next_step(step, form)
     if action == "add" and step is Step.TRANSLATIONS and value in LANGUAGES:
         form["translating"] = value
         return Step.TRANSLATION
@@ -272,13 +288,13 @@ def press(form: dict, step: Step, action: str, value: str | None, now: datetime,
         _add_side(form, copy.deepcopy(PRESET_SIDES[value]))
     elif action == "default" and step is Step.CRITERIA:
         form["criteria"] = default_criteria(translate)
-        return next_step(step)
+        return next_step(step, form)
     elif action == "clear" and step in LISTS:
         form[LISTS[step]] = [] if step is not Step.PRIZES else {}
     elif action == "done" and step is Step.CRITERIA:
         contest_groups.check_criteria(form.get("criteria", []))
-        return next_step(step)
+        return next_step(step, form)
     elif action == "done" and step in LISTS:
         RESOLVERS[step](form, values, now)
-        return next_step(step)
+        return next_step(step, form)
     return step

@@ -61,6 +61,7 @@ class Step(Enum):
     TRANSLATION = "tt"  # the title in the language picked in that menu
     THEME = "theme"
     RULES = "rules"
+    PROGRAMME = "prog"  # only when programmes exist
     ORGANIZER = "org"
     TIMEZONE = "tz"
     OPENS = "opens"
@@ -85,16 +86,29 @@ ORDER = [step for step in Step if step is not Step.TRANSLATION]
 LISTS = {Step.SIDES: "sides", Step.CRITERIA: "criteria", Step.PRIZES: "prizes"}
 
 
-def next_step(step: Step) -> Step:
-    if step is Step.TRANSLATION:
-        return Step.TRANSLATIONS
-    return ORDER[min(ORDER.index(step) + 1, len(ORDER) - 1)]
+def asked(step: Step, form: dict) -> bool:
+    """Whether the form asks `step`: the programme only when there are programmes."""
+    return step is not Step.PROGRAMME or bool(form.get("programmes"))
 
 
-def previous_step(step: Step) -> Step:
+def next_step(step: Step, form: dict) -> Step:
     if step is Step.TRANSLATION:
         return Step.TRANSLATIONS
-    return ORDER[max(ORDER.index(step) - 1, 0)]
+    later = [s for s in ORDER[ORDER.index(step) + 1:] if asked(s, form)]
+    return later[0] if later else ORDER[-1]
+
+
+def previous_step(step: Step, form: dict) -> Step:
+    if step is Step.TRANSLATION:
+        return Step.TRANSLATIONS
+    earlier = [s for s in ORDER[:ORDER.index(step)] if asked(s, form)]
+    return earlier[-1] if earlier else ORDER[0]
+
+
+def programme_name(form: dict, programme_id: object) -> str | None:
+    """The name of the programme offered in the form with this id; None for none."""
+    return next((name for number, name in form.get("programmes", [])
+                 if number == programme_id), None)
 
 
 def data(step: Step, action: str, value: str | None = None) -> str:
@@ -179,6 +193,8 @@ def summary_text(t: Translator, form: dict, values: dict) -> str:
     lines += [
         line(N_("Theme: {value}"), Step.THEME),
         line(N_("Rules: {value}"), Step.RULES),
+        *([line(N_("Programme: {value}"), Step.PROGRAMME)] if asked(Step.PROGRAMME, form)
+          else []),
         line(N_("Organizer: {value}"), Step.ORGANIZER),
         line(N_("Submissions open: {value}"), Step.OPENS),
         line(N_("Submissions close: {value}"), Step.CLOSES),
@@ -234,6 +250,8 @@ def _question_text(step: Step, t: Translator, form: dict, values: dict, now: dat
     if step is Step.RULES:
         return _("Send the rules: what participants must send and how it is judged (up to "
                  "3000 characters), or skip this step.")
+    if step is Step.PROGRAMME:
+        return _("Does the contest belong to a programme or project? Choose it, or None.")
     if step is Step.ORGANIZER:
         return _("Which library organizes the contest? Send its name: it appears on the "
                  "certificates.")
@@ -330,6 +348,11 @@ def _question_buttons(step: Step, t: Translator, form: dict, values: dict,
         rows.append([(_("Continue"), data(step, "next"))])
     elif step is Step.RULES:
         rows = [[(_("Skip"), data(step, "skip"))]]
+    elif step is Step.PROGRAMME:
+        chosen = answers.get(step.value, "")
+        rows = [[(("✓ " if chosen == number else "") + name, data(step, "pick", number))]
+                for number, name in form.get("programmes", [])]
+        rows.append([(("✓ " if chosen is None else "") + _("None"), data(step, "none"))])
     elif step is Step.TIMEZONE:
         rows = [choice(zone, zone) for zone in dict.fromkeys((settings.timezone.key,
                                                               *OFFERED_ZONES))]
@@ -365,7 +388,8 @@ def _question_buttons(step: Step, t: Translator, form: dict, values: dict,
         rows.append([(label, data(step, "done"))])
         if listed:
             rows.append([(_("Start the list again"), data(step, "clear"))])
-    elif step in values and step not in (Step.KIND, Step.LANGUAGE, Step.TIES, Step.NAMES):
+    elif step in values and step not in (Step.KIND, Step.LANGUAGE, Step.TIES, Step.NAMES,
+                                         Step.PROGRAMME):
         shown = shorten(value_text(step, t, values), 60)
         # Translators: a button keeping the answer already given to this question.
         rows.append([(_("Keep: {value}").format(value=shown), data(step, "keep"))])

@@ -42,6 +42,7 @@ class Step(Enum):
     TRANSLATIONS = "tr"  # menu: add the title in another language, or continue
     TRANSLATION = "tt"  # the title in the language picked in that menu
     DESCRIPTION = "desc"
+    PROGRAMME = "prog"  # only when programmes exist
     TIMEZONE = "tz"
     START = "start"
     DURATION = "dur"
@@ -60,6 +61,7 @@ ANSWER_KEYS = {
     Step.LANGUAGE: "language",
     Step.TITLE: "title",
     Step.DESCRIPTION: "description",
+    Step.PROGRAMME: "programme",
     Step.TIMEZONE: "timezone",
     Step.START: "starts_at",
     Step.DURATION: "duration",
@@ -71,7 +73,10 @@ ANSWER_KEYS = {
 
 
 def asked(step: Step, form: dict) -> bool:
-    """Whether the form asks `step`: an offline event has an address and no join link."""
+    """Whether the form asks `step`: an offline event has an address and no join link; the
+    programme is asked only when there are programmes to choose from."""
+    if step is Step.PROGRAMME:
+        return bool(form.get("programmes"))
     offline = form.get("kind") == EventKind.OFFLINE
     if step is Step.ADDRESS:
         return offline
@@ -92,6 +97,12 @@ def previous_step(step: Step, form: dict) -> Step:
         return Step.TRANSLATIONS
     earlier = [s for s in ORDER[:ORDER.index(step)] if asked(s, form)]
     return earlier[-1] if earlier else ORDER[0]
+
+
+def programme_name(form: dict, programme_id: int | None) -> str:
+    """The name of a programme offered in the form; "—" for none."""
+    names = {number: name for number, name in form.get("programmes", [])}
+    return names.get(programme_id, "—") if programme_id is not None else "—"
 
 
 def titles_of(form: dict) -> dict[str, str]:
@@ -149,6 +160,8 @@ def answer_text(step: Step, t: Translator, form: dict) -> str:
         return capacity_text(t, value)
     if step is Step.REMINDERS:
         return offsets_text(t, value)
+    if step is Step.PROGRAMME:
+        return programme_name(form, value)
     if step in (Step.LINK, Step.DESCRIPTION, Step.ADDRESS):
         return value or "—"
     return str(value)
@@ -164,6 +177,9 @@ def summary_text(t: Translator, form: dict) -> str:
         lines.append(_("Title ({language}): {value}").format(
             language=LANGUAGE_NAMES[code], value=title))
     lines.append(_("Description: {value}").format(value=answer_text(Step.DESCRIPTION, t, form)))
+    if asked(Step.PROGRAMME, form):
+        lines.append(_("Programme: {value}").format(
+            value=answer_text(Step.PROGRAMME, t, form)))
     lines.append(_("Start: {value}").format(value=answer_text(Step.START, t, form)))
     for partner in form.get("partners", []):
         # Translators: a line under "Start:" giving the start as seen in a partner
@@ -249,6 +265,8 @@ def _question_text(step: Step, t: Translator, form: dict, settings: Settings,
             language=LANGUAGE_NAMES[form["translating"]])
     if step is Step.DESCRIPTION:
         return _("Send a short description (up to 2000 characters), or skip this step.")
+    if step is Step.PROGRAMME:
+        return _("Does the event belong to a programme or project? Choose it, or None.")
     if step is Step.TIMEZONE:
         return _("In which time zone will you give the start time? Choose one, or send a "
                  "zone name (Asia/Almaty) or a city (Karaganda, Kyiv).")
@@ -302,6 +320,12 @@ def _question_buttons(step: Step, t: Translator, form: dict,
         rows.append([(_("Continue"), _data(step, "next"))])
     elif step is Step.DESCRIPTION or step is Step.LINK:
         rows = [[(_("Skip"), _data(step, "skip"))]]
+    elif step is Step.PROGRAMME:
+        chosen = form.get("programme", "")
+        rows = [[(("✓ " if chosen == number else "") + name, _data(step, "pick", number))]
+                for number, name in form.get("programmes", [])]
+        rows.append([(("✓ " if "programme" in form and chosen is None else "") + _("None"),
+                      _data(step, "none"))])
     elif step is Step.TIMEZONE:
         zones = dict.fromkeys((settings.timezone.key, *OFFERED_ZONES))
         rows = [[(zone, _data(step, "v", zone))] for zone in zones]
@@ -320,7 +344,7 @@ def _question_buttons(step: Step, t: Translator, form: dict,
         return [[(_("Confirm"), _data(step, "ok"))],
                 [(_("Back"), _data(step, "back")), (_("Cancel"), _data(step, "cancel"))]]
     key = ANSWER_KEYS.get(step)
-    if key in form and step not in (Step.KIND, Step.LANGUAGE):
+    if key in form and step not in (Step.KIND, Step.LANGUAGE, Step.PROGRAMME):
         shown = answer_text(step, t, form)
         shown = shown if len(shown) <= 60 else shown[:59] + "…"
         # Translators: a button that keeps the answer already given to this question

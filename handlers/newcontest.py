@@ -19,6 +19,7 @@ from telegram.ext import (
 from bot.core.i18n import N_, Translator
 from bot.services.contests import add_contest
 from bot.services.event_fields import FieldError
+from bot.services.programmes import programme_names
 from handlers import contest_answers as answers
 from handlers import contests, guards
 from handlers.common import (
@@ -47,7 +48,7 @@ from handlers.guided_form import USE_BUTTONS, GuidedForm
 FLOW = "newcontest"
 END = ConversationHandler.END
 BUTTON_STEPS = (Step.KIND, Step.LANGUAGE, Step.TIES, Step.NAMES, Step.TRANSLATIONS,
-                Step.SUMMARY)
+                Step.PROGRAMME, Step.SUMMARY)
 
 
 def register(app: Application) -> None:
@@ -62,7 +63,10 @@ async def start_form(update: Update, context: Context) -> object:
     if allowed is None:
         return END
     _user, t, _role = allowed
-    user_data_of(context)[FORM_KEY] = {"answers": {}}
+    # The programmes offered are those of the moment the form opens (none: not asked).
+    offered = await ctx_of(context).read(programme_names)
+    user_data_of(context)[FORM_KEY] = {"answers": {},
+                                       "programmes": [list(pair) for pair in offered]}
     enter_flow(context, FLOW)
     return await ask(update, context, t, Step.KIND)
 
@@ -89,7 +93,7 @@ async def on_text(update: Update, context: Context) -> object:
     if form is None:
         return END
     step = form["step"]
-    if step in (Step.TRANSLATIONS, Step.SUMMARY):
+    if step in (Step.TRANSLATIONS, Step.PROGRAMME, Step.SUMMARY):
         await chat_of(update).send_message(t.gettext(USE_BUTTONS))
         return await ask(update, context, t, step)
     return await _answer(update, context, t, step, text_of(update))
@@ -128,7 +132,7 @@ async def on_button(update: Update, context: Context) -> object:
     if action == "v" and value is not None and step not in LISTS:
         return await _answer(update, context, t, step, value)
     if action == "back":
-        return await ask(update, context, t, previous_step(step))
+        return await ask(update, context, t, previous_step(step, form))
     if action == "ok" and step is Step.SUMMARY:
         return await confirm(update, context, t)
     if action == "cancel" and step is Step.SUMMARY:

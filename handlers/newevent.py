@@ -21,6 +21,8 @@ from bot.core.i18n import LANGUAGES, N_, Nn_, Translator
 from bot.services import event_fields as fields
 from bot.services import organizer
 from bot.services.event_fields import EventDraft, FieldError, parse_start
+from bot.services.numbers import parse_whole_number
+from bot.services.programmes import programme_names
 from handlers import events, guards
 from handlers.common import (
     Context,
@@ -44,6 +46,7 @@ from handlers.event_form import (
     next_step,
     parse_data,
     previous_step,
+    programme_name,
     question,
     titles_of,
 )
@@ -54,7 +57,7 @@ FLOW = "newevent"
 END = ConversationHandler.END
 MAX_PARTNERS = fields.PARTNERS_LIMIT
 # Questions answered with buttons (typed names of a kind or language are accepted too).
-BUTTON_STEPS = (Step.KIND, Step.LANGUAGE, Step.TRANSLATIONS, Step.SUMMARY)
+BUTTON_STEPS = (Step.KIND, Step.LANGUAGE, Step.TRANSLATIONS, Step.PROGRAMME, Step.SUMMARY)
 
 
 def register(app: Application) -> None:
@@ -142,7 +145,15 @@ def draft_of(form: dict) -> EventDraft:
         capacity=form.get("capacity"),
         partners=list(form.get("partners", [])),
         reminder_offsets=list(form["offsets"]),
+        programme=_programme_chosen(form),
     )
+
+
+def _programme_chosen(form: dict) -> str | None:
+    """The name of the programme chosen (stored by name: `create_event` finds it)."""
+    if not asked(Step.PROGRAMME, form) or form.get("programme") is None:
+        return None
+    return programme_name(form, form["programme"])
 
 
 async def start_form(update: Update, context: Context) -> object:
@@ -150,7 +161,9 @@ async def start_form(update: Update, context: Context) -> object:
     if allowed is None:
         return END
     _user, t, _role = allowed
-    user_data_of(context)[FORM_KEY] = {}
+    # The programmes offered are those of the moment the form opens (none: not asked).
+    offered = await ctx_of(context).read(programme_names)
+    user_data_of(context)[FORM_KEY] = {"programmes": [list(pair) for pair in offered]}
     enter_flow(context, FLOW)
     return await ask(update, context, t, Step.KIND)
 
@@ -224,6 +237,13 @@ async def on_button(update: Update, context: Context) -> object:
     if action == "skip" and step in (Step.DESCRIPTION, Step.LINK):
         form[ANSWER_KEYS[step]] = None
         return await ask(update, context, t, next_step(step, form))
+    if step is Step.PROGRAMME and action in ("pick", "none"):
+        offered = {number for number, _name in form.get("programmes", [])}
+        chosen = parse_whole_number(value or "") if action == "pick" else None
+        if action == "none" or chosen in offered:
+            form["programme"] = chosen
+            return await ask(update, context, t, next_step(step, form))
+        return await ask(update, context, t, step)
     if action == "clear" and step is Step.PARTNERS:
         form["partners"] = []
     elif action == "add" and value in LANGUAGES and value != form["language"]:

@@ -1,6 +1,6 @@
 """Admins' /organizers: libraries and their organizers, one-time invite links, removal,
-and a new library by its typed name (see organizers.mmd). Organizers join with
-/start org_<token>."""
+a new library by its typed name, and the programmes events and contests may belong to
+(see organizers.mmd). Organizers join with /start org_<token>."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ from bot.services.organizers import (
     remove_organizer,
     teams,
 )
+from bot.services.programmes import ProgrammeProblem, add_programme, programme_names
 from handlers.common import (
     Context,
     chat_of,
@@ -44,6 +45,7 @@ from handlers.common import (
 )
 
 FLOW = "organizers"
+PROGRAMMES_FLOW = "programmes"
 END = ConversationHandler.END
 _ID = r"\d{1,9}"
 ONLY_ADMINS = N_("Only administrators can manage organizers.")
@@ -51,6 +53,7 @@ ONLY_ADMINS = N_("Only administrators can manage organizers.")
 
 class Step(Enum):
     LIBRARY_NAME = "library_name"
+    PROGRAMME_NAME = "programme_name"
 
 
 def register(app: Application) -> None:
@@ -59,6 +62,12 @@ def register(app: Application) -> None:
         app, FLOW, entry_points=[CallbackQueryHandler(new_library_pressed, pattern=r"^og:lib$")],
         step=Step.LIBRARY_NAME, answered=library_name_typed, not_text=not_text, cancelled=cancel,
         timed_out=timed_out))
+    app.add_handler(one_question(
+        app, PROGRAMMES_FLOW,
+        entry_points=[CallbackQueryHandler(new_programme_pressed, pattern=r"^og:prognew$")],
+        step=Step.PROGRAMME_NAME, answered=programme_name_typed, not_text=programme_not_text,
+        cancelled=programme_cancel, timed_out=programme_timed_out))
+    app.add_handler(CallbackQueryHandler(programmes_pressed, pattern=r"^og:prog$"))
     app.add_handler(CallbackQueryHandler(invite_pressed, pattern=rf"^og:inv:{_ID}$"))
     app.add_handler(CallbackQueryHandler(remove_pressed, pattern=rf"^og:rm:{_ID}$"))
     app.add_handler(CallbackQueryHandler(remove_confirmed, pattern=rf"^og:rmok:{_ID}$"))
@@ -100,6 +109,7 @@ def _buttons(t: Translator, found: list[LibraryTeam]):  # noqa: ANN202
         rows += [[(t.gettext("Remove {name} ({library})").format(name=m.name, library=team.name),
                    f"og:rm:{m.membership_id}")] for m in team.members]
     rows.append([(t.gettext("Add a library"), "og:lib")])
+    rows.append([(t.gettext("Programmes"), "og:prog")])
     return keyboard(rows)
 
 
@@ -208,6 +218,83 @@ async def cancel(update: Update, context: Context) -> object:
 
 async def timed_out(update: Update, context: Context) -> None:
     leave_flow(context, FLOW)
+
+
+# --- programmes ------------------------------------------------------------------------------
+
+
+async def programmes_pressed(update: Update, context: Context) -> None:
+    user, t = await reader(update, context)
+    if not ctx_of(context).is_admin(user.id):
+        await query_of(update).answer(t.gettext(ONLY_ADMINS), show_alert=True)
+        return
+    await query_of(update).answer()
+    await _show_programmes(update, context, t)
+
+
+async def _show_programmes(update: Update, context: Context, t: Translator) -> None:
+    found = await ctx_of(context).read(programme_names)
+    if found:
+        text = "\n".join([t.gettext("Programmes and projects events and contests may belong "
+                                    "to:"), *(f"  • {name}" for _id, name in found)])
+    else:
+        text = t.gettext("No programmes yet. When there are some, /newevent and /newcontest "
+                         "ask which one an event or contest belongs to.")
+    *before, last = chunks(text)
+    for chunk in before:
+        await chat_of(update).send_message(chunk)
+    await chat_of(update).send_message(
+        last, reply_markup=keyboard([[(t.gettext("Add a programme"), "og:prognew")]]))
+
+
+async def new_programme_pressed(update: Update, context: Context) -> object:
+    user, t = await reader(update, context)
+    if not ctx_of(context).is_admin(user.id):
+        await query_of(update).answer(t.gettext(ONLY_ADMINS), show_alert=True)
+        return END
+    await query_of(update).answer()
+    enter_flow(context, PROGRAMMES_FLOW)
+    await chat_of(update).send_message(t.gettext(
+        "Type the new programme's or project's name, for example «Парасат жолы» (up to 200 "
+        "characters). /cancel stops."))
+    return Step.PROGRAMME_NAME
+
+
+async def programme_name_typed(update: Update, context: Context) -> object:
+    user, t = await reader(update, context)
+    app = ctx_of(context)
+    if not app.is_admin(user.id):
+        # No longer an admin since the question was asked.
+        leave_flow(context, PROGRAMMES_FLOW)
+        await chat_of(update).send_message(t.gettext(ONLY_ADMINS))
+        return END
+    added = await app.call(add_programme, text_of(update), app.clock.now())
+    if isinstance(added, ProgrammeProblem):
+        await chat_of(update).send_message(t.gettext(added.msgid).format(**added.params))
+        return Step.PROGRAMME_NAME
+    leave_flow(context, PROGRAMMES_FLOW)
+    await chat_of(update).send_message(
+        t.gettext("Programme «{name}» added.").format(name=added.name))
+    await _show_programmes(update, context, t)
+    return END
+
+
+async def programme_not_text(update: Update, context: Context) -> object:
+    _user, t = await reader(update, context)
+    await chat_of(update).send_message(
+        t.gettext("Please type the programme's name as text. /cancel stops."))
+    return Step.PROGRAMME_NAME
+
+
+async def programme_cancel(update: Update, context: Context) -> object:
+    _user, t = await reader(update, context)
+    leave_flow(context, PROGRAMMES_FLOW)
+    await chat_of(update).send_message(t.gettext("Stopped; no programme was added."))
+    return END
+
+
+async def programme_timed_out(update: Update, context: Context) -> None:
+    leave_flow(context, PROGRAMMES_FLOW)
 
 
 async def join_by_link(update: Update, context: Context, token: str) -> bool:

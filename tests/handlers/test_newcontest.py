@@ -380,3 +380,62 @@ async def test_newcontest_new_time_zone_rereads_the_typed_dates(bot_app, fake_ap
         "example: 2026-11-29 09:00",
         [["Keep: January 31, 2027, 11:59\u202fPM (Europe/Kyiv)"], ["Back"]],
     )
+
+
+PROGRAMME_Q = "Does the contest belong to a programme or project? Choose it, or None."
+ORGANIZER_Q = ("Which library organizes the contest? Send its name: it appears on the "
+               "certificates.")
+RULES = 8  # the answer after the rules: the programme, when there are programmes
+
+
+def _add_programmes(database, *names: str) -> None:
+    from storage.org_models import Programme
+
+    with database.uow() as uow:
+        for name in names:
+            uow.organizers.add_programme(Programme(name=name, created_at=NOW))
+        uow.commit()
+
+
+async def test_newcontest_asks_the_programme_and_stores_it(bot_app, fake_api, database):
+    _add_programmes(database, "Одна страна – одна книга")
+    organizer, question = await _open_form(fake_api, RULES)
+    assert (text_of(question), buttons_of(question)) == (
+        PROGRAMME_Q, [["Одна страна – одна книга"], ["None"], ["Back"]])
+    await organizer.send("Одна страна – одна книга")  # typed: the buttons are pointed to
+    assert text_of(await organizer.next_message()) == "Please choose one of the buttons below."
+    assert text_of(await organizer.next_message()) == PROGRAMME_Q
+    assert text_of(await _act(organizer, "press", "Одна страна – одна книга")) == ORGANIZER_Q
+    # Back from the organizer returns to the programme, with the choice marked.
+    await organizer.press("Back")
+    again = await organizer.next_message()
+    assert buttons_of(again) == [["✓ Одна страна – одна книга"], ["None"], ["Back"]]
+    await organizer.press("✓ Одна страна – одна книга")
+    await organizer.next_message()
+    for action, value in FORM[RULES:]:
+        summary = await _act(organizer, action, value)
+    assert "Programme: Одна страна – одна книга" in text_of(summary).splitlines()
+
+    await organizer.press("Confirm")
+    await organizer.handled()
+    [contest] = _contests(database)
+    with database.uow() as uow:
+        assert uow.organizers.programme(contest.programme_id).name == "Одна страна – одна книга"
+
+
+async def test_newcontest_programme_none_is_stored_as_none(bot_app, fake_api, database):
+    _add_programmes(database, "Өлке тұлғалары")
+    organizer, _question = await _open_form(fake_api, RULES)
+    assert text_of(await _act(organizer, "press", "None")) == ORGANIZER_Q
+    for action, value in FORM[RULES:]:
+        summary = await _act(organizer, action, value)
+    assert "Programme: —" in text_of(summary).splitlines()
+    await organizer.press("Confirm")
+    await organizer.handled()
+    [contest] = _contests(database)
+    assert contest.programme_id is None
+
+
+async def test_newcontest_without_programmes_does_not_ask_the_programme(bot_app, fake_api):
+    _organizer, question = await _open_form(fake_api, RULES)
+    assert text_of(question) == ORGANIZER_Q

@@ -328,3 +328,63 @@ async def test_newevent_confirm_on_a_busy_database_keeps_the_form(
     assert text_of(busy).startswith("Kopir is very busy right now")
     assert (nothing_yet, text_of(created), len(_events(database))) == (
         [], "The event is created.", 1)
+
+
+PROGRAMME_Q = "Does the event belong to a programme or project? Choose it, or None."
+
+
+def _add_programmes(database, *names: str) -> None:
+    from storage.org_models import Programme
+
+    with database.uow() as uow:
+        for name in names:
+            uow.organizers.add_programme(Programme(name=name, created_at=datetime(2026, 11, 1,
+                                                                                  tzinfo=UTC)))
+        uow.commit()
+
+
+async def test_newevent_asks_the_programme_when_there_are_programmes(bot_app, fake_api,
+                                                                     database):
+    _add_programmes(database, "Парасат жолы", "Өлке тұлғалары")
+    # Up to the description, then the programme question comes before the time zone.
+    organizer, question = await _open_form(fake_api, TIMEZONE)
+    assert (text_of(question), buttons_of(question)) == (
+        PROGRAMME_Q, [["Парасат жолы"], ["Өлке тұлғалары"], ["None"], ["Back"]])
+
+    # Back returns to the description; the programme is asked again after it.
+    await organizer.press("Back")
+    await organizer.next_message()
+    await organizer.press("Keep: Karaganda — Kyiv video-bridge")
+    assert text_of(await organizer.next_message()) == PROGRAMME_Q
+    await organizer.send("Парасат жолы")  # typed: the buttons are pointed to
+    assert text_of(await organizer.next_message()) == "Please choose one of the buttons below."
+    assert text_of(await organizer.next_message()) == PROGRAMME_Q
+    assert text_of(await _act(organizer, "press", "Парасат жолы")) == TIMEZONE_Q
+    for action, value in FORM[TIMEZONE:]:
+        summary = await _act(organizer, action, value)
+    assert "Programme: Парасат жолы" in text_of(summary).splitlines()
+
+    await organizer.press("Confirm")
+    await organizer.handled()
+    [event] = _events(database)
+    with database.uow() as uow:
+        assert uow.organizers.programme(event.programme_id).name == "Парасат жолы"
+
+
+async def test_newevent_programme_none_is_stored_as_none(bot_app, fake_api, database):
+    _add_programmes(database, "Парасат жолы")
+    organizer, _question = await _open_form(fake_api, TIMEZONE)
+    assert text_of(await _act(organizer, "press", "None")) == TIMEZONE_Q
+    for action, value in FORM[TIMEZONE:]:
+        summary = await _act(organizer, action, value)
+    assert "Programme: —" in text_of(summary).splitlines()
+    await organizer.press("Confirm")
+    await organizer.handled()
+    [event] = _events(database)
+    assert event.programme_id is None
+
+
+async def test_newevent_without_programmes_does_not_ask_the_programme(bot_app, fake_api,
+                                                                      database):
+    _organizer, question = await _open_form(fake_api, TIMEZONE)
+    assert text_of(question) == TIMEZONE_Q

@@ -34,7 +34,7 @@ async def test_organizers_new_library_typed_then_listed(bot_app, fake_api):
         "No libraries yet. Add the first one, then invite its organizers.",
         "Library «Central Library No. 5» added.",
         "Libraries and their organizers:\n\n📚 Central Library No. 5\n  no organizers yet",
-        [["Invite an organizer: Central Library No. 5"], ["Add a library"]],
+        [["Invite an organizer: Central Library No. 5"], ["Add a library"], ["Programmes"]],
     )
 
 
@@ -117,3 +117,62 @@ async def test_organizers_is_refused_to_an_organizer_who_is_not_an_admin(bot_app
     refused = await librarian.next_message()
 
     assert text_of(refused) == "Only administrators can manage organizers."
+
+
+async def test_organizers_admin_adds_programmes_and_a_duplicate_is_asked_again(
+    bot_app, fake_api, database
+):
+    admin = await onboard(fake_api, ORGANIZER_ID)
+    await admin.send("/organizers")
+    await admin.next_message()
+    await admin.press("Programmes")
+    empty = await admin.next_message()
+    await admin.press("Add a programme")
+    await admin.next_message()
+    await admin.send("  Парасат   жолы ")
+    added = await admin.next_message()
+    listed = await admin.next_message()
+    await admin.press("Add a programme")
+    await admin.next_message()
+    await admin.send("ПАРАСАТ ЖОЛЫ")
+    taken = await admin.next_message()
+    await admin.send("x" * 201)
+    too_long = await admin.next_message()
+    await admin.send("/cancel")
+    stopped = await admin.next_message()
+
+    assert [text_of(empty), buttons_of(empty)] == [
+        "No programmes yet. When there are some, /newevent and /newcontest ask which one an "
+        "event or contest belongs to.", [["Add a programme"]]]
+    assert [text_of(added), text_of(listed), buttons_of(listed)] == [
+        "Programme «Парасат жолы» added.",
+        "Programmes and projects events and contests may belong to:\n  • Парасат жолы",
+        [["Add a programme"]],
+    ]
+    assert [text_of(taken), text_of(too_long), text_of(stopped)] == [
+        "There is already a programme named «Парасат жолы».",
+        "Please keep the programme's name under 200 characters.",
+        "Stopped; no programme was added.",
+    ]
+    with database.uow() as uow:
+        assert [p.name for p in uow.organizers.programmes()] == ["Парасат жолы"]
+
+
+async def test_organizers_programmes_are_refused_to_an_organizer_who_is_not_an_admin(
+    bot_app, fake_api, database
+):
+    make_organizer(database, LIBRARIAN, make_library(database, "Youth Library"))
+    librarian = fake_api.user(LIBRARIAN)
+    await librarian.send("/organizers")
+    message = await librarian.next_message()
+
+    answers = [await librarian.wait_callback_answer(
+        await librarian.press_data(message["message_id"], data))
+        for data in ("og:prog", "og:prognew")]
+    await librarian.send("Парасат жолы")
+    await librarian.handled()
+
+    assert [answer.text for answer in answers] == [
+        "Only administrators can manage organizers."] * 2
+    with database.uow() as uow:
+        assert uow.organizers.programmes() == []
