@@ -88,9 +88,10 @@ async def check_in_by_link(update: Update, context: Context, token: str) -> None
     outcome = await app.call(checkin.check_in, token, user.id, app.clock.now())
     text = _outcome_text(t, outcome)
     if outcome.result is CheckinResult.PROFILE_REQUIRED:
-        # The profile conversation's own entry (its Fill in button): the questions are
-        # asked once, as before any first registration; then the reader scans again.
-        await answer(update, text, reply_markup=keyboard([[(t.gettext("Fill in"), "prof:edit")]]))
+        # The profile questions (asked once, as before any first registration); once agreed
+        # to, the same code checks the reader in (handlers/profile.py).
+        await answer(update, text, reply_markup=keyboard(
+            [[(t.gettext("Fill in"), f"prof:chk:{token}")]]))
         return
     await answer(update, text)
 
@@ -113,8 +114,8 @@ def _outcome_text(t: Translator, outcome: CheckinOutcome) -> str:
             title=title, when=t.datetime(outcome.opens_at, zone))
     if outcome.result is CheckinResult.PROFILE_REQUIRED:
         return _("You are not registered for «{title}» yet. Please fill in your profile "
-                 "first (five short questions, asked only once), then scan the code at the "
-                 "door again: you will be registered and checked in.").format(title=title)
+                 "first (five short questions, asked only once): then you will be registered "
+                 "and checked in.").format(title=title)
     if outcome.result is CheckinResult.ALREADY and outcome.attended_at is not None:
         return _("You are already checked in for «{title}» (at {when}). Welcome!").format(
             title=title, when=t.datetime(outcome.attended_at, zone))

@@ -39,7 +39,7 @@ from bot.services.profile import (
     save_reader_profile,
 )
 from bot.services.registration import EventUnavailable
-from handlers import contests, registration
+from handlers import checkin, contests, registration
 from handlers.common import (
     ActiveFlow,
     Context,
@@ -95,6 +95,10 @@ FIELDS = {
 ORDER = list(ProfileState)
 
 
+# The profile questions asked by a scan at the door, the check-in code after it.
+CHECKIN_BUTTON = "prof:chk:"
+
+
 def register(app: Application) -> None:
     in_flow = ActiveFlow(app, FLOW)
     # An edited old answer is not a new answer.
@@ -125,6 +129,7 @@ def register(app: Application) -> None:
             CommandHandler("profile", show_profile),
             CallbackQueryHandler(edit_pressed, pattern=EDIT_BUTTON),
             CallbackQueryHandler(register_pressed, pattern=register_button),
+            CallbackQueryHandler(checkin_pressed, pattern=rf"^{CHECKIN_BUTTON}[A-Za-z0-9_-]+$"),
         ],
         states=states,
         fallbacks=[
@@ -170,6 +175,22 @@ async def edit_pressed(update: Update, context: Context) -> object:
     user_data_of(context)[DRAFT] = {} if contest_id is None else {"contest_id": contest_id}
     enter_flow(context, FLOW)
     intro = t.gettext("Let us update your profile. Send /cancel to stop without changes.")
+    await answer(update, intro + "\n\n" + t.gettext(QUESTIONS[ProfileState.FULL_NAME]))
+    return ProfileState.FULL_NAME
+
+
+async def checkin_pressed(update: Update, context: Context) -> object:
+    """A scan at the door by a reader without a profile: the questions, then the check-in
+    (handlers/checkin.py) with the same code, without scanning again."""
+    _user, t = await reader(update, context)
+    await query_of(update).answer()
+    user_data_of(context)[DRAFT] = {"checkin_token": query_data(update).removeprefix(
+        CHECKIN_BUTTON)}
+    enter_flow(context, FLOW)
+    intro = t.gettext(
+        "Before your first registration, please answer five short questions. We ask them "
+        "only once. Send /cancel to stop at any moment: nothing is stored until you agree."
+    )
     await answer(update, intro + "\n\n" + t.gettext(QUESTIONS[ProfileState.FULL_NAME]))
     return ProfileState.FULL_NAME
 
@@ -328,6 +349,9 @@ async def consent_given(update: Update, context: Context) -> object:
     elif draft.get("contest_id") is not None:
         # Asked for by a contest's Enter: its card again, with Enter at hand.
         await contests.show_contest_card(update, context, draft["contest_id"])
+    elif draft.get("checkin_token") is not None:
+        # Asked for by a scan at the door: registered and checked in now.
+        await checkin.check_in_by_link(update, context, draft["checkin_token"])
     return END
 
 

@@ -15,6 +15,7 @@ from storage.models import EventKind, Registration
 from tests.conftest import ORGANIZER_ID, onboard
 from tests.contest_factories import make_reader
 from tests.factories import NOW, make_event
+from tests.handlers.test_profile import ANSWERS
 
 ALMATY = ZoneInfo("Asia/Almaty")
 TITLE = "A model of the future"
@@ -174,7 +175,7 @@ async def test_unregistered_reader_with_a_profile_is_registered_on_the_spot(
     )
 
 
-async def test_reader_without_a_profile_is_sent_to_the_profile_first(
+async def test_reader_without_a_profile_answers_it_and_is_checked_in_without_a_new_scan(
     bot_app, fake_api, database, clock
 ):
     event = _offline(database)
@@ -185,15 +186,26 @@ async def test_reader_without_a_profile_is_sent_to_the_profile_first(
     reply = await reader.next_message()
     await reader.press("Fill in")
     question = await reader.next_message()
+    nothing_yet = _attended(database, event.id, 7108)
+    for answer in ANSWERS:
+        await reader.send(answer)
+        await reader.next_message()
+    await reader.press("Yes, I agree")
+    await reader.next_message()  # the consent buttons are removed
+    saved = await reader.next_message()
+    checked_in = await reader.next_message()
 
     assert (text_of(reply), buttons_of(reply)) == (
         f"You are not registered for «{TITLE}» yet. Please fill in your profile first (five "
-        "short questions, asked only once), then scan the code at the door again: you will "
-        "be registered and checked in.",
+        "short questions, asked only once): then you will be registered and checked in.",
         [["Fill in"]],
     )
-    assert text_of(question).startswith("Let us update your profile.")
-    assert _attended(database, event.id, 7108) is None
+    assert text_of(question).startswith("Before your first registration")
+    assert nothing_yet is None
+    assert (text_of(saved), text_of(checked_in)) == (
+        "Thank you! Your profile is saved.",
+        f"You are registered for «{TITLE}» and checked in. Welcome!")
+    assert _attended(database, event.id, 7108)[0] == "registered"
 
 
 async def test_forged_token_is_refused(bot_app, fake_api, database, clock):
