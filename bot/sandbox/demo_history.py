@@ -1,11 +1,12 @@
 """A year of past events for the offline sandbox, so that /report shows a real quarter at once.
 
-Two branch libraries of the Karaganda system, about five events a month over the twelve
-months before the first start (video-bridges, online and chat conferences, with partner
-libraries in Kazakhstan, Ukraine and Russia), 160 readers of 10 to 65 from those countries
-with profiles, registrations of whom about 60% came, and ratings from about a third of those
-who came. Drawn from one seeded random generator: every sandbox gets the same history.
-Seeded once (its first event's key says it is there); nothing is sent for the past.
+Two branch libraries of the Karaganda system and three of its programmes, about five events a
+month over the twelve months before the first start (video-bridges, online and chat
+conferences, with partner libraries in Kazakhstan, Ukraine and Russia), 160 readers of 10 to 65
+from those countries with profiles, registrations of whom about 60% came, and ratings from
+about a third of those who came. Drawn from one seeded random generator: every sandbox gets
+the same history. Seeded once (its first event's key says it is there); nothing is sent for
+the past.
 """
 
 from __future__ import annotations
@@ -23,12 +24,14 @@ from storage.models import (
     RegistrationStatus,
     User,
 )
-from storage.org_models import Library
+from storage.org_models import Library, Programme
 from storage.uow import Database, UnitOfWork
 
 KEY = "demo-history-{number}"
 READERS = range(9_100_001, 9_100_161)
 BRANCHES = ("ЦБС г. Караганды, филиал № 5", "ЦБС г. Караганды, филиал № 12")
+# Each topic's programme ("" for none), as the Karaganda reports name them.
+PROGRAMMES = ("Өлке тұлғалары", "Одна страна – одна книга", "Парасат жолы", "")
 TOPICS = (
     ({"ru": "Өлке тұлғалары: встреча с краеведом", "kk": "Өлке тұлғалары: өлкетанушымен кездесу",
       "uk": "Өлке тұлғалары: зустріч із краєзнавцем", "en": "Local heroes: meeting a historian"}),
@@ -58,11 +61,15 @@ def seed_demo_history(database: Database, now: datetime) -> int:
             return 0
         chance = random.Random(2026)
         libraries = [_library(uow, name, now) for name in BRANCHES]
+        programmes = [_programme(uow, name, now) if name else None for name in PROGRAMMES]
         _readers(uow, chance, now)
         uow.flush()
         added = 0
         for number, starts_at in enumerate(_starts(chance, now), start=1):
-            event = _event(uow, chance, number, starts_at, chance.choice(libraries).id, now)
+            topic = chance.randrange(len(TOPICS))
+            programme = programmes[topic]
+            event = _event(uow, chance, number, starts_at, chance.choice(libraries).id, topic,
+                           None if programme is None else programme.id)
             _registrants(uow, chance, event, now)
             added += 1
         uow.commit()
@@ -102,15 +109,25 @@ def _starts(chance: random.Random, now: datetime) -> list[datetime]:
     return sorted(start.replace(minute=0, second=0, microsecond=0) for start in starts)
 
 
+def _programme(uow: UnitOfWork, name: str, now: datetime) -> Programme:
+    found = uow.organizers.programme_named(name)
+    if found is not None:
+        return found
+    programme = Programme(name=name, created_at=now)
+    uow.organizers.add_programme(programme)
+    uow.flush()
+    return programme
+
+
 def _event(uow: UnitOfWork, chance: random.Random, number: int, starts_at: datetime,
-           library_id: int, now: datetime) -> Event:
+           library_id: int, topic: int, programme_id: int | None) -> Event:
     kind = chance.choice((EventKind.VIDEO_BRIDGE, EventKind.VIDEO_BRIDGE, EventKind.CONFERENCE,
                           EventKind.CHAT_CONFERENCE))
     event = Event(
-        key=KEY.format(number=number), kind=kind, titles=dict(chance.choice(TOPICS)),
+        key=KEY.format(number=number), kind=kind, titles=dict(TOPICS[topic]),
         descriptions={}, language="ru", starts_at=starts_at.astimezone(UTC),
         duration_minutes=90, timezone="Asia/Almaty", link="https://meet.example.org/demo",
-        capacity=None, reminder_offsets=[], library_id=library_id,
+        capacity=None, reminder_offsets=[], library_id=library_id, programme_id=programme_id,
         created_at=starts_at - timedelta(days=14), updated_at=starts_at - timedelta(days=14))
     uow.events.add(event)
     uow.flush()
