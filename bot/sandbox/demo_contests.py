@@ -71,7 +71,7 @@ def _relevance(weight: float) -> CriterionDraft:
     )
 
 
-def _essay(opens_at: datetime, closes_at: datetime, closing_day: date,
+def essay_draft(opens_at: datetime, closes_at: datetime, closing_day: date,
            jury_deadline: datetime) -> ContestDraft:
     return ContestDraft(
         key=ESSAY_KEY,
@@ -253,7 +253,7 @@ def demo_contest_drafts(now: datetime) -> list[ContestDraft]:
     today = now.astimezone(zone).date()
     opens_at = _moment(today - timedelta(days=1), time(0, 0))
     drafts = []
-    for key, build in ((ESSAY_KEY, _essay), (PHOTO_KEY, _photo)):
+    for key, build in ((ESSAY_KEY, essay_draft), (PHOTO_KEY, _photo)):
         # Ages are counted on the closing day, as in the source contests (15-19).
         closing_day = today + timedelta(days=_CLOSING_DAYS[key])
         drafts.append(build(

@@ -6,14 +6,18 @@ conferences, with partner libraries in Kazakhstan, Ukraine and Russia), 160 read
 from those countries with profiles, registrations of whom about 60% came, and ratings from
 about a third of those who came. Drawn from one seeded random generator: every sandbox gets
 the same history. Seeded once (its first event's key says it is there); nothing is sent for
-the past.
+the past. The essay contest ran once already: closed four months ago with a dozen entries.
 """
 
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
+from bot.sandbox.demo_contests import essay_draft
+from bot.services.contests import upsert_contest
+from storage.contest_models import Entry, EntryContent, EntryStatus
 from storage.feedback_models import Feedback
 from storage.models import (
     AttendedHow,
@@ -28,6 +32,7 @@ from storage.org_models import Library, Programme
 from storage.uow import Database, UnitOfWork
 
 KEY = "demo-history-{number}"
+CONTEST_KEY = "demo-history-essay"
 READERS = range(9_100_001, 9_100_161)
 BRANCHES = ("ЦБС г. Караганды, филиал № 5", "ЦБС г. Караганды, филиал № 12")
 # Each topic's programme ("" for none), as the Karaganda reports name them.
@@ -64,6 +69,7 @@ def seed_demo_history(database: Database, now: datetime) -> int:
         programmes = [_programme(uow, name, now) if name else None for name in PROGRAMMES]
         _readers(uow, chance, now)
         uow.flush()
+        _past_contest(uow, chance, now)
         added = 0
         for number, starts_at in enumerate(_starts(chance, now), start=1):
             topic = chance.randrange(len(TOPICS))
@@ -74,6 +80,27 @@ def seed_demo_history(database: Database, now: datetime) -> int:
             added += 1
         uow.commit()
     return added
+
+
+def _past_contest(uow: UnitOfWork, chance: random.Random, now: datetime) -> None:
+    """The essay contest as it ran four months ago, closed, with a dozen entries from the
+    three sides (the report's contests table: entries and countries)."""
+    closes_at = now - timedelta(days=120)
+    draft = replace(
+        essay_draft(closes_at - timedelta(days=30), closes_at, closes_at.date(),
+               closes_at + timedelta(days=7)),
+        key=CONTEST_KEY)
+    contest, _outcome = upsert_contest(uow, draft, closes_at - timedelta(days=30))
+    contest.closed_at = closes_at
+    sides = {"Казахстан": "kz", "Украина": "ua", "Россия": "ru"}
+    for number, user_id in enumerate(chance.sample(list(READERS), 12), start=1):
+        user = uow.users.get(user_id)
+        submitted = closes_at - timedelta(days=chance.randint(1, 25))
+        uow.session.add(Entry(
+            contest_id=contest.id, user_id=user_id, number=number, code=f"E-{number:03d}",
+            side=sides.get((user.country if user else None) or "", "kz"), title=f"Эссе № {number}",
+            content=EntryContent.TEXT, text="Моя библиотека — мост между городами.",
+            status=EntryStatus.SUBMITTED, submitted_at=submitted, updated_at=submitted))
 
 
 def _library(uow: UnitOfWork, name: str, now: datetime) -> Library:
