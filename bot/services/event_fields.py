@@ -270,6 +270,11 @@ def parse_duration(text: str | int) -> int:
 
 
 def parse_link(text: str) -> str:
+    """A join link; one typed without its scheme ("zoom.us/j/123") is completed with https://
+    rather than refused, as a browser would."""
+    typed = text.strip()
+    if typed and not _SCHEME.match(typed):
+        text = "https://" + typed
     value = limited_text(
         text, LINK_LIMIT,
         N_("The link is empty: write a link like https://zoom.us/j/123456789."),
@@ -292,6 +297,10 @@ def parse_link(text: str) -> str:
             value=value,
         )
     return value
+
+
+# "https:", "ftp:", "javascript:": a link that says what it is.
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
 def parse_address(text: str) -> str:

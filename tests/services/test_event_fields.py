@@ -347,7 +347,12 @@ def test_parse_link_accepts_http_and_https():
     assert parse_link("http://library.kz/meet") == "http://library.kz/meet"
 
 
-@pytest.mark.parametrize("text", ["zoom.us/j/1", "ftp://zoom.us/j/1", "javascript:alert(1)"])
+def test_parse_link_typed_without_https_is_completed():
+    assert [parse_link(text) for text in (" zoom.us/j/123 ", "meet.google.com/abc-defg")] == [
+        "https://zoom.us/j/123", "https://meet.google.com/abc-defg"]
+
+
+@pytest.mark.parametrize("text", ["ftp://zoom.us/j/1", "javascript:alert(1)"])
 def test_parse_link_rejects_other_schemes(text):
     with pytest.raises(FieldError) as error:
         parse_link(text)

@@ -59,7 +59,7 @@ events:
     timezone: Asia/Almaty
     language: ru
     colour: red
-    link: zoom.us/j/1
+    link: ftp://zoom.us/j/1
     reminders: [24h, soon]
   - key: karaganda-kyiv-2026-12
     kind: conference
@@ -168,7 +168,7 @@ def test_invalid_file_lists_every_problem_by_line_and_writes_nothing(database):
         Problem(9, "Unknown field `colour`; known fields: key, kind, title, description, "
                    "starts_at, duration_minutes, timezone, language, partners, link, capacity, "
                    "reminders, library, address, programme."),
-        Problem(10, "link: zoom.us/j/1 is not a web link: it must start with https:// or "
+        Problem(10, "link: ftp://zoom.us/j/1 is not a web link: it must start with https:// or "
                     "http://."),
         Problem(11, "reminders: Cannot read soon as a reminder time: write it like 24h, 1h or "
                     "30m."),
