@@ -63,8 +63,10 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    # httpx logs every polling request at INFO; that drowns what matters.
+    # httpx logs every polling request at INFO, APScheduler every run of the sender's and the
+    # broadcast status's jobs (every few seconds); that drowns what matters.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     load_dotenv_file()
     try:
         settings = Settings.from_env()
