@@ -183,7 +183,7 @@ def render_card(card: ContestCard, t: Translator,
     # Full names first; when the sides, criteria and prizes leave the rules too little
     # room, their names and the prizes are shortened.
     for name_limit, prize_limit in ((None, PRIZE_SHOWN), (NAME_SHOWN, PRIZE_SHORT)):
-        lines, rules_at = _card_lines(card, t, name_limit, prize_limit)
+        lines, rules_at = _card_lines(card, t, name_limit, prize_limit, organizer)
         if fitting.length("\n".join(lines)) <= CARD_LIMIT - RULES_ROOM:
             break
     if card.rules:
@@ -195,7 +195,7 @@ def render_card(card: ContestCard, t: Translator,
 
 
 def _card_lines(card: ContestCard, t: Translator, name_limit: int | None,
-                prize_limit: int) -> tuple[list[str], int]:
+                prize_limit: int, organizer: bool = False) -> tuple[list[str], int]:
     """The card's lines without the rules, and where the rules go."""
     _ = t.gettext
     zone = zone_of(card.zone, ZoneInfo("UTC"))
@@ -235,14 +235,16 @@ def _card_lines(card: ContestCard, t: Translator, name_limit: int | None,
             lines.append(t.ngettext("…and {n} more", "…and {n} more", hidden).format(n=hidden))
     if card.organizer:
         lines.append(_("Organizer: {value}").format(value=card.organizer))
-    lines.append("")
+    own: list[str] = []
     if card.reader_side in sides:
-        lines.append(_("Your side: {side}").format(side=sides[card.reader_side]))
-    lines.append(_("Your entries: {n} of {limit}").format(
-        n=card.my_entries, limit=card.entries_per_participant))
+        own.append(_("Your side: {side}").format(side=sides[card.reader_side]))
+    # A reader's own count; the contest's organizers see its entries through Entries.
+    if not organizer or card.my_entries:
+        own.append(_("Your entries: {n} of {limit}").format(
+            n=card.my_entries, limit=card.entries_per_participant))
     if card.user_is_juror:
-        lines.append(_("You are on the jury of this contest: send /jury to score the entries."))
-    return lines, rules_at
+        own.append(_("You are on the jury of this contest: send /jury to score the entries."))
+    return lines + ([""] + own if own else []), rules_at
 
 
 def _window(t: Translator, card: ContestCard, zone: tzinfo) -> str:

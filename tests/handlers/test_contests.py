@@ -41,9 +41,9 @@ def _card_text(t, *, closes_at, window=None, entries="Your entries: 0 of 1", ext
         "Place 2: 60,000 tenge",
         "Place 3: 35,000 tenge",
         "Organizer: Karaganda Regional Youth Library",
-        "",
+        *([""] if extra or entries else []),
         *extra,
-        entries,
+        *([entries] if entries else []),
     ])
 
 
@@ -252,7 +252,7 @@ async def test_close_asks_for_confirmation_then_closes(bot_app, fake_api, databa
         question["message_id"], "Submissions to «We roam towards ourselves» are closed: 1 entry.",
         [])
     assert (text_of(card), buttons_of(card)) == (
-        _card_text(t, closes_at=contest.closes_at,
+        _card_text(t, closes_at=contest.closes_at, entries=None,
                    window="🔒 Submissions are closed: the jury is at work."),
         [["Jury", "Entries"], ["Results"], ["◀ Contests"]],
     )
