@@ -17,6 +17,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from bot.sandbox.demo_contests import essay_draft
 from bot.services.contests import upsert_contest
+from bot.services.organizers import find_or_add_library
+from bot.services.programmes import find_or_add_programme
 from storage.contest_models import Entry, EntryContent, EntryStatus
 from storage.feedback_models import Feedback
 from storage.models import (
@@ -28,7 +30,6 @@ from storage.models import (
     RegistrationStatus,
     User,
 )
-from storage.org_models import Library, Programme
 from storage.uow import Database, UnitOfWork
 
 KEY = "demo-history-{number}"
@@ -65,8 +66,9 @@ def seed_demo_history(database: Database, now: datetime) -> int:
         if uow.events.by_key(KEY.format(number=1)) is not None:
             return 0
         chance = random.Random(2026)
-        libraries = [_library(uow, name, now) for name in BRANCHES]
-        programmes = [_programme(uow, name, now) if name else None for name in PROGRAMMES]
+        libraries = [find_or_add_library(uow, name, now) for name in BRANCHES]
+        programmes = [find_or_add_programme(uow, name, now) if name else None
+                      for name in PROGRAMMES]
         _readers(uow, chance, now)
         uow.flush()
         _past_contest(uow, chance, now)
@@ -103,16 +105,6 @@ def _past_contest(uow: UnitOfWork, chance: random.Random, now: datetime) -> None
             status=EntryStatus.SUBMITTED, submitted_at=submitted, updated_at=submitted))
 
 
-def _library(uow: UnitOfWork, name: str, now: datetime) -> Library:
-    found = uow.organizers.library_named(name)
-    if found is not None:
-        return found
-    library = Library(name=name, created_at=now)
-    uow.session.add(library)
-    uow.flush()
-    return library
-
-
 def _readers(uow: UnitOfWork, chance: random.Random, now: datetime) -> None:
     known = uow.users.by_ids(list(READERS))
     for user_id in READERS:
@@ -134,16 +126,6 @@ def _starts(chance: random.Random, now: datetime) -> list[datetime]:
     starts = [first + timedelta(days=chance.uniform(0, 360), hours=chance.randint(0, 6))
               for _ in range(60)]
     return sorted(start.replace(minute=0, second=0, microsecond=0) for start in starts)
-
-
-def _programme(uow: UnitOfWork, name: str, now: datetime) -> Programme:
-    found = uow.organizers.programme_named(name)
-    if found is not None:
-        return found
-    programme = Programme(name=name, created_at=now)
-    uow.organizers.add_programme(programme)
-    uow.flush()
-    return programme
 
 
 def _event(uow: UnitOfWork, chance: random.Random, number: int, starts_at: datetime,

@@ -63,8 +63,7 @@ def add_programme(db: Database, text: str, now: datetime) -> Programme | Program
         if taken is not None:
             return ProgrammeProblem(N_("There is already a programme named «{name}»."),
                                     {"name": taken.name})
-        programme = Programme(name=name, created_at=now)
-        uow.organizers.add_programme(programme)
+        programme = find_or_add_programme(uow, name, now)
         uow.commit()
         return programme
 
