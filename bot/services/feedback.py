@@ -60,11 +60,8 @@ def plan_requests(db: Database, now: datetime) -> int:
             if not ends_at(event) + ASKED_AFTER <= now < ends_at(event) + ANSWER_WINDOW:
                 continue
             for user_id in uow.feedback.attendees(event.id):
-                key = f"{NotificationKind.FEEDBACK}:{event.id}:{user_id}:1"
-                if uow.notifications.by_key(key) is None:
-                    enqueue_notice(uow, NotificationKind.FEEDBACK, event, user_id, now,
-                                   occasion="1")
-                    queued += 1
+                queued += enqueue_notice(uow, NotificationKind.FEEDBACK, event, user_id, now,
+                                         occasion="1")
         uow.commit()
     return queued
 
@@ -117,6 +114,7 @@ def _refusal(uow: UnitOfWork, event_id: int, user_id: int, now: datetime) -> Ans
         return Answer.GONE
     if not ends_at(event) <= now < ends_at(event) + ANSWER_WINDOW:
         return Answer.CLOSED
-    if user_id not in uow.feedback.attendees(event_id):
+    registration = uow.registrations.get(event_id, user_id)
+    if registration is None or registration.attended_at is None:
         return Answer.NOT_CAME
     return None

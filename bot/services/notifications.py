@@ -92,15 +92,16 @@ def enqueue_notice(
     *,
     occasion: str,
     payload: dict[str, Any] | None = None,
-) -> None:
-    """Queue a one-off message (event changed or cancelled, promoted from the waiting list).
+) -> bool:
+    """Queue a one-off message (event changed or cancelled, promoted from the waiting list);
+    whether it was queued now (False: it was already).
 
     `occasion` distinguishes repeated notices of the same kind (the event's
     revision, the time of a promotion), so each one is sent exactly once.
     """
     key = f"{kind}:{event.id}:{user_id}:{occasion}"
     if uow.notifications.by_key(key) is not None:
-        return
+        return False
     uow.notifications.add(
         Notification(
             dedupe_key=key,
@@ -113,3 +114,4 @@ def enqueue_notice(
             created_at=now,
         )
     )
+    return True
