@@ -347,11 +347,16 @@ def one_question(
     answered: Callable[[Update, Context], Coroutine[Any, Any, object]],
     not_text: Callable[[Update, Context], Coroutine[Any, Any, object]],
     cancelled: Callable[[Update, Context], Coroutine[Any, Any, object]],
-    timed_out: Callable[[Update, Context], Coroutine[Any, Any, object]],
+    timed_out: Callable[[Update, Context], Coroutine[Any, Any, object]] | None = None,
 ) -> ConversationHandler:
     """A `conversation` that asks one thing to be typed: text goes to `answered`, anything
-    else the reader sends to `not_text`, /cancel to `cancelled`."""
+    else the reader sends to `not_text`, /cancel to `cancelled`. Left unanswered, it ends
+    quietly (typed text goes elsewhere again) unless `timed_out` does more."""
     typed = filters.UpdateType.MESSAGE & ~filters.COMMAND & ActiveFlow(app, name)
+
+    async def left(_update: Update, context: Context) -> None:
+        leave_flow(context, name)
+
     return conversation(
         name,
         entry_points=entry_points,
@@ -360,6 +365,6 @@ def one_question(
             CommandHandler("cancel", cancelled, filters=ActiveFlow(app, name, when_idle=True)),
             MessageHandler(typed, not_text),
         ],
-        timed_out=timed_out,
+        timed_out=timed_out or left,
         allow_reentry=True,
     )

@@ -60,13 +60,12 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("organizers", organizers_command))
     app.add_handler(one_question(
         app, FLOW, entry_points=[CallbackQueryHandler(new_library_pressed, pattern=r"^og:lib$")],
-        step=Step.LIBRARY_NAME, answered=library_name_typed, not_text=not_text, cancelled=cancel,
-        timed_out=timed_out))
+        step=Step.LIBRARY_NAME, answered=library_name_typed, not_text=not_text, cancelled=cancel))
     app.add_handler(one_question(
         app, PROGRAMMES_FLOW,
         entry_points=[CallbackQueryHandler(new_programme_pressed, pattern=r"^og:prognew$")],
         step=Step.PROGRAMME_NAME, answered=programme_name_typed, not_text=programme_not_text,
-        cancelled=programme_cancel, timed_out=programme_timed_out))
+        cancelled=programme_cancel))
     app.add_handler(CallbackQueryHandler(programmes_pressed, pattern=r"^og:prog$"))
     app.add_handler(CallbackQueryHandler(invite_pressed, pattern=rf"^og:inv:{_ID}$"))
     app.add_handler(CallbackQueryHandler(remove_pressed, pattern=rf"^og:rm:{_ID}$"))
@@ -216,10 +215,6 @@ async def cancel(update: Update, context: Context) -> object:
     return END
 
 
-async def timed_out(update: Update, context: Context) -> None:
-    leave_flow(context, FLOW)
-
-
 # --- programmes ------------------------------------------------------------------------------
 
 
@@ -291,10 +286,6 @@ async def programme_cancel(update: Update, context: Context) -> object:
     leave_flow(context, PROGRAMMES_FLOW)
     await chat_of(update).send_message(t.gettext("Stopped; no programme was added."))
     return END
-
-
-async def programme_timed_out(update: Update, context: Context) -> None:
-    leave_flow(context, PROGRAMMES_FLOW)
 
 
 async def join_by_link(update: Update, context: Context, token: str) -> bool:

@@ -61,8 +61,7 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("report", report_command))
     app.add_handler(one_question(
         app, FLOW, entry_points=[CallbackQueryHandler(dates_pressed, pattern=r"^rp:d$")],
-        step=Step.DATES, answered=dates_typed, not_text=not_text, cancelled=cancel,
-        timed_out=timed_out))
+        step=Step.DATES, answered=dates_typed, not_text=not_text, cancelled=cancel))
     app.add_handler(CallbackQueryHandler(period_pressed, pattern=r"^rp:(q|pq|9m|y|py)$"))
 
 
@@ -142,10 +141,6 @@ async def cancel(update: Update, context: Context) -> object:
     if allowed is not None:
         await chat_of(update).send_message(allowed[1].gettext("Stopped; no report was made."))
     return END
-
-
-async def timed_out(update: Update, context: Context) -> None:
-    leave_flow(context, FLOW)
 
 
 async def _send_report(update: Update, context: Context, t: Translator, user: User,
