@@ -13,6 +13,13 @@ one empty row under the table.
 Texts typed by readers (titles, names) are written so that a spreadsheet never
 takes them for formulas ("=HYPERLINK(...)" as a title stays text), in every cell,
 the header's juror names included.
+
+Every CSV (the results, the archive's index, the report in bot.files.report_files) is
+written by `csv_content` for the organizer's language, as a spreadsheet in that language
+opens it with a double click: where the decimal mark is a comma (kk, ru, uk), Excel's list
+separator is ";" and a number reads "8,35"; in English "," and "8.35". Always UTF-8 with a
+byte order mark, without which Excel takes the file for the local ANSI code page and
+garbles Cyrillic and Kazakh names (in an English file too).
 """
 
 from __future__ import annotations
@@ -24,10 +31,11 @@ import logging
 import mimetypes
 import re
 import zipfile
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from babel.numbers import get_decimal_symbol
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.styles import Font
@@ -135,17 +143,39 @@ def _rounded(value: float | None) -> float | None:
 
 
 def results_csv(t: Translator, view: ResultsView) -> ExportFile:
-    """UTF-8 with a byte order mark, so that spreadsheet programs read Cyrillic right."""
     header, rows = results_table(t, view)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([_csv_text(cell) for cell in header])
-    for row in rows:
-        writer.writerow(["" if cell is None else _csv_text(cell) for cell in row])
+    table: list[Sequence[object]] = [header, *rows]
     note = removed_jurors_note(t, view)
     if note is not None:
-        writer.writerows([[], [note]])
-    return ExportFile(f"results-{stem(view.contest)}.csv", buffer.getvalue().encode("utf-8-sig"))
+        table += [[], [note]]
+    return ExportFile(f"results-{stem(view.contest)}.csv", csv_content(t.language, table))
+
+
+def csv_delimiter(language: str) -> str:
+    """What a spreadsheet in `language` splits a CSV line on: ";" where the decimal mark is
+    a comma (so "8,35" stays one cell), else ","."""
+    return ";" if get_decimal_symbol(language) == "," else ","
+
+
+def csv_content(language: str, rows: Iterable[Sequence[object]]) -> bytes:
+    """The rows as a CSV file for an organizer reading `language` (see the module's
+    docstring): typed texts neutralised, None as an empty cell, fractions with the
+    language's decimal mark, UTF-8 with a byte order mark."""
+    decimal = get_decimal_symbol(language)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=csv_delimiter(language), lineterminator="\r\n")
+    for row in rows:
+        writer.writerow([_csv_cell(cell, decimal) for cell in row])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def _csv_cell(cell: object, decimal: str) -> object:
+    if cell is None:
+        return ""
+    if isinstance(cell, float):
+        # str() keeps what the XLSX shows (8.35, 7.0); only the mark is the language's.
+        return str(cell).replace(".", decimal)
+    return _csv_text(cell)
 
 
 def _csv_text(cell: object) -> object:
@@ -258,16 +288,13 @@ async def entries_zip(
 
 def _index(t: Translator, contest: Contest, entries: Sequence[tuple[Entry, User]]) -> bytes:
     _ = t.gettext
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    header = [_("File"), _("Code"), _("Title"), _("Author"), _("Library"), _("Side")]
-    writer.writerow([_csv_text(cell) for cell in header])
+    table: list[Sequence[object]] = [
+        [_("File"), _("Code"), _("Title"), _("Author"), _("Library"), _("Side")]]
     for entry, author in entries:
         side = side_name(contest, entry.side, t.language) if entry.side else ""
-        cells = [entry_file_name(entry), entry.code, entry.title,
-                 author.full_name or author.first_name, author.library or "", side]
-        writer.writerow([_csv_text(cell) for cell in cells])
-    return buffer.getvalue().encode("utf-8-sig")
+        table.append([entry_file_name(entry), entry.code, entry.title,
+                      author.full_name or author.first_name, author.library or "", side])
+    return csv_content(t.language, table)
 
 
 class _PartBuilder:

@@ -3,9 +3,10 @@ each) and in one CSV, and the charts as PNG images.
 
 The CSV is one file with the tables one after another (each under its title, an empty row
 between them) rather than a ZIP of CSVs: one document to open, and a spreadsheet shows it
-as it shows the workbook. UTF-8 with a byte order mark, so spreadsheet programs read
-Cyrillic and Kazakh right. Every cell goes through the exports' neutralising: a library or
-city typed as "=HYPERLINK(...)" stays text.
+as it shows the workbook. It is written like every export's CSV (`bot.files.exports.
+csv_content`): ";" and decimal commas for a kk, ru or uk organizer, "," for English, UTF-8
+with a byte order mark, so spreadsheet programs read Cyrillic and Kazakh right, and every
+cell neutralised: a library or city typed as "=HYPERLINK(...)" stays text.
 
 Charts: matplotlib's Agg renderer, chosen here (a `Figure` on a `FigureCanvasAgg`, never
 pyplot's global backend), imported when the first chart is drawn so the bot does not pay
@@ -16,10 +17,10 @@ picked up on another machine. A chart with nothing to show is not drawn.
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 import sys
+from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,7 +30,7 @@ from openpyxl.styles import Font
 
 from bot.core.i18n import Translator
 from bot.core.settings import Settings
-from bot.files.exports import ExportFile, inert_csv_cell, inert_xlsx_cell
+from bot.files.exports import ExportFile, csv_content, inert_xlsx_cell
 from bot.services.report import Period, PeriodKind, Report, build_report, library_by_name
 from bot.services.report_text import Table, month_name, paragraph, period_title, tables
 from storage.uow import Database
@@ -51,7 +52,7 @@ def report_files(t: Translator, report: Report) -> list[ExportFile]:
     built = tables(t, report)
     text = paragraph(t, report) + "\n"
     return [ExportFile(f"{stem(report)}.txt", text.encode("utf-8")),
-            report_xlsx(t, report, built), report_csv(report, built)]
+            report_xlsx(t, report, built), report_csv(t.language, report, built)]
 
 
 def report_xlsx(t: Translator, report: Report, built: list[Table]) -> ExportFile:
@@ -81,17 +82,13 @@ def _sheet_title(title: str) -> str:
     return _SHEET_FORBIDDEN.sub(" ", title)[:31]
 
 
-def report_csv(report: Report, built: list[Table]) -> ExportFile:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+def report_csv(language: str, report: Report, built: list[Table]) -> ExportFile:
+    rows: list[Sequence[object]] = []
     for index, table in enumerate(built):
         if index:
-            writer.writerow([])
-        writer.writerow([inert_csv_cell(table.title)])
-        writer.writerow([inert_csv_cell(cell) for cell in table.header])
-        for row in table.rows:
-            writer.writerow(["" if cell is None else inert_csv_cell(cell) for cell in row])
-    return ExportFile(f"{stem(report)}.csv", buffer.getvalue().encode("utf-8-sig"))
+            rows.append([])
+        rows += [[table.title], table.header, *table.rows]
+    return ExportFile(f"{stem(report)}.csv", csv_content(language, rows))
 
 
 # --- charts --------------------------------------------------------------------------------

@@ -15,6 +15,14 @@ from pathlib import Path
 from typing import TextIO
 
 from sqlalchemy.engine import make_url
+from telegram import Update
+from telegram.ext import (
+    Application,
+    BaseHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+)
 
 from bot.app import build_application
 from bot.core.clock import Clock, SystemClock
@@ -26,6 +34,9 @@ from bot.sandbox.demo_history import seed_demo_history
 from bot.sandbox.fakeapi.server import FakeBotApi
 from bot.sandbox.terminal_chat import Identity, TerminalChat, stdin_lines
 from bot.services.contests import open_contests
+from handlers import broadcast, newcontest, newevent
+from handlers.profile import ProfileState
+from handlers.start import ADMIN_COMMANDS, ORGANIZER_COMMANDS, READER_COMMANDS
 from storage.db import make_engine, normalize_url
 from storage.uow import Database
 
@@ -46,6 +57,7 @@ with their buttons numbered: [1] Register  [2] ◀ Events
   - type a message or a command (/events, /my, /contests, /myentries, /profile,
     /language, /help);
   - type a button's number to press that button of the latest message with buttons;
+  - !photo and !file send a photo or a document (a sample one without a path);
   - files the bot sends are saved in {files}/.
 Sandbox commands start with "!" (type !help for the list):
   !organizer chats as an organizer (user {organizer}), !reader goes back, !quit leaves.
@@ -121,6 +133,8 @@ async def run_chat(
             stdout,
             files_dir,
             echo=echo,
+            expects_text=lambda user_id: typed_answer_expected(application, user_id),
+            bot_commands=bot_commands(application),
         )
         # The demo reader has "opened the bot", so reminders and notices to them are
         # delivered (silently: only the two people of the sandbox are shown).
@@ -185,3 +199,88 @@ def language_code_from_env(env: Mapping[str, str]) -> str:
     if base.isalpha() and 2 <= len(base) <= 3:
         return base
     return DEFAULT_LANGUAGE_CODE
+
+
+# Steps of the bot's conversations that take typed text only to say "please use the buttons":
+# there a typed number presses a button. By conversation name; the others' steps that read
+# text (the handlers' MessageHandlers) expect a typed answer.
+BUTTON_ONLY_STEPS: dict[str, frozenset[object]] = {
+    "newevent": frozenset(newevent.BUTTON_STEPS),
+    "newcontest": frozenset(newcontest.BUTTON_STEPS),
+    "broadcast": frozenset(set(broadcast.Step) - set(broadcast.TEXT_STEPS)),
+    "profile": frozenset({ProfileState.CONSENT}),
+}
+
+
+def typed_answer_expected(application: Application, user_id: int) -> bool:
+    """Whether the bot now reads what `user_id` types as the answer to its question: one of
+    the user's conversations is at a step whose handlers take a typed text (the one of the
+    user's current flow: `handlers.common.ActiveFlow` lets no other have it), and that step
+    is not one of `BUTTON_ONLY_STEPS`.
+
+    The terminal asks before it takes a typed number for a button (see
+    `bot.sandbox.terminal_chat`). It reads each conversation's state, which PTB keeps
+    private; the sandbox is the bot's own test bench, so that is a fair price for telling
+    "How many places?" from "Choose the kind of event".
+    """
+    probe = Update.de_json(
+        {
+            "update_id": 0,
+            "message": {
+                "message_id": 0,
+                "date": 0,
+                "chat": {"id": user_id, "type": "private"},
+                "from": {"id": user_id, "is_bot": False, "first_name": "Sandbox"},
+                "text": "50",
+            },
+        },
+        application.bot,
+    )
+    for group in application.handlers.values():
+        for conversation in group:
+            if not isinstance(conversation, ConversationHandler):
+                continue
+            # A private chat: PTB's key of a per-chat, per-user conversation.
+            state = conversation._conversations.get((user_id, user_id))  # noqa: SLF001
+            if state is None or state in BUTTON_ONLY_STEPS.get(conversation.name or "", ()):
+                continue
+            for handler in conversation.states.get(state, []):
+                if isinstance(handler, MessageHandler) and handler.check_update(probe):
+                    return True
+    return False
+
+
+# Commands the bot answers that are in no menu.
+_UNLISTED = {
+    "start": "open the bot: the language first, then the welcome",
+    "cancel": "stop the form or question in progress",
+}
+
+
+def bot_commands(application: Application) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Every command `application` answers, for !help: the reader's, the organizer's and the
+    administrator's menus (the sandbox's organizer is an administrator too) with their
+    descriptions, in English like the rest of the sandbox's own text, then any other command
+    a handler answers. Read from the bot itself, so the list cannot go stale."""
+    answered: set[str] = set()
+    for group in application.handlers.values():
+        for handler in group:
+            answered |= _commands_of(handler)
+    menus = [("Reader commands", READER_COMMANDS), ("Organizer commands", ORGANIZER_COMMANDS),
+             ("Administrator commands", ADMIN_COMMANDS)]
+    listed = [(heading, [(name, description) for name, description in pairs])
+              for heading, pairs in menus]
+    others = sorted(answered - {name for _heading, pairs in menus for name, _ in pairs})
+    if others:
+        listed.append(("Also", [(name, _UNLISTED.get(name, "")) for name in others]))
+    return listed
+
+
+def _commands_of(handler: BaseHandler) -> set[str]:
+    if isinstance(handler, CommandHandler):
+        return set(handler.commands)
+    if isinstance(handler, ConversationHandler):
+        inner = [*handler.entry_points, *handler.fallbacks,
+                 *(h for handlers in handler.states.values() for h in handlers)]
+        return set().union(*(_commands_of(h) for h in inner))
+    return set()

@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from bot.files import exports
 from bot.services import results
+from bot.services.contests import side_name
 from storage.contest_models import EntryContent
 from tests.factories import NOW
 from tests.result_factories import small_contest
@@ -223,3 +224,75 @@ async def test_entries_zip_splits_into_parts_under_the_limit(storage, en):
         f"entries-contest-{made.contest.id}-{n}.zip" for n in (1, 2)]
     assert parts == [["index.csv", "E-001.jpg", "E-002.jpg"], ["E-003.jpg", "E-004.jpg"]]
     assert all(len(part.content) <= 25_000 for part in archive.parts)
+
+
+# --- CSV for the organizer's spreadsheet -----------------------------------------------------
+
+BOM = b"\xef\xbb\xbf"
+
+
+def read_csv_with(content: bytes, delimiter: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=delimiter))
+
+
+@pytest.mark.parametrize("language", ["kk", "ru", "uk"])
+def test_results_csv_uses_semicolons_and_decimal_commas_in_kk_ru_uk(storage, catalogs, language):
+    t = catalogs.translator(language)
+    made = small_contest(storage)
+    view = view_of(storage, made.contest)
+
+    content = exports.results_csv(t, view).content
+
+    table = read_csv_with(content, ";")
+    yes, kazakhstan = t.gettext("yes"), side_name(made.contest, "kz", language)
+    assert content.startswith(BOM)
+    assert (table[0], table[1]) == (exports.results_table(t, view)[0], [
+        "1", kazakhstan, "1", yes, "E-001", "Steppe wind", "Aigerim Serikova",
+        "Karaganda Regional Youth Library", "8,7", "8,0", "8,35", "", "0,35", "2", "", yes])
+
+
+@pytest.mark.parametrize(
+    ("language", "delimiter", "score"),
+    [("kk", ";", "8,35"), ("ru", ";", "8,35"), ("uk", ";", "8,35"), ("en", ",", "8.35")],
+)
+def test_results_csv_starts_with_bom_and_splits_on_the_language_delimiter(
+    storage, catalogs, language, delimiter, score
+):
+    made = small_contest(storage)
+
+    content = exports.results_csv(catalogs.translator(language),
+                                  view_of(storage, made.contest)).content
+
+    first_line = content.split(b"\r\n")[0]
+    table = read_csv_with(content, delimiter)
+    assert (content[:3], first_line.count(delimiter.encode()), len(table[0]), table[1][10]) == (
+        BOM, 15, 16, score)
+
+
+@pytest.mark.parametrize("language", ["kk", "ru", "uk"])
+async def test_entries_zip_index_uses_semicolons_in_kk_ru_uk(storage, catalogs, language):
+    t = catalogs.translator(language)
+    made = small_contest(storage)
+
+    async def fetch(file_id: str) -> bytes:
+        raise AssertionError("typed essays need no download")
+
+    archive = await exports.entries_zip(t, made.contest, standing(storage, made.contest), fetch)
+
+    index = zipfile.ZipFile(io.BytesIO(archive.parts[0].content)).read("index.csv")
+    assert (index[:3], read_csv_with(index, ";")[:2]) == (BOM, [
+        [t.gettext(word) for word in ("File", "Code", "Title", "Author", "Library", "Side")],
+        ["E-001.txt", "E-001", "Steppe wind", "Aigerim Serikova",
+         "Karaganda Regional Youth Library", side_name(made.contest, "kz", language)],
+    ])
+
+
+@pytest.mark.parametrize(("language", "expected"), [
+    ("kk", "1,5;-2,25;;'=x;3.5"), ("ru", "1,5;-2,25;;'=x;3.5"), ("uk", "1,5;-2,25;;'=x;3.5"),
+    ("en", "1.5,-2.25,,'=x,3.5"),
+])
+def test_csv_content_writes_fractions_and_empty_cells_for_the_language(language, expected):
+    # A number is a number (a minus sign too); a typed text stays as typed, formulas inert.
+    content = exports.csv_content(language, [[1.5, -2.25, None, "=x", "3.5"]])
+
+    assert content == BOM + expected.encode() + b"\r\n"

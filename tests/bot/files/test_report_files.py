@@ -7,6 +7,7 @@ import io
 from datetime import date
 from zoneinfo import ZoneInfo
 
+import pytest
 from matplotlib.ft2font import FT2Font
 from openpyxl import load_workbook
 
@@ -14,7 +15,7 @@ from bot.cli import main
 from bot.core.settings import DEFAULT_AGE_BANDS, parse_age_bands
 from bot.files.report_files import chart_font, charts, report_files
 from bot.services.report import build_report, quarter_of
-from bot.services.report_text import period_title
+from bot.services.report_text import period_title, tables
 from tests.factories import NOW
 from tests.report_factories import PROGRAMME_P, READERS, seed_report
 
@@ -142,3 +143,21 @@ def test_kopir_report_refuses_an_unknown_library(database, database_url, tmp_pat
                  "--out", str(tmp_path / "out")])
 
     assert (code, capsys.readouterr().err) == (2, "kopir report: no library named 'Nowhere'\n")
+
+
+@pytest.mark.parametrize(("language", "delimiter"),
+                         [("kk", ";"), ("ru", ";"), ("uk", ";"), ("en", ",")])
+def test_report_csv_reads_back_with_the_delimiter_of_the_language(database, catalogs, language,
+                                                                  delimiter):
+    seed_report(database)
+    t = catalogs.translator(language)
+    report = q3_report(database)
+
+    content = report_files(t, report)[2].content
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=delimiter))
+
+    expected: list[list[str]] = []
+    for table in tables(t, report):
+        expected += [[], [table.title], table.header,
+                     *[["" if cell is None else str(cell) for cell in row] for row in table.rows]]
+    assert (content[:3], rows) == (b"\xef\xbb\xbf", expected[1:])
