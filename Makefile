@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LANGS := kk ru uk en
+# Generated from kk by bot/core/latin_catalog.py (Kazakh in the Latin alphabet), never edited.
+GENERATED_LANGS := kk_Latn
 
 .PHONY: run test bench lint extract update compile sandbox clean
 
@@ -13,6 +15,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
+# Every catalog under locales/, the generated $(GENERATED_LANGS) included.
 compile: $(STAMP)
 	$(BIN)/pybabel compile --statistics -d locales -D messages
 
@@ -60,7 +63,11 @@ update: extract
 		test -f locales/$$lang/LC_MESSAGES/messages.po \
 		|| $(BIN)/pybabel init -i locales/messages.pot -d locales -D messages -l $$lang; \
 	done
-	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-wrap --ignore-obsolete
+	for lang in $(LANGS); do \
+		$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages -l $$lang \
+			--no-wrap --ignore-obsolete || exit 1; \
+	done
+	$(BIN)/python -m bot.core.latin_catalog
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache

@@ -79,7 +79,7 @@ def test_settings_reads_every_variable():
         (
             "KOPIR_DEFAULT_LANGUAGE",
             "de",
-            "KOPIR_DEFAULT_LANGUAGE: 'de' is not one of kk, ru, uk, en",
+            "KOPIR_DEFAULT_LANGUAGE: 'de' is not one of kk, ru, uk, en, kk_Latn",
         ),
         (
             "TELEGRAM_API_BASE_URL",

@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from bot.core.i18n import LANGUAGES
+from bot.core.i18n import LANGUAGES, LATIN_KAZAKH
 from bot.sandbox.demo import DEMO_KEYS, DEMO_READER, seed_demo_events
 from bot.sandbox.demo_contests import DEMO_CONTEST_KEYS, seed_demo_contests
 from bot.services.contests import close_contest, is_open
@@ -13,6 +13,9 @@ from bot.services.registration import seats_left
 from storage.contest_models import EntryContent
 from tests.contest_factories import make_reader
 from tests.factories import NOW
+
+# Written in four languages; Latin Kazakh readers get the Kazakh texts transliterated.
+WRITTEN = sorted(code for code in LANGUAGES if code != LATIN_KAZAKH)
 
 
 def _demo_events(database):
@@ -31,7 +34,7 @@ def test_seed_demo_events_creates_events_in_all_four_languages(database):
     events, _partners = _demo_events(database)
     assert created == len(DEMO_KEYS) == 4
     assert [(sorted(e.titles), sorted(e.descriptions)) for e in events] == [
-        (sorted(LANGUAGES), sorted(LANGUAGES))
+        (WRITTEN, WRITTEN)
     ] * 4
     # Real translations, not one text copied into every language.
     assert [len(set(e.titles.values())) for e in events] == [4, 4, 4, 4]
@@ -117,7 +120,7 @@ def test_seed_demo_contests_creates_essay_and_photo_contests_in_four_languages(d
         ("demo-photo-subjective", "photo", "Субъектив: мир глазами молодых"),
     ]
     assert [[sorted(getattr(c, name)) for name in texts] for c in contests] == [
-        [sorted(LANGUAGES)] * 4
+        [WRITTEN] * 4
     ] * 2
     # Real translations, not one text copied into every language.
     assert [[len(set(getattr(c, name).values())) for name in texts] for c in contests] == [
