@@ -135,12 +135,14 @@ async def ask(update: Update, context: Context, t: Translator, step: Step) -> ob
 
 
 def html_source(message: Message) -> str:
-    """The organizer's HTML: typed tags as they are, or, when they formatted the text
-    in their Telegram app, that formatting written as HTML."""
+    """The organizer's text (or caption) as HTML. Formatting applied in their Telegram app
+    is written as tags, the rest of the text escaped, so a typed "<" stays a "<"; a text
+    with no such formatting is read by `broadcast_text.typed_html` (HTML when it is
+    plainly meant as HTML, otherwise the text as typed)."""
     entities = message.entities or message.caption_entities or ()
     if any(entity.type in FORMATTING for entity in entities):
         return (message.text_html if message.text is not None else message.caption_html) or ""
-    return message.text or message.caption or ""
+    return broadcast_text.typed_html(message.text or message.caption or "")
 
 
 async def on_text(update: Update, context: Context) -> object:

@@ -22,6 +22,7 @@ from bot.services.broadcasts import (
 )
 from bot.services.catalog import event_title
 from bot.services.contests import contest_title, side_name
+from bot.services.event_fields import typed_moment
 from handlers.common import form_button, form_data, keyboard
 from storage.broadcast_models import Broadcast, BroadcastStatus, MediaKind
 from storage.contest_models import Contest
@@ -57,6 +58,30 @@ AUDIENCE_NAMES = {
     AudienceKind.SIDE: N_("One side of a contest"),
     AudienceKind.JURORS: N_("Jurors"),
 }
+# Language names change form inside a sentence ("Қазақша" is a button's label, not a word
+# of a sentence), so each language has its own sentences.
+AUDIENCE_LANGUAGES = {
+    # Translators: an audience, after "Audience:".
+    "kk": N_("readers who chose Kazakh"),
+    "kk_Latn": N_("readers who chose Kazakh in the Latin alphabet"),
+    "ru": N_("readers who chose Russian"),
+    "uk": N_("readers who chose Ukrainian"),
+    "en": N_("readers who chose English"),
+}
+ASK_TEXT_IN = {
+    "kk": N_("Send the text in Kazakh."),
+    "kk_Latn": N_("Send the text in Kazakh in the Latin alphabet."),
+    "ru": N_("Send the text in Russian."),
+    "uk": N_("Send the text in Ukrainian."),
+    "en": N_("Send the text in English."),
+}
+ASK_CAPTION_IN = {
+    "kk": N_("Send the caption in Kazakh (up to 1024 characters)."),
+    "kk_Latn": N_("Send the caption in Kazakh in the Latin alphabet (up to 1024 characters)."),
+    "ru": N_("Send the caption in Russian (up to 1024 characters)."),
+    "uk": N_("Send the caption in Ukrainian (up to 1024 characters)."),
+    "en": N_("Send the caption in English (up to 1024 characters)."),
+}
 # Translators: states of a broadcast, shown after "Announcement #3:".
 STATES = {
     BroadcastStatus.SCHEDULED: N_("scheduled"),
@@ -82,7 +107,7 @@ def _short(title: str) -> str:
 
 
 def _back(t: Translator, step: Step) -> list[tuple[str, str]]:
-    return [("« " + t.gettext("Back"), data(step, "back"))]
+    return [(t.gettext("« Back"), data(step, "back"))]
 
 
 # --- the questions ---------------------------------------------------------------------------
@@ -91,9 +116,9 @@ def _back(t: Translator, step: Step) -> list[tuple[str, str]]:
 def ask_message(t: Translator) -> str:
     _ = t.gettext
     return _(
-        "New announcement. Send its text; HTML formatting works: <b>bold</b>, <i>italic</i>, "
-        "<a href=\"https://example.org\">link</a>. Or send a photo or a document with the "
-        "text as its caption (up to 1024 characters).\n\nSend /cancel at any time to stop."
+        "New announcement. Send its text: bold, italic and links made in Telegram reach "
+        "readers as they are, no HTML needed. Or send a photo or a document with the text as "
+        "its caption (up to 1024 characters).\n\nSend /cancel at any time to stop."
     )
 
 
@@ -111,10 +136,9 @@ def ask_versions(t: Translator, form: dict) -> tuple[str, InlineKeyboardMarkup]:
     versions = form.get("versions", {})
     names = [LANGUAGE_NAMES[default] + " " + _("(default)")]
     names += [LANGUAGE_NAMES[code] for code in LANGUAGES if code in versions]
-    # Translators: {names} lists language names; {default} is one language name.
-    text = _("Versions: {names}. Readers of other languages get the {default} one. Add a "
-             "version in another language, or continue.").format(
-        names=", ".join(names), default=LANGUAGE_NAMES[default])
+    # Translators: {names} lists language names, the default one marked "(default)".
+    text = _("Versions: {names}. Readers who chose another language get the default version. "
+             "Add a version in another language, or continue.").format(names=", ".join(names))
     rows = [
         [(("✎ " if code in versions else "+ ") + LANGUAGE_NAMES[code],
           data(Step.VERSIONS, "add", code))]
@@ -126,11 +150,8 @@ def ask_versions(t: Translator, form: dict) -> tuple[str, InlineKeyboardMarkup]:
 
 def ask_version(t: Translator, form: dict) -> tuple[str, InlineKeyboardMarkup]:
     _ = t.gettext
-    name = LANGUAGE_NAMES[form["translating"]]
-    if form.get("media_kind", MediaKind.NONE) != MediaKind.NONE:
-        text = _("Send the caption in {language} (up to 1024 characters).").format(language=name)
-    else:
-        text = _("Send the text in {language}.").format(language=name)
+    caption = form.get("media_kind", MediaKind.NONE) != MediaKind.NONE
+    text = _((ASK_CAPTION_IN if caption else ASK_TEXT_IN)[form["translating"]])
     return text, keyboard([_back(t, Step.VERSION)])
 
 
@@ -179,8 +200,8 @@ def ask_audience(t: Translator, *, admin: bool) -> tuple[str, InlineKeyboardMark
 
 def ask_audience_language(t: Translator) -> tuple[str, InlineKeyboardMarkup]:
     rows = [[(LANGUAGE_NAMES[code], data(Step.AUDIENCE_TARGET, "v", code))] for code in LANGUAGES]
-    return t.gettext("Readers of which language?"), keyboard(
-        [*rows, _back(t, Step.AUDIENCE_TARGET)])
+    text = t.gettext("Which language? The announcement goes to readers who chose it.")
+    return text, keyboard([*rows, _back(t, Step.AUDIENCE_TARGET)])
 
 
 def summary(t: Translator, form: dict, audience_text: str, button_text: str, count: int,
@@ -211,9 +232,12 @@ def summary(t: Translator, form: dict, audience_text: str, button_text: str, cou
 
 def ask_schedule(t: Translator, zone: tzinfo,
                  example: datetime) -> tuple[str, InlineKeyboardMarkup]:
+    local = example.astimezone(zone)
+    # Translators: {zone} names the clock, e.g. "Almaty time" (see "{city} time");
+    # {example} is a date and time as typed, e.g. "21.12.2026 15:00".
     text = t.gettext(
-        "When should it go out? Send the date and time in {zone}, for example: {example}"
-    ).format(zone=str(zone), example=example.astimezone(zone).strftime("%Y-%m-%d %H:%M"))
+        "When should it go out? Send the date and time ({zone}), for example: {example}"
+    ).format(zone=t.zone_time(zone), example=typed_moment(local.date(), local.time()))
     return text, keyboard([_back(t, Step.SCHEDULE)])
 
 
@@ -227,8 +251,8 @@ def audience_text(t: Translator, audience: Audience, event: Event | None,
     if kind is AudienceKind.EVERYONE:
         return _("everyone")
     if kind is AudienceKind.LANGUAGE:
-        return _("readers of {language}").format(
-            language=LANGUAGE_NAMES.get(audience.language or "", "?"))
+        phrase = AUDIENCE_LANGUAGES.get(audience.language or "")
+        return _(phrase) if phrase is not None else "?"
     if kind in (AudienceKind.EVENT, AudienceKind.WAITLIST):
         title = event_title(event, language) if event is not None else "?"
         if kind is AudienceKind.EVENT:
@@ -256,8 +280,8 @@ def button_text(t: Translator, button: dict, event: Event | None, contest: Conte
 
 
 def duration_text(t: Translator, seconds: float) -> str:
-    return format_timedelta(timedelta(seconds=round(seconds)), locale=t.language,
-                            threshold=1.5)
+    return t.in_script(format_timedelta(timedelta(seconds=round(seconds)),
+                                        locale=t.babel_locale, threshold=1.5))
 
 
 def status_text(t: Translator, broadcast: Broadcast, figures: BroadcastFigures,

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 
-from bot.core.i18n import Translator
+from bot.core.i18n import LATIN_KAZAKH, Translator
+from bot.core.latin import to_latin
 from bot.messages.notices import open_event_label
 from bot.messages.outgoing import Outgoing
 from storage.broadcast_models import Broadcast, MediaKind
@@ -26,6 +27,9 @@ def text_for(broadcast: Broadcast, language: str | None) -> str:
     texts = broadcast.texts or {}
     if language in texts:
         return texts[language]
+    if language == LATIN_KAZAKH and "kk" in texts:
+        # The Kazakh version, in the reader's letters (tags and links are kept).
+        return to_latin(texts["kk"])
     return texts.get(broadcast.default_language, "")
 
 

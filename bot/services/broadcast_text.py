@@ -1,5 +1,9 @@
 """Checks an organizer's broadcast text the way Telegram will read it (parse mode HTML).
 
+The text is stored and sent as HTML. Formatting applied in the Telegram app arrives as
+entities and is turned into HTML by the handler; a typed text becomes HTML here
+(`typed_html`): tags when the organizer plainly wrote HTML, otherwise the text as typed.
+
 A broadcast that Telegram refuses would fail for every recipient, so the composer
 refuses it first: tags Telegram does not know, tags left open or closed out of
 order, and texts too long once the tags are taken out (Telegram counts the text
@@ -23,12 +27,15 @@ TAGS = frozenset({
 })
 _NAME = re.compile(r"[a-z][a-z0-9-]*")
 _ENTITY = re.compile(r"&(#\d+|#x[0-9A-Fa-f]+|lt|gt|amp|quot);")
+# What Telegram would read as a tag: "<", a name, attributes, ">". Any other "<" ("1 < 2",
+# "ages <15-19>") is a character of the text.
+_TAG_LIKE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)(?:\s[^<>]*)?>")
 _ATTRIBUTE = re.compile(r"""([A-Za-z][\w-]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
 
 ALLOWED = '<b>, <i>, <u>, <s>, <tg-spoiler>, <a href="https://...">, <code>, <pre>, <blockquote>'
 UNSUPPORTED_TAG = N_(
-    "Telegram cannot show the tag <{tag}>. Allowed tags: {allowed}. To show the "
-    "characters < > & themselves, write &lt; &gt; &amp;."
+    "Telegram cannot show the tag <{tag}>. Allowed tags: {allowed}. You can also format "
+    "the text in Telegram itself (bold, italic, links) instead of typing tags."
 )
 LONE_BRACKET = N_("In HTML the character < starts a tag: to show it as it is, write &lt;.")
 UNCLOSED_TAG = N_("The tag <{tag}> is not closed: add </{tag}> where it should end.")
@@ -49,6 +56,23 @@ CAPTION_TOO_LONG = Nn_(
     "may have at most {limit}. Shorten it and send it again.",
     count="length",
 )
+
+
+def typed_html(typed: str) -> str:
+    """The HTML for a text typed without Telegram's formatting.
+
+    A text is HTML when it shows it is meant as such: a tag Telegram knows, any closing
+    tag, or an escape such as &lt;. Its "<" that start no tag are escaped, so "1 < 2"
+    needs no &lt;; its tags are checked later, and a wrong one is explained. Any other
+    text is escaped whole, so "a < b & c" or "<readers>" reaches readers as typed."""
+    tags = list(_TAG_LIKE.finditer(typed))
+    meant = _ENTITY.search(typed) is not None or any(
+        tag.group(1) or tag.group(2).lower() in TAGS for tag in tags)
+    if not meant:
+        return html.escape(typed, quote=False)
+    starts = {tag.start() for tag in tags}
+    return "".join("&lt;" if char == "<" and index not in starts else char
+                   for index, char in enumerate(typed))
 
 
 def plain_text(source: str) -> str:

@@ -37,12 +37,12 @@ HELLO = "<b>Hello</b>, readers!"
 HELLO_RU = "<b>Привет</b>, читатели!"
 ONLY_ORGANIZERS = "Only organizers can do this."
 ASK_MESSAGE = (
-    "New announcement. Send its text; HTML formatting works: <b>bold</b>, <i>italic</i>, "
-    "<a href=\"https://example.org\">link</a>. Or send a photo or a document with the text as "
-    "its caption (up to 1024 characters).\n\nSend /cancel at any time to stop."
+    "New announcement. Send its text: bold, italic and links made in Telegram reach readers as "
+    "they are, no HTML needed. Or send a photo or a document with the text as its caption (up "
+    "to 1024 characters).\n\nSend /cancel at any time to stop."
 )
-ASK_SCHEDULE = ("When should it go out? Send the date and time in Asia/Almaty, for example: "
-                "2026-11-23 09:00")
+ASK_SCHEDULE = ("When should it go out? Send the date and time (Almaty time), for example: "
+                "23.11.2026 09:00")
 
 
 @pytest.fixture(autouse=True)
@@ -356,7 +356,7 @@ CONTEST = ("press_containing", "We roam towards ourselves")
 @pytest.mark.parametrize(("choice", "audience", "recipients"), [
     # The bot learns that 505 (Russian) blocked it only when it writes to them.
     ([("press", "Readers of one language"), ("press", "Русский")],
-     "readers of Русский", [502, BLOCKED]),
+     "readers who chose Russian", [502, BLOCKED]),
     ([("press", "Registrants of an event"), EVENT],
      "registrants of «A model of the future»", [501]),
     ([("press", "Waiting list of an event"), EVENT],
@@ -409,8 +409,8 @@ async def test_bad_html_tag_is_explained_and_asked_again(organizer):
     assert [text_of(message) for message in shown] == [
         ASK_MESSAGE,
         "Telegram cannot show the tag <div>. Allowed tags: <b>, <i>, <u>, <s>, <tg-spoiler>, "
-        "<a href=\"https://...\">, <code>, <pre>, <blockquote>. To show the characters < > & "
-        "themselves, write &lt; &gt; &amp;.",
+        "<a href=\"https://...\">, <code>, <pre>, <blockquote>. You can also format the text in "
+        "Telegram itself (bold, italic, links) instead of typing tags.",
         ASK_MESSAGE,
     ]
 
@@ -464,7 +464,7 @@ async def test_version_too_long_for_a_caption_is_asked_again(organizer):
     assert [text_of(message) for message in shown[-2:]] == [
         "The caption is 1025 characters long without the tags; a photo or document caption may "
         "have at most 1024. Shorten it and send it again.",
-        "Send the caption in Русский (up to 1024 characters).",
+        "Send the caption in Russian (up to 1024 characters).",
     ]
 
 
@@ -481,7 +481,7 @@ async def test_schedule_in_the_past_is_refused_and_a_future_time_is_kept(people,
         ASK_SCHEDULE,
         "That time has already passed: send a time in the future.",
         ASK_SCHEDULE,
-        "Announcement #1 is scheduled for November 22, 2026, 12:00\u202fPM. Its audience is "
+        "Announcement #1 is scheduled for 22 November 2026, 12:00. Its audience is "
         "counted again then. /broadcasts lists it, and can cancel it.",
     ]
     saved = stored(database)
@@ -502,7 +502,7 @@ async def test_broadcasts_lists_a_scheduled_one_and_cancels_it(people, database)
 
     assert text_of(listing) == (
         "Announcements, newest first:\n\n"
-        "📣 Announcement #1: scheduled for November 22, 2026, 12:00\u202fPM\n"
+        "📣 Announcement #1: scheduled for 22 November 2026, 12:00\n"
         "Audience: everyone\n6 readers now")
     assert buttons_of(listing) == [["Cancel #1"]]
     assert text_of(after) == (
@@ -727,3 +727,79 @@ async def test_send_on_a_busy_database_keeps_the_form_and_a_second_press_sends_o
     statuses = [event.message for event in organizer.drain()
                 if text_of(event.message).startswith("📣")]
     assert len({message["message_id"] for message in statuses}) == 1
+
+
+# --- formatting ------------------------------------------------------------------------------
+
+# Formatting made in the organizer's Telegram app arrives as entities, over a text that may
+# hold "<" and "&" of its own.
+FORMATTED = "Poetry evening on Friday: sign up here (ages <15-19> & friends)"
+FORMATTING = [
+    {"type": "bold", "offset": 0, "length": 14},
+    {"type": "italic", "offset": 18, "length": 6},
+    {"type": "text_link", "offset": 34, "length": 4, "url": "https://example.org/poetry?a=1&b=2"},
+]
+TO_EVERYONE = [("press", "English"), ("press", "Continue"), ("press", "No button"),
+               ("press", "Everyone")]
+
+
+async def test_formatting_made_in_telegram_reaches_readers_as_it_was_made(people, database):
+    organizer = people[ORGANIZER_ID]
+    await organizer.send("/broadcast")
+    await organizer.handled()
+    await organizer.send(FORMATTED, entities=FORMATTING)
+    await organizer.handled()
+    shown = await compose_rest(organizer, *TO_EVERYONE)
+    preview = shown[-2]
+
+    await organizer.press("Send now")
+
+    await until(lambda: finished(database))
+    delivered = {user_id: (people[user_id].messages[-1]["text"],
+                           people[user_id].messages[-1].get("entities"))
+                 for user_id in (501, 502)}
+    assert (preview["text"], preview.get("entities")) == (FORMATTED, FORMATTING)
+    assert delivered == {501: (FORMATTED, FORMATTING), 502: (FORMATTED, FORMATTING)}
+    assert stored(database).texts == {"en": (
+        "<b>Poetry evening</b> on <i>Friday</i>: sign up "
+        '<a href="https://example.org/poetry?a=1&b=2">here</a> (ages &lt;15-19&gt; &amp; friends)')}
+
+
+@pytest.mark.parametrize("typed", ["Quiz: a < b & c, for ages <15-19>", "<readers> & <friends>"])
+async def test_text_with_brackets_and_ampersands_reaches_readers_as_typed(people, database, typed):
+    organizer = people[ORGANIZER_ID]
+    shown = await compose(organizer, ("send", typed), *TO_EVERYONE)
+
+    await organizer.press("Send now")
+
+    await until(lambda: finished(database))
+    delivered = people[501].messages[-1]
+    assert (text_of(shown[-2]), shown[-2].get("entities")) == (typed, None)
+    assert (delivered["text"], delivered.get("entities")) == (typed, None)
+
+
+async def test_typed_html_still_formats_and_a_stray_bracket_in_it_is_a_character(
+        people, database):
+    organizer = people[ORGANIZER_ID]
+    shown = await compose(organizer, ("send", "<b>Quiz</b>: is 1 < 2 & 3 > 2?"), *TO_EVERYONE)
+
+    await organizer.press("Send now")
+
+    await until(lambda: finished(database))
+    delivered = people[501].messages[-1]
+    expected = ("Quiz: is 1 < 2 & 3 > 2?", [{"type": "bold", "offset": 0, "length": 4}])
+    assert (shown[-2]["text"], shown[-2]["entities"]) == expected
+    assert (delivered["text"], delivered["entities"]) == expected
+
+
+async def test_caption_formatted_in_telegram_is_previewed_with_its_formatting(organizer):
+    await organizer.send("/broadcast")
+    await organizer.handled()
+    await organizer.send_photo(caption="Winners <list> & prizes",
+                               caption_entities=[{"type": "bold", "offset": 0, "length": 7}])
+    await organizer.handled()
+
+    shown = await compose_rest(organizer, *TO_EVERYONE)
+
+    assert (shown[-2]["caption"], shown[-2]["caption_entities"]) == (
+        "Winners <list> & prizes", [{"type": "bold", "offset": 0, "length": 7}])

@@ -135,9 +135,11 @@ class FakeUser:
 
     # --- acting as the user ----------------------------------------------------------------
 
-    async def send(self, text: str, *, reply_to: int | None = None) -> JSONDict:
+    async def send(self, text: str, *, reply_to: int | None = None,
+                   entities: list[JSONDict] | None = None) -> JSONDict:
+        """A text message; `entities` is formatting applied in the user's app (bold, links)."""
         body: JSONDict = {"text": text}
-        entities = command_entities(text)
+        entities = [*command_entities(text), *(entities or ())]
         if entities:
             body["entities"] = entities
         if reply_to is not None:
@@ -169,9 +171,11 @@ class FakeUser:
             raise AssertionError(f"no reply-keyboard button {text!r}; keyboard: {shown}")
         return await self.send(text)
 
-    async def send_photo(self, content: bytes = TINY_PNG, caption: str | None = None) -> JSONDict:
+    async def send_photo(self, content: bytes = TINY_PNG, caption: str | None = None,
+                         caption_entities: list[JSONDict] | None = None) -> JSONDict:
         stored = self._api.files.add(content, "photo")
-        return self._post({"photo": photo_sizes(stored), **_caption(caption)})
+        formatted = {"caption_entities": caption_entities} if caption_entities else {}
+        return self._post({"photo": photo_sizes(stored), **_caption(caption), **formatted})
 
     async def send_document(
         self, content: bytes, file_name: str, mime_type: str, caption: str | None = None
