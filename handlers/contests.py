@@ -15,6 +15,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.core.i18n import Translator
+from bot.messages.awards import award_name
 from bot.services.catalog import zone_of
 from bot.services.contests import (
     ContestCard,
@@ -210,7 +211,8 @@ def _card_lines(card: ContestCard, t: Translator, name_limit: int | None,
     lines.append("")
     lines.append(_window(t, card, zone))
     lines.append(_("Ages {low}–{high} on {day}").format(
-        low=card.age_min, high=card.age_max, day=t.date(card.age_reference_date)))
+        low=card.age_min, high=card.age_max,
+        day=t.date_before_suffix(card.age_reference_date)))  # kk: "… күнгі"
     sides = {side.key: side.name for side in card.sides}
     if sides:
         lines.append(_("Sides: {value}").format(
@@ -220,6 +222,8 @@ def _card_lines(card: ContestCard, t: Translator, name_limit: int | None,
     else:
         lines.append(t.ngettext("{n} winner", "{n} winners", card.quota_per_side).format(
             n=card.quota_per_side))
+    # Translators: what the contest's winners receive, e.g. "Winners receive: Diploma".
+    lines.append(_("Winners receive: {value}").format(value=award_name(t, card.award)))
     criteria = ", ".join(f"{name(criterion.name)} {round(criterion.weight * 100):g}%"
                          for criterion in card.criteria)
     lines.append(_("Judged on: {criteria}; scale {low}–{high}").format(
@@ -251,11 +255,11 @@ def _window(t: Translator, card: ContestCard, zone: tzinfo) -> str:
     _ = t.gettext
     if card.stage == "open":
         return "🕒 " + _("Entries are accepted until {when} ({zone})").format(
-            when=t.datetime(card.closes_at, zone), zone=card.zone)
+            when=t.datetime(card.closes_at, zone), zone=t.zone_time(card.zone))
     if card.stage == "upcoming":
         return "🕒 " + _("Entries are accepted from {opens} until {closes} ({zone})").format(
             opens=t.datetime(card.opens_at, zone), closes=t.datetime(card.closes_at, zone),
-            zone=card.zone)
+            zone=t.zone_time(card.zone))
     if card.stage == "published":
         return "🏆 " + _("Submissions are closed and the results are published.")
     return "🔒 " + _("Submissions are closed: the jury is at work.")
@@ -272,10 +276,11 @@ def _card_buttons(card: ContestCard, t: Translator,
                      (_("Entries"), f"ct:entries:{card.contest_id}")])
         last = [(_("Results"), f"ct:results:{card.contest_id}")]
         if card.stage in CLOSABLE:
-            last.append((_("Close"), f"ct:close:{card.contest_id}"))
+            # Translators: button closing a contest to new entries before its deadline.
+            last.append((_("Close submissions"), f"ct:close:{card.contest_id}"))
         rows.append(last)
-    # Translators: button on a contest card going back to the list of contests.
-    rows.append([("◀ " + _("Contests"), "ct:list:0")])
+    # Translators: the one label of every Back button (here: back to the list of contests).
+    rows.append([(_("« Back"), "ct:list:0")])
     return rows
 
 

@@ -29,7 +29,6 @@ from bot.services import jury
 from bot.services.contests import contest_title
 from bot.services.jury import BlindEntry, JuryError
 from bot.services.jury_actions import (
-    contest_progress,
     declare_juror_conflict,
     juror_scores,
     jury_work,
@@ -109,22 +108,36 @@ async def jury_command(update: Update, context: Context) -> None:
         await chat_of(update).send_message(t.gettext(FOR_JURORS))
         return
     text, markup = screens.my_contests(t, mine, work.removed)
+    if len(mine) != 1:
+        await chat_of(update).send_message(text, reply_markup=markup)
+        return
+    # One contest: its next entry follows the list, or the list says there is none (one
+    # message, rather than a second one with the same news and the same button).
+    found = await ctx_of(context).read(next_to_score, mine[0].contest.id, user.id)
+    if found.entry is None or found.contest.frozen_at is not None:
+        text, markup = screens.nothing_to_score(t, text, found.contest)
+        await chat_of(update).send_message(text, reply_markup=markup)
+        return
     await chat_of(update).send_message(text, reply_markup=markup)
-    if len(mine) == 1:
-        await _next(update, context, t, user.id, mine[0].contest.id)
+    await _show_entry(update, context, t, found.contest, found.entry, None)
 
 
 async def _open_contest(update: Update, context: Context, t: Translator, user_id: int,
                         contest_id: int) -> None:
-    found = await ctx_of(context).read(contest_progress, contest_id, user_id)
+    found = await ctx_of(context).read(next_to_score, contest_id, user_id)
     contest = found.contest
     title = contest_title(contest, t.language)
     text = f"«{title}»: {screens.progress_text(t, found.scored, found.total)}"
     if contest.frozen_at is not None:
         await chat_of(update).send_message(f"{text}\n{t.gettext(FROZEN)}")
         return
+    if found.entry is None:
+        # Only "no more entries" (which has the progress and My scores): not twice.
+        text, markup = screens.nothing_left(t, contest, found.scored, found.total)
+        await chat_of(update).send_message(text, reply_markup=markup)
+        return
     await chat_of(update).send_message(text, reply_markup=screens.list_button(t, contest_id))
-    await _next(update, context, t, user_id, contest_id)
+    await _show_entry(update, context, t, contest, found.entry, None)
 
 
 async def _next(update: Update, context: Context, t: Translator, user_id: int, contest_id: int,

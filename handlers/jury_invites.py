@@ -1,7 +1,8 @@
 """The organizers' Jury screen and joining a jury (see jury.mmd).
 
-The Jury button on a contest card (`ct:jury:<c>`) shows the jurors' progress, the
-conflicts and how many invitations are open; it mints nothing. Its buttons:
+The Jury button on a contest card (`ct:jury:<c>`) shows, in place of the card (Back returns
+to it), the jurors' progress, the conflicts and how many invitations are open; it mints
+nothing. Its buttons:
 `jy:new:<c>` mints one one-time invite link; `jy:rm:<c>:<seat>` asks to remove a
 juror (`seat` is the jurors row's id, never a Telegram id), `jy:rmy:<c>:<seat>`
 removes them, `jy:no:<c>` drops the question. /start jury_<token> joins.
@@ -36,6 +37,7 @@ from handlers.common import (
     query_data,
     query_of,
     reader,
+    replace_message,
     sender_of,
 )
 from storage.models import User
@@ -66,10 +68,15 @@ async def jury_overview(update: Update, context: Context) -> None:
         return
     await query_of(update).answer()
     parts = chunks(screens.overview_text(t, screen.overview, screen.open_invites))
+    markup = screens.overview_keyboard(t, screen.overview)
+    if len(parts) == 1:
+        # In place of the card, as a card replaces the list: pressing Jury again does not
+        # send the whole overview once more, and Back returns to the card.
+        await replace_message(update, parts[0], markup)
+        return
     for part in parts[:-1]:
         await chat_of(update).send_message(part)
-    await chat_of(update).send_message(
-        parts[-1], reply_markup=screens.overview_keyboard(t, screen.overview))
+    await chat_of(update).send_message(parts[-1], reply_markup=markup)
 
 
 async def on_button(update: Update, context: Context) -> None:

@@ -10,7 +10,6 @@ import asyncio
 import logging
 import math
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from telegram import Bot, Chat, InlineKeyboardMarkup
 from telegram.error import TelegramError
@@ -86,16 +85,18 @@ def overview_text(t: Translator, overview: JuryOverview, open_invites: int) -> s
     return "\n".join(lines)
 
 
-def overview_keyboard(t: Translator, overview: JuryOverview) -> InlineKeyboardMarkup | None:
-    """New invite link, and a Remove button per juror; nothing once the results are frozen."""
+def overview_keyboard(t: Translator, overview: JuryOverview) -> InlineKeyboardMarkup:
+    """New invite link and a Remove button per juror (none once the results are frozen), then
+    Back to the contest card the screen replaced."""
     contest = overview.contest
-    if contest.frozen_at is not None:
-        return None
-    rows = [[(t.gettext("New invite link"), f"jy:new:{contest.id}")]]
-    # Translators: a button taking this juror off the jury (a confirmation follows).
-    rows += [[(t.gettext("Remove {name}").format(name=short(row.name)),
-               f"jy:rm:{contest.id}:{row.seat_id}")]
-             for row in overview.jurors[:REMOVE_BUTTONS]]
+    rows: list[list[tuple[str, str]]] = []
+    if contest.frozen_at is None:
+        rows.append([(t.gettext("New invite link"), f"jy:new:{contest.id}")])
+        # Translators: a button taking this juror off the jury (a confirmation follows).
+        rows += [[(t.gettext("Remove {name}").format(name=short(row.name)),
+                   f"jy:rm:{contest.id}:{row.seat_id}")]
+                 for row in overview.jurors[:REMOVE_BUTTONS]]
+    rows.append([(t.gettext("« Back"), f"ct:card:{contest.id}")])
     return keyboard(rows)
 
 
@@ -121,7 +122,8 @@ def invite_text(t: Translator, contest: Contest, link: str, expires_at: datetime
         "Invitation to the jury of «{title}». Open this link to join; it works once, until "
         "{when}:\n{link}"
     ).format(title=contest_title(contest, t.language),
-             when=t.datetime(expires_at, ZoneInfo(zone)), link=link)
+             # The text is forwarded to someone else: the city names the clock.
+             when=t.moment_in(expires_at, zone), link=link)
 
 
 def header(t: Translator, code: str, title: str) -> str:
@@ -173,9 +175,21 @@ def my_contests(t: Translator, mine: list[JurorProgress],
     lines += [t.gettext("You are no longer on the jury of «{title}»: an organizer removed you."
                         ).format(title=contest_title(contest, t.language))
               for contest in removed]
+    # A frozen contest has nothing left to open: its line says so.
     rows = [[(short(contest_title(row.contest, t.language)), f"jr:c:{row.contest.id}")]
-            for row in mine]
+            for row in mine if row.contest.frozen_at is None]
     return "\n".join(lines), keyboard(rows) if rows else None
+
+
+def nothing_to_score(t: Translator, listing: str,
+                     contest: Contest) -> tuple[str, InlineKeyboardMarkup | None]:
+    """/jury for one contest with nothing to score: the list (`my_contests`) and why, in one
+    message."""
+    if contest.frozen_at is not None:
+        return f"{listing}\n\n{t.gettext(FROZEN)}", None
+    return listing + "\n\n" + t.gettext(
+        "No more entries are waiting for your score. You can revise your scores until the "
+        "results are frozen."), list_button(t, contest.id)
 
 
 def nothing_left(t: Translator, contest: Contest, scored: int,
@@ -233,9 +247,9 @@ def scored_list(t: Translator, contest: Contest, scored: list[ScoredEntry],
     shown = scored[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]
     rows = [[(f"{e.code} «{short(e.title)}» — {t.number(e.score)}",
               f"jr:e:{contest.id}:{e.entry_id}")] for e in shown]
-    pager = [("‹", f"jr:l:{contest.id}:{page - 1}")] if page > 0 else []
+    pager = [("◀", f"jr:l:{contest.id}:{page - 1}")] if page > 0 else []
     if (page + 1) * PAGE_SIZE < len(scored):
-        pager.append(("›", f"jr:l:{contest.id}:{page + 1}"))
+        pager.append(("▶", f"jr:l:{contest.id}:{page + 1}"))
     text = t.gettext("Your scores in «{title}». Choose an entry to score it again:").format(
         title=contest_title(contest, t.language))
     return text, keyboard(rows + ([pager] if pager else []))

@@ -141,14 +141,16 @@ async def _list_page(press: Press) -> None:
 
 
 async def _freeze_asked(press: Press) -> None:
-    contest = await press.app.read(get_contest, press.number)
+    # The preview, to warn of the entries that would stay unranked.
+    view, _conflicts = await _preview(press.context, press.number)
+    contest = view.contest
     # The same refusals as `results.freeze`, before asking rather than after.
     if contest.frozen_at is not None:
         raise ResultsRefused(results.ALREADY_FROZEN)
     if is_open(contest, press.app.clock.now()):
         raise ResultsRefused(results.STILL_OPEN)
     await press.done()
-    text, markup = screens.freeze_question(press.t, contest)
+    text, markup = screens.freeze_question(press.t, view)
     await answer(press.update, text, reply_markup=markup)
 
 

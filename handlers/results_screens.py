@@ -39,9 +39,9 @@ def contest_list(
         rows.append([(label, f"ct:results:{contest.id}")])
     turns = []
     if page > 0:
-        turns.append(("‹", f"rs:list:{page - 1}"))
+        turns.append(("◀", f"rs:list:{page - 1}"))
     if page + 1 < pages:
-        turns.append(("›", f"rs:list:{page + 1}"))
+        turns.append(("▶", f"rs:list:{page + 1}"))
     if turns:
         rows.append(turns)
     return _("Choose a contest to see its results:"), keyboard(rows)
@@ -105,10 +105,21 @@ def row_text(t: Translator, contest: Contest, row: ResultRow) -> str:
         # Translators: an entry whose author no longer meets the age or country rules.
         parts.append(_("ineligible"))
     else:
-        needed = contest.min_jurors
-        parts.append(t.ngettext("{jurors} of {n} juror", "{jurors} of {n} jurors", needed)
-                     .format(jurors=row.jurors, n=needed))
+        parts.append(too_few_jurors(t, row.jurors, contest.min_jurors))
     return "• " + " — ".join(parts)
+
+
+def too_few_jurors(t: Translator, jurors: int, needed: int) -> str:
+    """Why an entry is not ranked: "scored by 1 juror, at least 2 needed"."""
+    if jurors == 0:
+        # Translators: after an entry not ranked because no juror has scored it yet.
+        return t.ngettext("no scores yet, at least {n} juror needed",
+                          "no scores yet, at least {n} jurors needed", needed).format(n=needed)
+    # Translators: after an entry not ranked because too few jurors scored it; {n} is the
+    # contest's minimum number of jurors per entry.
+    return t.ngettext("scored by {jurors} juror, at least {n} needed",
+                      "scored by {jurors} jurors, at least {n} needed", jurors).format(
+        jurors=jurors, n=needed)
 
 
 def figures(t: Translator, contest: Contest, row: ResultRow) -> str:
@@ -140,10 +151,30 @@ def preview_keyboard(t: Translator, view: ResultsView) -> InlineKeyboardMarkup:
     return keyboard(rows)
 
 
-def freeze_question(t: Translator, contest: Contest) -> tuple[str, InlineKeyboardMarkup]:
+def freeze_question(t: Translator, view: ResultsView) -> tuple[str, InlineKeyboardMarkup]:
+    """The question, warning first of the entries that freezing leaves without a place."""
     _ = t.gettext
-    text = _("Freeze the results of «{contest}»? The jury is locked and the places in the "
-             "preview become final.").format(contest=contest_title(contest, t.language))
+    contest = view.contest
+    lines = [_("Freeze the results of «{contest}»? The jury is locked and the places in the "
+               "preview become final.").format(contest=contest_title(contest, t.language))]
+    incomplete = sum(row.flag == "incomplete" for row in view.rows)
+    ineligible = sum(row.flag == "ineligible" for row in view.rows)
+    if incomplete:
+        lines += ["", t.ngettext(
+            "{n} entry will stay unranked: fewer jurors scored it than the {m} needed. To "
+            "rank it, ask the jury to score it before freezing.",
+            "{n} entries will stay unranked: fewer jurors scored them than the {m} needed. To "
+            "rank them, ask the jury to score them before freezing.",
+            incomplete).format(n=incomplete, m=contest.min_jurors)]
+    if ineligible:
+        if not incomplete:
+            lines.append("")
+        lines.append(t.ngettext(
+            "{n} entry will stay unranked: its author no longer meets the contest's conditions "
+            "(age, country or side).",
+            "{n} entries will stay unranked: their authors no longer meet the contest's "
+            "conditions (age, country or side).", ineligible).format(n=ineligible))
+    text = "\n".join(lines)
     return text, keyboard([[(_("Yes, freeze"), f"rs:fzy:{contest.id}"),
                             (_("Cancel"), f"rs:no:{contest.id}")]])
 

@@ -42,7 +42,9 @@ from storage.uow import UnitOfWork
 AUDIENCES = ("participants", "jurors", "organizer")
 
 ALREADY_FROZEN = N_("The results are already frozen.")
-STILL_OPEN = N_("The contest still accepts entries: close it before freezing the results.")
+# Translators: "Close submissions" is the label of a button on the contest card.
+STILL_OPEN = N_("Submissions are still open. Close them first: press Close submissions on the "
+                "contest card in /contests.")
 NO_ENTRIES = N_("There are no entries, so there are no results to freeze.")
 NOT_FROZEN = N_("Freeze the results before publishing them.")
 ALREADY_PUBLISHED = N_("The results have already been published.")

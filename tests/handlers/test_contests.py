@@ -13,8 +13,8 @@ from tests.factories import NOW
 ALMATY = ZoneInfo("Asia/Almaty")
 STALE = "This button is out of date: the contest no longer exists or has changed."
 ONLY_ORGANIZERS = "Only organizers can do this."
-READER_BUTTONS = [["Enter"], ["◀ Contests"]]
-ORGANIZER_BUTTONS = [["Enter"], ["Jury", "Entries"], ["Results", "Close"], ["◀ Contests"]]
+READER_BUTTONS = [["Enter"], ["« Back"]]
+ORGANIZER_BUTTONS = [["Enter"], ["Jury", "Entries"], ["Results", "Close submissions"], ["« Back"]]
 
 
 def _contest(database, contest_id) -> Contest:
@@ -30,10 +30,11 @@ def _card_text(t, *, closes_at, window=None, entries="Your entries: 0 of 1", ext
         "",
         "An essay of up to 5 pages.",
         "",
-        window or f"🕒 Entries are accepted until {t.datetime(closes_at, ALMATY)} (Asia/Almaty)",
+        window or f"🕒 Entries are accepted until {t.datetime(closes_at, ALMATY)} (Almaty time)",
         f"Ages 15–19 on {t.date(closes_at.date())}",
         "Sides: Kazakhstan, Ukraine",
         "5 winners per side",
+        "Winners receive: Diploma",
         "Judged on: Originality 40%, Language 30%, Relevance 30%; scale 1–10",
         "",
         "Prizes:",
@@ -176,7 +177,7 @@ async def test_contest_card_after_closing_has_no_enter(bot_app, fake_api, databa
     assert (text_of(card), buttons_of(card)) == (
         _card_text(t, closes_at=contest.closes_at,
                    window="🔒 Submissions are closed: the jury is at work."),
-        [["◀ Contests"]],
+        [["« Back"]],
     )
 
 
@@ -211,8 +212,8 @@ async def test_contest_deep_link_in_kazakh_before_the_language_is_chosen(
     assert text_of(card).split("\n")[:2] + text_of(card).split("\n")[7:8] == [
         "📝 " + kk.gettext("Essay contest"),
         "Өзімізге қарай көшеміз",
-        kk.gettext("Ages {low}–{high} on {day}").format(low=15, high=19,
-                                                        day=kk.date(date(2026, 12, 31))),
+        kk.gettext("Ages {low}–{high} on {day}").format(
+            low=15, high=19, day=kk.date_before_suffix(date(2026, 12, 31))),
     ]
 
 
@@ -236,7 +237,7 @@ async def test_close_asks_for_confirmation_then_closes(bot_app, fake_api, databa
     organizer = await onboard(fake_api, ORGANIZER_ID, "en")
     await _open_card(organizer, contest.id)
 
-    await organizer.press("Close")
+    await organizer.press("Close submissions")
     question = await organizer.next_message()
     before = _contest(database, contest.id).closed_at
     await organizer.press("Yes, close")
@@ -254,7 +255,7 @@ async def test_close_asks_for_confirmation_then_closes(bot_app, fake_api, databa
     assert (text_of(card), buttons_of(card)) == (
         _card_text(t, closes_at=contest.closes_at, entries=None,
                    window="🔒 Submissions are closed: the jury is at work."),
-        [["Jury", "Entries"], ["Results"], ["◀ Contests"]],
+        [["Jury", "Entries"], ["Results"], ["« Back"]],
     )
 
 
@@ -263,7 +264,7 @@ async def test_close_answered_no_changes_nothing(bot_app, fake_api, database):
     organizer = await onboard(fake_api, ORGANIZER_ID, "en")
     await _open_card(organizer, contest.id)
 
-    await organizer.press("Close")
+    await organizer.press("Close submissions")
     await organizer.next_message()
     await organizer.press("No, keep open")
     reply = await organizer.next_message()

@@ -81,14 +81,16 @@ async def test_jury_organizer_invites_and_a_juror_joins_once(bot_app, fake_api, 
                    "0 invitation links are still open (unused and not expired).",
                    "Press New invite link to get a one-time link for one more juror."]),
         f"Invitation to the jury of «{TITLE}». Open this link to join; it works once, until "
-        "November 29, 2026, 9:00\u202fAM:\n"
+        "29 November 2026, 09:00 (Almaty time):\n"
         f"https://t.me/kopir_bot?start=jury_{token}",
     ]
     assert (text_of(joined), text_of(refused)) == (
         f"Welcome to the jury of «{TITLE}»! Send /jury to see the entries and score them.",
         INVALID)
     assert (text_of(listing), buttons_of(listing)) == (
-        f"Your jury work:\n«{TITLE}» — 0 of 0 scored", [[TITLE]])
+        f"Your jury work:\n«{TITLE}» — 0 of 0 scored\n\nNo more entries are waiting for your "
+        "score. You can revise your scores until the results are frozen.",
+        [["My scores (revise)"]])
 
 
 async def test_jury_screen_mints_no_invite(bot_app, fake_api, database):
@@ -96,9 +98,10 @@ async def test_jury_screen_mints_no_invite(bot_app, fake_api, database):
 
     organizer, first = await jury_screen(fake_api, contest.id)
     await organizer.press_data(first["message_id"], f"ct:jury:{contest.id}")
-    second = await organizer.next_message()
+    await organizer.handled()
 
-    assert buttons_of(second) == [["New invite link"]]
+    # Pressed again, the screen is already there: nothing is sent twice.
+    assert (buttons_of(first), organizer.drain()) == ([["New invite link"], ["« Back"]], [])
     assert invites(database) == []
 
 
@@ -154,7 +157,7 @@ async def test_jury_organizer_sees_progress_and_conflicts(bot_app, fake_api, dat
         "Press New invite link to get a one-time link for one more juror.",
     ])
     assert buttons_of(screen) == [["New invite link"], ["Remove Dana Omarova"],
-                                  ["Remove Olena Kovalenko"]]
+                                  ["Remove Olena Kovalenko"], ["« Back"]]
 
 
 def blind_contest(database, fake_api, **overrides):
@@ -338,11 +341,11 @@ async def test_jury_frozen_results_refuse_scoring(bot_app, fake_api, database):
     query = await juror.press("8")
     answer = await juror.wait_callback_answer(query)
     await juror.send("/jury")
-    listing = await texts(juror, 2)
+    listing = await texts(juror, 1)
 
     assert (answer.text, answer.show_alert) == (
         "The results are frozen: scores can no longer change.", True)
-    assert listing == [f"Your jury work:\n«{TITLE}» — 0 of 3 scored (results frozen)",
+    assert listing == [f"Your jury work:\n«{TITLE}» — 0 of 3 scored (results frozen)\n\n"
                        "The results are frozen: scores can no longer change."]
 
 
@@ -440,7 +443,7 @@ async def test_jury_organizer_removes_a_juror_after_confirming(bot_app, fake_api
     assert seat(database, contest.id, JUROR).removed_at == NOW
     assert (text_of(after).splitlines()[1:3], buttons_of(after)) == (
         ["No jurors yet.", "Removed from the jury (their scores do not count): Dana Omarova"],
-        [["New invite link"]])
+        [["New invite link"], ["« Back"]])
 
 
 async def test_jury_removal_cancelled_changes_nothing(bot_app, fake_api, database):
@@ -478,7 +481,7 @@ async def test_jury_removal_once_frozen_is_refused(bot_app, fake_api, database):
 
     assert answers == [("The results are frozen, so the jury can no longer change.", True)] * 3
     assert (text_of(frozen).splitlines()[-1], buttons_of(frozen)) == (
-        "The results are frozen, so the jury can no longer change.", [])
+        "The results are frozen, so the jury can no longer change.", [["« Back"]])
     assert (seat(database, contest.id, JUROR).removed_at, invites(database)) == (
         None, [(JUROR, NOW + timedelta(days=7))])
 
@@ -565,3 +568,111 @@ async def test_jury_author_on_the_jury_never_gets_their_own_entry(bot_app, fake_
         f"1. {AUTHOR_NAME} — 0 of 1 scored", "No conflicts of interest declared.",
         "Jurors' own entries (they do not score them):", f"• {AUTHOR_NAME} — E-001",
         f"• {AUTHOR_NAME} — E-002", f"• {AUTHOR_NAME} — E-003"]
+
+
+TITLE_RU = "Мы кочуем навстречу себе"
+
+
+def finished_contest(database, juror_id: int = JUROR, language: str = "en", **overrides):
+    """A contest with one entry, which the juror (speaking `language`) has scored."""
+    contest = make_contest(database, **overrides)
+    make_reader(database, AUTHOR)
+    entry = add_entry(database, contest.id, AUTHOR, 1, title="The steppe")
+    make_reader(database, juror_id, language=language)
+    join(database, contest.id, juror_id)
+    with database.uow() as uow:
+        uow.session.add(Score(entry_id=entry.id, juror_id=juror_id,
+                              values={"originality": 5, "language": 5, "relevance": 5},
+                              saved_at=NOW))
+        uow.commit()
+    return contest
+
+
+def sent(user) -> list[tuple[str, str, list[list[str]]]]:
+    return [(event.kind, text_of(event.message), buttons_of(event.message))
+            for event in user.drain()]
+
+
+async def test_jury_command_on_a_finished_contest_sends_one_message(bot_app, fake_api, database):
+    juror = await onboard(fake_api, JUROR, "en")
+    finished_contest(database)
+
+    await juror.send("/jury")
+    await juror.handled()
+
+    assert sent(juror) == [(
+        "sent",
+        f"Your jury work:\n«{TITLE}» — 1 of 1 scored\n\nNo more entries are waiting for your "
+        "score. You can revise your scores until the results are frozen.",
+        [["My scores (revise)"]])]
+
+
+async def test_jury_command_on_a_finished_contest_sends_one_message_in_kazakh(
+    bot_app, fake_api, database
+):
+    juror = await onboard(fake_api, JUROR, "kk")
+    finished_contest(database, language="kk")
+
+    await juror.send("/jury")
+    await juror.handled()
+
+    assert sent(juror) == [(
+        "sent",
+        f"Бағалау барысы:\n«{TITLE_RU}» — 1 / 1 бағаланды\n\nСіздің бағаңызды күтіп тұрған "
+        "жұмыс қалмады. Нәтижелер бекітілгенге дейін ұпайларыңызды қайта қарай аласыз.",
+        [["Менің ұпайларым (қайта қарау)"]])]
+
+
+async def test_jury_command_on_a_frozen_contest_sends_one_message_in_russian(
+    bot_app, fake_api, database
+):
+    juror = await onboard(fake_api, JUROR, "ru")
+    finished_contest(database, language="ru", frozen_at=NOW)
+
+    await juror.send("/jury")
+    await juror.handled()
+
+    assert sent(juror) == [(
+        "sent",
+        f"Ход оценивания:\n«{TITLE_RU}» — оценено 1 из 1 (результаты зафиксированы)\n\n"
+        "Результаты зафиксированы: оценки больше нельзя изменить.", [])]
+
+
+async def test_jury_contest_button_on_a_finished_contest_sends_one_message(
+    bot_app, fake_api, database
+):
+    juror = await onboard(fake_api, JUROR, "en")
+    contest = finished_contest(database)
+    other = make_contest(database, titles={"en": "Another contest"})
+    join(database, other.id, JUROR)
+    await juror.send("/jury")
+    await juror.next_message()
+
+    await juror.press(TITLE)
+    await juror.handled()
+
+    assert sent(juror) == [(
+        "sent",
+        f"No more entries waiting for your score in «{TITLE}» (1 of 1 scored). You can revise "
+        "your scores until the results are frozen.", [["My scores (revise)"]])]
+    assert contest.id != other.id
+
+
+async def test_jury_button_shows_the_jury_in_place_of_the_card_and_back_returns(
+    bot_app, fake_api, database
+):
+    contest = make_contest(database)
+    organizer = await onboard(fake_api, ORGANIZER_ID, "uk")
+    await organizer.send(f"/start contest_{contest.id}")
+    card = await organizer.next_message()
+
+    await organizer.press("Журі")
+    screen = await organizer.next_message()
+    await organizer.press("« Назад")
+    back = await organizer.next_message()
+
+    assert (screen["message_id"], text_of(screen).splitlines()[0], buttons_of(screen)) == (
+        card["message_id"], "Журі конкурсу «Мы кочуем навстречу себе»",
+        [["Нове запрошення"], ["« Назад"]])
+    assert (back["message_id"], text_of(back), buttons_of(back)) == (
+        card["message_id"], text_of(card), buttons_of(card))

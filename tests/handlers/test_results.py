@@ -30,7 +30,7 @@ PREVIEW_LINES = [
     "Kazakhstan",
     "=1. E-001 «Steppe wind» — 8.35 (spread 0.35)",
     "=1. E-003 «Home» — 8.35 (spread 0.35)",
-    "• E-004 «Ауыл» — 5 (spread 0) — 1 of 2 jurors",
+    "• E-004 «Ауыл» — 5 (spread 0) — scored by 1 juror, at least 2 needed",
     "",
     "Ukraine",
     "1. E-002 «Дніпро» — 6.5 (spread 0.5)",
@@ -92,7 +92,8 @@ async def test_freeze_is_refused_while_the_contest_is_open(organizer, database):
     query = await organizer.press("Freeze")
 
     assert await alert_after(organizer, query) == (
-        "The contest still accepts entries: close it before freezing the results.")
+        "Submissions are still open. Close them first: press Close submissions on the contest "
+        "card in /contests.")
     assert frozen_at(database, made.contest.id) is None
 
 
@@ -106,7 +107,8 @@ async def test_freeze_then_publish_tells_each_participant_in_their_language(
     await organizer.press("Freeze")
     assert text_of(await organizer.next_message()) == (
         f"Freeze the results of «{TITLE_EN}»? The jury is locked and the places in the preview "
-        "become final.")
+        "become final.\n\n1 entry will stay unranked: fewer jurors scored it than the 2 needed. "
+        "To rank it, ask the jury to score it before freezing.")
     await organizer.press("Yes, freeze")
     await organizer.handled()
     frozen = [text_of(event.message) for event in organizer.drain()]
@@ -136,9 +138,9 @@ async def test_freeze_then_publish_tells_each_participant_in_their_language(
         f"🏆 The results of «{TITLE_EN}» are published.",
         "Congratulations! Your entry E-001 «Steppe wind» won 1st place (shared).",
         "Prize: 100,000 tenge certificate",
-        "Your certificate is attached.",
+        "Your diploma is attached.",
     ])
-    assert (file_name, pdf[:5]) == ("Certificate.pdf", b"%PDF-")
+    assert (file_name, pdf[:5]) == ("Diploma.pdf", b"%PDF-")
     assert winners == "\n".join([
         f"🏆 Winners of «{TITLE_EN}»",
         "",
@@ -157,9 +159,9 @@ async def test_freeze_then_publish_tells_each_participant_in_their_language(
         ru.gettext("Congratulations! Your entry {code} «{title}» won {place}.").format(
             code="E-002", title="Дніпро", place=ru.gettext("1st place")),
         ru.gettext("Prize: {prize}").format(prize="100,000 tenge certificate"),
-        ru.gettext("Your certificate is attached."),
+        ru.gettext("Your diploma is attached."),
     ])
-    assert (file_name, pdf[:5]) == (ru.gettext("Certificate") + ".pdf", b"%PDF-")
+    assert (file_name, pdf[:5]) == (ru.gettext("Diploma") + ".pdf", b"%PDF-")
     assert winners.split("\n")[0] == "🏆 " + ru.gettext("Winners of «{contest}»").format(
         contest=TITLE_RU)
     caption, file_name, pdf, _winners = outcomes[ASEL[0]]
