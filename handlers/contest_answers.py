@@ -139,6 +139,7 @@ RESOLVERS: dict[Step, Callable[[dict, dict, datetime], Any]] = {
     Step.JURORS: _simple(Step.JURORS, cf.parse_min_jurors),
     Step.DEADLINE: _deadline,
     Step.NAMES: _simple(Step.NAMES, cf.parse_winner_names),
+    Step.AWARD: _simple(Step.AWARD, cf.parse_award),
 }
 
 
@@ -176,7 +177,8 @@ def draft_of(form: dict, values: dict) -> cf.ContestDraft:
         tie_policy=values[Step.TIES], min_jurors=values[Step.JURORS],
         prizes=values[Step.PRIZES], jury_deadline=deadline,
         jury_reminder_offsets=[JURY_REMINDER_MINUTES] if deadline else [],
-        winner_names=values[Step.NAMES], programme=values[Step.PROGRAMME],
+        winner_names=values[Step.NAMES], award=values[Step.AWARD],
+        programme=values[Step.PROGRAMME],
     )
 
 
@@ -219,7 +221,8 @@ def _add_criteria(form: dict, text: str, language: str) -> None:
     total = sum(criterion.weight for criterion in criteria)
     if total > 1 + WEIGHT_TOLERANCE:
         raise FieldError(N_("The weights would add up to {total}, more than 1: send this "
-                            "criterion again with a smaller weight."), total=f"{total:g}")
+                            "criterion again with a smaller weight."),
+                         total=round(total, 4))  # a float: shown as "1,2" in kk, ru, uk
     form["criteria"] = criteria
 
 

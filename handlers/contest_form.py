@@ -7,7 +7,7 @@ show what will be stored: dates in the contest's zone, criteria with weights.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import Enum
 from zoneinfo import ZoneInfo
 
@@ -15,10 +15,12 @@ from telegram import InlineKeyboardMarkup
 
 from bot.core.i18n import LANGUAGE_NAMES, LANGUAGES, N_, Translator
 from bot.core.settings import Settings
+from bot.messages.awards import AWARD_NAMES, award_name
 from bot.services.contest_groups import CriterionDraft, SideDraft, criteria_example
+from bot.services.event_fields import typed_moment
 from handlers.common import form_button, form_data, keyboard
 from handlers.event_form import OFFERED_ZONES, moment_text
-from storage.contest_models import ContestKind, TiePolicy, WinnerNames
+from storage.contest_models import AwardTitle, ContestKind, TiePolicy, WinnerNames
 
 FORM_KEY = "newcontest_form"
 # A typed answer of a button: opening now, ages counted on the closing day, no deadline.
@@ -78,6 +80,7 @@ class Step(Enum):
     JURORS = "jurors"
     DEADLINE = "dl"
     NAMES = "names"  # how the winners list names winners
+    AWARD = "award"  # what winners receive (`AwardTitle`): the heading of their documents
     SUMMARY = "sum"
 
 
@@ -164,10 +167,14 @@ def value_text(step: Step, t: Translator, values: dict) -> str:
         return range_text(*value)
     if step is Step.REFERENCE:
         return t.date(value)
+    if step is Step.TIMEZONE:
+        return t.zone_city(value)
     if step is Step.TIES:
         return _(TIE_NAMES[value])
     if step is Step.NAMES:
         return _(WINNER_NAME_CHOICES[value])
+    if step is Step.AWARD:
+        return award_name(t, value)
     if step is Step.SIDES:
         return sides_text(t, value) or _("none: everyone is ranked together")
     if step is Step.CRITERIA:
@@ -200,7 +207,7 @@ def summary_text(t: Translator, form: dict, values: dict) -> str:
         line(N_("Submissions close: {value}"), Step.CLOSES),
         _("Ages: {low}–{high} on {day}").format(
             low=values[Step.AGES][0], high=values[Step.AGES][1],
-            day=t.date(values[Step.REFERENCE])),
+            day=t.date_before_suffix(values[Step.REFERENCE])),
         line(N_("Sides: {value}"), Step.SIDES),
         line(N_("Winners per side: {value}"), Step.QUOTA),
         line(N_("Entries per participant: {value}"), Step.ENTRIES),
@@ -211,6 +218,7 @@ def summary_text(t: Translator, form: dict, values: dict) -> str:
         line(N_("Minimum jurors per entry: {value}"), Step.JURORS),
         line(N_("Jury deadline: {value}"), Step.DEADLINE),
         line(N_("Winners list names: {value}"), Step.NAMES),
+        line(N_("Winners receive: {value}"), Step.AWARD),
     ]
     return "\n".join(lines)
 
@@ -225,8 +233,13 @@ def titles_of(form: dict) -> dict[str, str]:
 # --- questions -----------------------------------------------------------------------------
 
 
-def _local_day(moment: datetime, zone: str, days: int) -> str:
-    return (moment.astimezone(ZoneInfo(zone)) + timedelta(days=days)).date().isoformat()
+def _local_day(moment: datetime, zone: str, days: int) -> date:
+    return (moment.astimezone(ZoneInfo(zone)) + timedelta(days=days)).date()
+
+
+def _example(moment: datetime, zone: str, days: int, clock: time) -> str:
+    """A date and time `days` after `moment` in `zone`, as typed: "21.12.2026 15:00"."""
+    return typed_moment(_local_day(moment, zone, days), clock)
 
 
 def _question_text(step: Step, t: Translator, form: dict, values: dict, now: datetime) -> str:
@@ -256,23 +269,28 @@ def _question_text(step: Step, t: Translator, form: dict, values: dict, now: dat
         return _("Which library organizes the contest? Send its name: it appears on the "
                  "certificates.")
     if step is Step.TIMEZONE:
-        return _("In which time zone will you give the dates? Choose one, or send a zone name "
-                 "(Asia/Almaty) or a city (Karaganda, Kyiv).")
+        return _("By which city's clock will you give the dates? Choose one, or send another "
+                 "city (Karaganda, Kyiv).")
     if step is Step.OPENS:
-        return _("When do submissions open? Press Now, or send the date and time in {zone}, "
+        # Translators: {zone} names the clock, e.g. "Almaty time" (see "{city} time");
+        # {example} is a date and time as typed, e.g. "21.12.2026 15:00".
+        return _("When do submissions open? Press Now, or send the date and time ({zone}), "
                  "for example: {example}").format(
-            zone=zone, example=f"{_local_day(now, zone, 7)} 09:00")
+            zone=t.zone_time(zone), example=_example(now, zone, 7, time(9)))
     if step is Step.CLOSES:
         opens_at = values.get(Step.OPENS, now)
-        return _("When do submissions close? Send the date and time in {zone}, for example: "
+        # Translators: {zone} names the clock, e.g. "Almaty time" (see "{city} time");
+        # {example} is a date and time as typed, e.g. "21.12.2026 15:00".
+        return _("When do submissions close? Send the date and time ({zone}), for example: "
                  "{example}").format(
-            zone=zone, example=f"{_local_day(opens_at, zone, SUGGESTED_WINDOW.days)} 23:59")
+            zone=t.zone_time(zone),
+            example=_example(opens_at, zone, SUGGESTED_WINDOW.days, time(23, 59)))
     if step is Step.AGES:
         return _("Which ages may take part? Send a range like 15-19.")
     if step is Step.REFERENCE:
         return _("On which day is the participants' age counted? Choose the closing date, or "
                  "send a date like {example}.").format(
-            example=_local_day(values[Step.CLOSES], zone, 0))
+            example=f"{_local_day(values[Step.CLOSES], zone, 0):%d.%m.%Y}")
     if step is Step.SIDES:
         text = _("Sides: participants are ranked within their side, and each side has its own "
                  "winners. Send one side per message as \"Name: countries\", for example "
@@ -304,13 +322,20 @@ def _question_text(step: Step, t: Translator, form: dict, values: dict, now: dat
         return _("How many jurors must score an entry before it is ranked? Send a number from "
                  "1 to 50.")
     if step is Step.DEADLINE:
-        return _("By when must the jury finish scoring? Send the date and time in {zone}, for "
+        # Translators: {zone} names the clock, e.g. "Almaty time" (see "{city} time");
+        # {example} is a date and time as typed, e.g. "21.12.2026 15:00".
+        return _("By when must the jury finish scoring? Send the date and time ({zone}), for "
                  "example: {example}, or choose below. Jurors who have not finished are "
                  "reminded a day before.").format(
-            zone=zone, example=f"{_local_day(values[Step.CLOSES], zone, 10)} 18:00")
+            zone=t.zone_time(zone), example=_example(values[Step.CLOSES], zone, 10, time(18)))
     if step is Step.NAMES:
         return _("The list of winners goes to the contest's participants. How should it name "
                  "the winners?")
+    if step is Step.AWARD:
+        # Translators: "First-degree diploma" as translated elsewhere (ru "Диплом I степени").
+        return _("What do the winners receive? It is the heading of their documents; a "
+                 "diploma of the first three places has its degree (First-degree diploma). "
+                 "Participants who did not win get a letter of thanks.")
     return summary_text(t, form, values)
 
 
@@ -354,8 +379,9 @@ def _question_buttons(step: Step, t: Translator, form: dict, values: dict,
                 for number, name in form.get("programmes", [])]
         rows.append([(("✓ " if chosen is None else "") + _("None"), data(step, "none"))])
     elif step is Step.TIMEZONE:
-        rows = [choice(zone, zone) for zone in dict.fromkeys((settings.timezone.key,
-                                                              *OFFERED_ZONES))]
+        # The button names the city; its data keeps the zone's identifier.
+        rows = [choice(t.zone_city(zone), zone) for zone in dict.fromkeys(
+            (settings.timezone.key, *OFFERED_ZONES))]
     elif step is Step.OPENS:
         rows = [choice(_("Now"), NOW_WORD)]
     elif step is Step.REFERENCE:
@@ -368,6 +394,10 @@ def _question_buttons(step: Step, t: Translator, form: dict, values: dict,
         rows = [choice(_(name), policy.value) for policy, name in TIE_NAMES.items()]
     elif step is Step.NAMES:
         rows = [choice(_(name), how.value) for how, name in WINNER_NAME_CHOICES.items()]
+    elif step is Step.AWARD:
+        # The diploma is what winners got before the choice: it is the default.
+        rows = [choice(_("Default: {value}").format(value=_(name)) if award is AwardTitle.DIPLOMA
+                       else _(name), award.value) for award, name in AWARD_NAMES.items()]
     elif step is Step.DEADLINE:
         rows = [[(_("Two weeks after closing"), data(step, "v", f"+{DEADLINE_AFTER_DAYS}"))],
                 [(_("No deadline"), data(step, "skip"))]]
@@ -380,7 +410,7 @@ def _question_buttons(step: Step, t: Translator, form: dict, values: dict,
                   data(step, "default"))]]
     elif step is Step.SUMMARY:
         return [[(_("Confirm"), data(step, "ok"))],
-                [(_("Back"), data(step, "back")), (_("Cancel"), data(step, "cancel"))]]
+                [(_("« Back"), data(step, "back")), (_("Cancel"), data(step, "cancel"))]]
     rows = [row for row in rows if row]
     if step in LISTS:
         listed = form.get(LISTS[step])
@@ -389,12 +419,13 @@ def _question_buttons(step: Step, t: Translator, form: dict, values: dict,
         if listed:
             rows.append([(_("Start the list again"), data(step, "clear"))])
     elif step in values and step not in (Step.KIND, Step.LANGUAGE, Step.TIES, Step.NAMES,
+                                         Step.AWARD,
                                          Step.PROGRAMME):
         shown = shorten(value_text(step, t, values), 60)
         # Translators: a button keeping the answer already given to this question.
         rows.append([(_("Keep: {value}").format(value=shown), data(step, "keep"))])
     if step is not Step.KIND:
-        rows.append([(_("Back"), data(step, "back"))])
+        rows.append([(_("« Back"), data(step, "back"))])
     return rows
 
 

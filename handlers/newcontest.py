@@ -47,8 +47,8 @@ from handlers.guided_form import USE_BUTTONS, GuidedForm
 
 FLOW = "newcontest"
 END = ConversationHandler.END
-BUTTON_STEPS = (Step.KIND, Step.LANGUAGE, Step.TIES, Step.NAMES, Step.TRANSLATIONS,
-                Step.PROGRAMME, Step.SUMMARY)
+BUTTON_STEPS = (Step.KIND, Step.LANGUAGE, Step.TIES, Step.NAMES, Step.AWARD,
+                Step.TRANSLATIONS, Step.PROGRAMME, Step.SUMMARY)
 
 
 def register(app: Application) -> None:

@@ -34,6 +34,16 @@ class WinnerNames(StrEnum):
     CODE = "code"  # E-017 only
 
 
+class AwardTitle(StrEnum):
+    """What the winners' documents are called, as the contest chose; each has a translated
+    heading ("Диплом I степени", "Грамота", ...)."""
+
+    DIPLOMA = "diploma"
+    CERTIFICATE = "certificate"
+    CHARTER = "charter"  # Грамота / Мадақтама
+    LETTER_OF_THANKS = "letter_of_thanks"
+
+
 class EntryStatus(StrEnum):
     SUBMITTED = "submitted"
     WITHDRAWN = "withdrawn"
@@ -116,6 +126,8 @@ class Contest(SQLModel, table=True):
     )
     # How winners are named in the list sent to participants (`WinnerNames`).
     winner_names: str = Field(default="initial", max_length=16)
+    # What winners' documents are (`AwardTitle`); diplomas are what winners got before.
+    award: str = Field(default="diploma", max_length=24)
     # Set when an organizer closes submissions before `closes_at`.
     closed_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     frozen_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))

@@ -144,8 +144,13 @@ class Partner(SQLModel, table=True):
         sa_column=Column(ForeignKey("events.id", ondelete="CASCADE"), nullable=False, index=True)
     )
     position: int = 0
+    # `name` and `city` are in the event's language (or the first given): reports and
+    # imports know the partner by them. `names` and `cities` are {language: text} for
+    # readers of other languages; empty when only one spelling was given.
     name: str = Field(max_length=200)
     city: str = Field(max_length=100)
+    names: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    cities: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     timezone: str = Field(max_length=64)
 
 

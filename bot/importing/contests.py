@@ -42,6 +42,9 @@ contests:
     winner_names: initial          # how the winners list sent to participants names winners:
                                    #   full (Aigerim Bekova) | initial (Aigerim B.; default)
                                    #   | code (only the entry code)
+    award: diploma                 # what winners receive: diploma (default; "Диплом I
+                                   #   степени" for places 1-3) | certificate | charter
+                                   #   (Грамота) | letter_of_thanks
     library: "Karaganda Regional Youth Library"   # organizing library (added when new)
 ```
 
@@ -74,6 +77,7 @@ from bot.services.contest_fields import (
     ContestDraft,
     parse_age_range,
     parse_aggregate,
+    parse_award,
     parse_contest_kind,
     parse_contest_title,
     parse_entries_limit,
@@ -103,14 +107,14 @@ from bot.services.contest_groups import (
 )
 from bot.services.contests import locked_change
 from bot.services.event_fields import FieldError, parse_language, parse_offsets, parse_timezone
-from storage.contest_models import Aggregate, TiePolicy, WinnerNames
+from storage.contest_models import Aggregate, AwardTitle, TiePolicy, WinnerNames
 from storage.uow import Database
 
 FIELDS = (
     "key", "kind", "language", "title", "rules", "theme", "organizer", "timezone", "opens_at",
     "closes_at", "age", "countries", "sides", "winners_per_side", "entries_per_participant",
     "criteria", "scale", "ties", "aggregate", "normalize", "min_jurors", "show_other_scores",
-    "prizes", "jury_deadline", "jury_reminders", "winner_names", "library",
+    "prizes", "jury_deadline", "jury_reminders", "winner_names", "award", "library",
     "programme",
 )
 REQUIRED = (
@@ -208,6 +212,7 @@ class _ContestReader(RecordReader):
                           list(DEFAULT_JURY_REMINDERS) if deadline is not None else [])
         winner_names = field("winner_names", lambda node: parse_winner_names(self._scalar(node)),
                              WinnerNames.INITIAL)
+        award = field("award", lambda node: parse_award(self._scalar(node)), AwardTitle.DIPLOMA)
         library = field("library", self._library, None)
         programme = field("programme", self._programme, None)
         problems.extend(self.problems)
@@ -221,7 +226,7 @@ class _ContestReader(RecordReader):
             entries_per_participant=entries, scale_min=scale[0], scale_max=scale[1],
             tie_policy=ties, aggregate=aggregate, normalize=normalize, min_jurors=min_jurors,
             show_other_scores=show_others, prizes=prizes, jury_deadline=deadline,
-            jury_reminder_offsets=reminders, winner_names=winner_names, key=key,
+            jury_reminder_offsets=reminders, winner_names=winner_names, award=award, key=key,
             library=library, programme=programme,
         )
 

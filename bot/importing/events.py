@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 import yaml
@@ -35,9 +36,12 @@ from bot.importing.records import (
     size_problem,
     too_many_records,
 )
+from bot.services.cities import known_city_zone
 from bot.services.contest_fields import ContestDraft
 from bot.services.contests import ContestLocked, upsert_contest
 from bot.services.event_fields import (
+    CITY_LIMIT,
+    PARTNER_NAME_LIMIT,
     PARTNERS_LIMIT,
     EventDraft,
     FieldError,
@@ -330,7 +334,7 @@ class _EventReader(RecordReader):
         address = self._field("address", lambda node: parse_address(self._scalar(node)), None)
         capacity = self._field("capacity", lambda node: parse_capacity(self._scalar(node)), None)
         offsets = self._field("reminders", self._offsets, list(DEFAULT_REMINDER_OFFSETS))
-        partners = self._field("partners", self._partners, [])
+        partners = self._field("partners", lambda node: self._partners(node, language), [])
         library = self._field("library", self._library, None)
         programme = self._field("programme", self._programme, None)
         if kind == EventKind.OFFLINE and address is None and "address" not in self.fields:
@@ -372,7 +376,7 @@ class _EventReader(RecordReader):
                 )
         return parse_offsets(values)
 
-    def _partners(self, node: Node) -> list[PartnerDraft]:
+    def _partners(self, node: Node, language: str | None) -> list[PartnerDraft]:
         if not isinstance(node, SequenceNode):
             raise Bad("write a list of partners, each {name: ..., city: ..., timezone: ...}.")
         if len(node.value) > PARTNERS_LIMIT:
@@ -381,10 +385,7 @@ class _EventReader(RecordReader):
         for item in node.value:
             try:
                 if isinstance(item, MappingNode):
-                    fields = fields_of(item, PARTNER_FIELDS, self.problems)
-                    values = {name: self._scalar(value) for name, value in fields.items()
-                              if not is_null(value)}
-                    partners.append(parse_partner(values))
+                    partners.append(self._partner(item, language))
                 else:
                     partners.append(parse_partner(self._scalar(item)))
             except FieldError as error:
@@ -392,6 +393,46 @@ class _EventReader(RecordReader):
             except Bad as bad:
                 self.problems.append(Problem(bad.line or line_of(item), f"partners: {bad.message}"))
         return partners
+
+    def _partner(self, item: MappingNode, language: str | None) -> PartnerDraft:
+        """A partner's mapping; its name and city may each be a mapping by language, like
+        titles: {kk: Қарағанды, ru: Караганда}."""
+        fields = {name: value for name, value in fields_of(item, PARTNER_FIELDS, self.problems)
+                  .items() if not is_null(value)}
+        texts: dict[str, dict[str, str]] = {}
+        for name in ("name", "city"):
+            if name in fields:
+                limit = PARTNER_NAME_LIMIT if name == "name" else CITY_LIMIT
+                texts[name] = self._texts("partners", fields[name],
+                                          partial(_partner_text, name, limit), language)
+        names, cities = texts.get("name", {}), texts.get("city", {})
+        zone = self._scalar(fields["timezone"]) if "timezone" in fields else None
+        if zone is None:
+            # Any spelling of the city the bot knows tells its zone.
+            zone = next((found for city in cities.values()
+                         if (found := known_city_zone(city)) is not None), None)
+        values = {"name": _first(names, language), "city": _first(cities, language)}
+        draft = parse_partner({**values, "timezone": zone} if zone else values)
+        # One spelling stays in `name` and `city` only, as before names per language.
+        if isinstance(fields.get("name"), MappingNode):
+            draft.names = names
+        if isinstance(fields.get("city"), MappingNode):
+            draft.cities = cities
+        return draft
+
+
+def _partner_text(name: str, limit: int, text: str) -> str:
+    text = text.strip()
+    if not text:
+        raise Bad(f"the partner's {name} is empty.")
+    if len(text) > limit:
+        raise Bad(f"the partner's {name} is too long: {len(text)} characters, at most {limit}.")
+    return text
+
+
+def _first(texts: dict[str, str], language: str | None) -> str:
+    """The text in the event's language (kept in `name`/`city`), else the first given."""
+    return texts.get(language or "") or next(iter(texts.values()), "")
 
 
 def _stored_start_lookup(database: Database | None) -> Callable[[str], datetime | None]:

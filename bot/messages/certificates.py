@@ -19,9 +19,11 @@ from fpdf import FPDF
 from fpdf.enums import Align, XPos, YPos
 
 from bot.core.i18n import Translator
+from bot.messages.awards import award_heading, award_name, award_title
 from bot.messages.contest_notices import place_label
-from bot.services.contests import contest_title, localized, prize_text
-from storage.contest_models import Contest
+from bot.services.catalog import localized
+from bot.services.contests import contest_title, prize_text
+from storage.contest_models import AwardTitle, Contest
 
 FAMILY = "SourceSerif"
 # A4 landscape, in millimetres.
@@ -53,69 +55,110 @@ def font_file(style: str = "Regular") -> Path:
     return Path(font_source_serif_pro.font_directory) / f"SourceSerifPro-{style}.ttf"
 
 
+@dataclass(frozen=True)
+class Wording:
+    """A document's texts, top to bottom. The sentence around the name is translated whole
+    ("{name}" inside it), so each language puts the name where its word order wants it:
+    Kazakh ends with the verb ("... марапатталады"), Russian starts with it ("Награждается
+    ..."); `before` and `after` are its two halves, the name printed large between them."""
+
+    organizer: str
+    heading: str
+    before: str
+    name: str
+    after: str
+    prize: str | None = None
+
+
+# Marks the name's place in a translated sentence; no one types it in a name or a title.
+_NAME = "\x00"
+
+
 def file_name(t: Translator, award: Award) -> str:
-    # Translators: file names of the PDF documents; keep them short, without slashes.
-    stem = t.gettext("Certificate") if award.is_certificate else t.gettext("Letter of thanks")
+    # The award's short name ("Diploma", "Грамота"), not the heading with its degree.
+    stem = (award_name(t, award.contest.award) if award.is_certificate
+            else t.gettext("Letter of thanks"))
     return f"{stem}.pdf"
+
+
+def wording(t: Translator, award: Award) -> Wording:
+    """What the document of `award` says, in `t`'s language."""
+    _ = t.gettext
+    contest = award.contest
+    title = contest_title(contest, t.language)
+    organizer = localized(contest.organizer_names, t.language, contest.language)
+    if not (award.is_certificate and award.place is not None):
+        # Translators: the sentence of a participant's letter of thanks; {name} is printed
+        # large on its own line, so the text may go before and after it. Put it where your
+        # word order wants it (kk: the verb last).
+        sentence = _("Presented to {name} for taking part in the contest «{title}»")
+        return Wording(organizer, _("Letter of thanks"),
+                       *_split(sentence, award.full_name, title=title))
+    kind = award_title(contest.award)
+    place = place_label(t, award.place, award.shared)
+    if kind in (AwardTitle.DIPLOMA, AwardTitle.CHARTER):
+        # Translators: the sentence of a winner's diploma; {place} is e.g. "2nd place
+        # (shared)". {name} is printed large on its own line; kk: the verb last.
+        sentence = _("Awarded to {name} for {place} in the contest «{title}»")
+    else:
+        # Translators: the sentence of a winner's certificate or letter of thanks (ru
+        # "вручается", uk "вручається"); {place} is e.g. "2nd place"; kk: the verb last.
+        sentence = _("Presented to {name} for {place} in the contest «{title}»")
+    prize = prize_text(contest, award.place, t.language)
+    return Wording(organizer, award_heading(t, kind, award.place),
+                   *_split(sentence, award.full_name, title=title, place=place),
+                   prize=_("Prize: {prize}").format(prize=prize) if prize else None)
+
+
+def event_wording(t: Translator, library: str, full_name: str, event_title: str,
+                  day: date) -> Wording:
+    """What a letter of thanks for taking part in an event says."""
+    # Translators: the sentence of a letter of thanks for an event; {date} is the event's
+    # day. {name} is printed large on its own line; kk: the verb last.
+    sentence = t.gettext("Presented to {name} for taking part in «{event}» on {date}")
+    return Wording(library, t.gettext("Letter of thanks"),
+                   *_split(sentence, full_name, event=event_title,
+                           date=t.date_before_suffix(day)))  # kk: "… күні"
+
+
+def _split(sentence: str, name: str, **values: str) -> tuple[str, str, str]:
+    """(before the name, the name, after it); a translation that lost {name} still shows it,
+    after the sentence."""
+    before, found, after = sentence.format(name=_NAME, **values).partition(_NAME)
+    if not found:
+        return before, name, ""
+    return before.strip(), name, after.strip()
 
 
 def render(t: Translator, award: Award) -> bytes:
     """The PDF of `award`, every text through `t`."""
-    _ = t.gettext
-    contest = award.contest
-    pdf = _document(award.day)
-    organizer = localized(contest.organizer_names, t.language, contest.language)
-    title = contest_title(contest, t.language)
-
-    pdf.set_y(MARGIN + 10)
-    _line(pdf, organizer, 13)
-    pdf.ln(12)
-    heading = _("Certificate") if award.is_certificate else _("Letter of thanks")
-    _line(pdf, heading.upper(), 34, bold=True, color=GOLD)
-    pdf.ln(8)
-    if award.is_certificate:
-        # Translators: on a certificate, before the participant's name.
-        _line(pdf, _("is awarded to"), 14)
-    else:
-        # Translators: on a letter of thanks, before the participant's name.
-        _line(pdf, _("is presented to"), 14)
-    pdf.ln(4)
-    _line(pdf, award.full_name, 28, bold=True)
-    pdf.ln(6)
-    if award.is_certificate and award.place is not None:
-        place = place_label(t, award.place, award.shared)
-        # Translators: on a certificate; {place} is e.g. "2nd place (shared)".
-        _line(pdf, _("for {place} in the contest «{contest}»").format(place=place, contest=title),
-              16)
-        prize = prize_text(contest, award.place, t.language)
-        if prize:
-            pdf.ln(3)
-            _line(pdf, _("Prize: {prize}").format(prize=prize), 14)
-    else:
-        # Translators: on a letter of thanks.
-        _line(pdf, _("for taking part in the contest «{contest}»").format(contest=title), 16)
-    pdf.set_y(HEIGHT - MARGIN - 22)
-    _line(pdf, t.date(award.day), 12)
-    return bytes(pdf.output())
+    return _draw(t, wording(t, award), award.day)
 
 
 def event_letter(t: Translator, library: str, full_name: str, event_title: str,
                  day: date) -> bytes:
     """A letter of thanks for taking part in an event, in the reader's language."""
-    _ = t.gettext
+    return _draw(t, event_wording(t, library, full_name, event_title, day), day)
+
+
+def _draw(t: Translator, words: Wording, day: date) -> bytes:
     pdf = _document(day)
     pdf.set_y(MARGIN + 10)
-    _line(pdf, library, 13)
+    _line(pdf, words.organizer, 13)
     pdf.ln(12)
-    _line(pdf, _("Letter of thanks").upper(), 34, bold=True, color=GOLD)
+    # `t.upper`, not str.upper: in Latin Kazakh the capital of "i" is "İ" ("SERTİFİKAT").
+    _line(pdf, t.upper(words.heading), 34, bold=True, color=GOLD)
     pdf.ln(8)
-    _line(pdf, _("is presented to"), 14)
-    pdf.ln(4)
-    _line(pdf, full_name, 28, bold=True)
+    if words.before:
+        _line(pdf, words.before, 16)
+        pdf.ln(4)
+    _line(pdf, words.name, 28, bold=True)
     pdf.ln(6)
-    # Translators: on a letter of thanks for an event; {date} is the event's day.
-    _line(pdf, _("for taking part in «{event}» on {date}").format(
-        event=event_title, date=t.date(day)), 16)
+    if words.after:
+        _line(pdf, words.after, 16)
+    if words.prize:
+        pdf.ln(3)
+        _line(pdf, words.prize, 14)
     pdf.set_y(HEIGHT - MARGIN - 22)
     _line(pdf, t.date(day), 12)
     return bytes(pdf.output())

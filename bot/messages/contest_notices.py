@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.core.i18n import N_, Translator
 from bot.core.settings import Settings
+from bot.messages.awards import award_attached
 from bot.services.contests import contest_title, prize_text, side_name
 from bot.services.outbox_contests import ContestFacts, EntryFacts
 from storage.contest_models import Contest, WinnerNames
@@ -99,7 +100,7 @@ def result_caption(t: Translator, contest: Contest, payload: dict, facts: Contes
     prize = prize_text(contest, payload["place"], t.language)
     if prize:
         lines.append(_("Prize: {prize}").format(prize=prize))
-    lines.append(_("Your certificate is attached."))
+    lines.append(award_attached(t, contest.award))
     return "\n".join(lines)
 
 

@@ -10,21 +10,30 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.core.i18n import LATIN_KAZAKH
+from bot.core.latin import to_latin
 from bot.services.registration import (
     available_event,
     seats_left,
     status_of,
     waitlist_position,
 )
-from storage.models import Event, EventKind, RegistrationStatus
+from storage.models import Event, EventKind, Partner, RegistrationStatus
 from storage.uow import UnitOfWork
 
 PAGE_SIZE = 5
+# Readers in all four of our countries read Russian: a reader whose language a text lacks
+# is better served by it than by the record's own language (Kazakh to a Ukrainian reader).
+SHARED_LANGUAGE = "ru"
 
 
-def localized(texts: dict[str, str], language: str | None, fallback: str) -> str:
-    """The text in `language`, else in the event's own language, else any there is."""
-    for code in (language, fallback):
+def localized(texts: dict[str, str], language: str | None, fallback: str | None) -> str:
+    """The text in `language`, else in Russian, else in the record's own language
+    (`fallback`), else any there is, else ""."""
+    if language == LATIN_KAZAKH and not texts.get(language) and texts.get("kk"):
+        # Organizers write Kazakh in Cyrillic: a Latin Kazakh reader gets it in their letters.
+        return to_latin(texts["kk"])
+    for code in (language, SHARED_LANGUAGE, fallback):
         if code and texts.get(code):
             return texts[code]
     return next((text for text in texts.values() if text), "")
@@ -100,6 +109,15 @@ class PartnerView:
     city: str
 
 
+def partner_view(partner: Partner, language: str | None, event_language: str) -> PartnerView:
+    """The partner's name and city in `language`, falling back as titles do; `name` and
+    `city` stand for the spellings a partner stored without a map has."""
+    names = partner.names or {event_language: partner.name}
+    cities = partner.cities or {event_language: partner.city}
+    return PartnerView(localized(names, language, event_language) or partner.name,
+                       localized(cities, language, event_language) or partner.city)
+
+
 @dataclass(frozen=True)
 class EventCard:
     id: int
@@ -133,13 +151,14 @@ def event_card(
 ) -> EventCard:
     """The card of an event readers can still register for (else `EventUnavailable`)."""
     event = available_event(uow, event_id, now)
-    partners = uow.events.partners(event.id)
+    stored = uow.events.partners(event.id)
+    partners = [partner_view(partner, language, event.language) for partner in stored]
     city_times: list[CityTime] = []
-    for partner in partners:
-        if any(shown.city == partner.city for shown in city_times):
+    for partner, view in zip(stored, partners, strict=True):
+        if any(shown.city == view.city for shown in city_times):
             continue
         partner_zone = zone_of(partner.timezone, zone)
-        city_times.append(CityTime(partner.city, event.starts_at.astimezone(partner_zone)))
+        city_times.append(CityTime(view.city, event.starts_at.astimezone(partner_zone)))
     status = status_of(uow, event.id, user_id)
     position = (
         waitlist_position(uow, event.id, user_id)
@@ -154,7 +173,7 @@ def event_card(
         starts_at=event.starts_at.astimezone(zone),
         duration_minutes=event.duration_minutes,
         city_times=city_times,
-        partners=[PartnerView(partner.name, partner.city) for partner in partners],
+        partners=partners,
         capacity=event.capacity,
         seats_left=seats_left(uow, event),
         status=status,

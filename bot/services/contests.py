@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.core.i18n import N_
+from bot.services.catalog import localized
 from bot.services.contest_fields import ContestDraft, check_draft
 from bot.services.contest_groups import same_country
 from bot.services.event_fields import FieldError
@@ -94,6 +95,8 @@ class ContestCard:
     jury_deadline: datetime | None
     # The organizing library: its organizers (and admins) see the organizer's buttons.
     library_id: int | None = None
+    # What winners receive (`AwardTitle` key), named on the card in the reader's language.
+    award: str = "diploma"
 
 
 @dataclass(frozen=True)
@@ -298,11 +301,6 @@ def country_allowed(contest: Contest, country: str | None) -> bool:
     return any(same_country(country, known) for known in allowed)
 
 
-def localized(texts: dict[str, str], language: str, fallback: str) -> str:
-    """The text in `language`, else in `fallback`, else any there is, else ""."""
-    return texts.get(language) or texts.get(fallback) or next(iter(texts.values()), "")
-
-
 def contest_title(contest: Contest, language: str) -> str:
     return localized(contest.titles, language, contest.language)
 
@@ -375,4 +373,5 @@ def contest_card(uow: UnitOfWork, contest_id: int, user_id: int, language: str,
         user_is_juror=uow.contests.has_juror(contest.id, user_id),
         jury_deadline=contest.jury_deadline,
         library_id=contest.library_id,
+        award=contest.award,
     )

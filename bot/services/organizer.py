@@ -310,13 +310,14 @@ def _more_seats(old: int | None, new: int | None) -> bool:
 
 
 def _partner_rows(event_id: int, partners: list[PartnerDraft]) -> list[Partner]:
-    return [Partner(event_id=event_id, name=p.name, city=p.city, timezone=p.timezone)
+    return [Partner(event_id=event_id, name=p.name, city=p.city, timezone=p.timezone,
+                    names=dict(p.names), cities=dict(p.cities))
             for p in partners]
 
 
-def _partner_tuples(partners: list[Partner]) -> list[tuple[str, str, str]]:
-    return [(p.name, p.city, p.timezone) for p in partners]
+def _partner_tuples(partners: list[Partner]) -> list[tuple[object, ...]]:
+    return [(p.name, p.city, p.timezone, p.names or {}, p.cities or {}) for p in partners]
 
 
-def _draft_tuples(partners: list[PartnerDraft]) -> list[tuple[str, str, str]]:
-    return [(p.name, p.city, p.timezone) for p in partners]
+def _draft_tuples(partners: list[PartnerDraft]) -> list[tuple[object, ...]]:
+    return [(p.name, p.city, p.timezone, p.names, p.cities) for p in partners]

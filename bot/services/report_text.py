@@ -16,6 +16,7 @@ from datetime import date
 from babel.dates import format_date
 
 from bot.core.i18n import N_, Nn_, Plural, Translator
+from bot.services.catalog import localized
 from bot.services.report import ADULT_AGE, PeriodKind, Report
 from storage.models import EventKind
 
@@ -54,7 +55,7 @@ NO_EVENTS = N_("No events were held in this period: there is nothing to report y
 def day(t: Translator, value: date) -> str:
     """A date as library reports write it: 01.01.2026 (in English 1 Jan 2026)."""
     pattern = "d MMM yyyy" if t.language == "en" else "dd.MM.yyyy"
-    return format_date(value, pattern, locale=t.language)
+    return t.in_script(format_date(value, pattern, locale=t.babel_locale))
 
 
 def period_title(t: Translator, report: Report) -> str:
@@ -130,7 +131,7 @@ def kind_name(t: Translator, kind: str) -> str:
 
 
 def month_name(t: Translator, month: date) -> str:
-    return format_date(month, "LLLL yyyy", locale=t.language)
+    return t.in_script(format_date(month, "LLLL yyyy", locale=t.babel_locale))
 
 
 def tables(t: Translator, report: Report) -> list[Table]:
@@ -176,7 +177,7 @@ def tables(t: Translator, report: Report) -> list[Table]:
 
 
 def _title(t: Translator, titles: dict[str, str]) -> str:
-    return titles.get(t.language) or next(iter(titles.values()), "")
+    return localized(titles, t.language, None)
 
 
 def _summary(t: Translator, report: Report) -> list[list[object]]:

@@ -13,8 +13,8 @@ from tests.factories import NOW
 KIND_Q = ("New contest. Is it an essay contest or a photo contest?\n\n"
           "Send /cancel at any time to stop.")
 TITLE_Q = "Send the title in Русский (up to 200 characters)."
-CLOSES_Q = ("When do submissions close? Send the date and time in Asia/Almaty, for example: "
-            "2026-12-22 23:59")
+CLOSES_Q = ("When do submissions close? Send the date and time (Almaty time), for example: "
+            "22.12.2026 23:59")
 AGES_Q = "Which ages may take part? Send a range like 15-19."
 CRITERIA_Q = ("Judging criteria: send one per message with its weight, like \"Originality 0.4\"; "
               "the weights must add up to 1. Or press Default. Press Done when the list is "
@@ -34,11 +34,11 @@ FORM = [
     ("send", "Узнаваясь в другом"),
     ("send", "Эссе до 5 страниц."),
     ("send", "Карагандинская областная юношеская библиотека"),
-    ("press", "Asia/Almaty"),
+    ("press", "Almaty"),
     ("press", "Now"),
     ("send", "2027-01-31 23:59"),
     ("press", "Default: 15–19"),
-    ("press", "The closing date (January 31, 2027)"),
+    ("press", "The closing date (31 January 2027)"),
     ("press", "Kazakhstan"),
     ("send", "Польша: Польша, Poland"),
     ("press", "Done"),
@@ -53,6 +53,7 @@ FORM = [
     ("press", "Default: 1"),
     ("press", "Two weeks after closing"),
     ("press", "Full name: Aigerim Bekova"),
+    ("press", "Default: Diploma"),
 ]
 # Index in FORM of the answer to each question.
 TITLE, OPENS, CLOSES, AGES, CRITERIA = 2, 10, 11, 12, 19
@@ -67,9 +68,9 @@ SUMMARY = "\n".join([
     "Theme: Узнаваясь в другом",
     "Rules: Эссе до 5 страниц.",
     "Organizer: Карагандинская областная юношеская библиотека",
-    "Submissions open: November 22, 2026, 9:00\u202fAM (Asia/Almaty)",
-    "Submissions close: January 31, 2027, 11:59\u202fPM (Asia/Almaty)",
-    "Ages: 15–19 on January 31, 2027",
+    "Submissions open: 22 November 2026, 09:00 (Almaty time)",
+    "Submissions close: 31 January 2027, 23:59 (Almaty time)",
+    "Ages: 15–19 on 31 January 2027",
     "Sides: Kazakhstan (Kazakhstan, Казахстан, Қазақстан); Польша (Польша, Poland)",
     "Winners per side: 5",
     "Entries per participant: 1",
@@ -78,9 +79,13 @@ SUMMARY = "\n".join([
     "Ties: Shared: 1, 2, 2, 4",
     "Prizes: 1: 100 000 тенге; 2: 60 000 тенге",
     "Minimum jurors per entry: 1",
-    "Jury deadline: February 14, 2027, 11:59\u202fPM (Asia/Almaty)",
+    "Jury deadline: 14 February 2027, 23:59 (Almaty time)",
     "Winners list names: Full name: Aigerim Bekova",
+    "Winners receive: Diploma",
 ])
+AWARD_Q = ("What do the winners receive? It is the heading of their documents; a diploma of "
+           "the first three places has its degree (First-degree diploma). Participants who "
+           "did not win get a letter of thanks.")
 NAMES_Q = ("The list of winners goes to the contest's participants. How should it name the "
            "winners?")
 
@@ -117,7 +122,7 @@ async def test_newcontest_with_defaults_creates_the_contest_and_a_deep_link(
     created, card, link = [await organizer.next_message() for _ in range(3)]
 
     [contest] = _contests(database)
-    assert (text_of(summary), buttons_of(summary)) == (SUMMARY, [["Confirm"], ["Back", "Cancel"]])
+    assert (text_of(summary), buttons_of(summary)) == (SUMMARY, [["Confirm"], ["« Back", "Cancel"]])
     assert (
         contest.kind, contest.language, contest.titles, contest.themes, contest.rules,
         contest.organizer_names, contest.timezone, contest.opens_at, contest.closes_at,
@@ -167,7 +172,8 @@ async def test_newcontest_typed_answers_instead_of_buttons(bot_app, fake_api, da
                ("send", "Ukraine"), ("press", "Done"), ("send", "3"), ("send", "2"),
                ("send", "Composition 0.5"), ("send", "Idea 50%"), ("press", "Done"),
                ("send", "0-5"), ("press", "Dense: 1, 2, 2, 3"), ("press", "Skip"),
-               ("send", "2"), ("press", "No deadline"), ("send", "code"), ("press", "Confirm")]
+               ("send", "2"), ("press", "No deadline"), ("send", "code"), ("send", "Грамота"),
+               ("press", "Confirm")]
     await _open_form(fake_api, len(answers), answers)
 
     [contest] = _contests(database)
@@ -179,13 +185,13 @@ async def test_newcontest_typed_answers_instead_of_buttons(bot_app, fake_api, da
         [(c["key"], c["names"], c["weight"]) for c in contest.criteria],
         contest.scale_min, contest.scale_max, contest.tie_policy, contest.prizes,
         contest.min_jurors, contest.jury_deadline, contest.jury_reminder_offsets,
-        contest.winner_names,
+        contest.winner_names, contest.award,
     ) == (
         "photo", {"en": "Youth through a lens"}, {}, "Europe/Kyiv",
         datetime(2026, 12, 1, 8, 0, tzinfo=UTC), datetime(2026, 12, 20, 16, 0, tzinfo=UTC),
         16, 16, date(2026, 12, 1), ["ukraine"], 3, 2,
         [("composition", {"en": "Composition"}, 0.5), ("idea", {"en": "Idea"}, 0.5)],
-        0, 5, "dense", {}, 2, None, [], "code",
+        0, 5, "dense", {}, 2, None, [], "code", "charter",
     )
 
 
@@ -195,7 +201,7 @@ async def test_newcontest_typed_answers_instead_of_buttons(bot_app, fake_api, da
         ([], "x" * 201, "The title is too long: 201 characters, at most 200.", TITLE_Q),
         ([("send", "2026-12-10 09:00")], "2026-12-01 10:00",
          "The contest must close after it opens: check both dates.",
-         CLOSES_Q.replace("2026-12-22", "2027-01-09")),
+         CLOSES_Q.replace("22.12.2026", "09.01.2027")),
         ([("press", "Now")], "2026-11-01 10:00",
          "The closing time must be in the future: 2026-11-01 10:00 is already past.", CLOSES_Q),
         ([("press", "Now"), ("send", "2027-01-31 23:59")], "19-15",
@@ -234,7 +240,7 @@ async def test_newcontest_weights_not_adding_up_to_one_are_refused_at_done(
         "The weights add up to 0.8, not 1: for example Originality 0.4, Language 0.3, "
         "Relevance 0.3.",
         CRITERIA_Q + "\n\nSo far: Originality 0.5, Language 0.3",
-        [[DEFAULT_CRITERIA], ["Done"], ["Start the list again"], ["Back"]],
+        [[DEFAULT_CRITERIA], ["Done"], ["Start the list again"], ["« Back"]],
     )
     assert text_of(scale) == "On which scale do jurors score each criterion? Send it like 1-10."
 
@@ -275,27 +281,34 @@ async def test_newcontest_sticker_on_a_button_question_points_to_the_buttons(bot
 async def test_newcontest_back_from_summary_keeps_the_answers(bot_app, fake_api, database):
     organizer, _summary = await _open_form(fake_api, len(FORM))
 
-    await organizer.press("Back")
+    await organizer.press("« Back")
+    award = await organizer.next_message()
+    await organizer.press("« Back")
     names = await organizer.next_message()
-    await organizer.press("Back")
+    await organizer.press("« Back")
     deadline = await organizer.next_message()
-    await organizer.press("Keep: February 14, 2027, 11:59\u202fPM (Asia/Almaty)")
+    await organizer.press("Keep: 14 February 2027, 23:59 (Almaty time)")
     names_again = await organizer.next_message()
     await organizer.press("✓ Full name: Aigerim Bekova")
+    award_again = await organizer.next_message()
+    await organizer.press("✓ Default: Diploma")
     again = await organizer.next_message()
 
+    assert (text_of(award), buttons_of(award), text_of(award_again)) == (AWARD_Q, [
+        ["✓ Default: Diploma"], ["Certificate"], ["Certificate of merit"], ["Letter of thanks"],
+        ["« Back"]], AWARD_Q)
     assert (text_of(names), buttons_of(names)) == (NAMES_Q, [
         ["✓ Full name: Aigerim Bekova"], ["First name and initial: Aigerim B."],
-        ["Only the entry code: E-017"], ["Back"]])
+        ["Only the entry code: E-017"], ["« Back"]])
     assert (buttons_of(deadline), text_of(names_again), text_of(again), _contests(database)) == (
         [["Two weeks after closing"], ["No deadline"],
-         ["Keep: February 14, 2027, 11:59\u202fPM (Asia/Almaty)"], ["Back"]],
+         ["Keep: 14 February 2027, 23:59 (Almaty time)"], ["« Back"]],
         NAMES_Q, SUMMARY, [],
     )
 
 
 async def test_newcontest_unknown_way_to_name_winners_is_explained(bot_app, fake_api, database):
-    organizer, _names = await _open_form(fake_api, len(FORM) - 1)
+    organizer, _names = await _open_form(fake_api, len(FORM) - 2)
 
     await organizer.send("surnames")
     reason, question = [await organizer.next_message() for _ in range(2)]
@@ -358,27 +371,27 @@ async def test_newcontest_confirm_after_the_closing_time_passed_asks_it_again(
 
     assert (reason, question, _contests(database)) == (
         "The closing time must be in the future: 2027-01-31 23:59 is already past.",
-        "When do submissions close? Send the date and time in Asia/Almaty, for example: "
-        "2027-03-03 23:59",
+        "When do submissions close? Send the date and time (Almaty time), for example: "
+        "03.03.2027 23:59",
         [],
     )
 
 
 async def test_newcontest_new_time_zone_rereads_the_typed_dates(bot_app, fake_api, database):
     organizer, _summary = await _open_form(fake_api, len(FORM))
-    for _ in range(15):
-        await organizer.press("Back")
+    for _ in range(16):
+        await organizer.press("« Back")
         await organizer.next_message()
 
-    await organizer.press("Europe/Kyiv")
+    await organizer.press("Kyiv")
     opens = await organizer.next_message()
     await organizer.press("✓ Now")
     closes = await organizer.next_message()
 
     assert (text_of(opens), buttons_of(closes)) == (
-        "When do submissions open? Press Now, or send the date and time in Europe/Kyiv, for "
-        "example: 2026-11-29 09:00",
-        [["Keep: January 31, 2027, 11:59\u202fPM (Europe/Kyiv)"], ["Back"]],
+        "When do submissions open? Press Now, or send the date and time (Kyiv time), for "
+        "example: 29.11.2026 09:00",
+        [["Keep: 31 January 2027, 23:59 (Kyiv time)"], ["« Back"]],
     )
 
 
@@ -401,15 +414,15 @@ async def test_newcontest_asks_the_programme_and_stores_it(bot_app, fake_api, da
     _add_programmes(database, "Одна страна – одна книга")
     organizer, question = await _open_form(fake_api, RULES)
     assert (text_of(question), buttons_of(question)) == (
-        PROGRAMME_Q, [["Одна страна – одна книга"], ["None"], ["Back"]])
+        PROGRAMME_Q, [["Одна страна – одна книга"], ["None"], ["« Back"]])
     await organizer.send("Одна страна – одна книга")  # typed: the buttons are pointed to
     assert text_of(await organizer.next_message()) == "Please choose one of the buttons below."
     assert text_of(await organizer.next_message()) == PROGRAMME_Q
     assert text_of(await _act(organizer, "press", "Одна страна – одна книга")) == ORGANIZER_Q
     # Back from the organizer returns to the programme, with the choice marked.
-    await organizer.press("Back")
+    await organizer.press("« Back")
     again = await organizer.next_message()
-    assert buttons_of(again) == [["✓ Одна страна – одна книга"], ["None"], ["Back"]]
+    assert buttons_of(again) == [["✓ Одна страна – одна книга"], ["None"], ["« Back"]]
     await organizer.press("✓ Одна страна – одна книга")
     await organizer.next_message()
     for action, value in FORM[RULES:]:
@@ -439,3 +452,15 @@ async def test_newcontest_programme_none_is_stored_as_none(bot_app, fake_api, da
 async def test_newcontest_without_programmes_does_not_ask_the_programme(bot_app, fake_api):
     _organizer, question = await _open_form(fake_api, RULES)
     assert text_of(question) == ORGANIZER_Q
+
+
+async def test_newcontest_award_chosen_is_stored_and_shown(bot_app, fake_api, database):
+    organizer, _award = await _open_form(fake_api, len(FORM) - 1)
+
+    summary = await _act(organizer, "press", "Letter of thanks")
+    await organizer.press("Confirm")
+    await organizer.handled()
+
+    [contest] = _contests(database)
+    assert (text_of(summary).splitlines()[-1], contest.award) == (
+        "Winners receive: Letter of thanks", "letter_of_thanks")

@@ -147,3 +147,47 @@ def test_my_events_withholds_link_until_lead_time(storage):
         [("registered", link, False, None, False), ("waitlisted", None, False, 1, False)],
         [("registered", link, False, None, True), ("waitlisted", None, False, 1, True)],
     )
+
+
+def test_localized_falls_back_to_russian_before_the_record_language():
+    titles = {"kk": "Болашақ үлгісі", "ru": "Модель будущего"}
+
+    assert (localized(titles, "uk", "kk"), localized(titles, "kk", "kk"),
+            localized({"kk": "Болашақ үлгісі", "en": "A model"}, "uk", "kk")) == (
+        "Модель будущего", "Болашақ үлгісі", "Болашақ үлгісі"
+    )
+
+
+def test_event_card_for_a_ukrainian_reader_shows_the_russian_title_of_a_kazakh_event(storage):
+    event = make_event(storage, titles={"kk": "Болашақ үлгісі", "ru": "Модель будущего"},
+                       descriptions={"kk": "Көпір"}, language="kk")
+    add_reader(storage, 1)
+
+    with storage.uow() as uow:
+        card = event_card(uow, event.id, 1, "uk", ALMATY, NOW)
+
+    assert (card.title, card.description) == ("Модель будущего", "Көпір")
+
+
+def test_event_card_shows_partner_names_and_cities_in_the_reader_language(storage):
+    event = make_event(storage, language="kk", partners=[
+        Partner(name="Қарағанды облыстық кітапханасы", city="Қарағанды", timezone="Asia/Almaty",
+                names={"kk": "Қарағанды облыстық кітапханасы",
+                       "ru": "Карагандинская областная библиотека",
+                       "uk": "Карагандинська обласна бібліотека"},
+                cities={"kk": "Қарағанды", "ru": "Караганда"}),
+        Partner(name="Youth library", city="Kyiv", timezone="Europe/Kyiv"),
+    ])
+    add_reader(storage, 1)
+
+    with storage.uow() as uow:
+        ukrainian = event_card(uow, event.id, 1, "uk", ALMATY, NOW)
+        kazakh = event_card(uow, event.id, 1, "kk", ALMATY, NOW)
+
+    assert (ukrainian.partners, [c.city for c in ukrainian.city_times],
+            kazakh.partners[0]) == (
+        [PartnerView("Карагандинська обласна бібліотека", "Караганда"),
+         PartnerView("Youth library", "Kyiv")],
+        ["Караганда", "Kyiv"],
+        PartnerView("Қарағанды облыстық кітапханасы", "Қарағанды"),
+    )

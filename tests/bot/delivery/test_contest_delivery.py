@@ -61,7 +61,7 @@ async def test_contest_result_goes_as_one_document_with_its_caption(
         "🏆 The results of «We roam towards ourselves» are published.",
         "Congratulations! Your entry E-001 «Steppe wind» won 1st place (shared).",
     ]
-    assert message["document"]["file_name"] == "Certificate.pdf"
+    assert message["document"]["file_name"] == "Diploma.pdf"
     assert fake_api.file_bytes(message["document"]["file_id"]).startswith(b"%PDF-")
     assert [call.method for call in fake_api.calls(chat_id=AIGERIM[0])][-1:] == ["sendDocument"]
     stored = [row for row in all_rows(database) if row.user_id == AIGERIM[0]]
@@ -123,4 +123,4 @@ async def test_jury_reminder_reaches_a_juror_who_has_not_finished(
     message = await juror.next_message()
     assert text_of(message) == (
         "You have scored 2 of 3 entries of «We roam towards ourselves». The jury deadline is "
-        "December 9, 2026, 9:00\u202fAM. /jury")
+        "9 December 2026, 09:00. /jury")

@@ -257,7 +257,7 @@ def test_changing_a_frozen_contest_is_refused_on_its_key_line(database):
             Problem(11, "closes_at: 2027-01-31 has no time of day: add it, like 2027-01-31 "
                         "23:59.")]),
         (CONTEST.replace("on: 2027-01-31", "on: someday"), [
-            Problem(12, "age: Cannot read someday as a date: write it like 2027-01-31, or "
+            Problem(12, "age: Cannot read someday as a date: write it like 31.01.2027, or "
                         "closes for the closing day.")]),
         (CONTEST.replace('title: {ru: "Мы кочуем навстречу себе, узнаваясь в другом"',
                          'title: {kk: "Біз өзімізге қарай көшеміз"'), [
@@ -362,3 +362,26 @@ def test_contest_import_names_its_programme_and_a_reimport_moves_it(database):
         assert uow.organizers.programme(contest.programme_id).name == "Парасат жолы"
     assert (report.contests_updated, names) == (
         ["essay-kz-ua-2026"], ["Одна страна – одна книга", "Парасат жолы"])
+
+
+@pytest.mark.parametrize(("value", "stored"), [
+    ("award: charter", "charter"), ("award: Letter_of_thanks", "letter_of_thanks"),
+    ("award: Грамота", "charter"), ("", "diploma")])
+def test_import_award_is_stored_as_its_key_and_defaults_to_a_diploma(database, value, stored):
+    text = CONTEST.replace("    winner_names: full\n", f"    winner_names: full\n    {value}\n")
+
+    run_import(database, text)
+
+    with database.uow() as uow:
+        assert uow.contests.by_key("essay-kz-ua-2026").award == stored
+
+
+def test_import_of_an_unknown_award_is_refused_on_its_line():
+    text = CONTEST.replace("    winner_names: full\n", "    winner_names: full\n    award: medal\n")
+
+    with pytest.raises(ImportFailed) as failed:
+        load_file(text, NOW)
+
+    assert failed.value.problems == [
+        Problem(33, "award: Unknown award medal: use diploma, certificate, charter or "
+                    "letter_of_thanks.")]

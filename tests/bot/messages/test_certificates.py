@@ -3,6 +3,7 @@ Kazakh and Ukrainian letter."""
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
 import pytest
@@ -39,7 +40,7 @@ def award(**overrides) -> certificates.Award:
     return certificates.Award(**fields)
 
 
-@pytest.mark.parametrize("language", ["en", "ru", "uk", "kk"])
+@pytest.mark.parametrize("language", ["en", "ru", "uk", "kk", "kk_Latn"])
 def test_certificate_is_a_pdf_in_every_language(catalogs, language):
     pdf = certificates.render(catalogs.translator(language), award())
 
@@ -63,6 +64,13 @@ def test_the_font_draws_every_kazakh_and_ukrainian_letter():
     assert certificates.printable(text) == text
 
 
+def test_the_font_draws_every_letter_of_the_kazakh_latin_alphabet():
+    # The 2021 alphabet (bot/core/latin.py), both cases: İ and ı are letters of their own.
+    text = "Ää Ğğ Ññ Öö Şş Ūū Üü Iı İi Qq"
+
+    assert certificates.printable(text) == text
+
+
 def test_characters_the_font_lacks_are_left_out():
     assert certificates.printable("Aru 🌷  Bek\nova") == "Aru Bek ova"
 
@@ -74,7 +82,7 @@ def test_winner_and_thanks_differ(catalogs):
 
     assert certificates.render(en, winner) != certificates.render(en, thanks)
     assert (certificates.file_name(en, winner), certificates.file_name(en, thanks)) == (
-        "Certificate.pdf", "Letter of thanks.pdf")
+        "Diploma.pdf", "Letter of thanks.pdf")
 
 
 def test_a_shared_place_gives_a_different_certificate(catalogs):
@@ -93,3 +101,98 @@ def test_a_ranked_non_winner_gets_a_letter_of_thanks():
     assert (award(place=2, winner=False).is_certificate,
             award(place=None, winner=False).is_certificate,
             award(place=3, winner=True).is_certificate) == (False, False, True)
+
+
+def _words(catalogs, language: str, **overrides) -> tuple:  # noqa: ANN001
+    words = certificates.wording(catalogs.translator(language), award(**overrides))
+    return words.heading, words.before, words.name, words.after
+
+
+def test_kazakh_diploma_puts_the_verb_after_the_name(catalogs):
+    assert _words(catalogs, "kk") == (
+        "I дәрежелі диплом", "", "Aigerim Serikova",
+        "«Өзімізге қарай көшеміз» байқауындағы 1-орын үшін марапатталады")
+
+
+def test_russian_diploma_has_the_degree_and_awards_the_name(catalogs):
+    assert _words(catalogs, "ru", place=2, shared=True) == (
+        "Диплом II степени", "Награждается", "Aigerim Serikova",
+        "за 2-е место (разделённое) в конкурсе «Мы кочуем навстречу себе»")
+
+
+def test_ukrainian_diploma_has_the_degree_in_ukrainian(catalogs):
+    assert _words(catalogs, "uk", place=3)[:2] == ("Диплом III ступеня", "Нагороджується")
+
+
+def test_english_diploma_beyond_the_third_place_has_no_degree(catalogs):
+    assert _words(catalogs, "en", place=4)[0] == "Diploma"
+
+
+@pytest.mark.parametrize(("language", "award_key", "expected"), [
+    ("ru", "letter_of_thanks", ("Благодарственное письмо", "Вручается")),
+    ("uk", "letter_of_thanks", ("Подяка", "Вручається")),
+    ("ru", "charter", ("Грамота", "Награждается")),
+    ("kk", "charter", ("Мадақтама", "")),
+    ("ru", "certificate", ("Сертификат", "Вручается")),
+])
+def test_winner_document_is_titled_as_the_contest_chose(catalogs, language, award_key,
+                                                        expected):
+    words = _words(catalogs, language, contest=contest(award=award_key))
+
+    assert words[:2] == expected
+
+
+def test_kazakh_letter_of_thanks_to_a_winner_is_presented_verb_last(catalogs):
+    words = _words(catalogs, "kk", contest=contest(award="letter_of_thanks"))
+
+    assert (words[0], words[3]) == (
+        "Алғыс хат", "«Өзімізге қарай көшеміз» байқауындағы 1-орын үшін марапатталады")
+
+
+def test_participant_letter_is_presented_not_awarded(catalogs):
+    assert (_words(catalogs, "ru", place=None, winner=False),
+            _words(catalogs, "uk", place=None, winner=False)[1],
+            _words(catalogs, "kk", place=None, winner=False)[3]) == (
+        ("Благодарственное письмо", "Вручается", "Aigerim Serikova",
+         "за участие в конкурсе «Мы кочуем навстречу себе»"),
+        "Вручається",
+        "«Өзімізге қарай көшеміз» байқауына қатысқаны үшін алғыс хатпен марапатталады",
+    )
+
+
+def test_event_letter_in_kazakh_ends_with_the_verb(catalogs):
+    words = certificates.event_wording(catalogs.translator("kk"), "Кітапхана", "Әсел Ғалымова",
+                                       "Болашақ үлгісі", DAY)
+
+    assert (words.heading, words.before, words.name, words.after) == (
+        "Алғыс хат", "", "Әсел Ғалымова",
+        "2026 жылғы 20 желтоқсан күні өткен «Болашақ үлгісі» іс-шарасына қатысқаны үшін "
+        "алғыс хатпен марапатталады")
+
+
+def test_event_letter_in_russian_is_presented(catalogs):
+    words = certificates.event_wording(catalogs.translator("ru"), "Библиотека", "Дана Ким",
+                                       "Модель будущего", DAY)
+
+    assert (words.before, words.after) == (
+        "Вручается",
+        "за участие в мероприятии «Модель будущего», состоявшемся 20 декабря 2026\u202fг.")
+
+
+def test_diploma_file_name_is_the_award_without_its_degree(catalogs):
+    assert (certificates.file_name(catalogs.translator("ru"), award()),
+            certificates.file_name(catalogs.translator("kk"),
+                                   award(contest=contest(award="charter")))) == (
+        "Диплом.pdf", "Мадақтама.pdf")
+
+
+def test_latin_kazakh_diploma_has_its_heading_in_latin_capitals(catalogs):
+    from pypdf import PdfReader
+
+    t = catalogs.translator("kk_Latn")
+
+    text = PdfReader(io.BytesIO(certificates.render(t, award()))).pages[0].extract_text()
+
+    # "I därejelı diplom": the capital of the Latin "i" is the dotted "İ", which Python's
+    # str.upper drops, and the dotless "ı" has the plain "I".
+    assert text.split("\n")[1] == "I DÄREJELI DİPLOM"

@@ -69,7 +69,7 @@ def test_winner_hears_the_place_and_the_prize(en):
         f"🏆 The results of «{TITLE}» are published.",
         "Congratulations! Your entry E-001 «Steppe wind» won 1st place.",
         "Prize: 100,000 tenge",
-        "Your certificate is attached.",
+        "Your diploma is attached.",
     ])
 
 
@@ -78,7 +78,7 @@ def test_shared_place_without_a_prize(en):
 
     assert text.split("\n")[1:] == [
         "Congratulations! Your entry E-001 «Steppe wind» won 2nd place (shared).",
-        "Your certificate is attached.",
+        "Your diploma is attached.",
     ]
 
 
@@ -191,9 +191,9 @@ def test_jury_reminder_tells_progress_and_deadline_in_the_jurors_zone(en):
                user=User(id=501, language="en", timezone="Europe/Kyiv", created_at=NOW))
 
     assert text == (f"You have scored 3 of 5 entries of «{TITLE}». The jury deadline is "
-                    "November 25, 2026, 9:00\u202fAM. /jury")
+                    "25 November 2026, 09:00. /jury")
     assert kyiv == (f"You have scored 0 of 1 entry of «{TITLE}». The jury deadline is "
-                    "November 25, 2026, 6:00\u202fAM. /jury")
+                    "25 November 2026, 06:00. /jury")
 
 
 def test_jury_reminder_in_russian_uses_the_contests_title(catalogs):
@@ -210,3 +210,19 @@ def test_jury_reminder_in_russian_uses_the_contests_title(catalogs):
 def test_event_kinds_are_not_contest_texts(en):
     with pytest.raises(ValueError, match="no text"):
         say(en, NotificationKind.REMINDER)
+
+
+@pytest.mark.parametrize(("language", "award", "expected"), [
+    ("ru", "charter", "Ваша грамота — во вложении."),
+    ("uk", "letter_of_thanks", "Ваша подяка — у вкладенні."),
+    ("kk", "diploma", "Дипломыңыз осы хабарламаға тіркелген."),
+    ("ru", "certificate", "Ваш сертификат — во вложении."),
+])
+def test_winner_message_names_the_award_the_contest_chose(catalogs, language, award, expected):
+    t = catalogs.translator(language)
+
+    text = say(t, NotificationKind.CONTEST_RESULT,
+               {"entry_id": 1, "side": "kz", "place": 2, "shared": False, "winner": True},
+               award=award)
+
+    assert text.split("\n")[-1] == expected
