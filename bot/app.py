@@ -152,6 +152,7 @@ async def _post_init(application: Application) -> None:
     loop = asyncio.get_running_loop()
     # Commits run in worker threads; the sender lives on the event loop.
     context.database.on_outbox_commit = lambda: loop.call_soon_threadsafe(context.wake_sender)
+    context.bot_username = application.bot.username
     await start.publish_commands(application)
     settings = context.settings
     address = settings.service_address()

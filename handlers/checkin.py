@@ -91,7 +91,7 @@ async def check_in_by_link(update: Update, context: Context, token: str) -> None
         # The profile questions (asked once, as before any first registration); once agreed
         # to, the same code checks the reader in (handlers/profile.py).
         await answer(update, text, reply_markup=keyboard(
-            [[(t.gettext("Fill in"), f"prof:chk:{token}")]]))
+            [[(t.gettext("Fill in my profile"), f"prof:chk:{token}")]]))
         return
     await answer(update, text)
 
@@ -111,7 +111,7 @@ def _outcome_text(t: Translator, outcome: CheckinOutcome) -> str:
     if outcome.result is CheckinResult.TOO_EARLY and outcome.opens_at is not None:
         return _("Check-in for «{title}» opens at {when}, an hour before the start. Please "
                  "scan the code again then.").format(
-            title=title, when=t.datetime(outcome.opens_at, zone))
+            title=title, when=t.moment_in(outcome.opens_at, zone))
     if outcome.result is CheckinResult.PROFILE_REQUIRED:
         return _("You are not registered for «{title}» yet. Please fill in your profile "
                  "first (five short questions, asked only once): then you will be registered "

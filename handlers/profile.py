@@ -93,6 +93,17 @@ FIELDS = {
     ProfileState.LIBRARY: "library",
 }
 ORDER = list(ProfileState)
+# Under the summary, "Correct an answer" lists the answers by these labels (prof:fix:<field>).
+FIX_LABELS = {
+    # Translators: buttons under the profile summary: which answer to correct (full name, ...).
+    ProfileState.FULL_NAME: N_("Name"),
+    ProfileState.BIRTH_DATE: N_("Date of birth"),
+    ProfileState.COUNTRY: N_("Country"),
+    ProfileState.CITY: N_("City"),
+    ProfileState.LIBRARY: N_("Library or school"),
+}
+# In the draft while one answer is asked again: the answer goes back to the summary.
+CORRECTING = "correcting"
 
 
 # The profile questions asked by a scan at the door, the check-in code after it.
@@ -117,6 +128,8 @@ def register(app: Application) -> None:
     states[ProfileState.CONSENT] = [
         CallbackQueryHandler(consent_given, pattern=r"^prof:consent:yes$"),
         CallbackQueryHandler(consent_refused, pattern=r"^prof:consent:no$"),
+        CallbackQueryHandler(correct_pressed, pattern=r"^prof:fix(:back)?$"),
+        CallbackQueryHandler(answer_picked, pattern=r"^prof:fix:[a-z_]+$"),
         MessageHandler(fresh & ~filters.COMMAND & ~filters.StatusUpdate.ALL, buttons_expected),
     ]
     for state, handlers in states.items():
@@ -153,7 +166,8 @@ async def show_profile(update: Update, context: Context) -> object:
             "You have no profile yet. It is asked once, before your first registration; "
             "you can also fill it in now."
         )
-        await answer(update, text, reply_markup=keyboard([[(_("Fill in"), "prof:edit")]]))
+        await answer(update, text,
+                     reply_markup=keyboard([[(_("Fill in my profile"), "prof:edit")]]))
         return END
     consent_day = view.consent_at.astimezone(reader_zone(context, user)).date()
     text = _(
@@ -169,12 +183,19 @@ async def show_profile(update: Update, context: Context) -> object:
 
 
 async def edit_pressed(update: Update, context: Context) -> object:
-    _user, t = await reader(update, context)
+    user, t = await reader(update, context)
     await query_of(update).answer()
     contest_id = callback_number(query_data(update), "prof:edit:")
     user_data_of(context)[DRAFT] = {} if contest_id is None else {"contest_id": contest_id}
     enter_flow(context, FLOW)
-    intro = t.gettext("Let us update your profile. Send /cancel to stop without changes.")
+    if user.has_profile:
+        intro = t.gettext("Let us update your profile. Send /cancel to stop without changes.")
+    else:
+        # Nothing to update yet: a first profile, from /profile or a contest's Enter.
+        intro = t.gettext(
+            "Let us fill in your profile: five short questions, asked only once. Send "
+            "/cancel to stop at any moment: nothing is stored until you agree."
+        )
     await answer(update, intro + "\n\n" + t.gettext(QUESTIONS[ProfileState.FULL_NAME]))
     return ProfileState.FULL_NAME
 
@@ -280,6 +301,9 @@ async def _answered(update: Update, context: Context, state: ProfileState) -> ob
         await answer(update, error.render(t) + "\n\n" + t.gettext(QUESTIONS[state]))
         return state
     following = ORDER[ORDER.index(state) + 1]
+    if draft.pop(CORRECTING, False):
+        # One answer corrected: back to the summary, the others kept.
+        following = ProfileState.CONSENT
     if following == ProfileState.CONSENT:
         await _ask_consent(update, t, draft)
     else:
@@ -315,8 +339,47 @@ async def _ask_consent(update: Update, t: Translator, draft: dict) -> None:
         name=draft["full_name"], birth_date=t.date(date.fromisoformat(draft["birth_date"])),
         country=draft["country"], city=draft["city"], library=draft["library"],
     )
-    buttons = [[(_("Yes, I agree"), "prof:consent:yes"), (_("No"), "prof:consent:no")]]
-    await answer(update, text, reply_markup=keyboard(buttons))
+    await answer(update, text, reply_markup=_consent_buttons(t))
+
+
+def _consent_buttons(t: Translator) -> InlineKeyboardMarkup:
+    _ = t.gettext
+    return keyboard([[(_("Yes, I agree"), "prof:consent:yes"), (_("No"), "prof:consent:no")],
+                     # Translators: under the profile summary; lists the answers to pick one.
+                     [(_("Correct an answer"), "prof:fix")]])
+
+
+async def correct_pressed(update: Update, context: Context) -> object:
+    """"Correct an answer" turns the summary's buttons into the list of answers (the
+    summary stays in view); "Back" brings Yes / No again."""
+    _user, t = await reader(update, context)
+    query = query_of(update)
+    await query.answer()
+    if query_data(update) == "prof:fix:back":
+        markup = _consent_buttons(t)
+    else:
+        rows = [[(t.gettext(label), f"prof:fix:{FIELDS[state]}")]
+                for state, label in FIX_LABELS.items()]
+        markup = keyboard([*rows, [(t.gettext("« Back"), "prof:fix:back")]])
+    await query.edit_message_reply_markup(reply_markup=markup)
+    return None
+
+
+async def answer_picked(update: Update, context: Context) -> object:
+    """One answer to correct: only its question is asked again, then the summary."""
+    _user, t = await reader(update, context)
+    query = query_of(update)
+    field = query_data(update).removeprefix("prof:fix:")
+    state = next((state for state, name in FIELDS.items() if name == field), None)
+    draft = user_data_of(context).get(DRAFT)
+    if state is None or draft is None:
+        await stale_button(update, t)
+        return None
+    await query.answer()
+    await query.edit_message_reply_markup(reply_markup=None)
+    draft[CORRECTING] = True
+    await answer(update, t.gettext(QUESTIONS[state]))
+    return state
 
 
 async def consent_given(update: Update, context: Context) -> object:

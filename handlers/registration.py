@@ -16,7 +16,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.core.i18n import Translator
 from bot.files.ics import event_calendar, ics_filename
-from bot.messages.notices import CHECKIN_HINT, join_data
+from bot.messages.notices import CHECKIN_HINT, join_data, own_zone_known
 from bot.services.catalog import MyEntry, event_title, my_events
 from bot.services.registration import (
     ALREADY_REGISTERED,
@@ -54,8 +54,9 @@ from storage.models import RegistrationStatus, User
 log = logging.getLogger(__name__)
 
 REGISTER_DATA = re.compile(r"^ev:(reg|wait):(\d{1,9})$")
-# From /my, the page the button was on comes back too, so that the page is redrawn.
-CANCEL_DATA = re.compile(r"^reg:cancel:(\d{1,9})(?:(:my)(?::(\d{1,4}))?)?$")
+# From /my, the page the button was on comes back too, so that the page is redrawn;
+# ":yes" is the answer to "Cancel your registration for …?", which /my asks first.
+CANCEL_DATA = re.compile(r"^reg:cancel:(\d{1,9})(?:(:my)(?::(\d{1,4}))?(:yes)?)?$")
 BUTTON_TITLE_LENGTH = 40
 # Registrations per /my page: five of the longest (a 200-character title, a 500-character
 # join link) still fit in one message of 4096 characters.
@@ -154,18 +155,19 @@ async def _report(
     event = outcome.event
     title = event_title(event, user.language)
     if outcome.status == REGISTERED:
-        when = t.datetime(event.starts_at, reader_zone(context, user))
+        when = t.moment_in(event.starts_at, reader_zone(context, user),
+                           yours=own_zone_known(user))
         if event.address:
             text = _(
                 "You are registered for «{title}».\n"
-                "Starts: {when} (your time).\nWhere: {address}\n\n"
+                "Starts: {when}.\nWhere: {address}\n\n"
                 "We will remind you before the start. At the door, scan the check-in QR code "
                 "with your phone's camera. The file below adds the event to your calendar."
             ).format(title=title, when=when, address=event.address)
         else:
             text = _(
                 "You are registered for «{title}».\n"
-                "Starts: {when} (your time).\n\n"
+                "Starts: {when}.\n\n"
                 "We will remind you before the start. The join link will appear in /my shortly "
                 "before the start. The file below adds the event to your calendar."
             ).format(title=title, when=when)
@@ -200,6 +202,10 @@ async def cancel_pressed(update: Update, context: Context) -> None:
         return
     event_id, from_my = int(match.group(1)), match.group(2) is not None
     page = int(match.group(3) or 0)
+    if from_my and match.group(4) is None:
+        # A press among several Cancel buttons in /my is easily a slip: asked first.
+        await _ask_to_cancel(update, context, user, t, event_id, page)
+        return
     app = ctx_of(context)
     try:
         cancellation = await app.call(cancel_reader, event_id, user.id, app.clock.now())
@@ -222,6 +228,35 @@ async def cancel_pressed(update: Update, context: Context) -> None:
         await answer(update, _("You have left the waiting list for «{title}».").format(title=title))
     else:
         await answer(update, _("Your registration for «{title}» is cancelled.").format(title=title))
+
+
+async def _ask_to_cancel(
+    update: Update, context: Context, user: User, t: Translator, event_id: int, page: int
+) -> None:
+    """/my's page becomes the question; "No" draws the page again, as it was."""
+    _ = t.gettext
+    app = ctx_of(context)
+    entries = await app.read(
+        my_events, user.id, user.language, reader_zone(context, user), app.clock.now(),
+        app.settings.join_link_lead,
+    )
+    entry = next((e for e in entries if e.event_id == event_id and not e.started), None)
+    if entry is None:
+        await query_of(update).answer(_("You are not registered for this event."),
+                                      show_alert=True)
+        await replace_message(update, *await _render_my(context, user, t, page))
+        return
+    if entry.status == RegistrationStatus.WAITLISTED:
+        question = _("Leave the waiting list for «{title}»?")
+        # Translators: buttons under "Leave the waiting list for «…»?" in /my.
+        yes, no = _("Yes, leave it"), _("No, stay on it")
+    else:
+        question = _("Cancel your registration for «{title}»?")
+        # Translators: buttons under "Cancel your registration for «…»?" in /my.
+        yes, no = _("Yes, cancel"), _("No, keep it")
+    markup = keyboard([[(yes, f"reg:cancel:{event_id}:my:{page}:yes")],
+                       [(no, f"my:page:{page}")]])
+    await answered_and_replaced(update, question.format(title=entry.title), markup)
 
 
 async def show_my(update: Update, context: Context) -> None:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 import re
 
+from babel.lists import format_list
 from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.core.context import app_context
-from bot.core.i18n import LANGUAGE_NAMES, LANGUAGES, N_, Translator
+from bot.core.context import AppContext, app_context
+from bot.core.i18n import LANGUAGE_NAMES, LANGUAGES, LATIN_KAZAKH, N_, Translator
+from bot.services.organizers import library_names
 from bot.services.roles import Role
 from bot.services.users import set_reader_language, suggested_language
 from handlers import checkin, contests, events, guards, jury_invites, organizers
@@ -80,7 +82,7 @@ async def start(update: Update, context: Context) -> None:
     if link:
         await _follow(update, context, link)
         return
-    await chat_of(update).send_message(_welcome(t, seen_user(update).first_name))
+    await chat_of(update).send_message(await _greeting(update, context, t, user.id))
 
 
 async def _follow(update: Update, context: Context, payload: str) -> None:
@@ -141,12 +143,48 @@ async def language_chosen(update: Update, context: Context) -> None:
     if pending is not None:
         await _follow(update, context, pending)
         return
-    await chat_of(update).send_message(_welcome(t, seen_user(update).first_name))
+    await chat_of(update).send_message(_welcome(t, seen_user(update).first_name)
+                                       + await _organizer_part(app, t, role))
 
 
 async def show_help(update: Update, context: Context) -> None:
-    _user, t = await reader(update, context)
-    await chat_of(update).send_message(_welcome(t, seen_user(update).first_name))
+    user, t = await reader(update, context)
+    await chat_of(update).send_message(await _greeting(update, context, t, user.id))
+
+
+async def _greeting(update: Update, context: Context, t: Translator, user_id: int) -> str:
+    """The welcome; an organizer's also says whose organizer they are and lists their commands."""
+    app = ctx_of(context)
+    role = await guards.role_of_user(app, user_id)
+    return _welcome(t, seen_user(update).first_name) + await _organizer_part(app, t, role)
+
+
+async def _organizer_part(app: AppContext, t: Translator, role: Role) -> str:
+    """Empty for a reader; for an organizer or an admin, who they are and their commands,
+    one line each (the same descriptions as in the command menu)."""
+    if not role.organizer:
+        return ""
+    _ = t.gettext
+    lines = []
+    if role.admin:
+        lines.append(_("You are an administrator of Kopir: you manage every library's events "
+                       "and contests."))
+    names = await app.read(library_names, role.library_ids)
+    if names:
+        # The list's words ("және") in the reader's alphabet; the names as they are written.
+        pattern = t.in_script(format_list([f"{{{i}}}" for i in range(len(names))],
+                                          locale=t.locale))
+        libraries = pattern.format(*(f"«{name}»" for name in names))
+        lines.append(t.ngettext(
+            "You are an organizer of the library {libraries}.",
+            "You are an organizer of the libraries {libraries}.",
+            len(names),
+        ).format(libraries=libraries))
+    # Translators: heading of the organizer's part of /help, above "/newevent — Create an event".
+    lines.append(_("Your organizer commands:"))
+    pairs = ORGANIZER_COMMANDS + (ADMIN_COMMANDS if role.admin else ())
+    lines += [f"/{name} — {_(description)}" for name, description in pairs]
+    return "\n\n" + "\n".join(lines)
 
 
 def _welcome(t: Translator, first_name: str) -> str:
@@ -182,6 +220,10 @@ async def publish_commands(app: Application) -> None:
     """Command menus in each language, shown by Telegram per the client's language."""
     context = app_context(app.bot_data)
     for code in LANGUAGES:
+        if code == LATIN_KAZAKH:
+            # Telegram takes two-letter codes only (its "kk" is Cyrillic here): readers
+            # who choose Latin Kazakh get their menu per chat (`_publish_chat_commands`).
+            continue
         commands = _commands(context.translator(code))
         await app.bot.set_my_commands(commands, language_code=code)
     default = context.translator(context.settings.default_language)

@@ -48,6 +48,9 @@ class AppContext:
     metrics: Metrics = field(default_factory=Metrics)
     # This process among others on one database (leases name it); unique per start.
     instance: str = field(default_factory=process_name)
+    # The bot's @username once it knows itself (post_init): the outbox's .ics files link
+    # to the event's card with it. Empty until then (tools sending with a bare Bot).
+    bot_username: str = ""
 
     @property
     def shares_database(self) -> bool:

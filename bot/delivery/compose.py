@@ -19,6 +19,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.core.context import AppContext
 from bot.core.i18n import Translator
+from bot.files.ics import event_calendar, ics_filename
 from bot.messages import broadcasts as broadcast_render
 from bot.messages import certificates, contest_notices, feedback, notices
 from bot.messages.outgoing import Outgoing
@@ -97,7 +98,27 @@ async def _event_notice(t: Translator, ctx: AppContext, claim: outbox.Claim,
     if notices.join_offered(event, ctx.settings, now):
         rows.insert(0, [InlineKeyboardButton(notices.join_label(t),
                                              callback_data=notices.join_data(event.id))])
-    return Outgoing(text, InlineKeyboardMarkup(rows))
+    if not _brings_calendar(claim):
+        return Outgoing(text, InlineKeyboardMarkup(rows))
+    # The text is the file's caption: one request, so the notice never arrives without it.
+    content = event_calendar(event, claim.user.language, ctx.bot_username, now)
+    return Outgoing(text[:CAPTION_LIMIT], InlineKeyboardMarkup(rows),
+                    document=(content, ics_filename(event.id)))
+
+
+# Telegram's limit for a document's caption; a notice stays well under it (a title of 200
+# characters, an address of 300), the cut is a last resort only.
+CAPTION_LIMIT = 1024
+
+
+def _brings_calendar(claim: outbox.Claim) -> bool:
+    """A promoted reader gets the .ics a registrant gets; a new start time comes with
+    the updated one (same UID, higher SEQUENCE: `bot.files.ics`)."""
+    row = claim.notification
+    if row.kind == NotificationKind.PROMOTED:
+        return True
+    changes = (row.payload or {}).get("changes") or []
+    return row.kind == NotificationKind.EVENT_CHANGED and "starts_at" in changes
 
 
 async def _event_cancelled(t: Translator, ctx: AppContext, claim: outbox.Claim,

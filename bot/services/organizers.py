@@ -60,6 +60,13 @@ def library_name(uow: UnitOfWork, library_id: int) -> str | None:
     return None if library is None else library.name
 
 
+def library_names(uow: UnitOfWork, library_ids: frozenset[int]) -> list[str]:
+    """The names of these libraries, alphabetically (the organizer's welcome)."""
+    if not library_ids:
+        return []
+    return [library.name for library in uow.organizers.libraries(library_ids)]
+
+
 def clean_library_name(text: str) -> str:
     name = " ".join(text.split())
     if not any(ch.isalpha() for ch in name):

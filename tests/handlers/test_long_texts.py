@@ -56,7 +56,7 @@ async def test_event_card_with_20_long_partners_opens_and_lists_them_all(
     ]
     assert (len(text_of(card)) <= 4096, text_of(card).count("d" * 2000), buttons_of(card)) == (
         True, 1, [[t.gettext("Register")], [t.gettext("All partners ({n})").format(n=20)],
-                  ["◀ " + t.gettext("Events")]])
+                  [t.gettext("« Back")]])
     assert (shown[-1].endswith(t.ngettext("…and {n} more", "…and {n} more", 20 - named)
                                .format(n=20 - named)), 0 < named < 20) == (True, True)
     assert [len(text_of(part)) <= 4096 for part in full] == [True, True]
@@ -74,7 +74,7 @@ async def test_event_card_with_few_partners_has_no_partners_button(
     card = await user.next_message()
 
     assert (text_of(card).count("n" * 189), buttons_of(card)) == (
-        3, [[t.gettext("Register")], ["◀ " + t.gettext("Events")]])
+        3, [[t.gettext("Register")], [t.gettext("« Back")]])
 
 
 async def test_partners_button_of_a_cancelled_event_answers_with_alert(
@@ -150,6 +150,8 @@ async def test_my_cancel_on_the_last_page_redraws_that_page(
         await user.next_message()
 
     await user.press(t.gettext("Cancel: {title}").format(title=titles[17][:39] + "…"))
+    await user.next_message()  # "Cancel your registration for …?"
+    await user.press(t.gettext("Yes, cancel"))
     redrawn = await user.next_message()
 
     # Two events left on it, each with Join (within the lead time) and Cancel, and ◀.
@@ -188,4 +190,4 @@ async def test_contest_card_with_every_list_at_its_longest_opens(bot_app, fake_a
     lines = text_of(card).split("\n")
     assert (len(text_of(card)) <= 4096, "r" * 250 in text_of(card), lines.count("…and 2 more"),
             lines.count("Place 10: " + "p" * 79 + "…"), buttons_of(card)) == (
-        True, True, 1, 1, [["Enter"], ["◀ Contests"]])
+        True, True, 1, 1, [["Enter"], ["« Back"]])

@@ -45,7 +45,7 @@ async def test_profile_without_profile_offers_to_fill_it_in(bot_app, fake_api, c
             "You have no profile yet. It is asked once, before your first registration; "
             "you can also fill it in now."
         ),
-        [[t.gettext("Fill in")]],
+        [[t.gettext("Fill in my profile")]],
     )
 
 
@@ -56,7 +56,7 @@ async def test_profile_filled_in_with_consent_is_saved_and_shown(
     t = catalogs.translator("en")
     await user.send("/profile")
     await user.next_message()
-    await user.press(t.gettext("Fill in"))
+    await user.press(t.gettext("Fill in my profile"))
     first = await user.next_message()
 
     consent = await answer_questions(user)
@@ -67,9 +67,11 @@ async def test_profile_filled_in_with_consent_is_saved_and_shown(
     shown = await user.next_message()
 
     assert text_of(first) == t.gettext(
-        "Let us update your profile. Send /cancel to stop without changes."
+        "Let us fill in your profile: five short questions, asked only once. Send "
+        "/cancel to stop at any moment: nothing is stored until you agree."
     ) + "\n\n" + t.gettext(NAME_Q)
-    assert buttons_of(consent) == [[t.gettext("Yes, I agree"), t.gettext("No")]]
+    assert buttons_of(consent) == [[t.gettext("Yes, I agree"), t.gettext("No")],
+                                   [t.gettext("Correct an answer")]]
     assert text_of(saved) == t.gettext("Thank you! Your profile is saved.")
     assert profile_row(database, 302) == (
         "Aru Sadykova", date(2009, 3, 14), "Kazakhstan", "Karaganda", "Youth library No. 2", NOW
@@ -134,7 +136,7 @@ async def test_profile_consent_question_wants_a_button(bot_app, fake_api, catalo
     t = catalogs.translator("en")
     await user.send("/profile")
     await user.next_message()
-    await user.press(t.gettext("Fill in"))
+    await user.press(t.gettext("Fill in my profile"))
     await user.next_message()
     await answer_questions(user)
 
@@ -153,7 +155,7 @@ async def test_profile_edit_without_consent_keeps_the_old_profile(
     t = catalogs.translator("en")
     await user.send("/profile")
     await user.next_message()
-    await user.press(t.gettext("Fill in"))
+    await user.press(t.gettext("Fill in my profile"))
     await user.next_message()
     await answer_questions(user)
     await user.press(t.gettext("Yes, I agree"))
@@ -182,7 +184,7 @@ async def test_profile_old_consent_button_after_cancel_answers_with_alert(
     t = catalogs.translator("en")
     await user.send("/profile")
     await user.next_message()
-    await user.press(t.gettext("Fill in"))
+    await user.press(t.gettext("Fill in my profile"))
     await user.next_message()
     await answer_questions(user)
     await user.send("/cancel")
@@ -202,17 +204,113 @@ async def test_profile_consent_says_how_a_winners_name_may_be_shown(bot_app, fak
     user = await onboard(fake_api, 303, "en")
     await user.send("/profile")
     await user.next_message()
-    await user.press("Fill in")
+    await user.press("Fill in my profile")
     await user.next_message()
 
     consent = await answer_questions(user)
 
     assert text_of(consent) == (
         "Please check your answers:\n\n"
-        "Name: Aru Sadykova\nDate of birth: March 14, 2009\nCountry: Kazakhstan\n"
+        "Name: Aru Sadykova\nDate of birth: 14 March 2009\nCountry: Kazakhstan\n"
         "City: Karaganda\nLibrary or school: Youth library No. 2\n\n"
         "Do you agree that Kopir keeps these data to register you for events and contests and "
         "shows them to the organizers? If you win a contest, your name may appear in the "
         "winners list sent to the contest's participants, as its organizer chooses: your full "
         "name, your first name and initial, or only your entry's code. If you are under 18, "
         "please ask a parent first. Without your consent nothing is stored.")
+
+
+async def _to_the_summary(user, t, answers=ANSWERS):
+    await user.send("/profile")
+    await user.next_message()
+    await user.press(t.gettext("Fill in my profile"))
+    await user.next_message()
+    return await answer_questions(user, answers)
+
+
+async def test_profile_correct_an_answer_in_ru_asks_only_that_question_again(
+    bot_app, fake_api, database, catalogs
+):
+    user = await onboard(fake_api, 311, "ru")
+    ru = catalogs.translator("ru")
+    summary = await _to_the_summary(user, ru)
+
+    await user.press("Исправить ответ")
+    picker = await user.next_message()
+    await user.press("Город")
+    await user.next_message()  # the picker's buttons are removed
+    question = await user.next_message()
+    await user.send("Алматы")
+    corrected = await user.next_message()
+    await user.press(ru.gettext("Yes, I agree"))
+    await user.handled()
+
+    assert (picker["message_id"], text_of(picker), buttons_of(picker)) == (
+        summary["message_id"], text_of(summary),
+        [["Имя и фамилия"], ["Дата рождения"], ["Страна"], ["Город"], ["Библиотека или школа"],
+         ["« Назад"]],
+    )
+    assert (text_of(question), text_of(corrected), buttons_of(corrected)) == (
+        ru.gettext(CITY_Q),
+        text_of(summary).replace("Karaganda", "Алматы"),
+        buttons_of(summary),
+    )
+    assert profile_row(database, 311)[:5] == (
+        "Aru Sadykova", date(2009, 3, 14), "Kazakhstan", "Алматы", "Youth library No. 2")
+
+
+async def test_profile_correct_an_answer_in_kk_back_brings_the_consent_buttons_again(
+    bot_app, fake_api, catalogs
+):
+    user = await onboard(fake_api, 312, "kk")
+    kk = catalogs.translator("kk")
+    summary = await _to_the_summary(user, kk)
+    await user.press("Жауапты түзету")
+    await user.next_message()
+
+    await user.press(kk.gettext("« Back"))
+    restored = await user.next_message()
+
+    assert (buttons_of(summary)[-1], buttons_of(restored)) == (
+        ["Жауапты түзету"], buttons_of(summary))
+
+
+async def test_profile_corrected_birth_date_in_kk_is_checked_like_the_first_answer(
+    bot_app, fake_api, catalogs
+):
+    user = await onboard(fake_api, 313, "kk")
+    kk = catalogs.translator("kk")
+    await _to_the_summary(user, kk)
+    await user.press("Жауапты түзету")
+    await user.next_message()
+    await user.press("Туған күні")
+    await user.next_message()
+    await user.next_message()
+
+    await user.send("2009/03/14")
+    refused = await user.next_message()
+    await user.send("15.03.2009")
+    corrected = await user.next_message()
+
+    assert (text_of(refused).split("\n\n")[-1], text_of(corrected).split("\n")[3]) == (
+        kk.gettext(BIRTH_Q),
+        kk.gettext("Date of birth") + ": " + kk.date(date(2009, 3, 15)),
+    )
+
+
+async def test_profile_fill_in_in_uk_without_a_profile_does_not_say_update(
+    bot_app, fake_api, catalogs
+):
+    user = await onboard(fake_api, 314, "uk")
+    await user.send("/profile")
+    offer = await user.next_message()
+
+    await user.press("Заповнити профіль")
+    first = await user.next_message()
+
+    assert (buttons_of(offer), text_of(first).split("\n\n")[0]) == (
+        [["Заповнити профіль"]],
+        "Заповнімо ваш профіль: п’ять коротких запитань, які ставляться лише один раз. "
+        "Надішліть /cancel, щоб зупинитися будь-якої миті: без вашої згоди нічого не "
+        "зберігається.",
+    )

@@ -3,12 +3,17 @@
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
+from icalendar import Calendar
+
+from bot.core.context import app_context
 from bot.messages.notices import render as render_notice
 from bot.sandbox.fakeapi.users import buttons_of, text_of
+from bot.services.organizer import EventChanges, edit_event
 from bot.services.profile import ProfileDraft, save_profile
-from bot.services.registration import register
+from bot.services.registration import cancel_reader, register
 from storage.models import Event, NotificationKind
 from tests.conftest import onboard
+from tests.contest_factories import make_reader
 from tests.factories import NOW, make_event
 from tests.handlers.test_profile import ANSWERS, answer_questions, profile_row
 
@@ -32,10 +37,10 @@ def registration_status(database, event_id, user_id):
 def confirmation(t, title, starts_at):
     return "✅ " + t.gettext(
         "You are registered for «{title}».\n"
-        "Starts: {when} (your time).\n\n"
+        "Starts: {when}.\n\n"
         "We will remind you before the start. The join link will appear in /my shortly "
         "before the start. The file below adds the event to your calendar."
-    ).format(title=title, when=t.datetime(starts_at, ALMATY))
+    ).format(title=title, when=t.moment_in(starts_at, ALMATY, yours=True))
 
 
 async def open_card(user, event_id):
@@ -123,7 +128,7 @@ async def test_register_with_profile_updates_card_and_confirms(
         card["message_id"],
         [t.ngettext("{n} seat left", "{n} seats left", 4).format(n=4), "",
          "✅ " + t.gettext("You are registered.")],
-        [[t.gettext("Cancel registration")], ["◀ " + t.gettext("Events")]],
+        [[t.gettext("Cancel registration")], [t.gettext("« Back")]],
     )
     assert (text_of(confirmed), calendar["document"]["file_name"]) == (
         confirmation(t, "Bridge", event.starts_at), f"kopir-event-{event.id}.ics"
@@ -227,8 +232,9 @@ async def test_my_shows_cancel_and_offers_join_from_lead_time(
     await user.send("/my")
     on_time = await user.next_message()
     await user.press(t.gettext("Cancel: {title}").format(title="Bridge"))
-    emptied = await user.next_message()
-    cancelled = await user.next_message()
+    await user.next_message()  # "Cancel your registration for «Bridge»?"
+    await user.press(t.gettext("Yes, cancel"))
+    emptied, cancelled = await _skipping_reminders(user, 2)
 
     when = t.datetime(event.starts_at, ALMATY)
     assert (text_of(early), buttons_of(early)) == (
@@ -251,6 +257,17 @@ async def test_my_shows_cancel_and_offers_join_from_lead_time(
         t.gettext("Your registration for «{title}» is cancelled.").format(title="Bridge"),
     )
     assert registration_status(database, event.id, 408) == "cancelled"
+
+
+async def _skipping_reminders(user, count):
+    """The next `count` messages but reminders: the hour-ahead one, due now too, may come
+    in between."""
+    messages = []
+    while len(messages) < count:
+        message = await user.next_message()
+        if not text_of(message).startswith("⏰"):
+            messages.append(message)
+    return messages
 
 
 async def test_register_button_of_deleted_event_answers_with_alert(
@@ -333,3 +350,147 @@ async def test_register_during_the_profile_questions_asks_to_finish_them(
          True),
         None,
     )
+
+
+async def _my_with_one_registration(fake_api, database, user_id, language, title):
+    user = await onboard(fake_api, user_id, language)
+    give_profile(database, user_id)
+    event = make_event(database, titles={language: title})
+    with database.uow() as uow:
+        register(uow, event.id, user_id, NOW)
+        uow.commit()
+    await user.send("/my")
+    listing = await user.next_message()
+    return user, event, listing
+
+
+async def test_my_cancel_in_ru_asks_first_and_no_keeps_the_registration(
+    bot_app, fake_api, database, catalogs
+):
+    ru = catalogs.translator("ru")
+    user, event, listing = await _my_with_one_registration(
+        fake_api, database, 431, "ru", "Видеомост")
+
+    await user.press(ru.gettext("Cancel: {title}").format(title="Видеомост"))
+    question = await user.next_message()
+    await user.press("Нет, оставить")
+    redrawn = await user.next_message()
+    await fake_api.handled()
+
+    assert (text_of(question), buttons_of(question)) == (
+        "Отменить вашу регистрацию на «Видеомост»?", [["Да, отменить"], ["Нет, оставить"]])
+    assert (redrawn["message_id"], text_of(redrawn), user.queued) == (
+        listing["message_id"], text_of(listing), 0)
+    assert registration_status(database, event.id, 431) == "registered"
+
+
+async def test_my_cancel_in_kk_yes_cancels_the_registration(
+    bot_app, fake_api, database, catalogs
+):
+    kk = catalogs.translator("kk")
+    user, event, _listing = await _my_with_one_registration(
+        fake_api, database, 432, "kk", "Көпір")
+
+    await user.press(kk.gettext("Cancel: {title}").format(title="Көпір"))
+    question = await user.next_message()
+    await user.press("Иә, болдырмау")
+    emptied = await user.next_message()
+    cancelled = await user.next_message()
+
+    assert (text_of(question), text_of(emptied), text_of(cancelled)) == (
+        "«Көпір» іс-шарасына тіркелуіңізді болдырмайсыз ба?",
+        kk.gettext("You have no registrations yet. Send /events to find an event."),
+        kk.gettext("Your registration for «{title}» is cancelled.").format(title="Көпір"),
+    )
+    assert registration_status(database, event.id, 432) == "cancelled"
+
+
+async def test_my_leave_waiting_list_in_uk_asks_to_leave_it(bot_app, fake_api, database, catalogs):
+    uk = catalogs.translator("uk")
+    user = await onboard(fake_api, 433, "uk")
+    give_profile(database, 433)
+    make_reader(database, 434)
+    event = make_event(database, titles={"uk": "Міст"}, capacity=1)
+    with database.uow() as uow:
+        register(uow, event.id, 434, NOW)
+        register(uow, event.id, 433, NOW)
+        uow.commit()
+    await user.send("/my")
+    await user.next_message()
+
+    await user.press(uk.gettext("Leave the waiting list: {title}").format(title="Міст"))
+    question = await user.next_message()
+
+    assert (text_of(question), buttons_of(question)) == (
+        "Вийти зі списку очікування на «Міст»?", [["Так, вийти"], ["Ні, лишитися"]])
+    assert registration_status(database, event.id, 433) == "waitlisted"
+
+
+def _calendar_entry(fake_api, message):
+    content = fake_api.file_bytes(message["document"]["file_id"])
+    entry = Calendar.from_ical(content).walk("VEVENT")[0]
+    return str(entry["UID"]), int(entry["SEQUENCE"]), entry.decoded("DTSTART")
+
+
+async def test_promoted_reader_in_ru_gets_the_calendar_file_with_the_notice(
+    bot_app, fake_api, database, catalogs, settings
+):
+    promoted = await onboard(fake_api, 441, "ru")
+    make_reader(database, 441, language="ru")
+    make_reader(database, 442)
+    event = make_event(database, capacity=1, titles={"ru": "Видеомост"})
+    with database.uow() as uow:
+        register(uow, event.id, 442, NOW)
+        register(uow, event.id, 441, NOW)
+        uow.commit()
+
+    await app_context(bot_app.bot_data).call(cancel_reader, event.id, 442, NOW)
+    told = await promoted.next_message()
+
+    ru = catalogs.translator("ru")
+    with database.uow() as uow:
+        notice = uow.notifications.by_key(f"promoted:{event.id}:441:{NOW.isoformat()}")
+        expected = render_notice(ru, notice, uow.events.get(event.id), uow.users.get(441),
+                                 settings, NOW)
+    assert (text_of(told), told["document"]["file_name"], _calendar_entry(fake_api, told)) == (
+        expected, f"kopir-event-{event.id}.ics",
+        (f"kopir-event-{event.id}@kopir", 1, event.starts_at),
+    )
+
+
+async def test_time_change_notice_in_kk_brings_the_calendar_file_with_a_higher_sequence(
+    bot_app, fake_api, database, catalogs
+):
+    user = await onboard(fake_api, 443, "kk")
+    make_reader(database, 443, language="kk")
+    event = make_event(database, titles={"kk": "Көпір"})
+    kk = catalogs.translator("kk")
+    await open_card(user, event.id)
+    await user.press(kk.gettext("Register"))
+    _edited, _confirmed, registered = [await user.next_message() for _ in range(3)]
+    later = event.starts_at + timedelta(days=1)
+
+    await app_context(bot_app.bot_data).call(edit_event, event.id, EventChanges(starts_at=later),
+                                             NOW)
+    told = await user.next_message()
+
+    uid, sequence, _start = _calendar_entry(fake_api, registered)
+    assert (text_of(told).split("\n")[0], _calendar_entry(fake_api, told)) == (
+        "✏️ " + kk.gettext("«{title}» has changed.").format(title="Көпір"),
+        (uid, sequence + 1, later),
+    )
+
+
+async def test_link_change_notice_brings_no_calendar_file(bot_app, fake_api, database):
+    user = await onboard(fake_api, 444, "en")
+    make_reader(database, 444)
+    event = make_event(database, titles={"en": "Bridge"})
+    with database.uow() as uow:
+        register(uow, event.id, 444, NOW)
+        uow.commit()
+
+    await app_context(bot_app.bot_data).call(edit_event, event.id,
+                               EventChanges(link="https://zoom.us/j/new-room"), NOW)
+    told = await user.next_message()
+
+    assert (text_of(told).split("\n")[0], "document" in told) == ("✏️ «Bridge» has changed.", False)

@@ -29,11 +29,13 @@ BROADCAST_READERS = list(range(601, 641))
 
 
 def notice(database, event, user_id: int, occasion: str) -> str:
+    """A reader's notice in plain text (sendMessage): a new join link. (A promotion's
+    comes as a document, with the .ics.)"""
     with database.uow() as uow:
-        enqueue_notice(uow, NotificationKind.PROMOTED, uow.events.get(event.id), user_id,
-                       NOW, occasion=occasion)
+        enqueue_notice(uow, NotificationKind.EVENT_CHANGED, uow.events.get(event.id), user_id,
+                       NOW, occasion=occasion, payload={"changes": ["link"]})
         uow.commit()
-    return f"promoted:{event.id}:{user_id}:{occasion}"
+    return f"event_changed:{event.id}:{user_id}:{occasion}"
 
 
 def sent_chats(fake_api) -> list[int]:
@@ -236,7 +238,7 @@ async def test_a_reply_to_a_reader_counts_so_the_engine_waits_its_second(
 
     sends = [call for call in fake_api.calls("sendMessage", chat_id=501) if call.status == 200]
     reply, from_outbox = sends[-2], sends[-1]
-    assert text_of_call(from_outbox).startswith("🎉 A seat freed up")
+    assert text_of_call(from_outbox).startswith("✏️ «A model of the future» has changed.")
     assert from_outbox.at - reply.at >= 1.0
 
 

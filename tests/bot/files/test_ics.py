@@ -56,3 +56,22 @@ def test_event_calendar_times_are_utc(database):
     assert ("DTSTART:20261205T100000Z" in content, "DTEND:20261205T113000Z" in content) == (
         True, True
     )
+
+
+def test_event_calendar_sequence_is_the_events_revision(database):
+    event = make_event(database)
+    first = parsed(event_calendar(event, "en", "kopir_bot", NOW))
+    event.revision += 1
+
+    second = parsed(event_calendar(event, "en", "kopir_bot", NOW))
+
+    assert (str(second["UID"]), int(second["SEQUENCE"])) == (str(first["UID"]),
+                                                             int(first["SEQUENCE"]) + 1)
+
+
+def test_event_calendar_without_bot_username_has_no_link(database):
+    event = make_event(database, descriptions={"en": "A bridge"})
+
+    entry = parsed(event_calendar(event, "en", "", NOW))
+
+    assert (str(entry["DESCRIPTION"]), "URL" in entry) == ("A bridge", False)

@@ -44,7 +44,7 @@ async def test_profile_half_filled_is_finished_after_restart(
         user = await onboard(fake_api, 311, "en")
         await user.send("/profile")
         await user.next_message()
-        await user.press(t.gettext("Fill in"))
+        await user.press(t.gettext("Fill in my profile"))
         await user.next_message()
         for text in ANSWERS[:2]:
             await user.send(text)
@@ -110,7 +110,7 @@ async def test_profile_draft_is_written_by_the_regular_update_before_any_shutdow
         user = await onboard(fake_api, 312, "en")
         await user.send("/profile")
         await user.next_message()
-        await user.press(t.gettext("Fill in"))
+        await user.press(t.gettext("Fill in my profile"))
         await user.next_message()
         await user.send(ANSWERS[0])
         await user.next_message()

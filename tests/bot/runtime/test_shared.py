@@ -80,7 +80,7 @@ async def profile_questions(
     to `route[n % len(route)]`; returns every text the bot sent the reader."""
     t = catalogs.translator("en")
     steps = [lambda: user.send("/start"), lambda: user.press("English"),
-             lambda: user.send("/profile"), lambda: user.press(t.gettext("Fill in")),
+             lambda: user.send("/profile"), lambda: user.press(t.gettext("Fill in my profile")),
              *[lambda text=text: user.send(text) for text in ANSWERS],
              lambda: user.press(t.gettext("Yes, I agree"))]
     for number, step in enumerate(steps):
@@ -124,7 +124,7 @@ async def test_shared_time_out_is_void_when_another_process_took_a_later_answer(
     for step, application in ((lambda: user.send("/start"), first),
                               (lambda: user.press("English"), first),
                               (lambda: user.send("/profile"), first),
-                              (lambda: user.press(t.gettext("Fill in")), first),
+                              (lambda: user.press(t.gettext("Fill in my profile")), first),
                               (lambda: user.send(ANSWERS[0]), second)):
         await step()
         await deliver(fake_api, application)
@@ -151,7 +151,7 @@ async def test_shared_time_out_stands_in_the_process_that_took_the_last_answer(
     for step, application in ((lambda: user.send("/start"), first),
                               (lambda: user.press("English"), second),
                               (lambda: user.send("/profile"), first),
-                              (lambda: user.press(t.gettext("Fill in")), second)):
+                              (lambda: user.press(t.gettext("Fill in my profile")), second)):
         await step()
         await deliver(fake_api, application)
     asked = len(user.messages)

@@ -75,12 +75,13 @@ async def test_run_chat_opens_with_language_picker_and_numbered_buttons(
 
     kk = catalogs.translator("kk")
     assert code == 0
-    assert _block(lines, "🤖 " + kk.gettext("Hello! Choose your language:"), 6) == [
+    assert _block(lines, "🤖 " + kk.gettext("Hello! Choose your language:"), 7) == [
         "🤖 " + kk.gettext("Hello! Choose your language:"),
         "[1] ✓ Қазақша",
         "[2] Русский",
         "[3] Українська",
         "[4] English",
+        "[5] Qazaqşa (latyn)",
         "Reader> !quit",
     ]
     assert lines[-2:] == ["Bye!", ""]
@@ -102,7 +103,7 @@ async def test_run_chat_number_picks_language_and_opens_event_card(
     ]
     assert (card[1], card[-2:]) == (
         "Болашақ моделі next буынының көзімен",
-        ["[1] " + kk.gettext("Register"), "[2] ◀ " + kk.gettext("Events")],
+        ["[1] " + kk.gettext("Register"), "[2] " + kk.gettext("« Back")],
     )
     # Telegram's first name is not stored (before consent only the id and language are).
     assert _user(database_url, READER_ID) == (READER_ID, "", "kk")
@@ -124,7 +125,7 @@ async def test_run_chat_reader_registers_for_demo_video_bridge_in_kazakh(
     saved = tmp_path / "files" / "kopir-event-1.ics"
     registered = "✅ " + kk.gettext(
         "You are registered for «{title}».\n"
-        "Starts: {when} (your time).\n\n"
+        "Starts: {when}.\n\n"
         "We will remind you before the start. The join link will appear in /my shortly "
         "before the start. The file below adds the event to your calendar."
     ).split("\n")[0].format(title="Болашақ моделі next буынының көзімен")
@@ -188,7 +189,7 @@ async def test_run_chat_number_out_of_range_is_explained_not_sent(database_url, 
         0,
         [
             "Reader> 9",
-            "There is no button 9 here: the buttons are 1-4. To send 9 as text, type !send 9",
+            "There is no button 9 here: the buttons are 1-5. To send 9 as text, type !send 9",
         ],
     )
     assert _user(database_url, READER_ID)[2] is None  # nothing was pressed
@@ -203,7 +204,7 @@ async def test_run_chat_organizer_command_switches_identity(database_url, tmp_pa
         f"You are now chatting as Organizer (Telegram user {ORGANIZER_ID}).",
     ]
     assert "Organizer> 4" in lines
-    assert _block(lines, "Organizer> !reader", 7) == [
+    assert _block(lines, "Organizer> !reader", 8) == [
         "Organizer> !reader",
         f"You are now chatting as Reader (Telegram user {READER_ID}).",
         "Buttons of the latest message:",
@@ -211,6 +212,7 @@ async def test_run_chat_organizer_command_switches_identity(database_url, tmp_pa
         "[2] Русский",
         "[3] Українська",
         "[4] English",
+        "[5] Qazaqşa (latyn)",
     ]
     # The organizer picked English; the reader has not answered the picker.
     assert (_user(database_url, ORGANIZER_ID), _user(database_url, READER_ID)) == (
