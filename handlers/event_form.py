@@ -8,7 +8,7 @@ asks, with which buttons, and how the answers read back to the organizer.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from enum import Enum
 from zoneinfo import ZoneInfo
 
@@ -142,7 +142,9 @@ def capacity_text(t: Translator, capacity: int | None) -> str:
 
 
 def moment_text(t: Translator, moment: datetime, zone: str) -> str:
-    return f"{t.datetime(moment, ZoneInfo(zone))} ({zone})"
+    """A moment with the city whose clock it is given by: organizer screens show an
+    event's zone, which is nobody's "your time"."""
+    return t.moment_in(moment, zone)
 
 
 def answer_text(step: Step, t: Translator, form: dict) -> str:
@@ -152,6 +154,8 @@ def answer_text(step: Step, t: Translator, form: dict) -> str:
         return t.gettext(KIND_NAMES[EventKind(value)])
     if step is Step.LANGUAGE:
         return LANGUAGE_NAMES[value]
+    if step is Step.TIMEZONE:
+        return t.zone_city(value)
     if step is Step.START:
         return moment_text(t, value, form["timezone"])
     if step is Step.DURATION:
@@ -184,7 +188,7 @@ def summary_text(t: Translator, form: dict) -> str:
     for partner in form.get("partners", []):
         # Translators: a line under "Start:" giving the start as seen in a partner
         # library's city; {value} is the date and time there followed by the time zone in
-        # brackets, e.g. "  in Kyiv: 5 December 2026, 12:00 (Europe/Kyiv)". Keep the indent.
+        # brackets, e.g. "  in Kyiv: 5 December 2026, 12:00 (Kyiv time)". Keep the indent.
         lines.append(_("  in {city}: {value}").format(
             city=partner.city, value=moment_text(t, form["starts_at"], partner.timezone)))
     lines.append(_("Duration: {value}").format(value=answer_text(Step.DURATION, t, form)))
@@ -200,7 +204,7 @@ def summary_text(t: Translator, form: dict) -> str:
 
 def partners_text(t: Translator, form: dict) -> str:
     return "; ".join(
-        f"{p.name}, {p.city} ({p.timezone})"
+        f"{p.name}, {p.city} ({t.zone_time(p.timezone)})"
         for p in form.get("partners", [])
     )
 
@@ -268,12 +272,15 @@ def _question_text(step: Step, t: Translator, form: dict, settings: Settings,
     if step is Step.PROGRAMME:
         return _("Does the event belong to a programme or project? Choose it, or None.")
     if step is Step.TIMEZONE:
-        return _("In which time zone will you give the start time? Choose one, or send a "
-                 "zone name (Asia/Almaty) or a city (Karaganda, Kyiv).")
+        return _("By which city's clock will you give the start time? Choose one, or send "
+                 "another city (Karaganda, Kyiv).")
     if step is Step.START:
         day = (now.astimezone(ZoneInfo(form["timezone"])) + timedelta(days=14)).date()
-        return _("When does it start? Send the date and time in {zone}, for example: "
-                 "{example}").format(zone=form["timezone"], example=f"{day.isoformat()} 15:00")
+        # Translators: {zone} names the clock, e.g. "Almaty time" (see "{city} time");
+        # {example} is a date and time as typed, e.g. "21.12.2026 15:00".
+        return _("When does it start? Send the date and time ({zone}), for example: "
+                 "{example}").format(zone=t.zone_time(form["timezone"]),
+                                     example=fields.typed_moment(day, time(15)))
     if step is Step.DURATION:
         return _("How long will it last? Send minutes (90) or hours and minutes (1h30m).")
     if step is Step.ADDRESS:
@@ -328,7 +335,8 @@ def _question_buttons(step: Step, t: Translator, form: dict,
                       _data(step, "none"))])
     elif step is Step.TIMEZONE:
         zones = dict.fromkeys((settings.timezone.key, *OFFERED_ZONES))
-        rows = [[(zone, _data(step, "v", zone))] for zone in zones]
+        # The button names the city; its data keeps the zone's identifier.
+        rows = [[(t.zone_city(zone), _data(step, "v", zone))] for zone in zones]
     elif step is Step.DURATION:
         rows = [[(duration_text(t, m), _data(step, "v", str(m))) for m in QUICK_DURATIONS]]
     elif step is Step.CAPACITY:
@@ -342,17 +350,17 @@ def _question_buttons(step: Step, t: Translator, form: dict,
                   _data(step, "v", fields.DEFAULT_OFFSETS_TEXT))]]
     elif step is Step.SUMMARY:
         return [[(_("Confirm"), _data(step, "ok"))],
-                [(_("Back"), _data(step, "back")), (_("Cancel"), _data(step, "cancel"))]]
+                [(_("« Back"), _data(step, "back")), (_("Cancel"), _data(step, "cancel"))]]
     key = ANSWER_KEYS.get(step)
     if key in form and step not in (Step.KIND, Step.LANGUAGE, Step.PROGRAMME):
         shown = answer_text(step, t, form)
         shown = shown if len(shown) <= 60 else shown[:59] + "…"
         # Translators: a button that keeps the answer already given to this question
         # (the organizer came back to it with Back); {value} is that answer, e.g.
-        # "Keep: Asia/Almaty" or "Keep: 90 minutes".
+        # "Keep: Almaty" or "Keep: 90 minutes".
         rows.append([(_("Keep: {value}").format(value=shown), _data(step, "keep"))])
     if step is not Step.KIND:
-        rows.append([(_("Back"), _data(step, "back"))])
+        rows.append([(_("« Back"), _data(step, "back"))])
     return rows
 
 

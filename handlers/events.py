@@ -8,6 +8,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.core.i18n import N_, Translator
+from bot.messages.notices import own_zone_known
 from bot.services.catalog import (
     PAGE_SIZE,
     EventCard,
@@ -75,7 +76,7 @@ async def card_pressed(update: Update, context: Context) -> None:
         await stale_button(update, t)
         return
     organizer = await _manages(context, user, card)
-    await answered_and_replaced(update, *render_card(card, t, organizer))
+    await answered_and_replaced(update, *render_card(card, t, organizer, yours=_yours(user)))
 
 
 async def partners_pressed(update: Update, context: Context) -> None:
@@ -101,7 +102,7 @@ async def show_event_card(update: Update, context: Context, event_id: int) -> No
             "Send /events to see upcoming ones."
         ))
         return
-    text, markup = render_card(card, t, await _manages(context, user, card))
+    text, markup = render_card(card, t, await _manages(context, user, card), yours=_yours(user))
     await answer(update, text, reply_markup=markup)
 
 
@@ -110,7 +111,8 @@ async def refresh_card(update: Update, context: Context, event_id: int) -> None:
     user, t = await reader(update, context)
     card = await load_card(context, user, event_id)
     if card is not None:
-        await replace_message(update, *render_card(card, t, await _manages(context, user, card)))
+        await replace_message(update, *render_card(card, t, await _manages(context, user, card),
+                                                   yours=_yours(user)))
 
 
 async def _manages(context: Context, user: User, card: EventCard) -> bool:
@@ -178,11 +180,17 @@ def _render_page(page: EventPage, t: Translator) -> tuple[str, InlineKeyboardMar
     return "\n".join(lines), keyboard(rows)
 
 
+def _yours(user: User) -> bool:
+    """Whether the card's times are in the reader's own zone (from their profile)."""
+    return own_zone_known(user)
+
+
 def render_card(
-    card: EventCard, t: Translator, organizer: bool
+    card: EventCard, t: Translator, organizer: bool, *, yours: bool = False
 ) -> tuple[str, InlineKeyboardMarkup]:
     """The card, within one message whatever the organizers wrote: many partners (or
-    cities) are cut short with "…and N more" and a button sending them all."""
+    cities) are cut short with "…and N more" and a button sending them all. `yours`: the
+    start is in the reader's own zone and says "your time"; otherwise it names the city."""
     _ = t.gettext
     cities = [
         # Translators: the start time in a partner city, e.g. "Kyiv: 5 December 2026, 12:00".
@@ -192,21 +200,21 @@ def render_card(
     ]
     partners = [f"{partner.name} ({partner.city})" for partner in card.partners]
     description = card.description
-    room = CARD_LIMIT - fitting.length(_card_text(card, t, description, [], []))
+    room = CARD_LIMIT - fitting.length(_card_text(card, t, description, [], [], yours))
     if room < LISTS_ROOM and description:
         # Only a description near its longest leaves the lists too little room.
         description = fitting.shorten(
             description, max(fitting.length(description) - (LISTS_ROOM - room), 1))
-        room = CARD_LIMIT - fitting.length(_card_text(card, t, description, [], []))
-    text = _card_text(card, t, description, cities, partners)
+        room = CARD_LIMIT - fitting.length(_card_text(card, t, description, [], [], yours))
+    text = _card_text(card, t, description, cities, partners, yours)
     cut = fitting.length(text) > CARD_LIMIT
     if cut:
-        text = _fitted_card(card, t, description, cities, partners, room)
+        text = _fitted_card(card, t, description, cities, partners, room, yours)
     return text, keyboard(_card_buttons(card, t, organizer, all_partners=cut))
 
 
 def _fitted_card(card: EventCard, t: Translator, description: str, cities: list[str],
-                 partners: list[str], room: int) -> str:
+                 partners: list[str], room: int, yours: bool) -> str:
     """The card with its city times and partners cut to share `room` characters."""
     def more(n: int) -> str:
         # Translators: ends a list cut short (partners of an event, prizes of a contest).
@@ -223,20 +231,18 @@ def _fitted_card(card: EventCard, t: Translator, description: str, cities: list[
     used = fitting.length("\n".join(shown_cities)) + 1 if shown_cities else 0
     shown_partners = (fitting.take_fitting(partners, room - used - prefix, "; ", more)
                       if partners else [])
-    text = _card_text(card, t, description, shown_cities, shown_partners)
+    text = _card_text(card, t, description, shown_cities, shown_partners, yours)
     # Never expected (the room was measured), but a card that cannot be sent is worse.
     return fitting.shorten(text, fitting.TEXT_LIMIT)
 
 
 def _card_text(card: EventCard, t: Translator, description: str, cities: list[str],
-               partners: list[str]) -> str:
+               partners: list[str], yours: bool) -> str:
     _ = t.gettext
     lines = [kind_label(t, card.kind), card.title]
     if description:
         lines += ["", description]
-    lines += ["", "🕒 " + _("{when} (your time)").format(
-        when=t.datetime(card.starts_at, own_zone(card.starts_at))
-    )]
+    lines += ["", "🕒 " + t.moment_in(card.starts_at, own_zone(card.starts_at), yours=yours)]
     lines += cities
     if card.address:
         lines.append("📍 " + card.address)
@@ -300,7 +306,7 @@ def _card_buttons(
         rows.append([(_("All partners ({n})").format(n=len(card.partners)),
                       f"ev:partners:{card.id}")])
     # Translators: button on an event card going back to the list of events.
-    rows.append([("◀ " + _("Events"), "ev:list:0")])
+    rows.append([(_("« Back"), "ev:list:0")])
     return rows
 
 

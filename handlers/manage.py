@@ -160,9 +160,11 @@ async def _ask(update: Update, context: Context, t: Translator, event: Event) ->
     field = user_data_of(context)[EDIT_KEY]["field"]
     rows = [[(_("Cancel"), f"org:drop:{event.id}")]]
     if field == "time":
-        text = _("Now it starts {when}. Send the new date and time in {zone}, for example: "
+        # Translators: {zone} names the clock, e.g. "Almaty time" (see "{city} time");
+        # {example} is the current start as typed, e.g. "21.12.2026 15:00".
+        text = _("Now it starts {when}. Send the new date and time ({zone}), for example: "
                  "{example}").format(when=moment_text(t, event.starts_at, event.timezone),
-                                     zone=event.timezone, example=_example(event))
+                                     zone=t.zone_time(event.timezone), example=_example(event))
     elif field == "link":
         text = _("The join link now: {link}\nSend the new link.").format(link=event.link or "—")
     else:
@@ -175,7 +177,8 @@ async def _ask(update: Update, context: Context, t: Translator, event: Event) ->
 
 def _example(event: Event) -> str:
     """The current start in the format to type, so only the changed part needs retyping."""
-    return event.starts_at.astimezone(ZoneInfo(event.timezone)).strftime("%Y-%m-%d %H:%M")
+    local = event.starts_at.astimezone(ZoneInfo(event.timezone))
+    return fields.typed_moment(local.date(), local.time())
 
 
 async def value_typed(update: Update, context: Context) -> object:
@@ -219,7 +222,8 @@ async def _take_value(update: Update, context: Context, t: Translator, text: str
     if field == "time":
         text = _("New start of «{title}»: {new} (was {old}).").format(
             title=title, new=moment_text(t, value, event.timezone),
-            old=moment_text(t, event.starts_at, event.timezone))
+            # The same zone as the new start, named once there.
+            old=t.datetime(event.starts_at, ZoneInfo(event.timezone)))
     elif field == "link":
         text = _("New join link of «{title}»: {new}").format(title=title, new=value)
     else:

@@ -161,7 +161,7 @@ def my_data_text(t: Translator, data: ReaderData, zone: tzinfo) -> str:
         # Translators: /mydata, when the reader has not chosen a language yet.
         language=LANGUAGE_NAMES.get(data.language or "", _("not chosen")),
         # Translators: /mydata, when no time zone is stored for the reader.
-        zone=data.timezone or _("not set"),
+        zone=t.zone_city(data.timezone) if data.timezone else _("not set"),
     )]
     if data.first_name:
         blocks.append(_("First name from Telegram: {name}").format(name=data.first_name))

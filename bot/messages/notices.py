@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.core.i18n import N_, Translator
 from bot.core.settings import Settings
 from bot.services.attendance import can_join
+from bot.services.catalog import localized
 from storage.models import Event, Notification, NotificationKind, User
 
 
@@ -62,26 +63,37 @@ CHECKIN_HINT = N_("At the door, scan the check-in QR code with your phone's came
 
 
 def reader_zone(user: User, settings: Settings) -> ZoneInfo:
-    if user.timezone:
-        try:
-            return ZoneInfo(user.timezone)
-        except (ZoneInfoNotFoundError, ValueError):
-            pass
+    if own_zone_known(user):
+        return ZoneInfo(str(user.timezone))
     return settings.timezone
 
 
+def own_zone_known(user: User) -> bool:
+    """Whether `reader_zone` is the reader's own, from the city in their profile: only then
+    may a time in it say "your time"; otherwise it names the city whose clock it is."""
+    if not user.timezone:
+        return False
+    try:
+        ZoneInfo(user.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def reader_moment(t: Translator, moment: datetime, user: User, settings: Settings) -> str:
+    """`moment` in the reader's zone, saying whose time it is: "…, 15:00 (your time)"."""
+    return t.moment_in(moment, reader_zone(user, settings), yours=own_zone_known(user))
+
+
 def event_title(t: Translator, event: Event) -> str:
-    titles = event.titles or {}
-    return titles.get(t.language) or titles.get(event.language) or next(iter(titles.values()), "")
+    return localized(event.titles or {}, t.language, event.language)
 
 
 def _reminder(t: Translator, event: Event, user: User, settings: Settings, now: datetime) -> str:
     _ = t.gettext
     title = event_title(t, event)
     lines = ["⏰ " + _time_left(t, title, _minutes_left(event, now))]
-    lines.append(
-        _("Start: {time}").format(time=t.datetime(event.starts_at, reader_zone(user, settings)))
-    )
+    lines.append(_("Start: {time}").format(time=reader_moment(t, event.starts_at, user, settings)))
     lines += _join_line(t, event, settings, now)
     return "\n".join(lines)
 
@@ -116,7 +128,7 @@ def _changed(
     _ = t.gettext
     zone = reader_zone(user, settings)
     changes = payload.get("changes") or []
-    new_time = t.datetime(event.starts_at, zone)
+    new_time = reader_moment(t, event.starts_at, user, settings)
     lines = ["✏️ " + _("«{title}» has changed.").format(title=event_title(t, event))]
     old = _moment(payload.get("old_starts_at"))
     if "starts_at" in changes and old is not None:
@@ -149,7 +161,7 @@ def _promoted(t: Translator, event: Event, user: User, settings: Settings, now: 
         + _("A seat freed up: you are now registered for «{title}».").format(
             title=event_title(t, event)
         ),
-        _("Start: {time}").format(time=t.datetime(event.starts_at, reader_zone(user, settings))),
+        _("Start: {time}").format(time=reader_moment(t, event.starts_at, user, settings)),
     ]
     lines += _join_line(t, event, settings, now)
     return "\n".join(lines)

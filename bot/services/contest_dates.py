@@ -71,7 +71,7 @@ def parse_reference_date(value: object, *, opens_at: datetime | None = None,
         day = _date(shown)
         if day is None:
             raise FieldError(
-                N_("Cannot read {value} as a date: write it like 2027-01-31, or closes for the "
+                N_("Cannot read {value} as a date: write it like 31.01.2027, or closes for the "
                    "closing day."),
                 value=shown,
             )
@@ -88,7 +88,7 @@ def check_reference_date(day: date, opens_at: datetime | None,
         raise FieldError(
             N_("Ages would be counted on {value}, more than a year away from the contest: "
                "check the year."),
-            value=day.isoformat(),
+            value=day,  # shown as a date in the reader's language
         )
 
 

@@ -28,7 +28,7 @@ from bot.services.contest_groups import (
     check_sides,
 )
 from bot.services.event_fields import FieldError, as_text, limited_text, parse_title
-from storage.contest_models import Aggregate, ContestKind, TiePolicy, WinnerNames
+from storage.contest_models import Aggregate, AwardTitle, ContestKind, TiePolicy, WinnerNames
 
 RULES_LIMIT = 3000
 THEME_LIMIT = 300
@@ -57,6 +57,15 @@ _AGGREGATES = {
     **dict.fromkeys(("mean", "average", "среднее", "орташа", "орташа мән", "середнє"),
                     Aggregate.MEAN),
     **dict.fromkeys(("median", "медиана", "медіана"), Aggregate.MEDIAN),
+}
+# The keys and the awards' names in our four languages (ru, kk, uk; "letter of thanks").
+_AWARDS = {
+    **dict.fromkeys(("diploma", "диплом"), AwardTitle.DIPLOMA),
+    **dict.fromkeys(("certificate", "сертификат", "сертифікат"), AwardTitle.CERTIFICATE),
+    **dict.fromkeys(("charter", "certificate of merit", "грамота", "мадақтама"),
+                    AwardTitle.CHARTER),
+    **dict.fromkeys(("letter of thanks", "благодарственное письмо", "благодарность",
+                     "алғыс хат", "подяка", "лист подяки"), AwardTitle.LETTER_OF_THANKS),
 }
 _YES = frozenset({"yes", "y", "true", "on", "1", "да", "иә", "так"})
 _NO = frozenset({"no", "n", "false", "off", "0", "нет", "жоқ", "ні"})
@@ -96,6 +105,8 @@ class ContestDraft:
     jury_reminder_offsets: list[int] = field(default_factory=list)
     # How the winners list sent to participants names the winners.
     winner_names: WinnerNames = WinnerNames.INITIAL
+    # What the winners' documents are (their heading, the winner's message).
+    award: AwardTitle = AwardTitle.DIPLOMA
     key: str | None = None
     # The organizing library's name (imports); from chat, the organizer's library.
     library: str | None = None
@@ -134,6 +145,7 @@ class ContestDraft:
             "jury_deadline": self.jury_deadline,
             "jury_reminder_offsets": list(self.jury_reminder_offsets),
             "winner_names": str(self.winner_names),
+            "award": str(self.award),
         }
 
 
@@ -281,6 +293,20 @@ def parse_winner_names(value: object) -> WinnerNames:
                "(Aigerim B.) or code (only the entry code)."),
             value=text,
         ) from None
+
+
+def parse_award(value: object) -> AwardTitle:
+    """What winners receive: a key (diploma, certificate, charter, letter_of_thanks) or its
+    name in one of our four languages."""
+    text = " ".join(as_text(value).replace("_", " ").split()).casefold()
+    award = _AWARDS.get(text)
+    if award is None:
+        raise FieldError(
+            # Translators: the four words are keys to type, not to translate.
+            N_("Unknown award {value}: use diploma, certificate, charter or letter_of_thanks."),
+            value=as_text(value),
+        )
+    return award
 
 
 def parse_quota(value: object) -> int:

@@ -70,6 +70,9 @@ class _CriteriaError(FieldError):
 
     def render(self, t: Translator) -> str:
         params = {**self.params, "example": criteria_example(t)}
+        total = params.get("total")
+        if isinstance(total, float):
+            params["total"] = t.number(total)
         if isinstance(self.msgid, Plural):
             return self.msgid.translate(t, params)
         return t.gettext(self.msgid).format(**params)
@@ -301,7 +304,7 @@ def check_criteria(criteria: list[CriterionDraft]) -> None:
     total = sum(criterion.weight for criterion in criteria)
     if abs(total - 1) > WEIGHT_TOLERANCE:
         raise _CriteriaError(N_("The weights add up to {total}, not 1: for example {example}."),
-                             total=f"{total:g}")
+                             total=round(total, 4))  # shown as "0,9" in ru, kk, uk
 
 
 def parse_place(value: object) -> str:

@@ -120,7 +120,8 @@ class EntryRefused(Exception):
 
 def _shown(t: Translator, value: object) -> object:
     if isinstance(value, date) and not isinstance(value, datetime):
-        return t.date(value)
+        # kk follows the date with "күнгі": "2026 жылғы 5 желтоқсан күнгі".
+        return t.date_before_suffix(value)
     if isinstance(value, float):
         return t.number(value)
     return value

@@ -11,7 +11,8 @@ import gettext
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -54,9 +55,37 @@ class FieldError(ValueError):
         super().__init__(self.render(Translator("en", gettext.NullTranslations())))
 
     def render(self, t: Translator) -> str:
+        # Fractions and days are shown the reader's way ("0,9", "31 января 2027 г.").
+        params = {name: _shown(t, value) for name, value in self.params.items()}
         if isinstance(self.msgid, Plural):
-            return self.msgid.translate(t, self.params)
-        return t.gettext(self.msgid).format(**self.params)
+            return self.msgid.translate(t, params)
+        return t.gettext(self.msgid).format(**params)
+
+
+@dataclass(frozen=True)
+class ZoneShown:
+    """A time zone among a `FieldError`'s parameters, shown as its city ("Київ")."""
+
+    key: str
+
+    def __str__(self) -> str:
+        return self.key
+
+
+def _shown(t: Translator, value: object) -> object:
+    if isinstance(value, ZoneShown):
+        return t.zone_city(value.key)
+    if isinstance(value, float):
+        return t.number(value)
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return t.date(value)
+    return value
+
+
+def typed_moment(day: date, clock: time) -> str:
+    """A date and time as an organizer types it, for examples in prompts: "21.12.2026 15:00"
+    (day first, as people write it in all four languages; ISO is accepted too)."""
+    return f"{day:%d.%m.%Y} {clock:%H:%M}"
 
 
 @dataclass
@@ -64,6 +93,9 @@ class PartnerDraft:
     name: str
     city: str
     timezone: str
+    # {language: text} when an import gives the name or city per language (`Partner`).
+    names: dict[str, str] = field(default_factory=dict)
+    cities: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -123,14 +155,16 @@ def parse_timezone(text: str) -> str:
     value = as_text(text)
     if not value:
         raise FieldError(
-            N_("The time zone is empty: write a city (Karaganda, Kyiv) or a zone such as "
-               "Asia/Almaty.")
+            N_("The time zone is empty: write the city whose clock you use, such as Karaganda "
+               "or Kyiv.")
         )
     zone = zone_names().get(value.casefold()) or known_city_zone(value)
     if zone is None:
         raise FieldError(
-            N_("Unknown time zone {value}: write a city (Karaganda, Kyiv) or a zone such as "
-               "Asia/Almaty."),
+            # Translators: zone identifiers (Asia/Almaty) are still accepted, but people are
+            # asked for a city.
+            N_("Unknown time zone {value}: write the city whose clock you use, such as "
+               "Karaganda or Kyiv."),
             value=value,
         )
     return zone
@@ -165,7 +199,7 @@ def parse_moment(text: str | datetime, zone: str) -> datetime:
         match = _DATE_TIME.match(shown)
         if match is None:
             raise FieldError(
-                N_("Cannot read {value} as a date and time: write it like 2026-12-05 15:00."),
+                N_("Cannot read {value} as a date and time: write it like 21.12.2026 15:00."),
                 value=shown,
             )
         parts = match.groupdict()
@@ -193,9 +227,10 @@ def parse_moment(text: str | datetime, zone: str) -> datetime:
     # A wall-clock time skipped when clocks go forward does not survive the round trip.
     if local.astimezone(UTC).astimezone(local.tzinfo).replace(tzinfo=None) != moment:
         raise FieldError(
-            N_("{value} does not exist in {zone}: the clocks are moved forward then."),
+            # Translators: {city} names a time zone by its city, in the nominative ("Київ").
+            N_("{value} does not exist in {city} time: the clocks are moved forward then."),
             value=shown,
-            zone=zone,
+            city=ZoneShown(zone),
         )
     return local.astimezone(UTC)
 
@@ -222,11 +257,13 @@ _UNITS = {
     "m": 1, "min": 1, "mins": 1, "minute": 1, "minutes": 1, "м": 1, "мин": 1, "минут": 1,
     "хв": 1, "хвилин": 1,
 }
-_AMOUNT = re.compile(r"(\d+)\s*([^\d\s.,]+)\.?")
+# An amount may be a fraction with a decimal comma or point: "1,5 ч", "1.5h".
+_AMOUNT = re.compile(r"(\d+(?:[.,]\d+)?)\s*([^\d\s.,]+)\.?")
 
 
 def _minutes(text: str) -> int | None:
-    """Minutes in "90", "1:30", "1h30m", "1 ч 30 мин", "2d"; None when unreadable."""
+    """Minutes in "90", "1:30", "1h30m", "1 ч 30 мин", "1,5 ч", "2d"; None when unreadable
+    or not a whole number of minutes ("1,5m")."""
     value = text.strip().lower()
     number = parse_whole_number(value)
     if number is not None:
@@ -240,7 +277,10 @@ def _minutes(text: str) -> int | None:
         unit = _UNITS.get(match[2])
         if match.start() != position or unit is None:
             return None
-        total += int(match[1]) * unit
+        amount = Decimal(match[1].replace(",", ".")) * unit
+        if amount != amount.to_integral_value():
+            return None
+        total += int(amount)
         position = match.end()
     if position == 0 or position != len(compact):
         return None
@@ -346,7 +386,7 @@ def parse_language(text: str) -> str:
     value = as_text(text)
     folded = value.casefold()
     for code in LANGUAGES:
-        if folded in (code, LANGUAGE_NAMES[code].casefold()):
+        if folded in (code.casefold(), LANGUAGE_NAMES[code].casefold()):  # "kk_latn" too
             return code
     raise FieldError(
         N_("Unknown language {value}: use one of {choices}."),
@@ -437,8 +477,8 @@ def parse_partner(text: str | Mapping[str, object]) -> PartnerDraft:
         zone = known_city_zone(city)
         if zone is None:
             raise FieldError(
-                N_("I do not know the time zone of {city}: add it after a comma, for example: "
-                   "{name}, {city}, Europe/Kyiv."),
+                N_("I do not know the time zone of {city}: after a comma, add a city with the "
+                   "same clock, for example: {name}, {city}, Kyiv."),
                 city=city,
                 name=name,
             )

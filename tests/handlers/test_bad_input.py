@@ -174,11 +174,11 @@ async def test_newevent_answer_edited_is_not_read_and_question_is_asked_again(
     await organizer.edit(sent["message_id"], "Модель будущего")
     notice = await organizer.next_message()
     asked = await organizer.next_message()
-    await organizer.press("Back")
+    await organizer.press("« Back")
     title_again = await organizer.next_message()
 
     assert (text_of(notice), buttons_of(asked)[-2:], text_of(title_again)) == (
-        EDITS_NOT_READ, [["Continue"], ["Back"]], TITLE_Q)
+        EDITS_NOT_READ, [["Continue"], ["« Back"]], TITLE_Q)
     assert buttons_of(title_again)[0] == ["Keep: Модель будушего"]
 
 

@@ -64,7 +64,7 @@ async def test_flows_register_resumes_the_abandoned_profile_and_the_form_stays_r
     resumed = await organizer.next_message()
     await organizer.send("Aru Sadykova")
     birth = await organizer.next_message()
-    await organizer.press("Back")  # a button of the dormant /newevent form resumes it
+    await organizer.press("« Back")  # a button of the dormant /newevent form resumes it
     language = await organizer.next_message()
     await organizer.press("✓ Русский")
     await organizer.next_message()

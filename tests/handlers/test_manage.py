@@ -71,10 +71,10 @@ async def test_manage_edit_time_tells_registrants_and_moves_reminders(
 
     assert [text_of(m) for m in (menu, prompt, confirm, saved)] == [
         f"What do you want to change in «{TITLE}»?",
-        "Now it starts November 25, 2026, 9:00\u202fAM (Asia/Almaty). Send the new date and "
-        "time in Asia/Almaty, for example: 2026-11-25 09:00",
-        f"New start of «{TITLE}»: November 26, 2026, 3:00\u202fPM (Asia/Almaty) "
-        "(was November 25, 2026, 9:00\u202fAM (Asia/Almaty)).\n1 registrant will be told.",
+        "Now it starts 25 November 2026, 09:00 (Almaty time). Send the new date and "
+        "time (Almaty time), for example: 25.11.2026 09:00",
+        f"New start of «{TITLE}»: 26 November 2026, 15:00 (Almaty time) "
+        "(was 25 November 2026, 09:00).\n1 registrant will be told.",
         "Saved. 1 registrant will be notified.",
     ]
     changed = _event(database, event.id)
@@ -105,8 +105,8 @@ async def test_manage_edit_time_in_the_past_is_explained_and_asked_again(
     await organizer.send_photo()
     again = [text_of(await organizer.next_message()) for _ in range(2)]
 
-    prompt = ("Now it starts November 25, 2026, 9:00\u202fAM (Asia/Almaty). Send the new date "
-              "and time in Asia/Almaty, for example: 2026-11-25 09:00")
+    prompt = ("Now it starts 25 November 2026, 09:00 (Almaty time). Send the new date "
+              "and time (Almaty time), for example: 25.11.2026 09:00")
     assert (replies, again) == (
         ["Start time must be in the future: 2026-11-20 15:00 is already past.", prompt],
         ["Please answer with a text message.", prompt],

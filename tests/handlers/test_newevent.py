@@ -14,10 +14,10 @@ from tests.conftest import ORGANIZER_ID, onboard
 KIND_Q = "New event. What kind of event is it?\n\nSend /cancel at any time to stop."
 TITLE_Q = "Send the title in Русский (up to 200 characters)."
 TIMEZONE_Q = (
-    "In which time zone will you give the start time? Choose one, or send a zone name "
-    "(Asia/Almaty) or a city (Karaganda, Kyiv)."
+    "By which city's clock will you give the start time? Choose one, or send another city "
+    "(Karaganda, Kyiv)."
 )
-START_Q = "When does it start? Send the date and time in Asia/Almaty, for example: 2026-12-06 15:00"
+START_Q = "When does it start? Send the date and time (Almaty time), for example: 06.12.2026 15:00"
 LINK_Q = (
     "Send the join link (Zoom or another https:// link), or skip this step if you will add it "
     "later."
@@ -42,7 +42,7 @@ FORM = [
     ("send", "The future through the eyes of generation next"),
     ("press", "Continue"),
     ("send", "Karaganda — Kyiv video-bridge"),
-    ("press", "Asia/Almaty"),
+    ("press", "Almaty"),
     ("send", "2026-12-05 15:00"),
     ("press", "90 minutes"),
     ("send", "https://zoom.us/j/123456789"),
@@ -63,14 +63,14 @@ SUMMARY = "\n".join([
     "Title (Русский): Модель будущего глазами поколения next",
     "Title (English): The future through the eyes of generation next",
     "Description: Karaganda — Kyiv video-bridge",
-    "Start: December 5, 2026, 3:00\u202fPM (Asia/Almaty)",
-    "  in Kyiv: December 5, 2026, 12:00\u202fPM (Europe/Kyiv)",
-    "  in Mogilev: December 5, 2026, 1:00\u202fPM (Europe/Minsk)",
+    "Start: 5 December 2026, 15:00 (Almaty time)",
+    "  in Kyiv: 5 December 2026, 12:00 (Kyiv time)",
+    "  in Mogilev: 5 December 2026, 13:00 (Minsk time)",
     "Duration: 90 minutes",
     "Join link: https://zoom.us/j/123456789",
     "Seats: 100",
-    "Partners: State Library of Ukraine for Youth, Kyiv (Europe/Kyiv); "
-    "Mogilev Regional Library, Mogilev (Europe/Minsk)",
+    "Partners: State Library of Ukraine for Youth, Kyiv (Kyiv time); "
+    "Mogilev Regional Library, Mogilev (Minsk time)",
     "Reminders: 24 hours before, 1 hour before, at the start",
 ])
 
@@ -109,7 +109,7 @@ async def test_newevent_organizer_creates_event_with_partners_and_deep_link(
     [event] = _events(database)
     with database.uow() as uow:
         partners = [(p.name, p.city, p.timezone, p.position) for p in uow.events.partners(event.id)]
-    assert (text_of(summary), buttons_of(summary)) == (SUMMARY, [["Confirm"], ["Back", "Cancel"]])
+    assert (text_of(summary), buttons_of(summary)) == (SUMMARY, [["Confirm"], ["« Back", "Cancel"]])
     assert (
         event.kind, event.titles, event.descriptions, event.language, event.starts_at,
         event.duration_minutes, event.timezone, event.link, event.capacity,
@@ -158,9 +158,9 @@ async def test_newevent_skips_optional_answers_and_takes_no_limit(bot_app, fake_
 async def test_newevent_back_keeps_answers(bot_app, fake_api, database):
     organizer, summary = await _open_form(fake_api, len(FORM))
 
-    await organizer.press("Back")
+    await organizer.press("« Back")
     reminders = await organizer.next_message()
-    await organizer.press("Back")
+    await organizer.press("« Back")
     partners = await organizer.next_message()
     await organizer.press("Done")
     await organizer.next_message()
@@ -170,11 +170,11 @@ async def test_newevent_back_keeps_answers(bot_app, fake_api, database):
     assert (text_of(reminders), buttons_of(reminders)) == (REMINDERS_Q, [
         ["Default: 24h, 1h, at the start"],
         ["Keep: 24 hours before, 1 hour before, at the start"],
-        ["Back"],
+        ["« Back"],
     ])
     assert text_of(partners) == (
         PARTNERS_Q + "\n\nPartners so far: State Library of Ukraine for Youth, Kyiv "
-        "(Europe/Kyiv); Mogilev Regional Library, Mogilev (Europe/Minsk)"
+        "(Kyiv time); Mogilev Regional Library, Mogilev (Minsk time)"
     )
     assert (text_of(again), _events(database)) == (SUMMARY, [])
 
@@ -184,9 +184,9 @@ async def test_newevent_back_from_start_then_keep_returns_to_the_same_question(
 ):
     organizer, start_question = await _open_form(fake_api, START)
 
-    await organizer.press("Back")
+    await organizer.press("« Back")
     zone_question = await organizer.next_message()
-    await organizer.press("Keep: Asia/Almaty")
+    await organizer.press("Keep: Almaty")
     start_again = await organizer.next_message()
 
     assert (text_of(start_question), text_of(zone_question), text_of(start_again)) == (
@@ -228,10 +228,10 @@ async def test_newevent_cancel_command_midway_writes_nothing(bot_app, fake_api, 
         (START, "2026-11-01 10:00",
          "Start time must be in the future: 2026-11-01 10:00 is already past.", START_Q),
         (START, "next friday",
-         "Cannot read next friday as a date and time: write it like 2026-12-05 15:00.", START_Q),
+         "Cannot read next friday as a date and time: write it like 21.12.2026 15:00.", START_Q),
         (TIMEZONE, "Atlantis",
-         "Unknown time zone Atlantis: write a city (Karaganda, Kyiv) or a zone such as "
-         "Asia/Almaty.", TIMEZONE_Q),
+         "Unknown time zone Atlantis: write the city whose clock you use, such as Karaganda "
+         "or Kyiv.", TIMEZONE_Q),
         (LINK, "ftp://zoom.us/j/1",
          "ftp://zoom.us/j/1 is not a web link: it must start with https:// or http://.", LINK_Q),
         (CAPACITY, "abc",
@@ -349,10 +349,10 @@ async def test_newevent_asks_the_programme_when_there_are_programmes(bot_app, fa
     # Up to the description, then the programme question comes before the time zone.
     organizer, question = await _open_form(fake_api, TIMEZONE)
     assert (text_of(question), buttons_of(question)) == (
-        PROGRAMME_Q, [["Парасат жолы"], ["Өлке тұлғалары"], ["None"], ["Back"]])
+        PROGRAMME_Q, [["Парасат жолы"], ["Өлке тұлғалары"], ["None"], ["« Back"]])
 
     # Back returns to the description; the programme is asked again after it.
-    await organizer.press("Back")
+    await organizer.press("« Back")
     await organizer.next_message()
     await organizer.press("Keep: Karaganda — Kyiv video-bridge")
     assert text_of(await organizer.next_message()) == PROGRAMME_Q

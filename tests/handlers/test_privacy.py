@@ -59,10 +59,10 @@ async def test_mydata_shows_what_is_kept_and_sends_it_as_json(bot_app, fake_api,
         "This is everything Kopir keeps about you.",
         f"Telegram id: {READER}\nLanguage: English\nTime zone: not set",
         "First name from Telegram: Aru",
-        "Profile:\nName: Aigerim Serikova\nDate of birth: March 14, 2009\n"
+        "Profile:\nName: Aigerim Serikova\nDate of birth: 14 March 2009\n"
         "Country: Kazakhstan\nCity: Karaganda\nLibrary or school: Karaganda Regional Youth "
-        "Library\nConsent given on: November 22, 2026",
-        "Registrations:\n• «Bridge», November 25, 2026, 9:00\u202fAM: registered",
+        "Library\nConsent given on: 22 November 2026",
+        "Registrations:\n• «Bridge», 25 November 2026, 09:00: registered",
         "Contest entries:\n• «We roam towards ourselves»: E-001 «The steppe», submitted",
         "The same, as a file, is below. To erase your data, send /deleteme.",
     ]
@@ -170,7 +170,7 @@ async def test_deleteme_then_mydata_shows_no_profile(bot_app, fake_api, database
 
     assert text_of(shown).split("\n\n")[2:4] == [
         "Profile: none.",
-        "Registrations:\n• «Bridge», November 25, 2026, 9:00\u202fAM: cancelled",
+        "Registrations:\n• «Bridge», 25 November 2026, 09:00: cancelled",
     ]
 
 

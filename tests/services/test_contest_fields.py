@@ -151,7 +151,7 @@ def test_reference_date_accepts_both_date_spellings():
 
 def test_reference_date_years_away_is_refused():
     assert message(parse_reference_date, "2029-01-31", opens_at=OPENS, closes_at=CLOSES) == (
-        "Ages would be counted on 2029-01-31, more than a year away from the contest: "
+        "Ages would be counted on 31 January 2029, more than a year away from the contest: "
         "check the year."
     )
 
@@ -253,7 +253,7 @@ def test_criteria_problem_example_is_in_the_organizers_language():
         parse_criteria("Оригинальность 0.4", "ru")
 
     assert error.value.render(Translator("ru", CriteriaNamesInRussian())) == (
-        "The weights add up to 0.4, not 1: for example Оригинальность 0,4, Язык 0,3, "
+        "The weights add up to 0,4, not 1: for example Оригинальность 0,4, Язык 0,3, "
         "Соответствие теме 0,3."
     )
 
@@ -388,3 +388,23 @@ def test_check_draft_lists_every_cross_field_problem():
         "There is a prize for place 6, but only 5 winners per side.",
         "The jury deadline must come after submissions close: the jury scores closed entries.",
     ]
+
+
+def test_reference_date_years_away_names_the_day_in_russian(catalogs):
+    with pytest.raises(FieldError) as error:
+        parse_reference_date("31.01.2029", opens_at=OPENS, closes_at=CLOSES)
+
+    assert error.value.render(catalogs.translator("ru")) == (
+        "Возраст считался бы на 31 января 2029\u202fг., а это больше чем на год раньше или позже "
+        "сроков конкурса: проверьте год."
+    )
+
+
+def test_weights_total_in_kazakh_has_a_decimal_comma(catalogs):
+    with pytest.raises(FieldError) as error:
+        parse_criteria("Түпнұсқалық 0,4, Тіл 0,5", "kk")
+
+    kk = catalogs.translator("kk")
+    assert error.value.render(kk) == (
+        f"Салмақтардың қосындысы 1 емес, 0,9 болып тұр: мысалы, {criteria_example(kk)}."
+    )

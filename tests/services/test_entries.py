@@ -157,7 +157,7 @@ def test_age_refusal_reads_with_a_long_date():
     error = EntryRefused(AGE_OUT_OF_RANGE, min=15, max=19, date=date(2026, 12, 2), age=20)
 
     assert error.render(EN) == (
-        "Sorry, this contest is for readers aged 15 to 19 on December 2, 2026; on that day "
+        "Sorry, this contest is for readers aged 15 to 19 on 2 December 2026; on that day "
         "you will be 20 years old."
     )
 
@@ -167,9 +167,9 @@ def test_age_refusal_is_a_plural_on_the_age():
                           age=age).render(EN) for age in (0, 1)]
 
     assert forms == [
-        "Sorry, this contest is for readers aged 1 to 1 on December 2, 2026; on that day you "
+        "Sorry, this contest is for readers aged 1 to 1 on 2 December 2026; on that day you "
         "will be 0 years old.",
-        "Sorry, this contest is for readers aged 1 to 1 on December 2, 2026; on that day you "
+        "Sorry, this contest is for readers aged 1 to 1 on 2 December 2026; on that day you "
         "will be 1 year old.",
     ]
 

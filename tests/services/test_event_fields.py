@@ -195,7 +195,8 @@ def test_parse_timezone_rejects_unknown_zone(text):
         parse_timezone(text)
 
     assert message(error) == (
-        f"Unknown time zone {text}: write a city (Karaganda, Kyiv) or a zone such as Asia/Almaty."
+        f"Unknown time zone {text}: write the city whose clock you use, such as Karaganda or "
+        "Kyiv."
     )
 
 
@@ -204,7 +205,7 @@ def test_parse_timezone_rejects_empty():
         parse_timezone(" ")
 
     assert message(error) == (
-        "The time zone is empty: write a city (Karaganda, Kyiv) or a zone such as Asia/Almaty."
+        "The time zone is empty: write the city whose clock you use, such as Karaganda or Kyiv."
     )
 
 
@@ -238,7 +239,7 @@ def test_parse_start_rejects_wrong_format(text):
         parse_start(text, "Asia/Almaty", NOW)
 
     assert message(error) == (
-        f"Cannot read {text} as a date and time: write it like 2026-12-05 15:00."
+        f"Cannot read {text} as a date and time: write it like 21.12.2026 15:00."
     )
 
 
@@ -309,20 +310,21 @@ def test_parse_moment_rejects_time_skipped_by_daylight_saving():
         parse_moment("29.03.2026 03:30", "Europe/Kyiv")
 
     assert message(error) == (
-        "29.03.2026 03:30 does not exist in Europe/Kyiv: the clocks are moved forward then."
+        "29.03.2026 03:30 does not exist in Kyiv time: the clocks are moved forward then."
     )
 
 
 @pytest.mark.parametrize(
     ("text", "minutes"),
     [("90", 90), (90, 90), ("1h30m", 90), ("1h 30m", 90), ("1:30", 90), ("2h", 120),
-     ("45 min", 45), ("1 ч 30 мин", 90), ("10", 10), ("12h", 720)],
+     ("45 min", 45), ("1 ч 30 мин", 90), ("10", 10), ("12h", 720), ("1.5h", 90),
+     ("1,5 ч", 90), ("2,5 год", 150)],
 )
 def test_parse_duration_accepts_minutes_hours_and_clock_form(text, minutes):
     assert parse_duration(text) == minutes
 
 
-@pytest.mark.parametrize("text", ["", "long", "1.5h", "-30", "1h30x", "h"])
+@pytest.mark.parametrize("text", ["", "long", "1,5m", "1,01h", "-30", "1h30x", "h"])
 def test_parse_duration_rejects_wrong_format(text):
     with pytest.raises(FieldError) as error:
         parse_duration(text)
@@ -417,7 +419,7 @@ def test_parse_language_rejects_others():
     with pytest.raises(FieldError) as error:
         parse_language("de")
 
-    assert message(error) == "Unknown language de: use one of kk, ru, uk, en."
+    assert message(error) == "Unknown language de: use one of kk, ru, uk, en, kk_Latn."
 
 
 @pytest.mark.parametrize(
@@ -439,7 +441,7 @@ def test_parse_offsets_reads_unique_minutes_largest_first(value, offsets):
     assert parse_offsets(value) == offsets
 
 
-@pytest.mark.parametrize("value", ["soon", "1h, later", ["-1h"], ["1.5h"]])
+@pytest.mark.parametrize("value", ["soon", "1h, later", ["-1h"], ["1.5m"]])
 def test_parse_offsets_rejects_wrong_format(value):
     bad = value[0] if isinstance(value, list) else value.split(", ")[-1]
     with pytest.raises(FieldError) as error:
@@ -495,8 +497,8 @@ def test_parse_partner_asks_for_the_zone_of_an_unknown_city():
         parse_partner("Library, Oslo")
 
     assert message(error) == (
-        "I do not know the time zone of Oslo: add it after a comma, for example: "
-        "Library, Oslo, Europe/Kyiv."
+        "I do not know the time zone of Oslo: after a comma, add a city with the same clock, "
+        "for example: Library, Oslo, Kyiv."
     )
 
 
@@ -511,6 +513,21 @@ def test_parse_partner_rejects_too_long_name_and_bad_zone():
     assert message(long_name) == "The partner name is too long: 201 characters, at most 200."
     assert message(long_city) == "The city name is too long: 101 characters, at most 100."
     assert message(bad_zone) == (
-        "Unknown time zone Europe/Nowhere: write a city (Karaganda, Kyiv) or a zone such as "
-        "Asia/Almaty."
+        "Unknown time zone Europe/Nowhere: write the city whose clock you use, such as "
+        "Karaganda or Kyiv."
     )
+
+
+def test_time_skipped_by_daylight_saving_names_the_city_in_ukrainian(catalogs):
+    with pytest.raises(FieldError) as error:
+        parse_moment("29.03.2026 03:30", "Europe/Kyiv")
+
+    assert error.value.render(catalogs.translator("uk")) == (
+        "Часу 29.03.2026 03:30 за часовим поясом «Київ» не існує: саме тоді годинники "
+        "переводять уперед."
+    )
+
+
+@pytest.mark.parametrize("text", ["21.12.2026 15:00", "21.12.2026, 15:00", "2026-12-21 15:00"])
+def test_parse_moment_reads_day_first_and_iso(text):
+    assert parse_moment(text, "Asia/Almaty") == datetime(2026, 12, 21, 10, 0, tzinfo=UTC)

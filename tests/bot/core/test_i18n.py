@@ -1,7 +1,9 @@
 """The catalogs are complete, translated for real, and compiled from the current sources."""
 
+import datetime as dt
 import re
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from babel.messages.extract import extract_from_dir
@@ -44,7 +46,8 @@ def _translated(message) -> bool:
     return all(strings)
 
 
-@pytest.mark.parametrize("language", ["kk", "ru", "uk"])
+# kk_Latn is generated from kk (tests/bot/core/test_latin.py checks that it is current).
+@pytest.mark.parametrize("language", ["kk", "kk_Latn", "ru", "uk"])
 def test_catalog_has_every_source_message_translated(language):
     catalog = _catalog(language)
 
@@ -129,3 +132,74 @@ def test_catalog_compiled_file_is_current(language):
 )
 def test_guess_language_maps_telegram_codes(telegram_code, expected):
     assert guess_language(telegram_code, "ru") == expected
+
+
+# --- formatting: dates, numbers, time zones --------------------------------------------------
+
+MOMENT = dt.datetime(2026, 12, 5, 10, 0, tzinfo=dt.UTC)
+
+
+def test_datetime_in_english_is_british_with_a_24_hour_clock(catalogs):
+    assert catalogs.translator("en").datetime(MOMENT, ZoneInfo("Asia/Almaty")) == (
+        "5 December 2026, 15:00"
+    )
+
+
+def test_date_in_kazakh_puts_the_day_first(catalogs):
+    assert catalogs.translator("kk").date(MOMENT.date()) == "5 желтоқсан 2026 ж."
+
+
+def test_date_before_suffix_in_kazakh_names_the_year_first(catalogs):
+    # "2026 жылғы 5 желтоқсан күнгі жағдай бойынша", not "5 желтоқсан 2026 ж. күнгі".
+    assert catalogs.translator("kk").date_before_suffix(MOMENT.date()) == (
+        "2026 жылғы 5 желтоқсан"
+    )
+
+
+def test_date_before_suffix_in_russian_is_the_plain_date(catalogs):
+    assert catalogs.translator("ru").date_before_suffix(MOMENT.date()) == "5 декабря 2026\u202fг."
+
+
+@pytest.mark.parametrize(
+    ("language", "zone", "city"),
+    [("kk", "Asia/Almaty", "Алматы"), ("kk", "Europe/Moscow", "Мәскеу"),
+     ("ru", "Asia/Qyzylorda", "Кызылорда"), ("ru", "Europe/Kyiv", "Киев"),
+     ("uk", "Europe/Kyiv", "Київ"), ("uk", "Asia/Aqtobe", "Актобе"),
+     ("en", "Europe/London", "London"), ("en", "UTC", "UTC")],
+)
+def test_zone_city_names_the_zone_in_the_readers_language(catalogs, language, zone, city):
+    assert catalogs.translator(language).zone_city(zone) == city
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("kk", "5 желтоқсан 2026 ж., 15:00 (Алматы уақыты)"),
+     ("ru", "5 декабря 2026\u202fг., 15:00 (часовой пояс: Алматы)"),
+     ("uk", "5 грудня 2026\u202fр., 15:00 (часовий пояс: Алмати)"),
+     ("en", "5 December 2026, 15:00 (Almaty time)")],
+)
+def test_moment_in_names_the_city_whose_time_it_is(catalogs, language, expected):
+    assert catalogs.translator(language).moment_in(MOMENT, "Asia/Almaty") == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("kk", "5 желтоқсан 2026 ж., 12:00 (сіздің уақытыңызбен)"),
+     ("ru", "5 декабря 2026\u202fг., 12:00 (по вашему времени)"),
+     ("uk", "5 грудня 2026\u202fр., 12:00 (за вашим часом)"),
+     ("en", "5 December 2026, 12:00 (your time)")],
+)
+def test_moment_in_the_readers_own_zone_says_your_time(catalogs, language, expected):
+    assert catalogs.translator(language).moment_in(MOMENT, "Europe/Kyiv", yours=True) == expected
+
+
+def test_moment_in_utc_says_utc(catalogs):
+    assert catalogs.translator("ru").moment_in(MOMENT, dt.UTC) == (
+        "5 декабря 2026\u202fг., 10:00 (UTC)"
+    )
+
+
+@pytest.mark.parametrize(("language", "expected"),
+                         [("kk", "0,4"), ("ru", "0,4"), ("uk", "0,4"), ("en", "0.4")])
+def test_number_uses_the_languages_decimal_sign(catalogs, language, expected):
+    assert catalogs.translator(language).number(0.4) == expected

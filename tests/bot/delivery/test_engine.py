@@ -104,7 +104,7 @@ async def test_due_reminder_is_sent_with_its_text_and_recorded(app, fake_api, da
     message = await user.next_message()
     assert text_of(message) == (
         f"⏰ {TITLE} starts in 1 hour.\n"
-        "Start: November 25, 2026, 9:00\u202fAM\n"
+        "Start: 25 November 2026, 09:00 (Almaty time)\n"
         "Press «Join» below to get the join link."
     )
     assert buttons_of(message) == [["Join"], ["Open the event"]]
@@ -148,7 +148,7 @@ async def test_reminder_missed_while_down_is_sent_once_with_the_time_left(
     await send_due(app, ctx_of(app))
 
     assert reminders_in(user) == [
-        f"⏰ {TITLE} starts in 20 hours.\nStart: November 25, 2026, 9:00\u202fAM"
+        f"⏰ {TITLE} starts in 20 hours.\nStart: 25 November 2026, 09:00 (Almaty time)"
     ]
     assert statuses(database, event) == {
         1440: NotificationStatus.SENT,
@@ -167,7 +167,7 @@ async def test_several_overdue_reminders_send_only_the_latest(app, fake_api, dat
 
     assert reminders_in(user) == [
         f"⏰ {TITLE} starts in 30 minutes.\n"
-        "Start: November 25, 2026, 9:00\u202fAM\n"
+        "Start: 25 November 2026, 09:00 (Almaty time)\n"
         "Press «Join» below to get the join link."
     ]
     assert (report.sent, report.skipped) == (1, 1)
@@ -201,7 +201,7 @@ async def test_starting_now_a_few_minutes_late_is_still_sent(app, fake_api, data
 
     assert reminders_in(user) == [
         f"⏰ {TITLE} is starting now.\n"
-        "Start: November 25, 2026, 9:00\u202fAM\n"
+        "Start: 25 November 2026, 09:00 (Almaty time)\n"
         "Press «Join» below to get the join link."
     ]
 
@@ -224,7 +224,7 @@ async def test_restart_between_runs_sends_no_duplicate(
 
     assert (report.sent, report.recovered) == (0, 0)
     assert reminders_in(user) == [
-        f"⏰ {TITLE} starts in 24 hours.\nStart: November 25, 2026, 9:00\u202fAM"
+        f"⏰ {TITLE} starts in 24 hours.\nStart: 25 November 2026, 09:00 (Almaty time)"
     ]
 
 
@@ -247,7 +247,7 @@ async def test_row_left_sending_by_a_crash_is_sent_after_restart(
 
     assert (report.recovered, report.sent) == (1, 1)
     assert reminders_in(user) == [
-        f"⏰ {TITLE} starts in 24 hours.\nStart: November 25, 2026, 9:00\u202fAM"
+        f"⏰ {TITLE} starts in 24 hours.\nStart: 25 November 2026, 09:00 (Almaty time)"
     ]
     stored = row(database, event, 1440)
     assert (stored.status, stored.attempts) == (NotificationStatus.SENT, 2)
@@ -355,7 +355,7 @@ async def test_notices_are_sent_in_the_readers_language(app, fake_api, database,
 
     message = await user.next_message()
     assert text_of(message) == (
-        f"❌ {TITLE} (November 25, 2026, 9:00\u202fAM) has been cancelled. We are sorry."
+        f"❌ {TITLE} (25 November 2026, 09:00) has been cancelled. We are sorry."
     )
     assert buttons_of(message) == []
 
@@ -392,7 +392,7 @@ async def test_wake_sender_sends_at_once_and_coalesces(
     assert pending_wakes == 1
     assert text_of(first) == (
         f"🎉 A seat freed up: you are now registered for {TITLE}.\n"
-        "Start: November 25, 2026, 9:00\u202fAM"
+        "Start: 25 November 2026, 09:00 (Almaty time)"
     )
     assert text_of(second) == text_of(first)
 

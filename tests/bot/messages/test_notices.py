@@ -89,7 +89,8 @@ def test_reminder_a_day_ahead_withholds_the_join_link(en):
     text = reminder_at(en, STARTS - timedelta(hours=24), 24 * 60)
 
     assert text == (
-        "⏰ «A model of the future» starts in 24 hours.\nStart: November 23, 2026, 9:00\u202fAM"
+        "⏰ «A model of the future» starts in 24 hours.\n"
+        "Start: 23 November 2026, 09:00 (Almaty time)"
     )
 
 
@@ -98,7 +99,7 @@ def test_reminder_an_hour_ahead_offers_join(en):
 
     assert text == (
         "⏰ «A model of the future» starts in 1 hour.\n"
-        "Start: November 23, 2026, 9:00\u202fAM\n"
+        "Start: 23 November 2026, 09:00 (Almaty time)\n"
         "Press «Join» below to get the join link."
     )
 
@@ -107,7 +108,8 @@ def test_reminder_just_before_the_lead_time_withholds_the_join_link(en):
     text = reminder_at(en, STARTS - timedelta(minutes=61), 60)
 
     assert text == (
-        "⏰ «A model of the future» starts in 61 minutes.\nStart: November 23, 2026, 9:00\u202fAM"
+        "⏰ «A model of the future» starts in 61 minutes.\n"
+        "Start: 23 November 2026, 09:00 (Almaty time)"
     )
 
 
@@ -116,7 +118,7 @@ def test_reminder_at_the_start_says_starting_now(en):
 
     assert text == (
         "⏰ «A model of the future» is starting now.\n"
-        "Start: November 23, 2026, 9:00\u202fAM\n"
+        "Start: 23 November 2026, 09:00 (Almaty time)\n"
         "Press «Join» below to get the join link."
     )
 
@@ -138,7 +140,7 @@ def test_reminder_without_a_link_has_no_join_line(en):
     text = reminder_at(en, STARTS, 0, link=None)
 
     assert text == (
-        "⏰ «A model of the future» is starting now.\nStart: November 23, 2026, 9:00\u202fAM"
+        "⏰ «A model of the future» is starting now.\nStart: 23 November 2026, 09:00 (Almaty time)"
     )
 
 
@@ -151,7 +153,7 @@ def test_reminder_shows_the_time_in_the_readers_own_zone(en):
         user=reader(timezone="Europe/Kyiv"),
     )
 
-    assert text.splitlines()[1] == "Start: November 23, 2026, 6:00\u202fAM"
+    assert text.splitlines()[1] == "Start: 23 November 2026, 06:00 (your time)"
 
 
 def test_title_falls_back_to_the_events_language(catalogs):
@@ -167,7 +169,7 @@ def test_event_changed_tells_new_and_old_time_and_the_new_link(en):
 
     assert text == (
         "✏️ «A model of the future» has changed.\n"
-        "New time: November 23, 2026, 9:00\u202fAM (was November 22, 2026, 9:00\u202fAM).\n"
+        "New time: 23 November 2026, 09:00 (Almaty time) (was 22 November 2026, 09:00).\n"
         "The join link has changed.\n"
         "Press «Join» below to get the join link."
     )
@@ -180,7 +182,7 @@ def test_event_changed_link_days_ahead_does_not_reveal_it(en):
 
     assert text == (
         "✏️ «A model of the future» has changed.\n"
-        "Start: November 23, 2026, 9:00\u202fAM\n"
+        "Start: 23 November 2026, 09:00 (Almaty time)\n"
         "The join link has changed."
     )
 
@@ -191,7 +193,7 @@ def test_event_changed_time_without_old_time(en):
     text = say(en, NotificationKind.EVENT_CHANGED, NOW, payload=payload)
 
     assert text == (
-        "✏️ «A model of the future» has changed.\nNew time: November 23, 2026, 9:00\u202fAM."
+        "✏️ «A model of the future» has changed.\nNew time: 23 November 2026, 09:00 (Almaty time)."
     )
 
 
@@ -199,7 +201,7 @@ def test_event_cancelled_notice(en):
     text = say(en, NotificationKind.EVENT_CANCELLED, NOW, cancelled_at=NOW)
 
     assert text == (
-        "❌ «A model of the future» (November 23, 2026, 9:00\u202fAM) has been cancelled. "
+        "❌ «A model of the future» (23 November 2026, 09:00) has been cancelled. "
         "We are sorry."
     )
 
@@ -209,7 +211,7 @@ def test_promoted_notice_days_ahead(en):
 
     assert text == (
         "🎉 A seat freed up: you are now registered for «A model of the future».\n"
-        "Start: November 23, 2026, 9:00\u202fAM"
+        "Start: 23 November 2026, 09:00 (Almaty time)"
     )
 
 
