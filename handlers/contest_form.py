@@ -19,7 +19,7 @@ from bot.messages.awards import AWARD_NAMES, award_name
 from bot.services.contest_groups import CriterionDraft, SideDraft, criteria_example
 from bot.services.event_fields import typed_moment
 from handlers.common import form_button, form_data, keyboard
-from handlers.event_form import OFFERED_ZONES, moment_text
+from handlers.event_form import OFFERED_ZONES, TITLE_IN_LANGUAGE, moment_text
 from storage.contest_models import AwardTitle, ContestKind, TiePolicy, WinnerNames
 
 FORM_KEY = "newcontest_form"
@@ -253,8 +253,7 @@ def _question_text(step: Step, t: Translator, form: dict, values: dict, now: dat
                  "are stored in it.")
     if step in (Step.TITLE, Step.TRANSLATION):
         code = form["translating"] if step is Step.TRANSLATION else values[Step.LANGUAGE]
-        return _("Send the title in {language} (up to 200 characters).").format(
-            language=LANGUAGE_NAMES[code])
+        return _(TITLE_IN_LANGUAGE[code])
     if step is Step.TRANSLATIONS:
         return _("Readers see the title in their own language when there is one. "
                  "Add the title in another language?")

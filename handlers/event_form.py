@@ -24,6 +24,15 @@ from storage.models import Event, EventKind, User
 FORM_KEY = "newevent_form"
 OFFERED_ZONES = ("Europe/Kyiv", "Europe/Moscow", "Europe/Minsk")
 QUICK_DURATIONS = (60, 90, 120)
+# One sentence per language: a language's self-name is a button label and does not
+# take the grammatical form a sentence needs around it ("in Kazakh", "на казахском").
+TITLE_IN_LANGUAGE = {
+    "kk": N_("Send the title in Kazakh (up to 200 characters)."),
+    "kk_Latn": N_("Send the title in Kazakh in the Latin alphabet (up to 200 characters)."),
+    "ru": N_("Send the title in Russian (up to 200 characters)."),
+    "uk": N_("Send the title in Ukrainian (up to 200 characters)."),
+    "en": N_("Send the title in English (up to 200 characters)."),
+}
 
 KIND_NAMES = {
     EventKind.VIDEO_BRIDGE: N_("Video-bridge"),
@@ -259,14 +268,12 @@ def _question_text(step: Step, t: Translator, form: dict, settings: Settings,
     if step is Step.LANGUAGE:
         return _("Which language will the event be held in?")
     if step is Step.TITLE:
-        return _("Send the title in {language} (up to 200 characters).").format(
-            language=LANGUAGE_NAMES[form["language"]])
+        return _(TITLE_IN_LANGUAGE[form["language"]])
     if step is Step.TRANSLATIONS:
         return _("Readers see the title in their own language when there is one. "
                  "Add the title in another language?")
     if step is Step.TRANSLATION:
-        return _("Send the title in {language} (up to 200 characters).").format(
-            language=LANGUAGE_NAMES[form["translating"]])
+        return _(TITLE_IN_LANGUAGE[form["translating"]])
     if step is Step.DESCRIPTION:
         return _("Send a short description (up to 2000 characters), or skip this step.")
     if step is Step.PROGRAMME:

@@ -53,7 +53,7 @@ and no internet are needed.
 Database: {database}
 
 You are "Reader" (Telegram user {reader}). The bot's messages appear below,
-with their buttons numbered: [1] Register  [2] ◀ Events
+with their buttons numbered: [1] Register  [2] « Back
   - type a message or a command (/events, /my, /contests, /myentries, /profile,
     /language, /help);
   - type a button's number to press that button of the latest message with buttons;

@@ -342,7 +342,7 @@ def _first_line(text: str, width: int = 40) -> str:
 
 
 def button_lines(keyboard: list[list[JSONDict]], prefix: str = "") -> list[str]:
-    """One line per keyboard row, buttons numbered across rows: "[1] Register  [2] ◀ Events"
+    """One line per keyboard row, buttons numbered across rows: "[1] Register  [2] « Back"
     ("[#1] Skip" with the prefix "#")."""
     lines, number = [], 0
     for row in keyboard:

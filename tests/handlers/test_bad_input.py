@@ -110,7 +110,7 @@ async def test_profile_name_without_letters_is_refused(
 EDITS_NOT_READ = ("I do not read edited messages: your answer stays as you first sent it. "
                   "Please send any correction as a new message.")
 KIND_Q = "New event. What kind of event is it?\n\nSend /cancel at any time to stop."
-TITLE_Q = "Send the title in Русский (up to 200 characters)."
+TITLE_Q = "Send the title in Russian (up to 200 characters)."
 CONSENT_BUTTONS = ("Please answer with the buttons above: «Yes, I agree» or «No». Send /cancel "
                    "to stop.")
 

@@ -12,7 +12,7 @@ from tests.factories import NOW
 
 KIND_Q = ("New contest. Is it an essay contest or a photo contest?\n\n"
           "Send /cancel at any time to stop.")
-TITLE_Q = "Send the title in Русский (up to 200 characters)."
+TITLE_Q = "Send the title in Russian (up to 200 characters)."
 CLOSES_Q = ("When do submissions close? Send the date and time (Almaty time), for example: "
             "22.12.2026 23:59")
 AGES_Q = "Which ages may take part? Send a range like 15-19."

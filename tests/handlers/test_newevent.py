@@ -12,7 +12,7 @@ from storage.uow import DatabaseBusy
 from tests.conftest import ORGANIZER_ID, onboard
 
 KIND_Q = "New event. What kind of event is it?\n\nSend /cancel at any time to stop."
-TITLE_Q = "Send the title in Русский (up to 200 characters)."
+TITLE_Q = "Send the title in Russian (up to 200 characters)."
 TIMEZONE_Q = (
     "By which city's clock will you give the start time? Choose one, or send another city "
     "(Karaganda, Kyiv)."
@@ -388,3 +388,27 @@ async def test_newevent_without_programmes_does_not_ask_the_programme(bot_app, f
                                                                       database):
     _organizer, question = await _open_form(fake_api, TIMEZONE)
     assert text_of(question) == TIMEZONE_Q
+
+
+@pytest.mark.parametrize(
+    ("organizer_language", "event_language", "expected"),
+    [
+        ("kk", "Русский", "Атауын орыс тілінде жіберіңіз (200 таңбаға дейін)."),
+        ("ru", "Қазақша", "Отправьте название на казахском языке (до 200 символов)."),
+        ("uk", "English", "Надішліть назву англійською мовою (до 200 символів)."),
+    ],
+)
+async def test_newevent_title_question_names_the_language_in_the_sentences_own_form(
+    bot_app, fake_api, catalogs, organizer_language, event_language, expected
+):
+    t = catalogs.translator(organizer_language)
+    organizer = await onboard(fake_api, ORGANIZER_ID, organizer_language)
+    await organizer.send("/newevent")
+    await organizer.next_message()
+    await organizer.press(t.gettext("Video-bridge"))
+    await organizer.next_message()
+
+    await organizer.press(event_language)
+    question = await organizer.next_message()
+
+    assert text_of(question) == expected
