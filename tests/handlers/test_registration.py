@@ -393,12 +393,12 @@ async def test_my_cancel_in_kk_yes_cancels_the_registration(
 
     await user.press(kk.gettext("Cancel: {title}").format(title="Көпір"))
     question = await user.next_message()
-    await user.press("Иә, болдырмау")
+    await user.press("Иә, бас тарту")
     emptied = await user.next_message()
     cancelled = await user.next_message()
 
     assert (text_of(question), text_of(emptied), text_of(cancelled)) == (
-        "«Көпір» іс-шарасына тіркелуіңізді болдырмайсыз ба?",
+        "«Көпір» іс-шарасына тіркелуден бас тартасыз ба?",
         kk.gettext("You have no registrations yet. Send /events to find an event."),
         kk.gettext("Your registration for «{title}» is cancelled.").format(title="Көпір"),
     )
