@@ -137,8 +137,8 @@ async def test_freeze_question_warns_of_unranked_entries_in_kazakh(
     question = await organizer.next_message()
 
     assert text_of(question).split("\n\n")[1] == (
-        "1 жұмыс рейтингке енбей қалады: оны бағалаған қазылар саны қажетті саннан (2) аз. Оны рейтингке "
-        "енгізу үшін нәтижелерді бекітпес бұрын қазылар алқасынан бағалауды сұраңыз.")
+        "1 жұмыс рейтингке енбей қалады: оны бағалаған қазылар саны қажетті саннан (2) аз. "
+        "Оны рейтингке енгізу үшін нәтижелерді бекітпес бұрын қазылар алқасынан бағалауды сұраңыз.")
 
 
 async def test_freeze_question_warns_of_unranked_entries_in_russian(
