@@ -27,7 +27,7 @@ from telegram.ext import (
 from bot.app import build_application
 from bot.core.clock import Clock, SystemClock
 from bot.core.settings import Settings
-from bot.runtime.ptb import updater_of
+from bot.runtime.ptb import conversation_states_of, updater_of
 from bot.sandbox.demo import DEMO_READER, seed_demo_events
 from bot.sandbox.demo_contests import seed_demo_contests
 from bot.sandbox.demo_history import seed_demo_history
@@ -236,12 +236,13 @@ def typed_answer_expected(application: Application, user_id: int) -> bool:
         },
         application.bot,
     )
+    states = conversation_states_of(application)
     for group in application.handlers.values():
         for conversation in group:
             if not isinstance(conversation, ConversationHandler):
                 continue
             # A private chat: PTB's key of a per-chat, per-user conversation.
-            state = conversation._conversations.get((user_id, user_id))  # noqa: SLF001
+            state = states.get(conversation.name or "", {}).get((user_id, user_id))
             if state is None or state in BUTTON_ONLY_STEPS.get(conversation.name or "", ()):
                 continue
             for handler in conversation.states.get(state, []):
