@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 
-from bot.core.i18n import LATIN_KAZAKH, Translator
-from bot.core.latin import to_latin
+from bot.core.i18n import Translator
 from bot.messages.notices import open_event_label
 from bot.messages.outgoing import Outgoing
+from bot.services.catalog import text_in
 from storage.broadcast_models import Broadcast, MediaKind
 
 if TYPE_CHECKING:
@@ -25,12 +25,9 @@ if TYPE_CHECKING:
 def text_for(broadcast: Broadcast, language: str | None) -> str:
     """The reader's language version, or the default one."""
     texts = broadcast.texts or {}
-    if language in texts:
-        return texts[language]
-    if language == LATIN_KAZAKH and "kk" in texts:
-        # The Kazakh version, in the reader's letters (tags and links are kept).
-        return to_latin(texts["kk"])
-    return texts.get(broadcast.default_language, "")
+    # The organizer chose which version the others get: no fallback through Russian.
+    own = text_in(texts, language)
+    return own if own is not None else texts.get(broadcast.default_language, "")
 
 
 def open_contest_label(t: Translator) -> str:

@@ -27,13 +27,23 @@ PAGE_SIZE = 5
 SHARED_LANGUAGE = "ru"
 
 
+def text_in(texts: dict[str, str], language: str | None) -> str | None:
+    """The text written for `language`, if any. Organizers write Kazakh in Cyrillic: a Latin
+    Kazakh reader without a text of their own gets the Kazakh one in their letters."""
+    if language and texts.get(language):
+        return texts[language]
+    if language == LATIN_KAZAKH and texts.get("kk"):
+        return to_latin(texts["kk"])
+    return None
+
+
 def localized(texts: dict[str, str], language: str | None, fallback: str | None) -> str:
     """The text in `language`, else in Russian, else in the record's own language
     (`fallback`), else any there is, else ""."""
-    if language == LATIN_KAZAKH and not texts.get(language) and texts.get("kk"):
-        # Organizers write Kazakh in Cyrillic: a Latin Kazakh reader gets it in their letters.
-        return to_latin(texts["kk"])
-    for code in (language, SHARED_LANGUAGE, fallback):
+    own = text_in(texts, language)
+    if own is not None:
+        return own
+    for code in (SHARED_LANGUAGE, fallback):
         if code and texts.get(code):
             return texts[code]
     return next((text for text in texts.values() if text), "")
