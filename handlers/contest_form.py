@@ -17,7 +17,7 @@ from bot.core.i18n import LANGUAGE_NAMES, LANGUAGES, N_, Translator
 from bot.core.settings import Settings
 from bot.messages.awards import AWARD_NAMES, award_name
 from bot.services.contest_groups import CriterionDraft, SideDraft, criteria_example
-from bot.services.event_fields import typed_moment
+from bot.services.event_fields import typed_day, typed_moment
 from handlers.common import form_button, form_data, keyboard
 from handlers.event_form import OFFERED_ZONES, TITLE_IN_LANGUAGE, moment_text
 from storage.contest_models import AwardTitle, ContestKind, TiePolicy, WinnerNames
@@ -289,7 +289,7 @@ def _question_text(step: Step, t: Translator, form: dict, values: dict, now: dat
     if step is Step.REFERENCE:
         return _("On which day is the participants' age counted? Choose the closing date, or "
                  "send a date like {example}.").format(
-            example=f"{_local_day(values[Step.CLOSES], zone, 0):%d.%m.%Y}")
+            example=typed_day(_local_day(values[Step.CLOSES], zone, 0)))
     if step is Step.SIDES:
         text = _("Sides: participants are ranked within their side, and each side has its own "
                  "winners. Send one side per message as \"Name: countries\", for example "

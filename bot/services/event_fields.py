@@ -82,10 +82,15 @@ def _shown(t: Translator, value: object) -> object:
     return value
 
 
+def typed_day(day: date) -> str:
+    """A date as an organizer types it, for examples in prompts: "21.12.2026" (day first, as
+    people write it in all four languages; ISO is accepted too)."""
+    return f"{day:%d.%m.%Y}"
+
+
 def typed_moment(day: date, clock: time) -> str:
-    """A date and time as an organizer types it, for examples in prompts: "21.12.2026 15:00"
-    (day first, as people write it in all four languages; ISO is accepted too)."""
-    return f"{day:%d.%m.%Y} {clock:%H:%M}"
+    """A date and time as an organizer types it: "21.12.2026 15:00" (see `typed_day`)."""
+    return f"{typed_day(day)} {clock:%H:%M}"
 
 
 @dataclass
